@@ -1,0 +1,73 @@
+// ONNX graph -> float graph: constants folded into weights, views (Flatten/Reshape) resolved,
+// Gemm / MatMul+Add turned into dense ops, Softmax/ArgMax at the output recorded as the head.
+// Every operator goes through the table in ops/index.ts; anything else fails with its name,
+// node and opset.
+import { OnnxFormatError, ShapeMismatchError, UnsupportedOperatorError } from "../errors.js";
+import type { FloatGraph, FloatOp } from "../model/float-graph.js";
+import { NormalizeContext, type Value } from "./context.js";
+import type { Dim, OnnxModel } from "./load-model.js";
+import { OPERATORS } from "./ops/index.js";
+
+function concreteInputShape(name: string, dims: Dim[]): number[] {
+  return dims.map((d, i) => {
+    if (typeof d === "number") return d;
+    if (i === 0) return 1; // symbolic batch dimension: assay proves one input at a time
+    throw new ShapeMismatchError(`graph input "${name}" has a symbolic non-batch dimension`, ["numbers"], dims);
+  });
+}
+
+export function normalize(model: OnnxModel): FloatGraph {
+  if (model.inputs.length !== 1) {
+    throw new OnnxFormatError(`assay needs exactly one graph input, the model has ${model.inputs.length}`);
+  }
+  if (model.outputs.length !== 1) {
+    throw new OnnxFormatError(`assay needs exactly one graph output, the model has ${model.outputs.length}`);
+  }
+  const input = model.inputs[0];
+  const inputShape = concreteInputShape(input.name, input.shape);
+  if (inputShape[0] !== 1) {
+    throw new ShapeMismatchError(`graph input "${input.name}" batch`, [1, ...inputShape.slice(1)], inputShape);
+  }
+
+  const values = new Map<string, Value>();
+  for (const [name, tensor] of model.initializers) values.set(name, { kind: "const", tensor });
+  values.set(input.name, { kind: "dyn", name: input.name, shape: inputShape });
+
+  const consumers = new Map<string, number>();
+  for (const n of model.nodes) for (const i of n.inputs) if (i) consumers.set(i, (consumers.get(i) ?? 0) + 1);
+  const graphOutputs = new Set(model.outputs.map((o) => o.name));
+
+  const ops: FloatOp[] = [];
+  for (const node of model.nodes) {
+    if (node.domain && node.domain !== "ai.onnx") {
+      throw new UnsupportedOperatorError(`${node.domain}.${node.opType}`, node.name, model.opset, "custom domain");
+    }
+    const handler = OPERATORS[node.opType];
+    if (!handler) throw new UnsupportedOperatorError(node.opType, node.name, model.opset);
+    handler(new NormalizeContext(node, model.opset, values, ops, consumers, graphOutputs));
+  }
+
+  const outName = model.outputs[0].name;
+  const out = values.get(outName);
+  if (!out) throw new OnnxFormatError(`graph output "${outName}" is not produced by any node`);
+  if (out.kind !== "dyn") throw new OnnxFormatError(`graph output "${outName}" is a constant`);
+
+  // This release proves sequential networks: each op reads the tensor the previous one wrote.
+  let cur = input.name;
+  for (const op of ops) {
+    if (op.input !== cur) {
+      throw new UnsupportedOperatorError(op.kind, op.nodes[0], model.opset, `reads "${op.input}", expected the sequential activation "${cur}" (branching graphs are not supported yet)`);
+    }
+    cur = op.output;
+  }
+  if (cur !== out.name) throw new OnnxFormatError(`graph output "${outName}" is not the end of the layer chain`);
+  if (ops.length === 0) throw new OnnxFormatError("the model has no layers");
+
+  return {
+    input: { name: input.name, onnxName: input.name, shape: inputShape },
+    ops,
+    output: { name: out.name, onnxName: outName, shape: out.shape },
+    head: out.head ?? "none",
+    opset: model.opset,
+  };
+}
