@@ -25,9 +25,6 @@ export function normalize(model: OnnxModel): FloatGraph {
   }
   const input = model.inputs[0];
   const inputShape = concreteInputShape(input.name, input.shape);
-  if (inputShape[0] !== 1) {
-    throw new ShapeMismatchError(`graph input "${input.name}" batch`, [1, ...inputShape.slice(1)], inputShape);
-  }
 
   const values = new Map<string, Value>();
   for (const [name, tensor] of model.initializers) values.set(name, { kind: "const", tensor });

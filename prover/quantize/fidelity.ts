@@ -1,0 +1,63 @@
+// Measured (not assumed) accuracy of the quantized model against the float ONNX model run by
+// onnxruntime-node: argmax agreement and the largest absolute logit error over a data set.
+import ort from "onnxruntime-node";
+import { softmax } from "../model/float-eval.js";
+import { evaluateInteger } from "./evaluate.js";
+import type { QuantizedModel } from "./quantized-model.js";
+
+export interface Fidelity {
+  samples: number;
+  argmaxAgreement: number;
+  /** Largest |float - dequantized| over all outputs (probabilities when the model ends in Softmax). */
+  maxAbsError: number;
+  /** Accuracy against the labels, when the data set has labels. */
+  floatAccuracy?: number;
+  quantizedAccuracy?: number;
+  /** Inputs with at least one element clamped into the quantized input range. */
+  clampedInputs: number;
+}
+
+function argmaxOf(xs: ArrayLike<number>): number {
+  let b = 0;
+  for (let i = 1; i < xs.length; i++) if (xs[i] > xs[b]) b = i;
+  return b;
+}
+
+export async function measureFidelity(
+  onnx: Uint8Array | string,
+  q: QuantizedModel,
+  xs: readonly number[][],
+  labels?: readonly number[],
+): Promise<Fidelity> {
+  const session = await ort.InferenceSession.create(onnx as Uint8Array);
+  const dims = q.input.shape;
+  let agree = 0;
+  let maxErr = 0;
+  let fOk = 0;
+  let qOk = 0;
+  let clampedInputs = 0;
+  for (let s = 0; s < xs.length; s++) {
+    const x = xs[s];
+    const out = await session.run({ [q.source.inputName]: new ort.Tensor("float32", Float32Array.from(x), dims) });
+    const f = out[session.outputNames[0]].data as Float32Array;
+    const r = evaluateInteger(q, x);
+    if (r.clamped > 0) clampedInputs++;
+    const mine = q.output.head === "softmax" ? softmax(r.dequantized) : r.dequantized;
+    const fLabel = q.output.head === "argmax" ? Number(f[0]) : argmaxOf(f);
+    if (fLabel === r.label) agree++;
+    if (q.output.head !== "argmax") for (let j = 0; j < f.length; j++) maxErr = Math.max(maxErr, Math.abs(f[j] - mine[j]));
+    if (labels) {
+      if (fLabel === labels[s]) fOk++;
+      if (r.label === labels[s]) qOk++;
+    }
+  }
+  await session.release();
+  return {
+    samples: xs.length,
+    argmaxAgreement: agree / xs.length,
+    maxAbsError: maxErr,
+    floatAccuracy: labels ? fOk / xs.length : undefined,
+    quantizedAccuracy: labels ? qOk / xs.length : undefined,
+    clampedInputs,
+  };
+}

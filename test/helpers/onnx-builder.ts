@@ -1,0 +1,85 @@
+// Builds small ONNX models in memory (onnx-proto) for tests: arbitrary nodes, initializers
+// and opsets, so every normalizer path and error can be exercised without fixture files.
+import onnxProto from "onnx-proto";
+
+const { onnx } = onnxProto;
+
+export interface NodeSpec {
+  op: string;
+  inputs: string[];
+  outputs: string[];
+  name?: string;
+  domain?: string;
+  attrs?: Record<string, number | number[] | { tensor: TensorSpec } | { float: number }>;
+}
+
+export interface TensorSpec {
+  dims: number[];
+  data: number[];
+  type?: "float" | "int64";
+}
+
+function tensor(name: string, t: TensorSpec): onnxProto.onnx.ITensorProto {
+  if (t.type === "int64") {
+    return { name, dims: t.dims, dataType: onnx.TensorProto.DataType.INT64, int64Data: t.data };
+  }
+  return { name, dims: t.dims, dataType: onnx.TensorProto.DataType.FLOAT, floatData: t.data };
+}
+
+function valueInfo(name: string, dims: (number | string)[]): onnxProto.onnx.IValueInfoProto {
+  return {
+    name,
+    type: {
+      tensorType: {
+        elemType: onnx.TensorProto.DataType.FLOAT,
+        shape: { dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) },
+      },
+    },
+  };
+}
+
+export function buildModel(spec: {
+  input: { name: string; dims: (number | string)[] };
+  output: { name: string; dims: (number | string)[] };
+  nodes: NodeSpec[];
+  initializers?: Record<string, TensorSpec>;
+  opset?: number;
+}): Uint8Array {
+  const nodes = spec.nodes.map((n, i) => ({
+    opType: n.op,
+    name: n.name ?? `${n.op}_${i}`,
+    domain: n.domain ?? "",
+    input: n.inputs,
+    output: n.outputs,
+    attribute: Object.entries(n.attrs ?? {}).map(([name, v]) => {
+      if (typeof v === "number") return { name, type: onnx.AttributeProto.AttributeType.INT, i: v };
+      if (Array.isArray(v)) return { name, type: onnx.AttributeProto.AttributeType.INTS, ints: v };
+      if ("float" in v) return { name, type: onnx.AttributeProto.AttributeType.FLOAT, f: v.float };
+      return { name, type: onnx.AttributeProto.AttributeType.TENSOR, t: tensor("", v.tensor) };
+    }),
+  }));
+  const model = onnx.ModelProto.create({
+    irVersion: 7,
+    producerName: "assay-test",
+    opsetImport: [{ domain: "", version: spec.opset ?? 13 }],
+    graph: {
+      name: "g",
+      node: nodes,
+      initializer: Object.entries(spec.initializers ?? {}).map(([n, t]) => tensor(n, t)),
+      input: [valueInfo(spec.input.name, spec.input.dims)],
+      output: [valueInfo(spec.output.name, spec.output.dims)],
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/** Deterministic pseudo-random floats in [-1, 1) (xorshift). */
+export function randomFloats(n: number, seed = 1): number[] {
+  let s = seed >>> 0 || 1;
+  return Array.from({ length: n }, () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return ((s >>> 0) / 2 ** 32) * 2 - 1;
+  });
+}
