@@ -1,0 +1,133 @@
+// Witness computation with the witness calculator circom generates next to the wasm
+// (<name>_js/witness_calculator.js), and the .sym signal table.
+//
+// Inputs are signed integers or field elements; negative values are encoded as x mod P (the
+// calculator reduces with the circuit's own prime). Witness generation evaluates every `===` of the
+// circuit, so an input outside a template's domain fails here with a WitnessError naming the
+// template and line; a witness built by other means is checked with r1cs-check.ts.
+import { readFile, stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { compileFunction } from "node:vm";
+
+/** A value for an input signal: a scalar, or nested arrays for array signals. */
+export type SignalValue = bigint | number | string | readonly SignalValue[];
+export type CircuitInputs = Record<string, SignalValue>;
+
+/** Witness generation failed; `reason` is the runtime's ("Assert Failed", "Not enough values ..."). */
+export class WitnessError extends Error {
+  constructor(
+    readonly wasmPath: string,
+    readonly reason: string,
+    /** Innermost template named by the runtime's trace, e.g. "Num2Bits_3" (when it names one). */
+    readonly template: string | undefined,
+    readonly line: number | undefined,
+    readonly trace: string,
+  ) {
+    super(`witness generation failed for ${wasmPath}: ${reason}${template ? ` in template ${template} line ${line}` : ""}`);
+    this.name = "WitnessError";
+  }
+}
+
+export class WitnessInputError extends Error {
+  constructor(readonly signal: string, readonly value: unknown) {
+    super(`input ${signal}: ${String(value)} is not an integer`);
+    this.name = "WitnessInputError";
+  }
+}
+
+interface GeneratedCalculator {
+  calculateWitness(input: Record<string, unknown>, sanityCheck: boolean): Promise<bigint[]>;
+  calculateWTNSBin(input: Record<string, unknown>, sanityCheck: boolean): Promise<Uint8Array>;
+}
+type Builder = (code: Uint8Array, options?: object) => Promise<GeneratedCalculator>;
+
+const calculators = new Map<string, { key: string; calc: Promise<GeneratedCalculator> }>();
+
+async function calculatorFor(wasmPath: string): Promise<GeneratedCalculator> {
+  const s = await stat(wasmPath);
+  const key = `${s.size}:${s.mtimeMs}`;
+  const cached = calculators.get(wasmPath);
+  if (cached && cached.key === key) return cached.calc;
+  const calc = (async () => {
+    const jsPath = join(dirname(wasmPath), "witness_calculator.js");
+    // The generated file is CommonJS (`module.exports = builder`) while this package is ESM, so
+    // it is evaluated as a CommonJS function body rather than imported.
+    const src = await readFile(jsPath, "utf8");
+    const mod: { exports: unknown } = { exports: {} };
+    compileFunction(src, ["module", "exports"], { filename: jsPath })(mod, mod.exports);
+    const builder = mod.exports as Builder;
+    return builder(new Uint8Array(await readFile(wasmPath)));
+  })();
+  calculators.set(wasmPath, { key, calc });
+  calc.catch(() => calculators.delete(wasmPath));
+  return calc;
+}
+
+function normalize(signal: string, v: SignalValue): unknown {
+  if (Array.isArray(v)) return v.map((x, i) => normalize(`${signal}[${i}]`, x));
+  let x: bigint;
+  try {
+    x = typeof v === "bigint" ? v : BigInt(v as number | string);
+  } catch {
+    throw new WitnessInputError(signal, v);
+  }
+  return x;
+}
+
+function normalizeInputs(inputs: CircuitInputs): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(inputs)) out[k] = normalize(k, v);
+  return out;
+}
+
+function toWitnessError(wasmPath: string, err: unknown): WitnessError {
+  const text = err instanceof Error ? err.message : String(err);
+  const reason = (text.split("\n")[0] ?? "").replace(/^Error:\s*/, "").trim();
+  // The runtime lists the failing template first: "Error in template Num2Bits_3 line: 38".
+  const m = /Error in template (\S+) line: (\d+)/.exec(text);
+  return new WitnessError(wasmPath, reason, m?.[1], m ? Number(m[2]) : undefined, text);
+}
+
+/**
+ * Computes the full witness (wire order of the r1cs: 1, outputs, public inputs, private inputs,
+ * internal wires). Throws WitnessError when an input violates an `===` of the circuit or does
+ * not match the circuit's input signals.
+ */
+export async function computeWitness(wasmPath: string, inputs: CircuitInputs): Promise<bigint[]> {
+  const calc = await calculatorFor(wasmPath);
+  try {
+    return await calc.calculateWitness(normalizeInputs(inputs), true);
+  } catch (err) {
+    calculators.delete(wasmPath);
+    throw toWitnessError(wasmPath, err);
+  }
+}
+
+/** Same witness in snarkjs's .wtns encoding, e.g. for `groth16.prove(zkey, { type: "mem", data })`. */
+export async function computeWitnessWtns(wasmPath: string, inputs: CircuitInputs): Promise<Uint8Array> {
+  const calc = await calculatorFor(wasmPath);
+  try {
+    return await calc.calculateWTNSBin(normalizeInputs(inputs), true);
+  } catch (err) {
+    calculators.delete(wasmPath);
+    throw toWitnessError(wasmPath, err);
+  }
+}
+
+/**
+ * Reads a .sym file: signal name ("main.c.out[3]") -> witness index, or null when the optimizer
+ * eliminated the signal (its value is then a linear function of the remaining wires).
+ */
+export async function readSymbols(symPath: string): Promise<Map<string, number | null>> {
+  const text = await readFile(symPath, "utf8");
+  const table = new Map<string, number | null>();
+  for (const line of text.split("\n")) {
+    if (line === "") continue;
+    // labelId,witnessIndex,componentId,name  (the name itself contains no commas)
+    const parts = line.split(",");
+    if (parts.length < 4) continue;
+    const index = Number(parts[1]);
+    table.set(parts.slice(3).join(","), index >= 0 ? index : null);
+  }
+  return table;
+}
