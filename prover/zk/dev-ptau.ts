@@ -1,0 +1,326 @@
+// A development powers-of-tau ceremony for snarkjs Groth16, computed directly from its secret.
+//
+// UNSAFE FOR PRODUCTION. The ceremony has a single contribution, a `powersoftau beacon` from
+// a public beacon value, so anyone can recompute tau, alpha and beta from the file itself and
+// forge proofs for every circuit set up with it. It exists so that development and tests need
+// neither a download nor the ~25 minutes `snarkjs powersoftau new/contribute/beacon/prepare
+// phase2` take for 2^16 on two cores. Use a real ceremony file (resolvePtau({ ptau })) for
+// anything that matters.
+//
+// The file is exactly what the snarkjs path produces for the same beacon:
+//   powersoftau new <power>; powersoftau beacon <hash> <iterationsExp>; powersoftau prepare phase2
+// (byte for byte: same points, same contribution record and transcript hashes), so
+// `snarkjs powersoftau verify` and `zkey new` accept it. Because the secret is known, every
+// point is s * G for a scalar s computed in the field (powers of tau, and Lagrange basis values
+// L_j(tau) instead of prepare phase2's point FFTs), and the scalar multiplications run on a pool
+// of worker threads with precomputed fixed-base tables. Sections are streamed to disk in
+// chunks, so memory stays flat whatever the power.
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, open, rename, rm } from "node:fs/promises";
+import { dirname } from "node:path";
+import { buildBn128 } from "ffjavascript";
+import { FixedBasePool, MAX_BATCH, type GroupName } from "./fixed-base-pool.js";
+import { BEACON_MIN_ITERATIONS_EXP, beaconKey, beaconSecrets, type BeaconKey } from "./ptau-beacon-key.js";
+import {
+  contributionsSectionBody,
+  createResponseHasher,
+  firstChallengeHash,
+  partialHashBytes,
+  publicKeyBytes,
+} from "./ptau-contribution.js";
+import { PtauPowerError } from "./ptau-errors.js";
+import {
+  fileHeader,
+  headerSectionBody,
+  ptauSectionPoints,
+  sectionHeader,
+  sectionPointBytes,
+  PtauSection,
+} from "./ptau-file.js";
+import { lagrangeScalars, powerScalars, scalarsToBytes, BN254_R } from "./ptau-scalars.js";
+
+/** Default text whose SHA-256 is the beacon value. */
+export const DEV_PTAU_DEFAULT_SEED = "assay development powers of tau v1";
+/** Contribution name written into every development ceremony. */
+export const DEV_PTAU_CONTRIBUTION_NAME = "assay dev ptau UNSAFE FOR PRODUCTION: secret derivable";
+/** Default beacon iteration exponent (2^10 SHA-256 rounds, the minimum snarkjs allows). */
+export const DEV_PTAU_DEFAULT_ITERATIONS_EXP = BEACON_MIN_ITERATIONS_EXP;
+export const DEV_PTAU_MIN_POWER = 1;
+/** The extra 2^(power+1) tauG1 level must stay within the 2^28 two-adic domain. */
+export const DEV_PTAU_MAX_POWER = 27;
+
+export interface DevPtauProgress {
+  /** Section being written: tauG1, tauG2, alphaTauG1, betaTauG1, betaG2, contributions, lagrange*. */
+  stage: string;
+  /** Points written so far, over all sections, and in total. */
+  done: number;
+  total: number;
+}
+
+export interface DevPtauOptions {
+  /** The ceremony supports circuits with up to 2^power constraints (plus public inputs). */
+  power: number;
+  outFile: string;
+  /** Beacon value as hex (what `snarkjs powersoftau beacon` takes). Default: SHA-256 of `seed`. */
+  beacon?: string;
+  /** Text hashed (SHA-256) into the beacon value when `beacon` is not given. */
+  seed?: string;
+  /** The beacon is hashed 2^numIterationsExp times (default 10). */
+  numIterationsExp?: number;
+  /** Contribution name, at most 64 ASCII characters. Default DEV_PTAU_CONTRIBUTION_NAME. */
+  name?: string;
+  /** Worker threads (default: available parallelism). */
+  threads?: number;
+  onProgress?: (progress: DevPtauProgress) => void;
+}
+
+export interface DevPtauResult {
+  path: string;
+  power: number;
+  /** Hex beacon value: with numIterationsExp, it determines the secret. */
+  beacon: string;
+  numIterationsExp: number;
+  /** The contribution's next-challenge hash (hex), what `powersoftau verify` recomputes. */
+  challengeHash: string;
+  bytes: number;
+}
+
+/** The beacon value (bytes) for the given options. */
+export function devPtauBeacon(options: { beacon?: string; seed?: string }): Uint8Array {
+  if (options.beacon !== undefined) {
+    const hex = options.beacon.startsWith("0x") ? options.beacon.slice(2) : options.beacon;
+    if (hex.length === 0 || hex.length % 2 !== 0 || hex.length > 510 || !/^[0-9a-fA-F]+$/.test(hex)) {
+      throw new RangeError(`beacon must be 1..255 bytes of hex, got "${options.beacon}"`);
+    }
+    return Uint8Array.from(Buffer.from(hex, "hex"));
+  }
+  return new Uint8Array(createHash("sha256").update(options.seed ?? DEV_PTAU_DEFAULT_SEED).digest());
+}
+
+/**
+ * The secrets of a development ceremony: anyone holding the (public) beacon gets them.
+ * Exposed for tests and to make the point: never use such a ceremony in production.
+ */
+export async function devPtauSecrets(
+  options: { beacon?: string; seed?: string; numIterationsExp?: number } = {},
+): Promise<{ tau: bigint; alpha: bigint; beta: bigint }> {
+  const curve = await buildBn128(true);
+  return beaconSecrets(curve, devPtauBeacon(options), options.numIterationsExp ?? DEV_PTAU_DEFAULT_ITERATIONS_EXP);
+}
+
+type PointSection = 2 | 3 | 4 | 5 | 6 | 12 | 13 | 14 | 15;
+
+const STAGE: Record<PointSection, string> = {
+  2: "tauG1",
+  3: "tauG2",
+  4: "alphaTauG1",
+  5: "betaTauG1",
+  6: "betaG2",
+  12: "lagrangeTauG1",
+  13: "lagrangeTauG2",
+  14: "lagrangeAlphaTauG1",
+  15: "lagrangeBetaTauG1",
+};
+
+interface Chunk {
+  group: GroupName;
+  scalars: () => bigint[];
+}
+
+/** The scalars of one section, in file order, cut into jobs of at most MAX_BATCH points. */
+function* sectionChunks(section: PointSection, power: number, secrets: { tau: bigint; alpha: bigint; beta: bigint }): Generator<Chunk> {
+  const { tau, alpha, beta } = secrets;
+  const group: GroupName = sectionPointBytes(section) === 64 ? "G1" : "G2";
+  const count = ptauSectionPoints(power)[section];
+  const powers = (multiplier: bigint): Generator<Chunk> =>
+    (function* () {
+      for (let start = 0; start < count; start += MAX_BATCH) {
+        const n = Math.min(MAX_BATCH, count - start);
+        yield { group, scalars: () => powerScalars(tau, multiplier, start, n) };
+      }
+    })();
+  const lagrange = (multiplier: bigint, topLevel: number): Generator<Chunk> =>
+    (function* () {
+      for (let p = 0; p <= topLevel; p++) {
+        const size = 2 ** p;
+        for (let start = 0; start < size; start += MAX_BATCH) {
+          const n = Math.min(MAX_BATCH, size - start);
+          const withoutTopPower = p === power + 1;
+          yield { group, scalars: () => lagrangeScalars(tau, { p, start, count: n, multiplier, withoutTopPower }) };
+        }
+      }
+    })();
+  switch (section) {
+    case 2:
+    case 3:
+      yield* powers(1n);
+      return;
+    case 4:
+      yield* powers(alpha);
+      return;
+    case 5:
+      yield* powers(beta);
+      return;
+    case 6:
+      yield { group, scalars: () => [beta % BN254_R] };
+      return;
+    case 12:
+      yield* lagrange(1n, power + 1);
+      return;
+    case 13:
+      yield* lagrange(1n, power);
+      return;
+    case 14:
+      yield* lagrange(alpha, power);
+      return;
+    case 15:
+      yield* lagrange(beta, power);
+      return;
+  }
+}
+
+function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString("hex");
+}
+
+/**
+ * Writes a prepared (phase-2 ready) development .ptau of the given power to `outFile`
+ * (atomically: a temporary file in the same directory, then a rename).
+ * UNSAFE FOR PRODUCTION: the secret is derivable from the file.
+ */
+export async function generateDevPtau(options: DevPtauOptions): Promise<DevPtauResult> {
+  const { power, outFile } = options;
+  if (!Number.isInteger(power) || power < DEV_PTAU_MIN_POWER || power > DEV_PTAU_MAX_POWER) {
+    throw new PtauPowerError(power, DEV_PTAU_MIN_POWER, DEV_PTAU_MAX_POWER);
+  }
+  const numIterationsExp = options.numIterationsExp ?? DEV_PTAU_DEFAULT_ITERATIONS_EXP;
+  const beacon = devPtauBeacon(options);
+  const name = options.name ?? DEV_PTAU_CONTRIBUTION_NAME;
+
+  const curve = await buildBn128(true);
+  const challenge = firstChallengeHash(curve, power);
+  const key: BeaconKey = beaconKey(curve, challenge, beacon, numIterationsExp);
+  const secrets = { tau: key.tau.secret, alpha: key.alpha.secret, beta: key.beta.secret };
+
+  const points = ptauSectionPoints(power);
+  const sectionsInOrder: PointSection[] = [2, 3, 4, 5, 6, 12, 13, 14, 15];
+  const total = sectionsInOrder.reduce((n, s) => n + points[s], 0);
+  const expectedPoints: Record<GroupName, number> = { G1: 0, G2: 0 };
+  for (const s of sectionsInOrder) expectedPoints[sectionPointBytes(s) === 64 ? "G1" : "G2"] += points[s];
+
+  await mkdir(dirname(outFile), { recursive: true });
+  const tmpFile = `${outFile}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  const pool = await FixedBasePool.create({ threads: options.threads, expectedPoints });
+  const fh = await open(tmpFile, "w+");
+  let pos = 0;
+  let done = 0;
+  const write = async (bytes: Uint8Array): Promise<void> => {
+    let off = 0;
+    while (off < bytes.byteLength) {
+      const { bytesWritten } = await fh.write(bytes, off, bytes.byteLength - off, pos + off);
+      off += bytesWritten;
+    }
+    pos += bytes.byteLength;
+  };
+
+  try {
+    await write(fileHeader(11));
+    await write(sectionHeader(PtauSection.header, 44));
+    await write(headerSectionBody(power));
+
+    const firstPoints = new Map<PointSection, Uint8Array>();
+    const sectionOffsets = new Map<PointSection, number>();
+    const responseHasher = createResponseHasher();
+    responseHasher.update(challenge);
+
+    const writeSection = async (section: PointSection, onChunk?: (pts: Uint8Array) => Promise<void>): Promise<void> => {
+      const pointBytes = sectionPointBytes(section);
+      await write(sectionHeader(section, points[section] * pointBytes));
+      sectionOffsets.set(section, pos);
+      // Keep a few jobs queued per worker, write results in order.
+      const window = 2 * pool.threads + 1;
+      const inFlight: Promise<Uint8Array>[] = [];
+      const drain = async (): Promise<void> => {
+        const pts = await inFlight.shift()!;
+        if (!firstPoints.has(section)) firstPoints.set(section, pts.slice(0, Math.min(2, pts.byteLength / pointBytes) * pointBytes));
+        await write(pts);
+        if (onChunk) await onChunk(pts);
+        done += pts.byteLength / pointBytes;
+        options.onProgress?.({ stage: STAGE[section], done, total });
+      };
+      for (const chunk of sectionChunks(section, power, secrets)) {
+        inFlight.push(pool.multiply(chunk.group, scalarsToBytes(chunk.scalars())));
+        if (inFlight.length >= window) await drain();
+      }
+      while (inFlight.length > 0) await drain();
+    };
+
+    // Sections 2..6, hashing their compressed form into the response as they stream out.
+    for (const section of [2, 3, 4, 5, 6] as const) {
+      const G = sectionPointBytes(section) === 64 ? curve.G1 : curve.G2;
+      await writeSection(section, async (pts) => {
+        responseHasher.update(await G.batchLEMtoC(pts));
+      });
+    }
+    const partialHash = partialHashBytes(responseHasher);
+    responseHasher.update(publicKeyBytes(curve, key, "uncompressed"));
+    const responseHash = responseHasher.digest();
+
+    // Next challenge: the response, then sections 2..6 uncompressed (read back from disk).
+    const next = createHash("blake2b512").update(responseHash);
+    for (const section of [2, 3, 4, 5, 6] as const) {
+      const pointBytes = sectionPointBytes(section);
+      const G = pointBytes === 64 ? curve.G1 : curve.G2;
+      const offset = sectionOffsets.get(section)!;
+      const chunkPoints = 16384;
+      for (let i = 0; i < points[section]; i += chunkPoints) {
+        const n = Math.min(chunkPoints, points[section] - i);
+        const buf = new Uint8Array(n * pointBytes);
+        await fh.read(buf, 0, buf.byteLength, offset + i * pointBytes);
+        next.update(await G.batchLEMtoU(buf));
+      }
+    }
+    const nextChallenge = new Uint8Array(next.digest());
+
+    const firstOf = (s: PointSection, index: number): Uint8Array => {
+      const bytes = sectionPointBytes(s);
+      return firstPoints.get(s)!.slice(index * bytes, (index + 1) * bytes);
+    };
+    const contributions = contributionsSectionBody({
+      tauG1: firstOf(2, 1),
+      tauG2: firstOf(3, 1),
+      alphaG1: firstOf(4, 0),
+      betaG1: firstOf(5, 0),
+      betaG2: firstOf(6, 0),
+      publicKeyLem: publicKeyBytes(curve, key, "lem"),
+      partialHash,
+      nextChallenge,
+      name,
+      numIterationsExp,
+      beaconHash: beacon,
+    });
+    await write(sectionHeader(PtauSection.contributions, contributions.byteLength));
+    await write(contributions);
+    options.onProgress?.({ stage: "contributions", done, total });
+
+    for (const section of [12, 13, 14, 15] as const) await writeSection(section);
+
+    await fh.sync();
+    await fh.close();
+    await rename(tmpFile, outFile);
+    return {
+      path: outFile,
+      power,
+      beacon: toHex(beacon),
+      numIterationsExp,
+      challengeHash: toHex(nextChallenge),
+      bytes: pos,
+    };
+  } catch (err) {
+    await fh.close().catch(() => undefined);
+    await rm(tmpFile, { force: true });
+    throw err;
+  } finally {
+    await pool.close();
+  }
+}
