@@ -58,6 +58,7 @@ template ArgMax(N, BITS) {
     for (var j = N - 1; j >= 0; j--) {
         gap[j] = Num2Bits(BITS + 1);
         gap[j].in <== best - in[j] - before;
+        _ <== gap[j].out;  // the digits only witness the range; their values are not used
         before += sel[j];
     }
 }

@@ -32,6 +32,10 @@ template FloorShift(SHIFT, BITS) {
     component digits = Num2Bits(N);
     digits.in <== in + 2 ** (N - 1);
 
+    // The low SHIFT digits are the remainder: range-checked by Num2Bits, used nowhere else.
+    for (var i = 0; i < SHIFT; i++) {
+        _ <== digits.out[i];
+    }
     var high = 0;
     for (var i = 0; i < BITS; i++) {
         outBits[i] <== digits.out[SHIFT + i];
@@ -63,6 +67,9 @@ template FloorShiftRelu(SHIFT, BITS) {
     component digits = Num2Bits(N);
     digits.in <== in + 2 ** (N - 1);
 
+    for (var i = 0; i < SHIFT; i++) {
+        _ <== digits.out[i];  // the remainder, only range-checked
+    }
     var magnitude = 0;
     for (var i = 0; i < BITS - 1; i++) {
         magnitude += digits.out[SHIFT + i] * 2 ** i;

@@ -24,6 +24,8 @@ export interface CompileOptions {
   optimize?: OptimizeLevel;
   /** Library search paths (-l). Default: circomlib's circuits and this package's circuits/. */
   includePaths?: string[];
+  /** Also run circom's --inspect analysis (its findings land in `warnings`). */
+  inspect?: boolean;
   /** Each line the compiler prints (ANSI colours removed), as it prints it. */
   onProgress?: (line: string) => void;
 }
@@ -130,6 +132,7 @@ export async function compileCircuit(opts: CompileOptions): Promise<CompiledCirc
     "--wasm",
     "--sym",
     `--${optimize}`,
+    ...(opts.inspect ? ["--inspect"] : []),
     ...includePaths.flatMap((p) => ["-l", rel(p)]),
     "-o",
     rel(outDir),

@@ -94,9 +94,10 @@ function toWitnessError(wasmPath: string, err: unknown): WitnessError {
  * not match the circuit's input signals.
  */
 export async function computeWitness(wasmPath: string, inputs: CircuitInputs): Promise<bigint[]> {
+  const input = normalizeInputs(inputs);
   const calc = await calculatorFor(wasmPath);
   try {
-    return await calc.calculateWitness(normalizeInputs(inputs), true);
+    return await calc.calculateWitness(input, true);
   } catch (err) {
     calculators.delete(wasmPath);
     throw toWitnessError(wasmPath, err);
@@ -105,9 +106,10 @@ export async function computeWitness(wasmPath: string, inputs: CircuitInputs): P
 
 /** Same witness in snarkjs's .wtns encoding, e.g. for `groth16.prove(zkey, { type: "mem", data })`. */
 export async function computeWitnessWtns(wasmPath: string, inputs: CircuitInputs): Promise<Uint8Array> {
+  const input = normalizeInputs(inputs);
   const calc = await calculatorFor(wasmPath);
   try {
-    return await calc.calculateWTNSBin(normalizeInputs(inputs), true);
+    return await calc.calculateWTNSBin(input, true);
   } catch (err) {
     calculators.delete(wasmPath);
     throw toWitnessError(wasmPath, err);

@@ -1,0 +1,96 @@
+// circuits/dense.circom: Dense (weights as template parameters), alone and feeding FloorShiftRelu.
+import { expect } from "chai";
+import { rescaleRelu } from "../../prover/quantize/int-ops.js";
+import { rng, testCircuit } from "../helpers/circuit-harness.js";
+
+const literal = (m: readonly (readonly bigint[])[] | readonly bigint[]): string =>
+  `[${m.map((r) => (Array.isArray(r) ? literal(r as bigint[]) : String(r))).join(", ")}]`;
+
+function denseRef(w: bigint[][], b: bigint[], x: bigint[]): bigint[] {
+  return w.map((row, j) => row.reduce((acc, wi, i) => acc + wi * x[i], b[j]));
+}
+
+describe("circuits: Dense", () => {
+  const W = [
+    [1n, -2n, 3n],
+    [-128n, 127n, 0n],
+  ];
+  const B = [5n, -1000n];
+
+  it("computes W·in + B with negative weights, biases and inputs (array literals as parameters)", async () => {
+    const c = await testCircuit(
+      `pragma circom 2.1.6;\ninclude "dense.circom";\ncomponent main {public [in]} = Dense(3, 2, ${literal(W)}, ${literal(B)});\n`,
+    );
+    // Only linear relations between public signals: one per output, nothing nonlinear.
+    expect(c.constraints).to.equal(2);
+    expect(c.r1cs.constraints.every((k) => k.a.wires.length === 0 && k.b.wires.length === 0)).to.equal(true);
+    for (const x of [
+      [0n, 0n, 0n],
+      [1n, -1n, 255n],
+      [-128n, 127n, -1n],
+    ]) {
+      const w = await c.witness({ in: x });
+      expect(c.signals(w, "main.out", 2)).to.deep.equal(denseRef(W, B, x));
+      expect(c.check(w).ok).to.equal(true);
+      expect(c.check(c.tamper(w, { "main.out[1]": denseRef(W, B, x)[1] + 1n })).ok).to.equal(false);
+    }
+  });
+
+  describe("64 -> 32 dense + FloorShiftRelu(8, 16)", () => {
+    const nIn = 64;
+    const nOut = 32;
+    const SHIFT = 8;
+    const BITS = 16;
+    const r = rng(6432);
+    const w = Array.from({ length: nOut }, () => Array.from({ length: nIn }, () => r.int(-127n, 127n)));
+    const b = Array.from({ length: nOut }, () => r.int(-5000n, 5000n));
+    // |acc| <= 64 * 127 * 255 + 5000 < 2^21 <= 2^(SHIFT + BITS - 1): always in the domain.
+    const body = (wExpr: string, bExpr: string) => `template Layer() {
+    signal input in[${nIn}];
+    signal output out[${nOut}];
+    component dense = Dense(${nIn}, ${nOut}, ${wExpr}, ${bExpr});
+    dense.in <== in;
+    component act[${nOut}];
+    for (var j = 0; j < ${nOut}; j++) {
+        act[j] = FloorShiftRelu(${SHIFT}, ${BITS});
+        act[j].in <== dense.out[j];
+        out[j] <== act[j].out;
+    }
+}
+component main {public [in]} = Layer();
+`;
+    const head = `pragma circom 2.1.6;\ninclude "dense.circom";\ninclude "rescale.circom";\n`;
+    const withLiterals = `${head}${body(literal(w), literal(b))}`;
+    // The other form a generator can emit: functions returning the constants.
+    const withFunctions = `${head}function layerW() { return ${literal(w)}; }\nfunction layerB() { return ${literal(b)}; }\n${body("layerW()", "layerB()")}`;
+
+    it("compiles at --O2 to exactly 32 * (BITS + SHIFT + 1) constraints: the dense layer costs nothing", async () => {
+      for (const src of [withLiterals, withFunctions]) {
+        const c = await testCircuit(src, "O2");
+        expect(c.constraints).to.equal(nOut * (BITS + SHIFT + 1));
+      }
+    });
+
+    it("agrees with the integer reference (dense, then rescaleRelu) on random uint8 inputs", async () => {
+      const c = await testCircuit(withLiterals, "O2");
+      const cf = await testCircuit(withFunctions, "O2");
+      for (let t = 0; t < 8; t++) {
+        const x = Array.from({ length: nIn }, () => (t === 0 ? 255n : t === 1 ? 0n : r.int(0n, 255n)));
+        const expected = denseRef(w, b, x).map((acc) => rescaleRelu(acc, SHIFT, BITS));
+        for (const circuit of [c, cf]) {
+          const wit = await circuit.witness({ in: x });
+          expect(circuit.signals(wit, "main.out", nOut)).to.deep.equal(expected);
+          expect(circuit.check(wit).ok).to.equal(true);
+        }
+      }
+    });
+
+    it("rejects an output changed alone", async () => {
+      const c = await testCircuit(withLiterals, "O2");
+      const x = Array.from({ length: nIn }, () => r.int(0n, 255n));
+      const wit = await c.witness({ in: x });
+      const out0 = c.signal(wit, "main.out[0]");
+      expect(c.check(c.tamper(wit, { "main.out[0]": out0 + 1n })).ok).to.equal(false);
+    });
+  });
+});
