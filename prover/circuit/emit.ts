@@ -28,7 +28,7 @@ export function emitCircuit(q: QuantizedModel, opts: EmitOptions): string {
     `  signal input salt;`,
     `  signal input binding;`,
     `  signal output inputCommitment;`,
-    `  signal output output;`,
+    `  signal output out;`,
     ``,
     `  // input: ${inEnc.bits}-bit values (offset ${inEnc.offset}), range-checked and committed`,
     `  component cin = TensorCommit(${inEnc.n}, ${inEnc.bits}, ${inEnc.offset}, ${tensorTag(inEnc)});`,
@@ -48,14 +48,14 @@ export function emitCircuit(q: QuantizedModel, opts: EmitOptions): string {
       `  // output: index of the first maximal logit`,
       `  component am = ArgMax(${last.outFeatures}, ${last.bits});`,
       `  for (var j = 0; j < ${last.outFeatures}; j++) am.in[j] <== ${cur}[j];`,
-      `  output <== am.out;`,
+      `  out <== am.out;`,
     );
   } else if (outputIsWord(q)) {
     ctx.body.push(
       `  // output: ${outEnc.n} logits packed into one word, ${outEnc.bits} bits each (offset ${outEnc.offset})`,
       `  component ow = PackWords(${outEnc.n}, ${outEnc.bits});`,
       `  for (var j = 0; j < ${outEnc.n}; j++) ow.in[j] <== ${cur}[j] + ${outEnc.offset};`,
-      `  output <== ow.out[0];`,
+      `  out <== ow.out[0];`,
     );
   } else {
     const words = Math.ceil(outEnc.n / valuesPerWord(outEnc.bits));
@@ -66,7 +66,7 @@ export function emitCircuit(q: QuantizedModel, opts: EmitOptions): string {
       `  component oc = PoseidonChain(${words + 1}, ${tensorTag(outEnc)});`,
       `  oc.in[0] <== 0;`,
       `  for (var j = 0; j < ${words}; j++) oc.in[j + 1] <== ow.out[j];`,
-      `  output <== oc.out;`,
+      `  out <== oc.out;`,
     );
   }
   ctx.body.push(``, `  component bind = BindPublic();`, `  bind.x <== binding;`);

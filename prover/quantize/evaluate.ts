@@ -34,13 +34,21 @@ export function quantizeInput(q: QuantizedModel, x: ArrayLike<number>): { values
   return { values, clamped };
 }
 
-/** Runs the integer network on already-quantized input values. */
-export function evaluateQuantizedInts(q: QuantizedModel, input: Float64Array): Float64Array {
+/** Every layer's integer output on already-quantized input values (layer k is the circuit's h<k>). */
+export function evaluateLayers(q: QuantizedModel, input: Float64Array): Float64Array[] {
+  const outs: Float64Array[] = [];
   let x = input;
   q.layers.forEach((layer, k) => {
     x = evaluateDense(layer, x, `layer ${k} (${layer.nodes.join("+")})`);
+    outs.push(x);
   });
-  return x;
+  return outs;
+}
+
+/** Runs the integer network on already-quantized input values. */
+export function evaluateQuantizedInts(q: QuantizedModel, input: Float64Array): Float64Array {
+  const outs = evaluateLayers(q, input);
+  return outs[outs.length - 1];
 }
 
 export function evaluateInteger(q: QuantizedModel, x: ArrayLike<number>): IntegerResult {

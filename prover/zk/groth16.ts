@@ -1,0 +1,92 @@
+// Groth16 over BN254 with snarkjs: key setup (with a phase-2 contribution), proving and
+// off-chain verification. Progress goes to an optional callback; snarkjs's own worker threads
+// are released with `releaseCurve()`.
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import * as snarkjs from "snarkjs";
+
+export type Progress = (message: string) => void;
+
+export interface Groth16Proof {
+  pi_a: string[];
+  pi_b: string[][];
+  pi_c: string[];
+  protocol: "groth16";
+  curve: "bn128";
+}
+
+export interface VerificationKey {
+  protocol: "groth16";
+  curve: "bn128";
+  nPublic: number;
+  vk_alpha_1: string[];
+  vk_beta_2: string[][];
+  vk_gamma_2: string[][];
+  vk_delta_2: string[][];
+  IC: string[][];
+}
+
+function logger(onProgress?: Progress) {
+  const say = (m: unknown) => onProgress?.(String(m));
+  return { info: say, debug: () => {}, warn: say, error: say, log: say };
+}
+
+export interface SetupResult {
+  zkey: string;
+  vkey: VerificationKey;
+  contributionHash: string;
+}
+
+/**
+ * Groth16 setup: circuit-specific keys from a prepared powers-of-tau file, then one phase-2
+ * contribution with fresh OS randomness (its secret is discarded when this returns).
+ */
+export async function groth16Setup(opts: {
+  r1cs: string;
+  ptau: string;
+  zkey: string;
+  contributor?: string;
+  onProgress?: Progress;
+}): Promise<SetupResult> {
+  await mkdir(path.dirname(opts.zkey), { recursive: true });
+  const z0 = `${opts.zkey}.0.tmp`;
+  const z1 = `${opts.zkey}.1.tmp`;
+  opts.onProgress?.("groth16 setup: circuit keys from powers of tau");
+  await snarkjs.zKey.newZKey(opts.r1cs, opts.ptau, z0, logger(opts.onProgress));
+  opts.onProgress?.("groth16 setup: phase-2 contribution");
+  const entropy = randomBytes(64).toString("hex");
+  const hash: Uint8Array = await snarkjs.zKey.contribute(z0, z1, opts.contributor ?? "assay phase-2", entropy, logger(opts.onProgress));
+  await rename(z1, opts.zkey);
+  await (await import("node:fs/promises")).rm(z0, { force: true });
+  const vkey = (await snarkjs.zKey.exportVerificationKey(opts.zkey)) as VerificationKey;
+  return { zkey: opts.zkey, vkey, contributionHash: Buffer.from(hash).toString("hex") };
+}
+
+export async function readVerificationKey(file: string): Promise<VerificationKey> {
+  return JSON.parse(await readFile(file, "utf8")) as VerificationKey;
+}
+
+export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2));
+  await rename(tmp, file);
+}
+
+/** Proves from a witness (.wtns bytes). Public signals come back as bigints. */
+export async function groth16Prove(zkey: string, wtns: Uint8Array): Promise<{ proof: Groth16Proof; publicSignals: bigint[] }> {
+  const { proof, publicSignals } = await snarkjs.groth16.prove(zkey, { type: "mem", data: wtns });
+  return { proof: proof as Groth16Proof, publicSignals: (publicSignals as string[]).map((s) => BigInt(s)) };
+}
+
+export async function groth16Verify(vkey: VerificationKey, publicSignals: readonly bigint[], proof: Groth16Proof): Promise<boolean> {
+  return snarkjs.groth16.verify(vkey, publicSignals.map(String), proof, { info() {}, error() {}, debug() {}, warn() {} });
+}
+
+/** Terminates snarkjs's worker threads so the process can exit. */
+export async function releaseCurve(): Promise<void> {
+  const g = globalThis as { curve_bn128?: { terminate(): Promise<void> } };
+  await g.curve_bn128?.terminate();
+  delete g.curve_bn128;
+}
