@@ -87,7 +87,9 @@ export async function compileModel(opts: CompileModelOptions): Promise<CompiledM
   const config = { ...DEFAULT_QUANTIZATION, ...opts.quantization };
   const quantized = quantize(graph, opts.calibration, config);
   const source = emitCircuit(quantized, { generatedBy });
-  const circuitId = sha256Hex(JSON.stringify([ARTIFACT_FORMAT_VERSION, source, templateLibraryHash(), circom2Version()])).slice(0, 32);
+  // The first line names the command that generated the file; the id covers only the circuit.
+  const body = source.slice(source.indexOf("\n") + 1);
+  const circuitId = sha256Hex(JSON.stringify([ARTIFACT_FORMAT_VERSION, body, templateLibraryHash(), circom2Version()])).slice(0, 32);
   const ref: ArtifactRef = { circuitId };
 
   let manifest: ModelManifest;

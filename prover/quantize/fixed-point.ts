@@ -79,6 +79,9 @@ export function quantize(
   };
 
   const layers: QuantizedLayer[] = [];
+  // A-priori bound on |float activation - dequantized activation| per element (real units), for
+  // inputs inside the calibrated input range: input rounding, then propagated layer by layer.
+  let errIn = 2 ** -(inFrac + 1);
   let cur = { frac: inFrac, min: new Array<number>(g.input.shape.reduce((a, b) => a * b, 1)).fill(input.min), max: new Array<number>(0) };
   cur.max = cur.min.map(() => input.max);
   for (let k = 0; k < g.ops.length; k++) {
@@ -117,16 +120,23 @@ export function quantize(
     const outMax: number[] = [];
     let qLo = 0;
     let qHi = 0;
+    let errOut = 0;
+    const inScale = 2 ** -cur.frac;
     for (let j = 0; j < op.outFeatures; j++) {
       let lo = bias[j];
       let hi = bias[j];
+      // |sum w a - sum w_q a_q| <= sum |w| |a - a_q| + sum |w - w_q| |a_q|, plus bias and rescale rounding.
+      let err = Math.abs(op.bias[j] - (bias[j] - half) * 2 ** -(cur.frac + wFrac)) + (shift > 0 ? 2 ** -(outFrac + 1) : 0);
       for (let i = 0; i < op.inFeatures; i++) {
         const w = weight[j * op.inFeatures + i];
         const a = w * cur.min[i];
         const b = w * cur.max[i];
         lo += Math.min(a, b);
         hi += Math.max(a, b);
+        const wf = op.weight[j * op.inFeatures + i];
+        err += Math.abs(wf) * errIn + Math.abs(wf - w * 2 ** -wFrac) * Math.max(Math.abs(cur.min[i]), Math.abs(cur.max[i])) * inScale;
       }
+      errOut = Math.max(errOut, err);
       if (Math.max(Math.abs(lo), Math.abs(hi)) >= MAX_SAFE_ACC) {
         throw new QuantizationError(`layer "${op.nodes[0]}": accumulator bound 2^${Math.log2(Math.max(-lo, hi)).toFixed(1)} is too wide; lower inputBits/weightBits`);
       }
@@ -151,9 +161,11 @@ export function quantize(
       out: { shape: [1, op.outFeatures], frac: outFrac, min: qLo, max: qHi },
       outMin,
       outMax,
+      errorBound: errOut,
       nodes: [...op.nodes],
     };
     layers.push(layer);
+    errIn = errOut;
     cur = { frac: outFrac, min: outMin, max: outMax };
   }
 
@@ -164,7 +176,7 @@ export function quantize(
     config,
     input,
     layers,
-    output: { ...last.out, shape: g.output.shape, head: g.head },
+    output: { ...last.out, shape: g.output.shape, head: g.head, errorBound: last.errorBound },
     source: { inputName: g.input.onnxName, outputName: g.output.onnxName, opset: g.opset },
   };
 }

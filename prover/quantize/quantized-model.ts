@@ -33,6 +33,11 @@ export interface DenseLayer {
   /** Per-output static bounds of the layer output (after ReLU). */
   outMin: number[];
   outMax: number[];
+  /**
+   * Guaranteed bound on |float output - dequantized output| of this layer (real units), for any
+   * input inside the calibrated input range (static bounds; measured errors are far smaller).
+   */
+  errorBound: number;
   nodes: string[];
 }
 
@@ -56,7 +61,7 @@ export interface QuantizedModel {
   input: FixedPointTensor & { signed: boolean };
   layers: QuantizedLayer[];
   /** The logits (last layer output) and what the model applies after them. */
-  output: FixedPointTensor & { head: OutputHead };
+  output: FixedPointTensor & { head: OutputHead; errorBound: number };
   /** Names in the source ONNX model. */
   source: { inputName: string; outputName: string; opset: number };
 }

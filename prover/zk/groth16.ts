@@ -8,24 +8,10 @@ import * as snarkjs from "snarkjs";
 
 export type Progress = (message: string) => void;
 
-export interface Groth16Proof {
-  pi_a: string[];
-  pi_b: string[][];
-  pi_c: string[];
-  protocol: "groth16";
-  curve: "bn128";
-}
+import type { SnarkjsProof, SnarkjsVerificationKey } from "./vkey-encoding.js";
 
-export interface VerificationKey {
-  protocol: "groth16";
-  curve: "bn128";
-  nPublic: number;
-  vk_alpha_1: string[];
-  vk_beta_2: string[][];
-  vk_gamma_2: string[][];
-  vk_delta_2: string[][];
-  IC: string[][];
-}
+export type Groth16Proof = SnarkjsProof;
+export type VerificationKey = SnarkjsVerificationKey;
 
 function logger(onProgress?: Progress) {
   const say = (m: unknown) => onProgress?.(String(m));

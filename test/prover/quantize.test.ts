@@ -88,3 +88,21 @@ describe("quantize: fidelity against onnxruntime", () => {
     expect(Math.abs(f.floatAccuracy! - 0.972)).to.be.below(0.01);
   });
 });
+
+describe("quantize: a-priori error bound", () => {
+  it("holds on every held-out input and on random inputs in range (float vs dequantized logits)", () => {
+    for (const [name, res] of MODELS) {
+      const g = normalize(loadModel(modelPath(name)));
+      const q = quantize(g, loadDigits(res, "calib").xs);
+      const xs = [...loadDigits(res, "test").xs, ...Array.from({ length: 20 }, (_, s) => Array.from({ length: res * res }, (_, i) => ((i * 7919 + s * 104729) % 1000) / 1000))];
+      let worst = 0;
+      for (const x of xs) {
+        const f = evaluateFloat(g, x);
+        const r = evaluateInteger(q, x);
+        for (let j = 0; j < f.length; j++) worst = Math.max(worst, Math.abs(f[j] - r.dequantized[j]));
+      }
+      expect(worst, name).to.be.at.most(q.output.errorBound);
+      expect(Number.isFinite(q.output.errorBound), name).to.equal(true);
+    }
+  });
+});
