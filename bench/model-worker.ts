@@ -67,6 +67,8 @@ if (phase === "build") {
   const total = runs.map((r) => r.witnessMs + r.proveMs).sort((a, b) => a - b);
   console.log(JSON.stringify({
     model: spec.name,
+    circuitId: model.ref.circuitId,
+    ptauId: model.ref.ptauId,
     verifiedOffChain: ok,
     witnessMsMedian: runs.map((r) => r.witnessMs).sort((a, b) => a - b)[2],
     proveMsMedian: runs.map((r) => r.proveMs).sort((a, b) => a - b)[2],

@@ -49,7 +49,8 @@ for (const m of models) {
   const build = await worker("build", m.name);
   console.error(`== ${m.name}: witness + prove`);
   const prove = await worker("prove", m.name);
-  const model = await openCompiledModel({ circuitId: build.circuitId, ptauId: build.ptauId });
+  if (prove.circuitId !== build.circuitId) throw new Error(`${m.name}: the prover saw another circuit (sources changed mid-run?)`);
+  const model = await openCompiledModel({ circuitId: prove.circuitId, ptauId: prove.ptauId });
   const key = encodeVerifyingKey(model.vkey!);
   await (await verifier.registerKey(key)).wait();
   const keyId = verifyingKeyId(key);
