@@ -5,7 +5,7 @@
 //   <cache>/ptau/                          development powers of tau
 // circuitId = sha256 over the generated circuit source (weights, scales, encodings included),
 // the template library, the compiler version and the artifact format version.
-// <cache> is $ASSAY_CACHE_DIR, else .assay/ under the project root.
+// <cache> is $ASSAY_CACHE_DIR, else .assay/ in the working directory.
 import { createHash } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
@@ -16,7 +16,7 @@ export const ARTIFACT_FORMAT_VERSION = 1;
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 export function cacheRoot(): string {
-  return path.resolve(process.env.ASSAY_CACHE_DIR ?? path.join(PROJECT_ROOT, ".assay"));
+  return path.resolve(process.env.ASSAY_CACHE_DIR ?? ".assay");
 }
 
 export type ArtifactKind =

@@ -1,0 +1,38 @@
+// The assay command line. Each command lives in commands/; errors become one line and an exit code.
+import { Command } from "commander";
+import { registerModelCompile } from "./commands/model-compile.js";
+import { registerModelList } from "./commands/model-list.js";
+import { registerProve } from "./commands/prove.js";
+import { registerVerify } from "./commands/verify.js";
+import { type GlobalOptions, reportError } from "./output.js";
+
+const program = new Command();
+program
+  .name("assay")
+  .description(
+    "Verifiable ML inference for EVM chains: compile an ONNX model to a Groth16 circuit, prove inferences,\n" +
+      "verify them off-chain or with the on-chain verifier. Artifacts are cached in $ASSAY_CACHE_DIR (default .assay/).",
+  )
+  .option("--json", "machine-readable output on stdout")
+  .option("-q, --quiet", "no progress on stderr")
+  .showHelpAfterError()
+  .exitOverride();
+
+const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+const model = program.command("model").description("compile and inspect models");
+registerModelCompile(model, globals);
+registerModelList(model, globals);
+registerProve(program, globals);
+registerVerify(program, globals);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  const code = (e as { code?: string }).code;
+  if (typeof code === "string" && code.startsWith("commander.")) {
+    // commander already printed the message (or the help / version).
+    process.exitCode = code === "commander.helpDisplayed" || code === "commander.help" || code === "commander.version" ? 0 : 2;
+  } else {
+    process.exitCode = reportError(e);
+  }
+}

@@ -1,0 +1,36 @@
+// The proof file `assay prove` writes and `assay verify` reads (versioned JSON).
+import { readFileSync } from "node:fs";
+import { InputError } from "./errors.js";
+import type { Groth16Proof } from "./zk/groth16.js";
+
+export const PROOF_FILE_FORMAT = "assay.proof";
+export const PROOF_FILE_VERSION = 1;
+
+export interface ProofFile {
+  format: typeof PROOF_FILE_FORMAT;
+  version: typeof PROOF_FILE_VERSION;
+  circuitId: string;
+  ptauId: string;
+  /** [inputCommitment, output, binding] as decimal strings. */
+  publicSignals: string[];
+  proof: Groth16Proof;
+  /** The verifier's `uint256[8]` argument, decimal strings. */
+  calldata: string[];
+  /** Opening of the input commitment: keep it private if the input is. */
+  salt: string;
+  result: { label: number; logits: string[]; dequantized: number[] };
+}
+
+export function readProofFile(file: string): ProofFile {
+  let j: ProofFile;
+  try {
+    j = JSON.parse(readFileSync(file, "utf8")) as ProofFile;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new InputError(`cannot read proof ${file}: ${err.code ?? err.message}`);
+  }
+  if (j?.format !== PROOF_FILE_FORMAT || j.version !== PROOF_FILE_VERSION) {
+    throw new InputError(`${file}: not an ${PROOF_FILE_FORMAT} v${PROOF_FILE_VERSION} file (format ${j?.format}, version ${j?.version})`);
+  }
+  return j;
+}
