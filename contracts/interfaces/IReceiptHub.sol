@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Claim, Level} from "./AssayTypes.sol";
+
+/// @title IReceiptHub
+/// @notice Records claims at three levels of evidence and answers how sure the chain is of each.
+///
+/// Every level signs or proves the same {Claim}; its id `claimId` is the claim's EIP-712 digest
+/// under this hub's domain (name "AssayReceiptHub", version "1", chain id, hub address), so a
+/// signature or record on one hub or chain is worthless on another, and each claim is recorded at
+/// most once. A recorded claim's level only rises (Signed/Attested -> Proven) until a proof or an
+/// unanswered challenge refutes it, after which it has no level.
+///
+/// Proofs. Model circuits have three public signals `[inputCommitment, output, binding]`. The hub
+/// never takes `binding` from the caller: it sets
+///     binding = uint256(keccak256(abi.encode(claimId, beneficiary))) % r
+/// (r the BN254 scalar field order, beneficiary = msg.sender), so a proof is valid for one claim
+/// and one beneficiary only; a front-runner copying it from the mempool gains nothing. The
+/// verifying key always comes from the model registry, never from the caller.
+///
+/// Signatures are EIP-712 signatures over `claimId` in the EIP-2098 compact form `(r, vs)` with
+/// `vs = yParity << 255 | s` (64 bytes of calldata instead of 65 plus offsets); OpenZeppelin's
+/// ECDSA rejects `s` in the upper half of the curve order, so a claim has one signature per key.
+///
+/// Storage: one word per claim (level, flags, challenge-window end, signer), so Signed and
+/// Attested submissions cost one new slot. The output is not stored: it is bound by `claimId`, so
+/// readers pass the {Claim} (from the submitting transaction's input, or the operator) and the hub
+/// checks it against the record.
+interface IReceiptHub {
+    /// @notice The record of a claim. `signer`: operator (Signed, batched), enclave key (Attested)
+    /// or the first prover (Proven). `challengeEnd`: last second a Signed or Attested claim can be
+    /// challenged. `disputed`: a challenge is open. `refuted`: a proof or a lost dispute refuted it.
+    struct Receipt {
+        Level level;
+        bool disputed;
+        bool refuted;
+        bool batched;
+        uint40 challengeEnd;
+        address signer;
+    }
+
+    /// @notice `claimId` was recorded at Signed, signed by (or batched by) `operator`. The claim's
+    /// fields are in the transaction's input: logging them would cost the hot path ~1k gas.
+    event ClaimSigned(bytes32 indexed claimId, address indexed operator);
+
+    /// @notice `claimId` was recorded at Attested, signed by enclave key `key`.
+    event ClaimAttested(bytes32 indexed claimId, address indexed key);
+
+    /// @notice A proof recorded `claimId` at Proven, new (`previousLevel` None) or raised from
+    /// `previousLevel`; `beneficiary` is bound in the proof.
+    event ClaimProven(bytes32 indexed claimId, address indexed beneficiary, Level previousLevel);
+
+    /// @notice The claim's deadline `deadline` has passed.
+    error ReceiptHubClaimExpired(bytes32 claimId, uint64 deadline);
+
+    /// @notice `claimId` is already recorded at `level`.
+    error ReceiptHubClaimExists(bytes32 claimId, Level level);
+
+    /// @notice `claimId` is not recorded.
+    error ReceiptHubUnknownClaim(bytes32 claimId);
+
+    /// @notice A claim field that a circuit takes as a public signal is `value`, not below r.
+    error ReceiptHubNotInField(bytes32 claimId, uint256 value);
+
+    /// @notice `signer` has active stake `active`, below the minimum `minStake`.
+    error ReceiptHubSignerNotStaked(address signer, uint256 active, uint256 minStake);
+
+    /// @notice The proof does not verify against the model's key `keyId` (or the verifier reverted).
+    error ReceiptHubProofRejected(bytes32 claimId, bytes32 keyId);
+
+    /// @notice `claimId` is already Proven.
+    error ReceiptHubAlreadyProven(bytes32 claimId);
+
+    /// @notice `claimId` was refuted.
+    error ReceiptHubClaimRefuted(bytes32 claimId);
+
+    /// @notice `claimId` stands at `level`, below the required `required`.
+    error ReceiptHubLevelTooLow(bytes32 claimId, Level level, Level required);
+
+    /// @notice `claimId` is not final: its challenge window ends at `challengeEnd` or a dispute is open.
+    error ReceiptHubNotFinal(bytes32 claimId, uint40 challengeEnd, bool disputed);
+
+    /// @notice Records `claim` at Signed: signature `(r, vs)` by an operator whose active stake
+    /// reaches the minimum. Reverts when expired, already recorded, a field is not below r,
+    /// the model is not active or does not allow Signed, or the signer is not staked.
+    function submitSigned(Claim calldata claim, bytes32 r, bytes32 vs) external returns (bytes32 claimId);
+
+    /// @notice Records `claim` at Attested: signature `(r, vs)` by a registered, unrevoked,
+    /// unexpired enclave key of an unrevoked image approved for the (active) model. Reverts when
+    /// expired, already recorded, or a field is not below r.
+    function submitAttested(Claim calldata claim, bytes32 r, bytes32 vs) external returns (bytes32 claimId);
+
+    /// @notice Records `claim` at Proven, or raises a recorded claim to Proven. Reverts unless
+    /// `proof` verifies against the model's registered key for `[inputCommitment, output,
+    /// binding(claimId, msg.sender)]`. Raising a disputed claim defends it: the challenger's bond
+    /// goes to the caller. A new claim must be unexpired and its model active.
+    function submitProven(Claim calldata claim, uint256[8] calldata proof) external returns (bytes32 claimId);
+
+    /// @notice The claim's level: None when not recorded or refuted.
+    function levelOf(bytes32 claimId) external view returns (Level);
+
+    /// @notice The full record (all zero when not recorded).
+    function receiptOf(bytes32 claimId) external view returns (Receipt memory);
+
+    /// @notice Whether the claim stands and can no longer fall: Proven, or Signed/Attested with
+    /// its challenge window over and no dispute open.
+    function isFinal(bytes32 claimId) external view returns (bool);
+
+    /// @notice The output of a standing claim (recorded, not refuted): reverts otherwise.
+    function outputOf(Claim calldata claim) external view returns (uint256 output);
+
+    /// @notice Reverts unless `claim` is recorded, final (see {isFinal}) and at least `minLevel`;
+    /// returns its id and output. What a consumer calls before acting on a claim.
+    function requireLevel(Claim calldata claim, Level minLevel) external view returns (bytes32 claimId, uint256 output);
+
+    /// @notice The claim's id: its EIP-712 digest under this hub's domain.
+    function claimIdOf(Claim calldata claim) external view returns (bytes32);
+
+    /// @notice `uint256(keccak256(abi.encode(claimId, beneficiary))) % r`: the binding public signal
+    /// a proof for `claimId` submitted by `beneficiary` must carry.
+    function bindingOf(bytes32 claimId, address beneficiary) external pure returns (uint256);
+}

@@ -1,0 +1,122 @@
+// The EIP-712 claim every level of evidence signs or proves, as the receipt hub defines it
+// (contracts/interfaces/AssayTypes.sol, IReceiptHub): typed data for ethers v6
+// `signer.signTypedData`, and the claim id (the EIP-712 digest) computed exactly as the hub does.
+import { Signature, TypedDataEncoder, getAddress, isHexString, type TypedDataDomain, type TypedDataField } from "ethers";
+import { FIELD_MODULUS } from "../field.js";
+
+/** EIP-712 domain name and version of the receipt hub. */
+export const HUB_DOMAIN_NAME = "AssayReceiptHub";
+export const HUB_DOMAIN_VERSION = "1";
+
+/** A claim: field elements as bigint, ids as 0x-prefixed 32-byte hex, deadline in seconds. */
+export interface Claim {
+  modelId: string;
+  inputCommitment: bigint;
+  output: bigint;
+  requestId: string;
+  deadline: bigint;
+}
+
+export const CLAIM_TYPES: Record<string, TypedDataField[]> = {
+  Claim: [
+    { name: "modelId", type: "bytes32" },
+    { name: "inputCommitment", type: "uint256" },
+    { name: "output", type: "uint256" },
+    { name: "requestId", type: "bytes32" },
+    { name: "deadline", type: "uint64" },
+  ],
+};
+
+/** The EIP-712 type string the hub hashes. */
+export const CLAIM_TYPE_STRING =
+  "Claim(bytes32 modelId,uint256 inputCommitment,uint256 output,bytes32 requestId,uint64 deadline)";
+
+/** A claim field the hub would reject; `field` names it. */
+export class ClaimFieldError extends Error {
+  constructor(
+    readonly field: keyof Claim | "hub" | "chainId",
+    readonly reason: string,
+  ) {
+    super(`claim ${field}: ${reason}`);
+    this.name = "ClaimFieldError";
+  }
+}
+
+/** Checks what the hub checks of the fields themselves (not expiry: that depends on the block). */
+export function checkClaim(claim: Claim): void {
+  if (!isHexString(claim.modelId, 32)) throw new ClaimFieldError("modelId", `${claim.modelId} is not 32-byte hex`);
+  if (!isHexString(claim.requestId, 32)) throw new ClaimFieldError("requestId", `${claim.requestId} is not 32-byte hex`);
+  for (const field of ["inputCommitment", "output"] as const) {
+    const v = claim[field];
+    if (v < 0n || v >= FIELD_MODULUS) throw new ClaimFieldError(field, `${v} is not a BN254 field element (below r)`);
+  }
+  if (claim.deadline < 0n || claim.deadline >= 1n << 64n) throw new ClaimFieldError("deadline", `${claim.deadline} is not a uint64`);
+}
+
+/** The hub's EIP-712 domain on chain `chainId` at address `hub`. */
+export function hubDomain(chainId: bigint | number, hub: string): TypedDataDomain {
+  let verifyingContract: string;
+  try {
+    verifyingContract = getAddress(hub);
+  } catch {
+    throw new ClaimFieldError("hub", `${hub} is not an address`);
+  }
+  if (BigInt(chainId) <= 0n) throw new ClaimFieldError("chainId", `${chainId} is not a chain id`);
+  return { name: HUB_DOMAIN_NAME, version: HUB_DOMAIN_VERSION, chainId: BigInt(chainId), verifyingContract };
+}
+
+/** Everything `signer.signTypedData(domain, types, message)` takes. */
+export function claimTypedData(claim: Claim, chainId: bigint | number, hub: string) {
+  checkClaim(claim);
+  return {
+    domain: hubDomain(chainId, hub),
+    types: CLAIM_TYPES,
+    primaryType: "Claim" as const,
+    message: { ...claim },
+  };
+}
+
+/** The claim id: EIP-712 digest of `claim` under the hub's domain (what `claimIdOf` returns). */
+export function claimIdOf(claim: Claim, chainId: bigint | number, hub: string): string {
+  const { domain, types, message } = claimTypedData(claim, chainId, hub);
+  return TypedDataEncoder.hash(domain, types, message);
+}
+
+/** The EIP-712 struct hash of `claim` (domain-independent). */
+export function claimStructHash(claim: Claim): string {
+  checkClaim(claim);
+  return TypedDataEncoder.hashStruct("Claim", CLAIM_TYPES, claim);
+}
+
+/** Anything with ethers v6's `signTypedData` (a Wallet, a JsonRpcSigner, a HardhatEthersSigner). */
+export interface TypedDataSigner {
+  signTypedData(domain: TypedDataDomain, types: Record<string, TypedDataField[]>, value: Record<string, unknown>): Promise<string>;
+}
+
+/** Signs `claim` for the hub at `hub` on chain `chainId` (65-byte signature, low s). */
+export async function signClaim(signer: TypedDataSigner, claim: Claim, chainId: bigint | number, hub: string): Promise<string> {
+  const { domain, types, message } = claimTypedData(claim, chainId, hub);
+  return signer.signTypedData(domain, types, message);
+}
+
+/** A signature in the EIP-2098 compact form the hub takes: `vs = yParity << 255 | s`. */
+export interface CompactSignature {
+  r: string;
+  vs: string;
+}
+
+/** 65-byte signature (hex) -> the hub's `(r, vs)` arguments. */
+export function compactSignature(signature: string): CompactSignature {
+  const sig = Signature.from(signature);
+  return { r: sig.r, vs: sig.yParityAndS };
+}
+
+/** Signs `claim` and returns the `(r, vs)` the hub's submitSigned / submitAttested take. */
+export async function signClaimCompact(
+  signer: TypedDataSigner,
+  claim: Claim,
+  chainId: bigint | number,
+  hub: string,
+): Promise<CompactSignature> {
+  return compactSignature(await signClaim(signer, claim, chainId, hub));
+}
