@@ -13,9 +13,10 @@ contract ReentrancyAttacker {
     bool public lastReentrySucceeded;
     bytes public lastReentryError;
     uint256 public received;
+    bool public rejecting;
 
-    /// @notice The call an `execute` made reverted with `reason`.
-    error ReentrancyAttackerCallFailed(bytes reason);
+    /// @notice This account refuses payments (set with `setRejecting`).
+    error ReentrancyAttackerRejected();
 
     /// @notice Calls `target` with `data` and `value` (from this contract's balance), bubbling reverts.
     function execute(address target, bytes calldata data, uint256 value) external payable returns (bytes memory) {
@@ -38,7 +39,13 @@ contract ReentrancyAttacker {
         delete lastReentryError;
     }
 
+    /// @notice Makes `receive` revert (a payee that cannot be paid).
+    function setRejecting(bool value) external {
+        rejecting = value;
+    }
+
     receive() external payable {
+        if (rejecting) revert ReentrancyAttackerRejected();
         received += msg.value;
         if (reentryTarget == address(0) || reentryAttempted) return;
         reentryAttempted = true;
