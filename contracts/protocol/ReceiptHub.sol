@@ -188,10 +188,10 @@ abstract contract ReceiptHub is IReceiptHub, ModelRegistry, OperatorStaking, EIP
         return uint256(keccak256(abi.encode(claimId, beneficiary))) % _R;
     }
 
-    /// @dev Reverts unless a new claim may be recorded now: unexpired, not recorded, fields in the field.
+    /// @dev Reverts unless a new claim may be recorded now: not recorded, unexpired, fields in the field.
     function _requireRecordable(bytes32 claimId, Claim calldata claim) internal view {
-        if (block.timestamp > claim.deadline) revert ReceiptHubClaimExpired(claimId, claim.deadline);
         _requireUnrecorded(claimId, claim);
+        if (block.timestamp > claim.deadline) revert ReceiptHubClaimExpired(claimId, claim.deadline);
     }
 
     /// @dev Reverts when `claimId` is recorded or a field the circuit takes is not below r.
