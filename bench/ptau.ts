@@ -2,8 +2,8 @@
 //
 //   npx tsx bench/ptau.ts [power=16] [--verify]
 //
-// Generates a prepared 2^power ceremony into a temporary directory, prints wall-clock seconds
-// and the process's peak RSS (main thread and worker threads together), optionally runs
+// Generates a prepared 2^power ceremony into a temporary directory, prints wall-clock seconds,
+// CPU seconds and the process's peak RSS (main thread and worker threads together), optionally runs
 // `snarkjs powersoftau verify` on it, and writes bench/ptau.json.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, tmpdir } from "node:os";
@@ -30,6 +30,8 @@ try {
     },
   });
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(); // all threads of the process, since start
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;
 
   let verifySeconds: number | undefined;
@@ -46,6 +48,7 @@ try {
     benchmark: "dev-ptau",
     power,
     seconds: Number(seconds.toFixed(2)),
+    cpuSeconds: Number(cpuSeconds.toFixed(2)),
     peakRssMiB: Math.round(peakRssMiB),
     fileBytes: result.bytes,
     threads: availableParallelism(),
@@ -55,7 +58,7 @@ try {
     date: new Date().toISOString(),
   };
   console.log(
-    `dev ptau 2^${power}: ${report.seconds} s, peak RSS ${report.peakRssMiB} MiB, ${(result.bytes / 2 ** 20).toFixed(1)} MiB file` +
+    `dev ptau 2^${power}: ${report.seconds} s (${report.cpuSeconds} s CPU), peak RSS ${report.peakRssMiB} MiB, ${(result.bytes / 2 ** 20).toFixed(1)} MiB file` +
       (verify ? `; snarkjs verify: ${verified} in ${report.verifySeconds} s` : ""),
   );
   await writeFile(new URL("./ptau.json", import.meta.url), JSON.stringify(report, null, 2) + "\n");

@@ -57,7 +57,6 @@ export function iterateBeacon(beaconHash: Uint8Array, numIterationsExp: number):
 }
 
 // The curve object is ffjavascript's (untyped) bn128 engine.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Curve = any;
 
 function drawSecrets(curve: Curve, beaconHash: Uint8Array, numIterationsExp: number) {

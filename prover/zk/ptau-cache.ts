@@ -1,14 +1,15 @@
 // Cached development ceremonies: generated once per power, then reused.
 //
-// Files live in <cache root>/ptau/, where the cache root is, in order: the `cacheDir` option,
-// the ASSAY_CACHE_DIR environment variable, or `.assay` under the current working directory
-// (the project root when run through npm scripts or hardhat). Files are written to a temporary
+// Files live in <cache root>/ptau/, where the cache root is the `cacheDir` option, else the
+// project's cache root (prover/artifacts.ts: $ASSAY_CACHE_DIR, else .assay/ in the working
+// directory, i.e. the project root under npm scripts and hardhat). Files are written to a temporary
 // name and renamed into place, so a reader never sees a partial file and concurrent writers
 // leave one complete copy.
 //
 // Every file here is a DEVELOPMENT ceremony: UNSAFE FOR PRODUCTION (secret derivable).
 import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
+import { ptauCacheDir } from "../artifacts.js";
 import {
   DEV_PTAU_DEFAULT_ITERATIONS_EXP,
   DEV_PTAU_MAX_POWER,
@@ -32,9 +33,9 @@ export interface DevPtauCacheOptions {
   numIterationsExp?: number;
 }
 
-/** The cache root: option, then ASSAY_CACHE_DIR, then ./.assay. */
-export function cacheRoot(cacheDir?: string): string {
-  return resolve(cacheDir ?? process.env.ASSAY_CACHE_DIR ?? join(process.cwd(), ".assay"));
+/** Directory of cached development ceremonies: <cacheDir>/ptau, else the project's ptau cache dir. */
+export function devPtauCacheDir(cacheDir?: string): string {
+  return cacheDir !== undefined ? join(resolve(cacheDir), "ptau") : ptauCacheDir();
 }
 
 function checkPower(power: number): void {
@@ -54,7 +55,7 @@ export function devPtauPath(power: number, options: DevPtauCacheOptions = {}): s
     suffix = "_" + createHash("sha256").update(beacon).update(`/${e}`).digest("hex").slice(0, 12);
   }
   const file = `dev-unsafe-v${DEV_PTAU_FORMAT_VERSION}_bn128_${String(power).padStart(2, "0")}${suffix}.ptau`;
-  return join(cacheRoot(options.cacheDir), "ptau", file);
+  return join(devPtauCacheDir(options.cacheDir), file);
 }
 
 async function usable(path: string, power: number): Promise<boolean> {

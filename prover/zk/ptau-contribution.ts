@@ -13,7 +13,7 @@ import { createRequire } from "node:module";
 import type { BeaconKey, CurvePoint } from "./ptau-beacon-key.js";
 import { G1_BYTES, G2_BYTES } from "./ptau-file.js";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// ffjavascript's (untyped) bn128 engine.
 type Curve = any;
 
 /** The incremental BLAKE2b-512 hasher of snarkjs's own @noble/hashes (its state is serialised). */
@@ -54,6 +54,44 @@ export function partialHashBytes(hasher: NobleBlake2b): Uint8Array {
   view.setUint32(128 + 72, pos >>> 0, true);
   view.setUint32(128 + 76, 0, true);
   return out;
+}
+
+/**
+ * Feeds one section's compressed points to the response hasher in the pieces snarkjs's beacon
+ * uses: the compressed form of 2^20 bytes of LEM points per update (16384 G1 / 8192 G2 points).
+ * The final hash does not depend on the pieces, but the serialised partial hash does (its block
+ * buffer keeps stale bytes past the current position), so matching them keeps files identical.
+ */
+export class SectionHashFeeder {
+  private readonly piece: Uint8Array;
+  private filled = 0;
+
+  constructor(
+    private readonly hasher: NobleBlake2b,
+    lemPointBytes: number,
+  ) {
+    this.piece = new Uint8Array(Math.floor(2 ** 20 / lemPointBytes) * (lemPointBytes / 2));
+  }
+
+  push(compressed: Uint8Array): void {
+    let off = 0;
+    while (off < compressed.byteLength) {
+      const n = Math.min(this.piece.byteLength - this.filled, compressed.byteLength - off);
+      this.piece.set(compressed.subarray(off, off + n), this.filled);
+      this.filled += n;
+      off += n;
+      if (this.filled === this.piece.byteLength) this.flush();
+    }
+  }
+
+  /** Call at the end of the section. */
+  flush(): void {
+    if (this.filled === 0) return;
+    // A fresh copy at offset 0, like the buffers snarkjs passes (the hasher's fast path
+    // depends on 4-byte alignment).
+    this.hasher.update(this.piece.slice(0, this.filled));
+    this.filled = 0;
+  }
 }
 
 /** Hash of the blank accumulator (every point the generator): the first challenge. */

@@ -12,11 +12,11 @@ import {
   devPtauSecrets,
   generateDevPtau,
 } from "../../prover/zk/dev-ptau.js";
-import { bestWindowBits } from "../../prover/zk/fixed-base-pool.js";
+import { bestWindowBits, FixedBasePool } from "../../prover/zk/fixed-base-pool.js";
 import { devPtauPath, ensureDevPtau } from "../../prover/zk/ptau-cache.js";
 import { PtauFileError, PtauNotPreparedError, PtauPowerError, PtauTooSmallError } from "../../prover/zk/ptau-errors.js";
 import { readPtauInfo } from "../../prover/zk/ptau-file.js";
-import { BN254_R, lagrangeScalars, modR, powMod, rootOfUnity } from "../../prover/zk/ptau-scalars.js";
+import { BN254_R, lagrangeScalars, modR, powMod, rootOfUnity, scalarsToBytes } from "../../prover/zk/ptau-scalars.js";
 import { groth16PtauPower, resolvePtau } from "../../prover/zk/resolve-ptau.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -38,7 +38,6 @@ describe("dev-ptau: development powers of tau", function () {
   let mine: string;
   let reference: string; // snarkjs new + beacon + prepare phase2
   let unprepared: string; // snarkjs new + beacon
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   let curve: any;
 
   before(async () => {
@@ -47,7 +46,8 @@ describe("dev-ptau: development powers of tau", function () {
     mine = join(dir, "mine.ptau");
     reference = join(dir, "reference.ptau");
     unprepared = join(dir, "beacon.ptau");
-    await generateDevPtau({ power: POWER, outFile: mine, threads: 2 });
+    // Small jobs (5 points) so that chunk boundaries fall inside every section and level.
+    await generateDevPtau({ power: POWER, outFile: mine, threads: 2, batch: 5 });
 
     curve = await snarkjs.curves.getCurveFromName("bn128");
     const blank = join(dir, "blank.ptau");
@@ -94,6 +94,28 @@ describe("dev-ptau: development powers of tau", function () {
       expect(interp(top, BigInt(n - 1))).to.equal(0n);
     });
 
+    it("fixed-base workers agree with ffjavascript's scalar multiplication, edge scalars included", async () => {
+      const c = await buildBn128(true);
+      const scalars = [0n, 1n, 2n, BN254_R - 1n, (1n << 253n) + 12345n, 0x1234567890abcdef1234567890abcdefn, BN254_R / 3n];
+      const pool = await FixedBasePool.create({ threads: 2, expectedPoints: { G1: 100, G2: 100 } });
+      try {
+        for (const group of ["G1", "G2"] as const) {
+          const G = c[group];
+          const size = group === "G1" ? 64 : 128;
+          const got = await pool.multiply(group, scalarsToBytes(scalars));
+          scalars.forEach((s, i) => {
+            const want = new Uint8Array(size);
+            G.toRprLEM(want, 0, G.timesScalar(G.g, s));
+            expect(Buffer.from(got.subarray(i * size, (i + 1) * size)).equals(want), `${group} * ${s}`).to.equal(true);
+          });
+        }
+        const tooMany = await rejection(pool.multiply("G1", new Uint8Array(32 * 4097)));
+        expect(tooMany).to.be.instanceOf(RangeError);
+      } finally {
+        await pool.close();
+      }
+    });
+
     it("picks wider fixed-base windows for more points", () => {
       expect(bestWindowBits(16)).to.be.lessThan(bestWindowBits(100_000));
       expect(bestWindowBits(10_000_000)).to.equal(14);
@@ -137,7 +159,7 @@ describe("dev-ptau: development powers of tau", function () {
 
     it("depends on the beacon: another seed gives another ceremony", async () => {
       const other = join(dir, "other.ptau");
-      const res = await generateDevPtau({ power: 2, outFile: other, seed: "another seed" });
+      const res = await generateDevPtau({ power: 2, outFile: other, seed: "another seed", batch: 1, threads: 1 });
       expect(res.beacon).to.not.equal(Buffer.from(devPtauBeacon({})).toString("hex"));
       expect(await snarkjs.powersOfTau.verify(other)).to.equal(true);
     });
