@@ -2,7 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import {Claim, Level} from "../interfaces/AssayTypes.sol";
+import {Claim, Level} from "../interfaces/IReceiptHub.sol";
 import {IReceiptHub} from "../interfaces/IReceiptHub.sol";
 import {ConsequencePolicy} from "../policy/ConsequencePolicy.sol";
 

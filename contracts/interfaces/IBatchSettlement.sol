@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {Claim} from "./AssayTypes.sol";
+import {Claim} from "./IReceiptHub.sol";
 
 /// @title IBatchSettlement
 /// @notice Many Signed claims settled as one Merkle root. A staked operator posts the root of a

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {Claim} from "./AssayTypes.sol";
+import {Claim} from "./IReceiptHub.sol";
 
 /// @title IClaimDisputes
 /// @notice Disputes over Signed and Attested claims. The staked account behind a claim (its

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {Level} from "./AssayTypes.sol";
+import {Level} from "./IReceiptHub.sol";
 
 /// @title IModelRegistry
 /// @notice Immutable model versions, grouped in families owned by one account. A version is data in

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {Level} from "../interfaces/AssayTypes.sol";
+import {Level} from "../interfaces/IReceiptHub.sol";
 
 /// @title ConsequencePolicy
 /// @notice How much evidence a decision needs, by how much value it puts at risk. A dApp keeps its

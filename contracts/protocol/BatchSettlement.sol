@@ -2,7 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
-import {Claim, Level} from "../interfaces/AssayTypes.sol";
+import {Claim, Level} from "../interfaces/IReceiptHub.sol";
 import {IBatchSettlement} from "../interfaces/IBatchSettlement.sol";
 import {ReceiptHub} from "./ReceiptHub.sol";
 

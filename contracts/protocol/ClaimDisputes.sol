@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {Claim, Level} from "../interfaces/AssayTypes.sol";
+import {Claim, Level} from "../interfaces/IReceiptHub.sol";
 import {IClaimDisputes} from "../interfaces/IClaimDisputes.sol";
 import {ReceiptHub} from "./ReceiptHub.sol";
 

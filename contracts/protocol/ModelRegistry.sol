@@ -3,7 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IGroth16Verifier} from "../interfaces/IGroth16Verifier.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
-import {Level} from "../interfaces/AssayTypes.sol";
+import {Level} from "../interfaces/IReceiptHub.sol";
 import {EnclaveRegistry} from "./EnclaveRegistry.sol";
 import {ModelRegistryLogic} from "./ModelRegistryLogic.sol";
 

@@ -4,7 +4,7 @@ pragma solidity ^0.8.28;
 import {IEnclaveRegistry} from "../interfaces/IEnclaveRegistry.sol";
 import {IGroth16Verifier} from "../interfaces/IGroth16Verifier.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
-import {Level} from "../interfaces/AssayTypes.sol";
+import {Level} from "../interfaces/IReceiptHub.sol";
 
 /// @title ModelRegistryLogic
 /// @notice The model registry's writes (register, deprecate, transfer), as an external library the

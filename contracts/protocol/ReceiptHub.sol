@@ -3,7 +3,7 @@ pragma solidity ^0.8.28;
 
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {Claim, Level} from "../interfaces/AssayTypes.sol";
+import {Claim, Level} from "../interfaces/IReceiptHub.sol";
 import {IReceiptHub} from "../interfaces/IReceiptHub.sol";
 import {ModelRegistry} from "./ModelRegistry.sol";
 import {OperatorStaking} from "./OperatorStaking.sol";

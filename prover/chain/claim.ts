@@ -1,5 +1,5 @@
 // The EIP-712 claim every level of evidence signs or proves, as the receipt hub defines it
-// (contracts/interfaces/AssayTypes.sol, IReceiptHub): typed data for ethers v6
+// (contracts/interfaces/IReceiptHub.sol): typed data for ethers v6
 // `signer.signTypedData`, and the claim id (the EIP-712 digest) computed exactly as the hub does.
 import { Signature, TypedDataEncoder, getAddress, isHexString, type TypedDataDomain, type TypedDataField } from "ethers";
 import { FIELD_MODULUS } from "../field.js";
