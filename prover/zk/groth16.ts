@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import * as snarkjs from "snarkjs";
+import { AssayError } from "../errors.js";
 
 export type Progress = (message: string) => void;
 
@@ -39,7 +40,9 @@ export async function groth16Setup(opts: {
   const z0 = `${opts.zkey}.0.tmp`;
   const z1 = `${opts.zkey}.1.tmp`;
   opts.onProgress?.("groth16 setup: circuit keys from powers of tau");
-  await snarkjs.zKey.newZKey(opts.r1cs, opts.ptau, z0, logger(opts.onProgress));
+  // newZKey reports a too-small or unprepared ceremony by returning -1, not by throwing.
+  const made = await snarkjs.zKey.newZKey(opts.r1cs, opts.ptau, z0, logger(opts.onProgress));
+  if (made === -1) throw new AssayError(`groth16 setup refused ${opts.ptau} for ${opts.r1cs} (ceremony too small or not prepared for phase 2)`);
   opts.onProgress?.("groth16 setup: phase-2 contribution");
   const entropy = randomBytes(64).toString("hex");
   const hash: Uint8Array = await snarkjs.zKey.contribute(z0, z1, opts.contributor ?? "assay phase-2", entropy, logger(opts.onProgress));
