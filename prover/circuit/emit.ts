@@ -2,14 +2,19 @@
 //
 // Public signals (snarkjs order: outputs, then public inputs):
 //   [0] inputCommitment  Poseidon commitment of the range-checked input (salted: hiding)
-//   [1] output           the packed output word (or its commitment when it does not fit a word)
+//   [1] output           the label (ArgMax head with one group), else the packed output word, or
+//                        its commitment when it does not fit a word
 //   [2] binding          caller-chosen value bound to the proof (claim id / beneficiary hash),
 //                        so a proof cannot be lifted into another claim or stolen by a front-runner
+//
+// Layer k writes h<k>[] (the input is x[]): its core (prover/circuit/layers/<kind>.ts, the
+// values c<k>[]) and then its activation per element.
 import { tensorTag, valuesPerWord } from "../commit/tensor-commitment.js";
 import type { QuantizedModel } from "../quantize/quantized-model.js";
-import { inputEncoding, outputEncoding, outputIsWord } from "./encodings.js";
+import { argmaxGroups, inputEncoding, outputEncoding, outputIsWord } from "./encodings.js";
 import type { EmitContext } from "./emit-context.js";
-import { emitDense } from "./layers/dense.js";
+import { emitActivation } from "./layers/activation.js";
+import { emitLayerCore } from "./layers/index.js";
 
 export const CIRCOM_PRAGMA = "2.1.6";
 export const PUBLIC_SIGNALS = ["inputCommitment", "output", "binding"] as const;
@@ -19,9 +24,55 @@ export interface EmitOptions {
   generatedBy: string;
 }
 
+function emitOutput(q: QuantizedModel, values: string, ctx: EmitContext): void {
+  const enc = outputEncoding(q);
+  let packed: string;
+  if (q.output.head === "argmax") {
+    const { groups, length, inner } = argmaxGroups(q);
+    const last = q.output.headSpec.selectLastIndex;
+    const at = (t: string) => `${values}[((g \\ ${inner}) * ${length} + ${t}) * ${inner} + g % ${inner}]`;
+    ctx.body.push(
+      `  // output: ArgMax over an axis of length ${length} (${last ? "last" : "first"} maximum), ${groups} group(s)`,
+      `  component am[${groups}];`,
+      `  signal label[${groups}];`,
+      `  for (var g = 0; g < ${groups}; g++) {`,
+      `    am[g] = ArgMax(${length}, ${q.output.bits});`,
+      // The last maximum is the first maximum of the reversed sequence.
+      `    for (var t = 0; t < ${length}; t++) am[g].in[t] <== ${at(last ? `${length - 1} - t` : "t")};`,
+      `    label[g] <== ${last ? `${length - 1} - am[g].out` : "am[g].out"};`,
+      `  }`,
+    );
+    if (groups === 1) {
+      ctx.body.push(`  out <== label[0];`);
+      return;
+    }
+    packed = "label[j]";
+  } else {
+    packed = `${values}[j] + ${enc.offset}`;
+  }
+  if (outputIsWord(q)) {
+    ctx.body.push(
+      `  // output: ${enc.n} values packed into one word, ${enc.bits} bits each (offset ${enc.offset})`,
+      `  component ow = PackWords(${enc.n}, ${enc.bits});`,
+      `  for (var j = 0; j < ${enc.n}; j++) ow.in[j] <== ${packed};`,
+      `  out <== ow.out[0];`,
+    );
+  } else {
+    const words = Math.ceil(enc.n / valuesPerWord(enc.bits));
+    ctx.body.push(
+      `  // output: ${enc.n} values too many for one word: publish their (unsalted) commitment`,
+      `  component ow = PackWords(${enc.n}, ${enc.bits});`,
+      `  for (var j = 0; j < ${enc.n}; j++) ow.in[j] <== ${packed};`,
+      `  component oc = PoseidonChain(${words + 1}, ${tensorTag(enc)});`,
+      `  oc.in[0] <== 0;`,
+      `  for (var j = 0; j < ${words}; j++) oc.in[j + 1] <== ow.out[j];`,
+      `  out <== oc.out;`,
+    );
+  }
+}
+
 export function emitCircuit(q: QuantizedModel, opts: EmitOptions): string {
   const inEnc = inputEncoding(q);
-  const outEnc = outputEncoding(q);
   const ctx: EmitContext = { functions: [], body: [] };
   ctx.body.push(
     `  signal input x[${inEnc.n}];`,
@@ -37,38 +88,15 @@ export function emitCircuit(q: QuantizedModel, opts: EmitOptions): string {
     `  inputCommitment <== cin.commitment;`,
     ``,
   );
-  let cur = "x";
+  const name = (k: number) => (k < 0 ? "x" : `h${k}`);
   q.layers.forEach((layer, k) => {
-    cur = emitDense(layer, k, cur, ctx);
+    const core = emitLayerCore(layer, k, layer.inputs.map(name), ctx);
+    const n = layer.outMin.length;
+    if (layer.act) emitActivation(layer.act, k, n, core.values, ctx);
+    else ctx.body.push(`  signal h${k}[${n}];`, `  for (var j = 0; j < ${n}; j++) h${k}[j] <== ${core.values}[j];`);
     ctx.body.push("");
   });
-  const last = q.layers[q.layers.length - 1];
-  if (q.output.head === "argmax") {
-    ctx.body.push(
-      `  // output: index of the first maximal logit`,
-      `  component am = ArgMax(${last.outFeatures}, ${last.bits});`,
-      `  for (var j = 0; j < ${last.outFeatures}; j++) am.in[j] <== ${cur}[j];`,
-      `  out <== am.out;`,
-    );
-  } else if (outputIsWord(q)) {
-    ctx.body.push(
-      `  // output: ${outEnc.n} logits packed into one word, ${outEnc.bits} bits each (offset ${outEnc.offset})`,
-      `  component ow = PackWords(${outEnc.n}, ${outEnc.bits});`,
-      `  for (var j = 0; j < ${outEnc.n}; j++) ow.in[j] <== ${cur}[j] + ${outEnc.offset};`,
-      `  out <== ow.out[0];`,
-    );
-  } else {
-    const words = Math.ceil(outEnc.n / valuesPerWord(outEnc.bits));
-    ctx.body.push(
-      `  // output: ${outEnc.n} logits too many for one word: publish their (unsalted) commitment`,
-      `  component ow = PackWords(${outEnc.n}, ${outEnc.bits});`,
-      `  for (var j = 0; j < ${outEnc.n}; j++) ow.in[j] <== ${cur}[j] + ${outEnc.offset};`,
-      `  component oc = PoseidonChain(${words + 1}, ${tensorTag(outEnc)});`,
-      `  oc.in[0] <== 0;`,
-      `  for (var j = 0; j < ${words}; j++) oc.in[j + 1] <== ow.out[j];`,
-      `  out <== oc.out;`,
-    );
-  }
+  emitOutput(q, name(q.output.layer), ctx);
   ctx.body.push(``, `  component bind = BindPublic();`, `  bind.x <== binding;`);
 
   return [
@@ -78,7 +106,11 @@ export function emitCircuit(q: QuantizedModel, opts: EmitOptions): string {
     ``,
     `include "commit.circom";`,
     `include "dense.circom";`,
+    `include "conv.circom";`,
+    `include "pool.circom";`,
     `include "rescale.circom";`,
+    `include "activation.circom";`,
+    `include "pwl.circom";`,
     `include "argmax.circom";`,
     `include "bind.circom";`,
     ``,

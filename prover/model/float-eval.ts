@@ -3,30 +3,17 @@
 import type { FloatGraph } from "./float-graph.js";
 import { shapeSize } from "./float-graph.js";
 import { ShapeMismatchError } from "../errors.js";
+import { evalFloatOp } from "./ops/index.js";
 
 export function evaluateFloatTrace(g: FloatGraph, x: ArrayLike<number>): Map<string, Float64Array> {
   const n = shapeSize(g.input.shape);
   if (x.length !== n) throw new ShapeMismatchError("input", g.input.shape, [x.length]);
   const t = new Map<string, Float64Array>([[g.input.name, Float64Array.from(x)]]);
-  for (const op of g.ops) {
-    const a = t.get(op.input)!;
-    if (op.kind === "dense") {
-      const y = new Float64Array(op.outFeatures);
-      for (let j = 0; j < op.outFeatures; j++) {
-        let s = op.bias[j];
-        const row = j * op.inFeatures;
-        for (let i = 0; i < op.inFeatures; i++) s += op.weight[row + i] * a[i];
-        y[j] = s;
-      }
-      t.set(op.output, y);
-    } else {
-      t.set(op.output, a.map((v) => (v > 0 ? v : 0)));
-    }
-  }
+  for (const op of g.ops) t.set(op.output, evalFloatOp(op, op.inputs.map((name) => t.get(name)!)));
   return t;
 }
 
-/** Logits (before any Softmax / ArgMax head). */
+/** Output values (before any Softmax / ArgMax head). */
 export function evaluateFloat(g: FloatGraph, x: ArrayLike<number>): Float64Array {
   return evaluateFloatTrace(g, x).get(g.output.name)!;
 }
@@ -36,4 +23,40 @@ export function softmax(xs: ArrayLike<number>): number[] {
   const e = Array.from(xs, (v) => Math.exp(v - m));
   const s = e.reduce((a, b) => a + b, 0);
   return e.map((v) => v / s);
+}
+
+/** Softmax of a tensor of `shape` along `axis` (row-major). */
+export function softmaxAlong(xs: ArrayLike<number>, shape: readonly number[], axis: number): number[] {
+  const len = shape[axis];
+  const inner = shapeSize(shape.slice(axis + 1));
+  const outer = shapeSize(shape.slice(0, axis));
+  const out = new Array<number>(xs.length);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const idx = Array.from({ length: len }, (_, k) => (o * len + k) * inner + i);
+      const p = softmax(idx.map((j) => xs[j]));
+      idx.forEach((j, k) => (out[j] = p[k]));
+    }
+  }
+  return out;
+}
+
+/** ArgMax of a tensor of `shape` along `axis`: one index per group (row-major over the other axes). */
+export function argmaxAlong(xs: ArrayLike<number | bigint>, shape: readonly number[], axis: number, last = false): number[] {
+  const len = shape[axis];
+  const inner = shapeSize(shape.slice(axis + 1));
+  const outer = shapeSize(shape.slice(0, axis));
+  const out: number[] = [];
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let best = 0;
+      for (let k = 1; k < len; k++) {
+        const v = xs[(o * len + k) * inner + i];
+        const b = xs[(o * len + best) * inner + i];
+        if (last ? v >= b : v > b) best = k;
+      }
+      out.push(best);
+    }
+  }
+  return out;
 }

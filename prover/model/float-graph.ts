@@ -1,36 +1,186 @@
 // The normalized float model: what every supported ONNX graph is reduced to before quantization.
-// Tensors are named; shapes include the batch dimension (always 1 here). Weights are float64.
+//
+// A DAG of ops over named tensors, in topological order. Tensors are flat row-major float64
+// arrays; each op records the view (shape) it reads its inputs in, so reshapes cost nothing.
+// Weights are float64. Batch dimensions are ordinary leading dimensions.
 
-export interface DenseOp {
-  kind: "dense";
-  input: string;
+interface OpBase {
+  /** Names of the tensors read (earlier op outputs or the graph input). */
+  inputs: string[];
   output: string;
-  inFeatures: number;
-  outFeatures: number;
-  /** Row-major [outFeatures][inFeatures]. */
-  weight: Float64Array;
-  bias: Float64Array;
+  /** Number of elements of the output. */
+  size: number;
   /** ONNX node names this op came from (for error messages and audits). */
   nodes: string[];
 }
 
-export interface ReluOp {
-  kind: "relu";
-  input: string;
-  output: string;
-  nodes: string[];
+/**
+ * y[r][j] = sum_i weight[j][i] * x[r * rowStride + i * colStride] + bias[r][j]
+ * (Gemm / MatMul with a constant right operand; rowStride/colStride express transA).
+ */
+export interface DenseOp extends OpBase {
+  kind: "dense";
+  rows: number;
+  inFeatures: number;
+  outFeatures: number;
+  rowStride: number;
+  colStride: number;
+  /** Row-major [outFeatures][inFeatures]. */
+  weight: Float64Array;
+  /** Row-major [rows][outFeatures]. */
+  bias: Float64Array;
 }
 
-export type FloatOp = DenseOp | ReluOp;
+/** A 2-D sliding window over an [n, c, h, w] input giving [n, c', oh, ow]. */
+export interface Window2D {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  kh: number;
+  kw: number;
+  oh: number;
+  ow: number;
+  /** Strides. */
+  sh: number;
+  sw: number;
+  /** Padding before the first row / column (the padding after is implied by oh / ow). */
+  pt: number;
+  pl: number;
+  /** Dilations. */
+  dh: number;
+  dw: number;
+}
+
+/** ONNX Conv (1-D as h = 1, and 2-D): [n, c, h, w] -> [n, m, oh, ow]. */
+export interface ConvOp extends OpBase {
+  kind: "conv";
+  win: Window2D;
+  /** Output channels. */
+  m: number;
+  group: number;
+  /** Row-major [m][c / group][kh][kw]. */
+  weight: Float64Array;
+  /** [m]. */
+  bias: Float64Array;
+}
+
+/** MaxPool: the maximum over each window (padding never wins). */
+export interface MaxPoolOp extends OpBase {
+  kind: "maxpool";
+  win: Window2D;
+}
+
+/** AveragePool / GlobalAveragePool: window sum divided by divisor[oh][ow]. */
+export interface AvgPoolOp extends OpBase {
+  kind: "avgpool";
+  win: Window2D;
+  /** [oh * ow]: the element count each output position divides by. */
+  divisor: Float64Array;
+}
+
+/** y[i] = mul[i] * x[src[i]] + add[i] (Mul / Add / Sub / Div by constants, BatchNormalization). */
+export interface AffineOp extends OpBase {
+  kind: "affine";
+  mul: Float64Array;
+  add: Float64Array;
+  /** Broadcast map output index -> input index; null when the shapes agree. */
+  src: Int32Array | null;
+}
+
+/** y[i] = coef[0] * a[srcA[i]] + coef[1] * b[srcB[i]] (Add / Sub of two activations). */
+export interface AddOp extends OpBase {
+  kind: "add";
+  coef: number[];
+  /** Broadcast maps per input; null when that input has the output's shape. */
+  src: (Int32Array | null)[];
+}
+
+/**
+ * Pure data movement: y[i] = inputs[from[i]][index[i]], or the constant fill[i] where
+ * from[i] < 0 (Concat, Pad, Transpose).
+ */
+export interface GatherOp extends OpBase {
+  kind: "gather";
+  from: Int32Array;
+  index: Int32Array;
+  fill: Float64Array;
+}
+
+export interface ReluOp extends OpBase {
+  kind: "relu";
+}
+
+/** y = min(max(x, min), max); a missing bound is null. */
+export interface ClipOp extends OpBase {
+  kind: "clip";
+  min: number | null;
+  max: number | null;
+}
+
+/** y = x >= 0 ? x : slope[i] * x (LeakyRelu: one slope; PRelu: one per element). */
+export interface LeakyReluOp extends OpBase {
+  kind: "leakyRelu";
+  slope: Float64Array;
+}
+
+export interface SigmoidOp extends OpBase {
+  kind: "sigmoid";
+}
+
+export interface TanhOp extends OpBase {
+  kind: "tanh";
+}
+
+export type FloatOp =
+  | DenseOp
+  | ConvOp
+  | MaxPoolOp
+  | AvgPoolOp
+  | AffineOp
+  | AddOp
+  | GatherOp
+  | ReluOp
+  | ClipOp
+  | LeakyReluOp
+  | SigmoidOp
+  | TanhOp;
+
+export type FloatOpKind = FloatOp["kind"];
+
+/** Elementwise activations: nondecreasing, so they commute with max pooling and floor rescaling. */
+export const ACTIVATION_KINDS = ["relu", "clip", "leakyRelu", "sigmoid", "tanh"] as const;
+export type ActivationOp = ReluOp | ClipOp | LeakyReluOp | SigmoidOp | TanhOp;
+
+export function isActivation(op: FloatOp): op is ActivationOp {
+  return (ACTIVATION_KINDS as readonly string[]).includes(op.kind);
+}
+
+/** LeakyRelu / PRelu with a negative slope is not monotone; every other activation is. */
+export function isMonotoneActivation(op: FloatOp): boolean {
+  if (op.kind === "leakyRelu") return op.slope.every((s) => s >= 0);
+  return isActivation(op);
+}
 
 /** What follows the last op: raw values, or a Softmax / ArgMax applied at the output. */
 export type OutputHead = "none" | "softmax" | "argmax";
 
+export interface HeadSpec {
+  /** Axis of the pre-head tensor (non-negative) that Softmax / ArgMax reduces over. */
+  axis: number;
+  /** ArgMax: keep the reduced axis as a size-1 dimension. */
+  keepdims: boolean;
+  /** ArgMax: the last maximal index instead of the first. */
+  selectLastIndex: boolean;
+}
+
 export interface FloatGraph {
   input: { name: string; onnxName: string; shape: number[] };
   ops: FloatOp[];
-  output: { name: string; onnxName: string; shape: number[] };
+  /** The tensor holding the output values (before the head) and its shape there. */
+  output: { name: string; onnxName: string; shape: number[]; valueShape: number[] };
   head: OutputHead;
+  headSpec: HeadSpec;
   opset: number;
 }
 

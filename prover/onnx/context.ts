@@ -2,7 +2,7 @@
 // inputs and attributes, and ways to define outputs and emit float-graph ops.
 import type onnxProto from "onnx-proto";
 import { ShapeMismatchError, UnsupportedOperatorError } from "../errors.js";
-import type { FloatOp, OutputHead } from "../model/float-graph.js";
+import type { FloatOp, HeadSpec, OutputHead } from "../model/float-graph.js";
 import type { OnnxNode } from "./load-model.js";
 import { type ConstTensor, decodeTensor } from "./tensor.js";
 
@@ -17,6 +17,9 @@ export interface DynValue {
   shape: number[];
   /** Set once Softmax / ArgMax was applied: only the graph output (or ArgMax after Softmax) may follow. */
   head?: OutputHead;
+  headSpec?: HeadSpec;
+  /** With a head: the shape of the values the head reads. */
+  valueShape?: number[];
 }
 export type Value = ConstValue | DynValue;
 
@@ -78,6 +81,16 @@ export class NormalizeContext {
     return a && a.f != null && a.type === 1 ? a.f : dflt;
   }
 
+  attrFloats(name: string): number[] | undefined {
+    return this.attr(name)?.floats ?? undefined;
+  }
+
+  attrString(name: string, dflt: string): string {
+    const a = this.attr(name);
+    if (!a || a.s == null || a.s.length === 0) return dflt;
+    return typeof a.s === "string" ? a.s : new TextDecoder().decode(a.s);
+  }
+
   attrInts(name: string): number[] | undefined {
     const a = this.attr(name);
     return a?.ints?.map((v) => (typeof v === "number" ? v : v.toNumber()));
@@ -108,10 +121,31 @@ export class NormalizeContext {
     this.ops.push(op);
   }
 
-  /** The float op that produced tensor `name`, if it was the most recent op. */
-  lastOpProducing(name: string): FloatOp | undefined {
-    const last = this.ops[this.ops.length - 1];
-    return last && last.output === name ? last : undefined;
+  /**
+   * The float op that produced input `i` when a constant may be folded into it: the input is
+   * that op's own output (no view in between), read by this node only, and not a graph output.
+   */
+  foldableProducer(i: number): FloatOp | undefined {
+    const name = this.node.inputs[i];
+    const v = this.values.get(name);
+    if (!v || v.kind !== "dyn" || v.name !== name || v.head) return undefined;
+    if (this.consumers(name) !== 1 || this.isGraphOutput(name)) return undefined;
+    return this.ops.find((op) => op.output === name);
+  }
+
+  /** Records that this node was folded into `op`: `op` now writes this node's output 0. */
+  foldInto(op: FloatOp, shape: number[]): void {
+    op.nodes.push(this.node.name);
+    op.output = this.node.outputs[0];
+    this.define(0, { kind: "dyn", name: op.output, shape });
+  }
+
+  /** Fails unless only output 0 of this node is used (optional outputs such as masks or indices). */
+  onlyFirstOutput(): void {
+    for (let i = 1; i < this.node.outputs.length; i++) {
+      const name = this.node.outputs[i];
+      if (name && (this.consumers(name) > 0 || this.isGraphOutput(name))) this.unsupported(`output ${i} ("${name}") is used`);
+    }
   }
 
   consumers(onnxName: string): number {
@@ -122,17 +156,9 @@ export class NormalizeContext {
     return this.graphOutputs.has(onnxName);
   }
 
-
   expectShape(what: string, expected: number[], got: number[]): void {
     if (expected.length !== got.length || expected.some((d, i) => d !== got[i])) {
       throw new ShapeMismatchError(`node "${this.node.name}" (${this.node.opType}) ${what}`, expected, got);
     }
   }
-}
-
-/** Collapses a [1, ..., K] or [K] activation to its feature count K (batch 1, vector data). */
-export function vectorFeatures(ctx: NormalizeContext, v: DynValue): number {
-  const dims = v.shape.filter((d, i) => !(i === 0 && d === 1 && v.shape.length > 1));
-  if (dims.length !== 1) ctx.unsupported(`expects a [1, K] activation, got shape [${v.shape.join(", ")}]`);
-  return dims[0];
 }

@@ -1,5 +1,7 @@
-// ONNX graph -> float graph: constants folded into weights, views (Flatten/Reshape) resolved,
-// Gemm / MatMul+Add turned into dense ops, Softmax/ArgMax at the output recorded as the head.
+// ONNX graph -> float graph (a DAG in topological order): constants folded into weights,
+// views (Flatten / Reshape / Squeeze) resolved, Gemm / MatMul+Add turned into dense ops,
+// BatchNormalization and constant Mul / Add folded into the preceding Conv / Gemm,
+// Softmax / ArgMax at the output recorded as the head.
 // Every operator goes through the table in ops/index.ts; anything else fails with its name,
 // node and opset.
 import { OnnxFormatError, ShapeMismatchError, UnsupportedOperatorError } from "../errors.js";
@@ -49,22 +51,21 @@ export function normalize(model: OnnxModel): FloatGraph {
   if (!out) throw new OnnxFormatError(`graph output "${outName}" is not produced by any node`);
   if (out.kind !== "dyn") throw new OnnxFormatError(`graph output "${outName}" is a constant`);
 
-  // This release proves sequential networks: each op reads the tensor the previous one wrote.
-  let cur = input.name;
-  for (const op of ops) {
-    if (op.input !== cur) {
-      throw new UnsupportedOperatorError(op.kind, op.nodes[0], model.opset, `reads "${op.input}", expected the sequential activation "${cur}" (branching graphs are not supported yet)`);
-    }
-    cur = op.output;
+  // Keep only the ops the output depends on (ONNX nodes are topologically sorted).
+  const needed = new Set([out.name]);
+  const live: FloatOp[] = [];
+  for (let i = ops.length - 1; i >= 0; i--) {
+    if (!needed.has(ops[i].output)) continue;
+    live.unshift(ops[i]);
+    for (const name of ops[i].inputs) needed.add(name);
   }
-  if (cur !== out.name) throw new OnnxFormatError(`graph output "${outName}" is not the end of the layer chain`);
-  if (ops.length === 0) throw new OnnxFormatError("the model has no layers");
 
   return {
     input: { name: input.name, onnxName: input.name, shape: inputShape },
-    ops,
-    output: { name: out.name, onnxName: outName, shape: out.shape },
+    ops: live,
+    output: { name: out.name, onnxName: outName, shape: out.shape, valueShape: out.valueShape ?? out.shape },
     head: out.head ?? "none",
+    headSpec: out.headSpec ?? { axis: Math.max(0, out.shape.length - 1), keepdims: true, selectLastIndex: false },
     opset: model.opset,
   };
 }

@@ -1,6 +1,7 @@
 // The integer reference evaluator: the spec the circuit must match bit for bit.
 import { ShapeMismatchError } from "../errors.js";
-import { evaluateDense } from "../layers/dense.js";
+import { evaluateLayer } from "../layers/index.js";
+import { argmaxAlong } from "../model/float-eval.js";
 import { argmax } from "./int-ops.js";
 import type { QuantizedModel } from "./quantized-model.js";
 
@@ -9,12 +10,14 @@ export interface IntegerResult {
   input: bigint[];
   /** Number of input elements that were clamped. */
   clamped: number;
-  /** Integer logits of the last layer. */
+  /** Integer output values (the logits when a Softmax / ArgMax head follows). */
   logits: bigint[];
   /** Logits as reals (logits / 2^frac). */
   dequantized: number[];
-  /** Index of the first maximal logit. */
+  /** Index of the first maximal logit (with an ArgMax head: the first group's index). */
   label: number;
+  /** With an ArgMax head: one index per group along the head's axis; else [label]. */
+  labels: number[];
 }
 
 export function quantizeInput(q: QuantizedModel, x: ArrayLike<number>): { values: Float64Array; clamped: number } {
@@ -37,29 +40,31 @@ export function quantizeInput(q: QuantizedModel, x: ArrayLike<number>): { values
 /** Every layer's integer output on already-quantized input values (layer k is the circuit's h<k>). */
 export function evaluateLayers(q: QuantizedModel, input: Float64Array): Float64Array[] {
   const outs: Float64Array[] = [];
-  let x = input;
   q.layers.forEach((layer, k) => {
-    x = evaluateDense(layer, x, `layer ${k} (${layer.nodes.join("+")})`);
-    outs.push(x);
+    const xs = layer.inputs.map((i) => (i < 0 ? input : outs[i]));
+    outs.push(evaluateLayer(layer, xs, `layer ${k} (${layer.nodes.join("+")})`));
   });
   return outs;
 }
 
-/** Runs the integer network on already-quantized input values. */
+/** Runs the integer network on already-quantized input values: the output values. */
 export function evaluateQuantizedInts(q: QuantizedModel, input: Float64Array): Float64Array {
   const outs = evaluateLayers(q, input);
-  return outs[outs.length - 1];
+  return q.output.layer < 0 ? input : outs[q.output.layer];
 }
 
 export function evaluateInteger(q: QuantizedModel, x: ArrayLike<number>): IntegerResult {
   const { values, clamped } = quantizeInput(q, x);
   const out = evaluateQuantizedInts(q, values);
   const logits = Array.from(out, (v) => BigInt(v));
+  const { axis, selectLastIndex } = q.output.headSpec;
+  const labels = q.output.head === "argmax" ? argmaxAlong(out, q.output.valueShape, axis, selectLastIndex) : [argmax(logits)];
   return {
     input: Array.from(values, (v) => BigInt(v)),
     clamped,
     logits,
     dequantized: Array.from(out, (v) => v / 2 ** q.output.frac),
-    label: argmax(logits),
+    label: labels[0],
+    labels,
   };
 }

@@ -1,50 +1,71 @@
 // Fixed-point quantization with power-of-two scales (see docs/quantization.md for the scheme
 // and its error bounds).
 //
-//   input   x_q = clamp(round(x * 2^fx), min, max)     fx from the calibration range and inputBits
-//   weights w_q = round(w * 2^fw)                       fw per layer from max |w| and weightBits
-//   bias    b_q = round(b * 2^(fx+fw)) + 2^(shift-1)   the half-LSB turns the floor into rounding
-//   layer   y_q = floor((W_q x_q + b_q) / 2^shift)      shift = fx + fw - fy, fy from calibration
-//   ReLU    fused: max(0, y_q)
+//   input   x_q = clamp(round(x * 2^fx), min, max)      fx from the calibration range and inputBits
+//   weights w_q = round(w * 2^fw)                        fw per layer from max |w| and weightBits
+//   linear  acc = W_q x_q + b_q                          b_q = round(b * 2^(fx+fw)): exact integers
+//   rescale y_q = floor((acc + 2^(s-1)) / 2^s)           s = fx + fw - fy, fy from the calibrated
+//                                                        range of y and activationBits
+//   then ReLU / Clip / LeakyRelu on y_q, or a piecewise-linear Sigmoid / Tanh on acc.
+//
+// Layers are formed from the float DAG: a linear core (dense, conv, average pool, affine, add,
+// data movement) or a max pool, plus the activation that follows it when it is the core's only
+// reader. Max pooling commutes with floor rescaling and every monotone activation, so a max pool
+// after (conv -> activation) runs on the raw accumulators when that needs fewer constraints.
+// Raw accumulators also flow into Add / Concat / MaxPool unrescaled; a rescale is inserted
+// before any other reader (and at the output).
 //
 // Circuit widths come from *static* bounds over every input in [min, max], not from calibration,
 // so any valid input is provable: no overflow, no saturation inside the network.
-import { AssayError } from "../errors.js";
-import type { FloatGraph } from "../model/float-graph.js";
+import type { ActivationOp, FloatGraph, FloatOp, MaxPoolOp } from "../model/float-graph.js";
+import { isActivation, isMonotoneActivation, shapeSize } from "../model/float-graph.js";
 import { evaluateFloatTrace } from "../model/float-eval.js";
+import { type ActResult, type ActSpec, QuantizationError, quantizeActivation } from "./activation.js";
+import { quantizeAdd } from "./ops/add.js";
+import { quantizeAffine } from "./ops/affine.js";
+import { quantizeAvgPool } from "./ops/avgpool.js";
+import { quantizeConv } from "./ops/conv.js";
+import type { Core, CoreContext } from "./ops/core.js";
+import { quantizeDense } from "./ops/dense.js";
+import { quantizeGather } from "./ops/gather.js";
+import { maxPoolCost, quantizeMaxPool } from "./ops/maxpool.js";
 import {
   DEFAULT_QUANTIZATION,
-  type DenseLayer,
   type QuantizationConfig,
   type QuantizedLayer,
   type QuantizedModel,
   QUANTIZED_MODEL_FORMAT,
   QUANTIZED_MODEL_VERSION,
 } from "./quantized-model.js";
+import { signedBits } from "./signed-bits.js";
+import { fracFor, maxOf, minOf, type ValueRange } from "./value-range.js";
 
-export class QuantizationError extends AssayError {}
+export { QuantizationError } from "./activation.js";
+export { signedBits } from "./signed-bits.js";
 
-/** Accumulators are computed in float64: every static bound must stay exactly representable. */
-const MAX_SAFE_ACC = 2 ** 52;
-
-function maxAbs(xs: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < xs.length; i++) m = Math.max(m, Math.abs(xs[i]));
-  return m;
+function buildCore(op: FloatOp, xs: ValueRange[], ctx: CoreContext): Core {
+  switch (op.kind) {
+    case "dense":
+      return quantizeDense(op, xs, ctx);
+    case "conv":
+      return quantizeConv(op, xs, ctx);
+    case "maxpool":
+      return quantizeMaxPool(op, xs);
+    case "avgpool":
+      return quantizeAvgPool(op, xs, ctx);
+    case "affine":
+      return quantizeAffine(op, xs, ctx);
+    case "add":
+      return quantizeAdd(op, xs, ctx);
+    case "gather":
+      return quantizeGather(op, xs, ctx);
+    default:
+      return { params: { kind: "activation" }, range: xs[0], cost: 0 };
+  }
 }
 
-/** Largest f with maxValue * 2^f <= limit (limit >= 1). */
-function fracFor(maxValue: number, limit: number): number {
-  if (!(maxValue > 0)) return 0;
-  return Math.floor(Math.log2(limit / maxValue));
-}
-
-/** Smallest signed width holding [lo, hi]. */
-export function signedBits(lo: number, hi: number): number {
-  let b = 1;
-  while (lo < -(2 ** (b - 1)) || hi >= 2 ** (b - 1)) b++;
-  return b;
-}
+/** Readers that take raw (unrescaled) integers as they are. */
+const RAW_READERS = new Set<FloatOp["kind"]>(["maxpool", "add", "gather"]);
 
 export function quantize(
   g: FloatGraph,
@@ -52,131 +73,142 @@ export function quantize(
   config: QuantizationConfig = DEFAULT_QUANTIZATION,
 ): QuantizedModel {
   if (calibration.length === 0) throw new QuantizationError("quantization needs at least one calibration input");
-  // Calibration ranges of every tensor.
-  const ranges = new Map<string, { min: number; max: number; absMax: number }>();
+  // Calibration: |max| of every tensor, and the input's sign.
+  const absMax = new Map<string, number>();
+  let inMin = Infinity;
   for (const x of calibration) {
     for (const [name, t] of evaluateFloatTrace(g, x)) {
-      const r = ranges.get(name) ?? { min: Infinity, max: -Infinity, absMax: 0 };
+      let m = absMax.get(name) ?? 0;
       for (let i = 0; i < t.length; i++) {
-        r.min = Math.min(r.min, t[i]);
-        r.max = Math.max(r.max, t[i]);
+        const a = Math.abs(t[i]);
+        if (a > m) m = a;
+        if (name === g.input.name && t[i] < inMin) inMin = t[i];
       }
-      r.absMax = Math.max(Math.abs(r.min), Math.abs(r.max));
-      ranges.set(name, r);
+      absMax.set(name, m);
     }
   }
 
-  const inRange = ranges.get(g.input.name)!;
-  const signed = inRange.min < 0;
+  const signed = inMin < 0;
   const inMaxInt = signed ? 2 ** (config.inputBits - 1) - 1 : 2 ** config.inputBits - 1;
-  const inFrac = fracFor(inRange.absMax, inMaxInt);
-  const input = {
-    shape: g.input.shape,
-    frac: inFrac,
-    min: signed ? -(2 ** (config.inputBits - 1)) : 0,
-    max: inMaxInt,
-    signed,
+  const inFrac = fracFor(absMax.get(g.input.name)!, inMaxInt);
+  const inSize = shapeSize(g.input.shape);
+  const input = { shape: g.input.shape, frac: inFrac, min: signed ? -(2 ** (config.inputBits - 1)) : 0, max: inMaxInt, signed };
+
+  const actLimit = 2 ** (config.activationBits - 1) - 1;
+  const targetFrac = (name: string) => fracFor(absMax.get(name) ?? 0, actLimit);
+  const consumers = new Map<string, FloatOp[]>();
+  for (const op of g.ops) for (const name of op.inputs) consumers.set(name, [...(consumers.get(name) ?? []), op]);
+  const sole = (name: string): FloatOp | undefined => {
+    const c = consumers.get(name) ?? [];
+    return c.length === 1 && name !== g.output.name ? c[0] : undefined;
   };
 
+  // A-priori error of the input: rounding, for inputs inside the calibrated range.
+  const refs = new Map<string, { layer: number; range: ValueRange }>([
+    [g.input.name, { layer: -1, range: { frac: inFrac, lo: new Float64Array(inSize).fill(input.min), hi: new Float64Array(inSize).fill(input.max), err: 2 ** -(inFrac + 1) } }],
+  ]);
   const layers: QuantizedLayer[] = [];
-  // A-priori bound on |float activation - dequantized activation| per element (real units), for
-  // inputs inside the calibrated input range: input rounding, then propagated layer by layer.
-  let errIn = 2 ** -(inFrac + 1);
-  let cur = { frac: inFrac, min: new Array<number>(g.input.shape.reduce((a, b) => a * b, 1)).fill(input.min), max: new Array<number>(0) };
-  cur.max = cur.min.map(() => input.max);
-  for (let k = 0; k < g.ops.length; k++) {
-    const op = g.ops[k];
-    if (op.kind === "relu") {
-      const prev = layers[layers.length - 1];
-      if (!prev || g.ops[k - 1]?.kind !== "dense" && g.ops[k - 1]?.kind !== "relu") {
-        throw new QuantizationError(`Relu "${op.nodes[0]}" must follow a dense layer`);
+  const fused = new Set<FloatOp>();
+  const pendingAct = new Map<FloatOp, ActivationOp>();
+
+  const act = (spec: ActSpec, range: ValueRange, name: string, where: string): ActResult =>
+    quantizeActivation(spec, range, targetFrac(name), config.activationBits, where);
+
+  for (const op of g.ops) {
+    if (fused.has(op)) continue;
+    const ins = op.inputs.map((name) => refs.get(name)!);
+    const where = `layer ${layers.length} (${op.nodes.join("+")})`;
+    const core = buildCore(op, ins.map((r) => r.range), { config, where });
+    const nodes = [...op.nodes];
+    let outName = op.output;
+    let spec: ActivationOp | undefined;
+    if (isActivation(op)) {
+      spec = op;
+    } else if (pendingAct.has(op)) {
+      spec = pendingAct.get(op)!;
+      nodes.push(...spec.nodes);
+    } else {
+      const next = sole(op.output);
+      if (next && isActivation(next)) {
+        spec = next;
+        fused.add(next);
+        nodes.push(...next.nodes);
+        outName = next.output;
       }
-      if (!prev.relu) {
-        prev.relu = true;
-        prev.outMin = prev.outMin.map((v) => Math.max(0, v));
-        prev.outMax = prev.outMax.map((v) => Math.max(0, v));
-        prev.out.min = Math.max(0, prev.out.min);
-        prev.out.max = Math.max(0, prev.out.max);
-        prev.nodes.push(...op.nodes);
-        cur = { frac: prev.out.frac, min: prev.outMin, max: prev.outMax };
-      }
-      continue;
     }
-    const wMax = maxAbs(op.weight);
-    const wFrac = fracFor(wMax, 2 ** (config.weightBits - 1) - 1);
-    // Calibrated range of what this layer hands on (after a following ReLU, if any).
-    const followedByRelu = g.ops[k + 1]?.kind === "relu";
-    const r = ranges.get(followedByRelu ? g.ops[k + 1].output : op.output)!;
-    let outFrac = fracFor(r.absMax, 2 ** (config.activationBits - 1) - 1);
-    let shift = cur.frac + wFrac - outFrac;
-    if (shift < 0) {
-      shift = 0;
-      outFrac = cur.frac + wFrac;
-    }
-    const weight = Array.from(op.weight, (w) => Math.round(w * 2 ** wFrac));
-    const half = shift > 0 ? 2 ** (shift - 1) : 0;
-    const bias = Array.from(op.bias, (b) => Math.round(b * 2 ** (cur.frac + wFrac)) + half);
-    const outMin: number[] = [];
-    const outMax: number[] = [];
-    let qLo = 0;
-    let qHi = 0;
-    let errOut = 0;
-    const inScale = 2 ** -cur.frac;
-    for (let j = 0; j < op.outFeatures; j++) {
-      let lo = bias[j];
-      let hi = bias[j];
-      // |sum w a - sum w_q a_q| <= sum |w| |a - a_q| + sum |w - w_q| |a_q|, plus bias and rescale rounding.
-      let err = Math.abs(op.bias[j] - (bias[j] - half) * 2 ** -(cur.frac + wFrac)) + (shift > 0 ? 2 ** -(outFrac + 1) : 0);
-      for (let i = 0; i < op.inFeatures; i++) {
-        const w = weight[j * op.inFeatures + i];
-        const a = w * cur.min[i];
-        const b = w * cur.max[i];
-        lo += Math.min(a, b);
-        hi += Math.max(a, b);
-        const wf = op.weight[j * op.inFeatures + i];
-        err += Math.abs(wf) * errIn + Math.abs(wf - w * 2 ** -wFrac) * Math.max(Math.abs(cur.min[i]), Math.abs(cur.max[i])) * inScale;
+
+    let result: ActResult | undefined;
+    const raw = core.range.frac > targetFrac(outName);
+    const pool = op.kind !== "maxpool" ? sole(outName) : undefined;
+    if (pool?.kind === "maxpool" && (spec === undefined || isMonotoneActivation(spec)) && (spec !== undefined || raw)) {
+      // Option A: activation here, then pool the narrow results. Option B: pool the raw values,
+      // then the activation on the (fewer) pooled values. max commutes with both.
+      const a = act(spec ?? { kind: "none" }, core.range, outName, where);
+      const costA = op.size * a.cost + maxPoolCost(pool as MaxPoolOp, a.out).cost;
+      const pooled = quantizeMaxPool(pool as MaxPoolOp, [core.range]).range;
+      const poolRaw = pooled.frac > targetFrac(pool.output);
+      const b = spec || poolRaw ? act(spec ?? { kind: "none" }, pooled, pool.output, where) : undefined;
+      const costB = core.cost + maxPoolCost(pool as MaxPoolOp, core.range).cost + (b ? pool.size * b.cost : 0);
+      if (costB < costA) {
+        if (spec && !isActivation(op)) {
+          pendingAct.set(pool, spec);
+          nodes.splice(nodes.length - spec.nodes.length);
+        } else if (spec) {
+          // A standalone activation: hand it to the pool and emit nothing here.
+          pendingAct.set(pool, spec);
+          refs.set(outName, ins[0]);
+          continue;
+        }
+      } else {
+        result = a;
       }
-      errOut = Math.max(errOut, err);
-      if (Math.max(Math.abs(lo), Math.abs(hi)) >= MAX_SAFE_ACC) {
-        throw new QuantizationError(`layer "${op.nodes[0]}": accumulator bound 2^${Math.log2(Math.max(-lo, hi)).toFixed(1)} is too wide; lower inputBits/weightBits`);
-      }
-      const ql = Math.floor(lo / 2 ** shift);
-      const qh = Math.floor(hi / 2 ** shift);
-      qLo = Math.min(qLo, ql);
-      qHi = Math.max(qHi, qh);
-      outMin.push(ql);
-      outMax.push(qh);
+    } else if (spec) {
+      result = act(spec, core.range, outName, where);
+    } else if (raw) {
+      const readers = consumers.get(outName) ?? [];
+      const rawOk = outName !== g.output.name && readers.length === 1 && RAW_READERS.has(readers[0].kind);
+      if (!rawOk) result = act({ kind: "none" }, core.range, outName, where);
     }
-    const bits = signedBits(qLo, qHi);
-    const layer: DenseLayer = {
-      kind: "dense",
-      inFeatures: op.inFeatures,
-      outFeatures: op.outFeatures,
-      weight,
-      bias,
-      wFrac,
-      shift,
-      relu: false,
-      bits,
-      out: { shape: [1, op.outFeatures], frac: outFrac, min: qLo, max: qHi },
-      outMin,
-      outMax,
-      errorBound: errOut,
-      nodes: [...op.nodes],
-    };
-    layers.push(layer);
-    errIn = errOut;
-    cur = { frac: outFrac, min: outMin, max: outMax };
+
+    const range = result ? result.out : core.range;
+    const lo = minOf(range.lo);
+    const hi = maxOf(range.hi);
+    layers.push({
+      ...core.params,
+      inputs: ins.map((r) => r.layer),
+      out: { shape: [op.size], frac: range.frac, min: lo, max: hi },
+      outMin: Array.from(range.lo),
+      outMax: Array.from(range.hi),
+      bits: signedBits(Math.min(0, lo), Math.max(0, hi)),
+      ...(result ? { act: result.act } : {}),
+      errorBound: range.err,
+      nodes,
+    } as QuantizedLayer);
+    refs.set(outName, { layer: layers.length - 1, range });
   }
 
-  const last = layers[layers.length - 1];
+  const out = refs.get(g.output.name);
+  if (!out) throw new QuantizationError(`graph output "${g.output.onnxName}" was not quantized`);
+  const lo = minOf(out.range.lo);
+  const hi = maxOf(out.range.hi);
   return {
     format: QUANTIZED_MODEL_FORMAT,
     version: QUANTIZED_MODEL_VERSION,
     config,
     input,
     layers,
-    output: { ...last.out, shape: g.output.shape, head: g.head, errorBound: last.errorBound },
+    output: {
+      shape: g.output.shape,
+      valueShape: g.output.valueShape,
+      frac: out.range.frac,
+      min: lo,
+      max: hi,
+      bits: signedBits(Math.min(0, lo), Math.max(0, hi)),
+      head: g.head,
+      headSpec: g.headSpec,
+      layer: out.layer,
+      errorBound: out.range.err,
+    },
     source: { inputName: g.input.onnxName, outputName: g.output.onnxName, opset: g.opset },
   };
 }

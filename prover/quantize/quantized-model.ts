@@ -1,9 +1,16 @@
 // The quantized model: the integer spec that the evaluator runs and the circuit proves.
-// JSON-serializable (bigints as decimal strings) and versioned.
-import type { OutputHead } from "../model/float-graph.js";
+// JSON-serializable and versioned.
+//
+// A DAG of layers in topological order. Layer k reads earlier layers (index -1 is the model
+// input) and writes tensor h<k>. Each layer is a linear (or max / data-movement) core followed
+// by an optional per-element activation that rescales (floor division by a power of two, with
+// rounding) and applies ReLU / Clip / LeakyRelu / a piecewise-linear Sigmoid or Tanh. A layer
+// without an activation hands on its raw integers (e.g. conv accumulators that a max pool
+// reads before they are rescaled).
+import type { HeadSpec, OutputHead, Window2D } from "../model/float-graph.js";
 
 export const QUANTIZED_MODEL_FORMAT = "assay.quantized-model";
-export const QUANTIZED_MODEL_VERSION = 1;
+export const QUANTIZED_MODEL_VERSION = 2;
 
 /** Fixed-point encoding of a tensor: real = int / 2^frac; ints lie in [min, max]. */
 export interface FixedPointTensor {
@@ -15,33 +22,141 @@ export interface FixedPointTensor {
   max: number;
 }
 
-export interface DenseLayer {
-  kind: "dense";
-  inFeatures: number;
-  outFeatures: number;
-  /** Row-major [out][in] integer weights at scale 2^wFrac. */
-  weight: number[];
-  /** Integer biases at scale 2^(inFrac + wFrac), rounding offset for the shift included. */
-  bias: number[];
-  wFrac: number;
-  /** out = floor(acc / 2^shift) (then ReLU when `relu`). */
-  shift: number;
-  relu: boolean;
-  /** Signed width of the quotient floor(acc / 2^shift) over every valid input (static bound). */
-  bits: number;
+/**
+ * Piecewise-linear approximation of Sigmoid / Tanh on integers (prover/quantize/pwl.ts builds
+ * it, circuits/pwl.circom proves it). With v = in * 2^pre (|v| < 2^(n-1)):
+ *   v < -2^m: yLo;  v >= 2^m: yHi;  else with u = v + 2^m, segment s = u >> (m + 1 - k),
+ *   offset o = (u mod 2^(m+1-k)) >> d:  y = a[s] + b[s] * o.
+ */
+export interface PwlParams {
+  fn: "sigmoid" | "tanh";
+  pre: number;
+  n: number;
+  m: number;
+  k: number;
+  d: number;
+  a: number[];
+  b: number[];
+  yLo: number;
+  yHi: number;
+}
+
+/**
+ * The per-element nonlinear step. For every kind but "pwl":
+ *   q = floor((x + r) / 2^shift) with r = 2^(shift-1) when shift > 0 (round half up), else 0;
+ *   q must be a signed `bits`-bit integer (static bounds guarantee it);
+ *   rescale: q;  relu: max(0, q);  clip: min(max(q, lo), hi) (null: no bound);
+ *   leakyRelu: q >= 0 ? q * 2^slopeShift : slope[i] * q (slope one value or one per element).
+ */
+export type Activation =
+  | { kind: "rescale"; shift: number; bits: number }
+  | { kind: "relu"; shift: number; bits: number }
+  | { kind: "clip"; shift: number; bits: number; lo: number | null; hi: number | null }
+  | { kind: "leakyRelu"; shift: number; bits: number; slope: number[]; slopeShift: number }
+  | { kind: "pwl"; pwl: PwlParams };
+
+interface LayerBase {
+  /** Layer indices read (-1: the model input). */
+  inputs: number[];
+  /** Output tensor (after the activation). */
   out: FixedPointTensor;
-  /** Per-output static bounds of the layer output (after ReLU). */
+  /** Per-element static bounds of the output, over every input in the input range. */
   outMin: number[];
   outMax: number[];
+  /** Smallest signed width holding every output value (and 0). */
+  bits: number;
+  act?: Activation;
   /**
-   * Guaranteed bound on |float output - dequantized output| of this layer (real units), for any
-   * input inside the calibrated input range (static bounds; measured errors are far smaller).
+   * Guaranteed bound on |float value - dequantized value| of this layer's output (real units),
+   * for any input inside the calibrated input range (static bounds; measured errors are smaller).
    */
   errorBound: number;
+  /** ONNX nodes this layer implements. */
   nodes: string[];
 }
 
-export type QuantizedLayer = DenseLayer;
+/** y[r][j] = sum_i weight[j][i] * x[r * rowStride + i * colStride] + bias[r][j]. */
+export interface DenseLayer extends LayerBase {
+  kind: "dense";
+  rows: number;
+  inFeatures: number;
+  outFeatures: number;
+  rowStride: number;
+  colStride: number;
+  /** Row-major [out][in] integer weights at scale 2^wFrac. */
+  weight: number[];
+  /** [rows][out] integer biases at the accumulator's scale. */
+  bias: number[];
+  wFrac: number;
+}
+
+/** Conv: [n, c, h, w] -> [n, m, oh, ow]; weight [m][c/group][kh][kw] at scale 2^wFrac. */
+export interface ConvLayer extends LayerBase {
+  kind: "conv";
+  win: Window2D;
+  m: number;
+  group: number;
+  weight: number[];
+  bias: number[];
+  wFrac: number;
+}
+
+/** Max over each window; the tournament compares values whose differences fit `diffBits` + 1 signed bits. */
+export interface MaxPoolLayer extends LayerBase {
+  kind: "maxpool";
+  win: Window2D;
+  diffBits: number;
+}
+
+/** Window sum times mult[oh * ow] (round(2^multFrac / divisor)). */
+export interface AvgPoolLayer extends LayerBase {
+  kind: "avgpool";
+  win: Window2D;
+  mult: number[];
+  multFrac: number;
+}
+
+/** y[i] = mul[i] * x[src[i]] + add[i]; mul at scale 2^mulFrac. */
+export interface AffineLayer extends LayerBase {
+  kind: "affine";
+  mul: number[];
+  add: number[];
+  src: number[] | null;
+  mulFrac: number;
+}
+
+/** y[i] = sum_t coef[t] * x_t[src_t[i]] (coef = +-2^alignment: both inputs at one scale). */
+export interface AddLayer extends LayerBase {
+  kind: "add";
+  coef: number[];
+  src: (number[] | null)[];
+}
+
+/** y[i] = x_{from[i]}[index[i]] * 2^shift[from[i]], or fill[i] where from[i] < 0. */
+export interface GatherLayer extends LayerBase {
+  kind: "gather";
+  from: number[];
+  index: number[];
+  fill: number[];
+  shift: number[];
+}
+
+/** y = x (the activation does all the work: a ReLU after an Add, a Sigmoid on the input, ...). */
+export interface ActivationLayer extends LayerBase {
+  kind: "activation";
+}
+
+export type QuantizedLayer =
+  | DenseLayer
+  | ConvLayer
+  | MaxPoolLayer
+  | AvgPoolLayer
+  | AffineLayer
+  | AddLayer
+  | GatherLayer
+  | ActivationLayer;
+
+export type LayerKind = QuantizedLayer["kind"];
 
 export interface QuantizationConfig {
   /** Bits of the quantized input (unsigned when calibration data is non-negative). */
@@ -60,8 +175,12 @@ export interface QuantizedModel {
   config: QuantizationConfig;
   input: FixedPointTensor & { signed: boolean };
   layers: QuantizedLayer[];
-  /** The logits (last layer output) and what the model applies after them. */
-  output: FixedPointTensor & { head: OutputHead; errorBound: number };
+  /**
+   * The output values (layer `layer`, -1 when the model input itself is the output), and what
+   * the model applies after them. `shape` is the graph output's shape (after an ArgMax head);
+   * `valueShape` the shape of the values the head reads.
+   */
+  output: FixedPointTensor & { head: OutputHead; headSpec: HeadSpec; valueShape: number[]; layer: number; bits: number; errorBound: number };
   /** Names in the source ONNX model. */
   source: { inputName: string; outputName: string; opset: number };
 }

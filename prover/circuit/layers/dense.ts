@@ -1,31 +1,21 @@
-// Dense layer (+ fused ReLU) -> circom: constant weights (no constraints for the products),
-// then one FloorShift / FloorShiftRelu per output.
+// Dense layer core -> circom: constant weights (no constraints for the products), one Dense
+// instance per row of the input.
 import type { DenseLayer } from "../../quantize/quantized-model.js";
-import type { EmitContext } from "../emit-context.js";
+import { constantFunction, type CoreEmit, type EmitContext } from "../emit-context.js";
 
-export function emitDense(layer: DenseLayer, k: number, input: string, ctx: EmitContext): string {
-  const w = `W${k}`;
-  const b = `B${k}`;
-  const rows: string[] = [];
-  for (let j = 0; j < layer.outFeatures; j++) {
-    rows.push(`[${layer.weight.slice(j * layer.inFeatures, (j + 1) * layer.inFeatures).join(",")}]`);
+export function emitDense(layer: DenseLayer, k: number, [input]: string[], ctx: EmitContext): CoreEmit {
+  const { rows, inFeatures: n, outFeatures: m } = layer;
+  const w = constantFunction(ctx, `W${k}`, layer.weight, [m, n]);
+  ctx.body.push(`  // layer ${k}: ${layer.nodes.join(" + ")}: dense ${n} -> ${m}${rows > 1 ? ` on ${rows} rows` : ""}`);
+  ctx.body.push(`  signal c${k}[${rows * m}];`);
+  for (let r = 0; r < rows; r++) {
+    const b = constantFunction(ctx, rows > 1 ? `B${k}_${r}` : `B${k}`, layer.bias.slice(r * m, (r + 1) * m));
+    const lin = rows > 1 ? `lin${k}_${r}` : `lin${k}`;
+    ctx.body.push(
+      `  component ${lin} = Dense(${n}, ${m}, ${w}, ${b});`,
+      `  for (var i = 0; i < ${n}; i++) ${lin}.in[i] <== ${input}[${r * layer.rowStride} + i * ${layer.colStride}];`,
+      `  for (var j = 0; j < ${m}; j++) c${k}[${r * m} + j] <== ${lin}.out[j];`,
+    );
   }
-  ctx.functions.push(`function ${w}() {\n  return [\n    ${rows.join(",\n    ")}\n  ];\n}`);
-  ctx.functions.push(`function ${b}() {\n  return [${layer.bias.join(", ")}];\n}`);
-  const lin = `lin${k}`;
-  const act = `act${k}`;
-  const tpl = layer.relu ? "FloorShiftRelu" : "FloorShift";
-  ctx.body.push(
-    `  // layer ${k}: ${layer.nodes.join(" + ")}: ${layer.inFeatures} -> ${layer.outFeatures}, shift ${layer.shift}, ${layer.bits}-bit${layer.relu ? ", ReLU" : ""}`,
-    `  component ${lin} = Dense(${layer.inFeatures}, ${layer.outFeatures}, ${w}(), ${b}());`,
-    `  for (var i = 0; i < ${layer.inFeatures}; i++) ${lin}.in[i] <== ${input}[i];`,
-    `  component ${act}[${layer.outFeatures}];`,
-    `  signal h${k}[${layer.outFeatures}];`,
-    `  for (var j = 0; j < ${layer.outFeatures}; j++) {`,
-    `    ${act}[j] = ${tpl}(${layer.shift}, ${layer.bits});`,
-    `    ${act}[j].in <== ${lin}.out[j];`,
-    `    h${k}[j] <== ${act}[j].out;`,
-    `  }`,
-  );
-  return `h${k}`;
+  return { values: `c${k}` };
 }

@@ -2,27 +2,61 @@
 import type { NormalizeContext } from "../context.js";
 import { add } from "./add.js";
 import { argmax } from "./argmax.js";
+import { averagePool } from "./average-pool.js";
+import { batchNormalization } from "./batch-normalization.js";
+import { clip } from "./clip.js";
+import { concat } from "./concat.js";
 import { constant } from "./constant.js";
+import { conv } from "./conv.js";
+import { div } from "./div.js";
 import { flatten } from "./flatten.js";
 import { gemm } from "./gemm.js";
+import { globalAveragePool, globalMaxPool } from "./global-pool.js";
 import { identity } from "./identity.js";
+import { leakyRelu, prelu } from "./leaky-relu.js";
 import { matmul } from "./matmul.js";
+import { maxPool } from "./max-pool.js";
+import { mul } from "./mul.js";
+import { pad } from "./pad.js";
 import { relu } from "./relu.js";
 import { reshape } from "./reshape.js";
+import { sigmoid, tanh } from "./sigmoid.js";
 import { softmax } from "./softmax.js";
+import { squeeze, unsqueeze } from "./squeeze.js";
+import { sub } from "./sub.js";
+import { transpose } from "./transpose.js";
 
 export type OpHandler = (ctx: NormalizeContext) => void;
 
 export const OPERATORS: Readonly<Record<string, OpHandler>> = {
   Add: add,
   ArgMax: argmax,
+  AveragePool: averagePool,
+  BatchNormalization: batchNormalization,
+  Clip: clip,
+  Concat: concat,
   Constant: constant,
+  Conv: conv,
+  Div: div,
   Dropout: identity,
   Flatten: flatten,
   Gemm: gemm,
+  GlobalAveragePool: globalAveragePool,
+  GlobalMaxPool: globalMaxPool,
   Identity: identity,
+  LeakyRelu: leakyRelu,
   MatMul: matmul,
+  MaxPool: maxPool,
+  Mul: mul,
+  Pad: pad,
+  PRelu: prelu,
   Relu: relu,
   Reshape: reshape,
+  Sigmoid: sigmoid,
   Softmax: softmax,
+  Squeeze: squeeze,
+  Sub: sub,
+  Tanh: tanh,
+  Transpose: transpose,
+  Unsqueeze: unsqueeze,
 };

@@ -1,0 +1,57 @@
+// The per-element nonlinear step of a layer -> circom: FloorShift / FloorShiftRelu
+// (rescale.circom), FloorShiftClip / FloorShiftLeaky (activation.circom), PiecewiseLinear
+// (pwl.circom). The rounding constant 2^(shift-1) is added to the (linear) input.
+import type { Activation } from "../../quantize/quantized-model.js";
+import { constantFunction, type EmitContext } from "../emit-context.js";
+
+function template(act: Exclude<Activation, { kind: "pwl" }>, slope: string): string {
+  switch (act.kind) {
+    case "rescale":
+      return `FloorShift(${act.shift}, ${act.bits})`;
+    case "relu":
+      return `FloorShiftRelu(${act.shift}, ${act.bits})`;
+    case "clip":
+      return `FloorShiftClip(${act.shift}, ${act.bits}, ${act.lo === null ? 0 : 1}, ${act.lo ?? 0}, ${act.hi === null ? 0 : 1}, ${act.hi ?? 0})`;
+    case "leakyRelu":
+      return `FloorShiftLeaky(${act.shift}, ${act.bits}, ${slope}, ${act.slopeShift})`;
+  }
+}
+
+/** Declares h<k>[n] = act(values[j]) for every element. */
+export function emitActivation(act: Activation, k: number, n: number, values: string, ctx: EmitContext): void {
+  if (act.kind === "pwl") {
+    const p = act.pwl;
+    const a = constantFunction(ctx, `PA${k}`, p.a);
+    const b = constantFunction(ctx, `PB${k}`, p.b);
+    ctx.body.push(
+      `  // ${p.fn} as ${2 ** p.k} linear pieces`,
+      `  signal h${k}[${n}];`,
+      `  component act${k}[${n}];`,
+      `  for (var j = 0; j < ${n}; j++) {`,
+      `    act${k}[j] = PiecewiseLinear(${p.n}, ${p.m}, ${p.k}, ${p.d}, ${a}, ${b}, ${p.yLo}, ${p.yHi});`,
+      `    act${k}[j].in <== ${values}[j] * ${2 ** p.pre};`,
+      `    h${k}[j] <== act${k}[j].out;`,
+      `  }`,
+    );
+    return;
+  }
+  let slope = "0";
+  if (act.kind === "leakyRelu") {
+    if (act.slope.length === 1) slope = String(act.slope[0]);
+    else {
+      ctx.body.push(`  var slope${k}[${n}] = ${constantFunction(ctx, `SLOPE${k}`, act.slope)};`);
+      slope = `slope${k}[j]`;
+    }
+  }
+  const round = act.shift > 0 ? ` + ${2 ** (act.shift - 1)}` : "";
+  ctx.body.push(
+    `  // ${act.kind}: floor((x${round}) / 2^${act.shift}), ${act.bits}-bit quotient`,
+    `  signal h${k}[${n}];`,
+    `  component act${k}[${n}];`,
+    `  for (var j = 0; j < ${n}; j++) {`,
+    `    act${k}[j] = ${template(act, slope)};`,
+    `    act${k}[j].in <== ${values}[j]${round};`,
+    `    h${k}[j] <== act${k}[j].out;`,
+    `  }`,
+  );
+}

@@ -1,0 +1,31 @@
+// Transpose: a permutation of axes (default: reversed). Pure data movement.
+import type { NormalizeContext } from "../context.js";
+import { numel } from "../tensor.js";
+
+export function transpose(ctx: NormalizeContext): void {
+  const x = ctx.dynInput(0);
+  const rank = x.shape.length;
+  const perm = ctx.attrInts("perm") ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
+  if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) ctx.unsupported(`perm [${perm.join(", ")}] for rank ${rank}`);
+  const shape = perm.map((p) => x.shape[p]);
+  const size = numel(shape);
+  const strides = new Array<number>(rank);
+  let s = 1;
+  for (let a = rank - 1; a >= 0; a--) {
+    strides[a] = s;
+    s *= x.shape[a];
+  }
+  const index = new Int32Array(size);
+  const coord = new Array<number>(rank).fill(0);
+  for (let k = 0; k < size; k++) {
+    let src = 0;
+    for (let a = 0; a < rank; a++) src += coord[a] * strides[perm[a]];
+    index[k] = src;
+    for (let a = rank - 1; a >= 0; a--) {
+      if (++coord[a] < shape[a]) break;
+      coord[a] = 0;
+    }
+  }
+  const out = ctx.dynOutput(0, shape);
+  ctx.emit({ kind: "gather", inputs: [x.name], output: out.name, size, from: new Int32Array(size), index, fill: new Float64Array(size), nodes: [ctx.node.name] });
+}

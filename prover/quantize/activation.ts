@@ -1,0 +1,127 @@
+// Quantization of the per-element nonlinear step at the end of a layer: rescale to the target
+// scale (rounding), then ReLU / Clip / LeakyRelu, or a piecewise-linear Sigmoid / Tanh.
+// Returns the integer parameters, the output's static bounds and error, and a constraint
+// estimate (used to decide where max pooling goes).
+import { AssayError } from "../errors.js";
+import type { ActivationOp } from "../model/float-graph.js";
+import { buildPwl, pwlRange } from "./pwl.js";
+import type { Activation } from "./quantized-model.js";
+import { signedBits } from "./signed-bits.js";
+import { maxOf, minOf, type ValueRange } from "./value-range.js";
+
+export class QuantizationError extends AssayError {}
+
+/** What the float graph asks for after a layer ("none": only a rescale). */
+export type ActSpec = { kind: "none" } | ActivationOp;
+
+export interface ActResult {
+  act: Activation;
+  out: ValueRange;
+  /** Constraints per element (estimate, exact for the rescale part). */
+  cost: number;
+}
+
+/** Significant bits kept of the largest LeakyRelu / PRelu slope. */
+const SLOPE_BITS = 8;
+const MAX_SLOPE_SHIFT = 16;
+
+function slopeShift(slope: ArrayLike<number>): number {
+  const m = Math.max(...Array.from(slope, Math.abs));
+  if (!(m > 0)) return 0;
+  return Math.min(MAX_SLOPE_SHIFT, Math.max(0, SLOPE_BITS - 1 - Math.floor(Math.log2(m))));
+}
+
+/**
+ * `input` at scale 2^frac goes through `spec`; rescaled outputs target scale 2^targetFrac
+ * (never scaled up). `precision` sets the Sigmoid / Tanh approximation's slope and offset bits.
+ */
+export function quantizeActivation(spec: ActSpec, input: ValueRange, targetFrac: number, precision: number, where: string): ActResult {
+  const n = input.lo.length;
+  if (spec.kind === "sigmoid" || spec.kind === "tanh") {
+    const lo = minOf(input.lo);
+    const hi = maxOf(input.hi);
+    const b = buildPwl(spec.kind, input.frac, lo, hi, precision);
+    const outLo = new Float64Array(n);
+    const outHi = new Float64Array(n);
+    for (let i = 0; i < n; i++) [outLo[i], outHi[i]] = pwlRange(b.params, input.lo[i], input.hi[i]);
+    return {
+      act: { kind: "pwl", pwl: b.params },
+      out: { frac: b.outFrac, lo: outLo, hi: outHi, err: b.lipschitz * input.err + b.approxError },
+      cost: b.cost,
+    };
+  }
+
+  const shift = Math.max(0, input.frac - targetFrac);
+  const qFrac = input.frac - shift;
+  const r = shift > 0 ? 2 ** (shift - 1) : 0;
+  const div = 2 ** shift;
+  const qlo = new Float64Array(n);
+  const qhi = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    qlo[i] = Math.floor((input.lo[i] + r) / div);
+    qhi[i] = Math.floor((input.hi[i] + r) / div);
+  }
+  const bits = signedBits(Math.min(0, minOf(qlo)), Math.max(0, maxOf(qhi)));
+  if (bits + shift > 250) throw new QuantizationError(`${where}: rescale needs ${bits + shift} bits; lower inputBits/weightBits`);
+  // Rounding to the nearest step of the output scale.
+  const roundErr = shift > 0 ? 2 ** -(qFrac + 1) : 0;
+  const base = shift + bits;
+
+  switch (spec.kind) {
+    case "none":
+      return { act: { kind: "rescale", shift, bits }, out: { frac: qFrac, lo: qlo, hi: qhi, err: input.err + roundErr }, cost: base };
+    case "relu":
+      return {
+        act: { kind: "relu", shift, bits },
+        out: { frac: qFrac, lo: qlo.map((v) => Math.max(0, v)), hi: qhi.map((v) => Math.max(0, v)), err: input.err + roundErr },
+        cost: base + 1,
+      };
+    case "clip": {
+      const qmin = -(2 ** (bits - 1));
+      const qmax = 2 ** (bits - 1) - 1;
+      let lo = spec.min === null ? null : Math.round(spec.min * 2 ** qFrac);
+      let hi = spec.max === null ? null : Math.round(spec.max * 2 ** qFrac);
+      // ONNX / numpy: min is applied first, then max; min > max gives max everywhere.
+      if (lo !== null && hi !== null && lo > hi) lo = hi;
+      // A bound no value can cross is dropped; the others are kept inside the quotient's width.
+      if (lo !== null && lo <= minOf(qlo)) lo = null;
+      if (hi !== null && hi >= maxOf(qhi)) hi = null;
+      if (lo !== null) lo = Math.min(Math.max(lo, qmin), qmax);
+      if (hi !== null) hi = Math.min(Math.max(hi, qmin), qmax);
+      const boundErr = Math.max(
+        spec.min === null || lo === null ? 0 : Math.abs(spec.min - lo * 2 ** -qFrac),
+        spec.max === null || hi === null ? 0 : Math.abs(spec.max - hi * 2 ** -qFrac),
+      );
+      const clampTo = (v: number) => Math.min(hi ?? Infinity, Math.max(lo ?? -Infinity, v));
+      return {
+        act: { kind: "clip", shift, bits, lo, hi },
+        out: { frac: qFrac, lo: qlo.map(clampTo), hi: qhi.map(clampTo), err: input.err + roundErr + boundErr },
+        cost: base + (lo !== null && lo !== 0 ? bits + 1 : 0) + (hi !== null ? bits + 1 : 0) + 2,
+      };
+    }
+    case "leakyRelu": {
+      const t = slopeShift(spec.slope);
+      const slope = Array.from(spec.slope, (s) => Math.round(s * 2 ** t));
+      const outLo = new Float64Array(n);
+      const outHi = new Float64Array(n);
+      let slopeErr = 0;
+      let lip = 1;
+      for (let i = 0; i < n; i++) {
+        const a = slope[slope.length === 1 ? 0 : i];
+        const s = spec.slope[spec.slope.length === 1 ? 0 : i];
+        const vals: number[] = [];
+        if (qhi[i] >= 0) vals.push(Math.max(qlo[i], 0) * 2 ** t, qhi[i] * 2 ** t);
+        if (qlo[i] < 0) vals.push(a * qlo[i], a * Math.min(qhi[i], -1));
+        outLo[i] = Math.min(...vals);
+        outHi[i] = Math.max(...vals);
+        slopeErr = Math.max(slopeErr, Math.abs(s - a * 2 ** -t) * Math.max(0, -qlo[i]) * 2 ** -qFrac);
+        lip = Math.max(lip, Math.abs(s));
+      }
+      return {
+        act: { kind: "leakyRelu", shift, bits, slope, slopeShift: t },
+        out: { frac: qFrac + t, lo: outLo, hi: outHi, err: lip * (input.err + roundErr) + slopeErr },
+        cost: base + 1,
+      };
+    }
+  }
+}

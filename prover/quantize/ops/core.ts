@@ -1,0 +1,40 @@
+// What each per-operator quantizer returns: the layer's kind-specific integer parameters and
+// the range of its core output (before any activation).
+import type { QuantizationConfig, QuantizedLayer } from "../quantized-model.js";
+import { QuantizationError } from "../activation.js";
+import type { ValueRange } from "../value-range.js";
+
+type Common = "inputs" | "out" | "outMin" | "outMax" | "bits" | "act" | "errorBound" | "nodes";
+export type CoreParams = { [K in QuantizedLayer["kind"]]: Omit<Extract<QuantizedLayer, { kind: K }>, Common> }[QuantizedLayer["kind"]];
+
+export interface Core {
+  params: CoreParams;
+  range: ValueRange;
+  /** Constraints the core itself costs (max pooling), per layer. */
+  cost: number;
+}
+
+export interface CoreContext {
+  config: QuantizationConfig;
+  where: string;
+}
+
+/** Integer evaluation happens in float64: every static bound must stay exactly representable. */
+export const MAX_SAFE_ACC = 2 ** 52;
+
+export function checkSafe(range: ValueRange, where: string): void {
+  for (let i = 0; i < range.lo.length; i++) {
+    const m = Math.max(-range.lo[i], range.hi[i]);
+    if (m >= MAX_SAFE_ACC) {
+      throw new QuantizationError(`${where}: accumulator bound 2^${Math.log2(m).toFixed(1)} is too wide; lower inputBits/weightBits`);
+    }
+  }
+}
+
+/** Quantizes `w` to `bits` signed bits with one power-of-two scale; returns the ints and the scale's exponent. */
+export function quantizeWeights(w: ArrayLike<number>, bits: number): { q: number[]; frac: number } {
+  let m = 0;
+  for (let i = 0; i < w.length; i++) m = Math.max(m, Math.abs(w[i]));
+  const frac = m > 0 ? Math.floor(Math.log2((2 ** (bits - 1) - 1) / m)) : 0;
+  return { q: Array.from(w, (v) => Math.round(v * 2 ** frac)), frac };
+}

@@ -1,0 +1,131 @@
+// Sigmoid and Tanh as piecewise-linear functions on integers, with a stated error bound.
+//
+// The input domain [-R, R) (R = 8 for Sigmoid, 4 for Tanh) is cut into 2^K equal segments of
+// width h = 2R / 2^K; each segment is replaced by its secant. Outside the domain the output is
+// the limit value (0 / -1 below, 1 above). With the input at scale 2^fa (after a free left shift
+// by `pre` so that every segment spans whole input steps), the circuit reads the segment number
+// and the offset inside it straight from the input's binary digits (circuits/pwl.circom):
+//
+//   y = a[s] + b[s] * o      a[s] = round(f(x_s) 2^fo), b[s] = round(slope_s 2^fb),
+//                            o = offset truncated to `offsetFrac` fractional bits, fo = fb + offsetFrac.
+//
+// Error bound (real units), for inputs inside the domain:
+//   h^2/8 max|f''|  (secant)  +  max f' 2^-offsetFrac  (offset truncation)
+//   + 2^-(fo+1)  (a rounding)  +  h 2^-(fb+1)  (b rounding);
+// outside it: |f(+-R) - limit| + 2^-(fo+1). With K = 6 and 10-bit slopes and offsets this is
+// about 1.1e-3 for Sigmoid and 2.4e-3 for Tanh; quantize() adds the propagated input error.
+import type { PwlParams } from "./quantized-model.js";
+import { signedBits } from "./signed-bits.js";
+
+export interface PwlFunction {
+  fn: PwlParams["fn"];
+  /** log2 of the domain's half width R. */
+  log2Range: number;
+  f: (x: number) => number;
+  /** max |f''| and max f' over the reals. */
+  d2Max: number;
+  d1Max: number;
+  below: number;
+  above: number;
+}
+
+export const PWL_FUNCTIONS: Record<PwlParams["fn"], PwlFunction> = {
+  sigmoid: { fn: "sigmoid", log2Range: 3, f: (x) => 1 / (1 + Math.exp(-x)), d2Max: 1 / (6 * Math.sqrt(3)), d1Max: 0.25, below: 0, above: 1 },
+  tanh: { fn: "tanh", log2Range: 2, f: Math.tanh, d2Max: 4 / (3 * Math.sqrt(3)), d1Max: 1, below: -1, above: 1 },
+};
+
+/** log2 of the number of segments. */
+export const PWL_SEGMENTS_LOG2 = 6;
+
+export interface PwlBuild {
+  params: PwlParams;
+  /** Output scale 2^outFrac. */
+  outFrac: number;
+  /** Bound on |f(x) - y / 2^outFrac| for exact x = in / 2^inFrac (before input error). */
+  approxError: number;
+  /** Lipschitz constant of f (how input error propagates). */
+  lipschitz: number;
+  /** Constraint estimate per element. */
+  cost: number;
+}
+
+/**
+ * Builds the integer approximation of `fn` for inputs in / 2^inFrac with in in [lo, hi].
+ * `precision` sets the slope and offset fractional bits.
+ */
+export function buildPwl(fn: PwlParams["fn"], inFrac: number, lo: number, hi: number, precision: number): PwlBuild {
+  const F = PWL_FUNCTIONS[fn];
+  const k = PWL_SEGMENTS_LOG2;
+  const pre = Math.max(0, k - 1 - F.log2Range - inFrac);
+  const fa = inFrac + pre;
+  const m = F.log2Range + fa;
+  const w = m + 1 - k;
+  const n = signedBits(lo * 2 ** pre, hi * 2 ** pre);
+  const offsetFrac = Math.min(fa, precision);
+  const d = fa - offsetFrac;
+  const fb = precision;
+  const fo = fb + offsetFrac;
+  const h = 2 ** (F.log2Range + 1 - k);
+  const R = 2 ** F.log2Range;
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let s = 0; s < 2 ** k; s++) {
+    const x0 = -R + s * h;
+    a.push(Math.round(F.f(x0) * 2 ** fo));
+    b.push(Math.round(((F.f(x0 + h) - F.f(x0)) / h) * 2 ** fb));
+  }
+  const yLo = Math.round(F.below * 2 ** fo);
+  const yHi = Math.round(F.above * 2 ** fo);
+  const inside = (h * h * F.d2Max) / 8 + F.d1Max * 2 ** -offsetFrac + 2 ** -(fo + 1) + h * 2 ** -(fb + 1);
+  const outside = Math.max(Math.abs(F.f(-R) - F.below), Math.abs(F.above - F.f(R))) + 2 ** -(fo + 1);
+  const saturating = n - 1 > m;
+  const digits = saturating ? n + 1 : m + 1;
+  return {
+    params: { fn, pre, n, m, k, d, a, b, yLo, yHi },
+    outFrac: fo,
+    approxError: Math.max(inside, outside),
+    lipschitz: F.d1Max,
+    cost: digits + 2 ** k + (saturating ? 6 : 1),
+  };
+}
+
+/** The integer result (mirrors circuits/pwl.circom; `v` is the input times 2^pre). */
+export function evalPwl(p: PwlParams, x: number): number {
+  const v = x * 2 ** p.pre;
+  const lim = 2 ** p.m;
+  if (v < -lim) return p.yLo;
+  if (v >= lim) return p.yHi;
+  const u = v + lim;
+  const seg = 2 ** (p.m + 1 - p.k);
+  const s = Math.floor(u / seg);
+  const o = Math.floor((u - s * seg) / 2 ** p.d);
+  return p.a[s] + p.b[s] * o;
+}
+
+/** Exact [min, max] of evalPwl over integer inputs in [lo, hi]. */
+export function pwlRange(p: PwlParams, lo: number, hi: number): [number, number] {
+  const lim = 2 ** p.m;
+  const seg = 2 ** (p.m + 1 - p.k);
+  const v0 = lo * 2 ** p.pre;
+  const v1 = hi * 2 ** p.pre;
+  let min = Infinity;
+  let max = -Infinity;
+  const take = (y: number) => {
+    min = Math.min(min, y);
+    max = Math.max(max, y);
+  };
+  if (v0 < -lim) take(p.yLo);
+  if (v1 >= lim) take(p.yHi);
+  const u0 = Math.max(v0, -lim) + lim;
+  const u1 = Math.min(v1, lim - 1) + lim;
+  if (u0 <= u1) {
+    // Inside a segment y is linear in the offset: its extremes are at the ends of the reachable part.
+    for (let s = Math.floor(u0 / seg); s <= Math.floor(u1 / seg); s++) {
+      const from = Math.max(u0, s * seg) - s * seg;
+      const to = Math.min(u1, s * seg + seg - 1) - s * seg;
+      take(p.a[s] + p.b[s] * Math.floor(from / 2 ** p.d));
+      take(p.a[s] + p.b[s] * Math.floor(to / 2 ** p.d));
+    }
+  }
+  return [min, max];
+}
