@@ -2,8 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import {Claim, Level} from "../interfaces/IReceiptHub.sol";
-import {IReceiptHub} from "../interfaces/IReceiptHub.sol";
+import {Claim, IReceiptHub, Level} from "../interfaces/IReceiptHub.sol";
 import {ConsequencePolicy} from "../policy/ConsequencePolicy.sol";
 
 /// @title ParametricInsurance
@@ -156,30 +155,37 @@ contract ParametricInsurance is ReentrancyGuardTransient {
         return _thresholds.minLevel(amount);
     }
 
+    /// @notice Policy `policyId` (zero holder when unknown).
     function policyOf(uint256 policyId) external view returns (Policy memory) {
         return _policies[policyId];
     }
 
+    /// @notice Approved payouts `account` has not withdrawn yet.
     function owedTo(address account) external view returns (uint256) {
         return _owed[account];
     }
 
+    /// @notice Coverage held back for unsettled policies.
     function reserved() external view returns (uint256) {
         return _reserved;
     }
 
+    /// @notice The receipt hub this insurer trusts.
     function hub() external view returns (IReceiptHub) {
         return _HUB;
     }
 
+    /// @notice The insurer (deployer): issues policies and withdraws free funds.
     function insurer() external view returns (address) {
         return _INSURER;
     }
 
+    /// @notice The payout thresholds of the Signed and Attested levels.
     function thresholds() external view returns (ConsequencePolicy.Thresholds memory) {
         return _thresholds;
     }
 
+    /// @dev Sends `amount` to `to`, reverting (state restored) when the payee refuses it.
     function _send(address to, uint256 amount) private {
         (bool ok,) = to.call{value: amount}("");
         if (!ok) revert ParametricInsuranceTransferFailed(to, amount);

@@ -3,8 +3,7 @@ pragma solidity ^0.8.28;
 
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {Claim, Level} from "../interfaces/IReceiptHub.sol";
-import {IReceiptHub} from "../interfaces/IReceiptHub.sol";
+import {Claim, IReceiptHub, Level} from "../interfaces/IReceiptHub.sol";
 import {ModelRegistry} from "./ModelRegistry.sol";
 import {OperatorStaking} from "./OperatorStaking.sol";
 
@@ -240,18 +239,22 @@ abstract contract ReceiptHub is IReceiptHub, ModelRegistry, OperatorStaking, EIP
         }
     }
 
+    /// @dev The receipt word of `claimId` (zero when not recorded).
     function _receiptWord(bytes32 claimId) internal view returns (uint256) {
         return _receipts[claimId];
     }
 
+    /// @dev Overwrites the receipt word of a recorded claim (disputes set and clear flags).
     function _setReceiptWord(bytes32 claimId, uint256 word) internal {
         _receipts[claimId] = word;
     }
 
+    /// @dev Last second a challenge is accepted, from a receipt word.
     function _challengeEndOf(uint256 word) internal pure returns (uint40) {
         return uint40(word >> _END_SHIFT);
     }
 
+    /// @dev Signer (or first prover) from a receipt word.
     function _signerOf(uint256 word) internal pure returns (address) {
         return address(uint160(word >> _SIGNER_SHIFT));
     }
