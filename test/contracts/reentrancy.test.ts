@@ -26,7 +26,7 @@ describe("Reentrancy on every payout", function () {
       await (await r.attacker.execute(r.hubAddress, hub.encodeFunctionData("stake"), stake, { value: stake })).wait();
       await (await r.attacker.execute(r.hubAddress, hub.encodeFunctionData("requestUnbonding", [stake]), 0)).wait();
       await networkHelpers.time.increase(r.params.unbondingDelay);
-      await (await r.attacker.arm(r.hubAddress, hub.encodeFunctionData(reentry))).wait();
+      await (await r.attacker.arm(r.hubAddress, hub.encodeFunctionData(reentry as "withdrawStake"))).wait();
       const tx = r.attacker.execute(r.hubAddress, hub.encodeFunctionData("withdrawStake"), 0);
       await expect(tx).to.changeEtherBalances(ethers, [r.attacker, r.hub], [stake, -stake]);
       expect(await r.attacker.reentryAttempted()).to.equal(true);
@@ -49,7 +49,7 @@ describe("Reentrancy on every payout", function () {
       await (await r.hub.resolveTimeout(claimId)).wait();
       const credit = await r.hub.creditOf(r.attackerAddress);
       expect(credit).to.equal(bond + (r.params.slashAmount * BigInt(r.params.challengerShareBps)) / 10_000n);
-      await (await r.attacker.arm(r.hubAddress, hub.encodeFunctionData(reentry))).wait();
+      await (await r.attacker.arm(r.hubAddress, hub.encodeFunctionData(reentry as "withdrawStake"))).wait();
       const tx = r.attacker.execute(r.hubAddress, hub.encodeFunctionData("withdrawCredit"), 0);
       await expect(tx).to.changeEtherBalances(ethers, [r.attacker, r.hub], [credit, -credit]);
       expect(await r.attacker.lastReentrySucceeded()).to.equal(false);
@@ -88,7 +88,11 @@ describe("Reentrancy on every payout", function () {
       await networkHelpers.time.increase(r.params.challengeWindow + 1);
       await (await insurance.claimPayout(1n, claim)).wait();
       const address = await insurance.getAddress();
-      await (await r.attacker.arm(address, insurance.interface.encodeFunctionData(reentry, reentry === "withdraw" ? [] : [1n]))).wait();
+      const reentryData =
+        reentry === "withdraw"
+          ? insurance.interface.encodeFunctionData("withdraw")
+          : insurance.interface.encodeFunctionData("withdrawFree", [1n]);
+      await (await r.attacker.arm(address, reentryData)).wait();
       const tx = r.attacker.execute(address, insurance.interface.encodeFunctionData("withdraw"), 0);
       await expect(tx).to.changeEtherBalances(ethers, [r.attacker, insurance], [parseEther("0.9"), -parseEther("0.9")]);
       expect(await r.attacker.lastReentrySucceeded()).to.equal(false);
