@@ -1,0 +1,138 @@
+// Deploys and drives the on-chain protocol (the shared Groth16Verifier and AssayProtocol) from
+// TypeScript with ethers v6 and the Hardhat artifacts: what the CLI, the node and the demo use.
+import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
+import { type BaseContract, type ContractRunner, type Signer, ZeroHash, id, keccak256, toUtf8Bytes } from "ethers";
+import type { CompiledModel } from "../compile-model.js";
+import { AssayError } from "../errors.js";
+import { encodeVerifyingKey, verifyingKeyId } from "../zk/vkey-encoding.js";
+
+export const LEVEL = { None: 0, Signed: 1, Attested: 2, Proven: 3 } as const;
+export type LevelName = Exclude<keyof typeof LEVEL, "None">;
+export const LEVEL_NAMES = ["None", "Signed", "Attested", "Proven"] as const;
+
+export function levelBit(level: LevelName): number {
+  return 1 << LEVEL[level];
+}
+
+export interface ProtocolParams {
+  minStake: bigint;
+  challengeBond: bigint;
+  slashAmount: bigint;
+  challengerShareBps: number;
+  challengeWindow: number;
+  responseWindow: number;
+  unbondingDelay: number;
+  treasury: string;
+}
+
+/** Addresses of a deployment; written to disk so later commands find it. */
+export interface Deployment {
+  format: "assay.deployment";
+  version: 1;
+  chainId: string;
+  verifier: string;
+  protocol: string;
+  deployer: string;
+  deployedAt: string;
+}
+
+export class DeploymentError extends AssayError {}
+
+export function defaultParams(treasury: string): ProtocolParams {
+  return {
+    minStake: 10n ** 18n,
+    challengeBond: 10n ** 17n,
+    slashAmount: 10n ** 18n,
+    challengerShareBps: 5000,
+    challengeWindow: 3600,
+    responseWindow: 3600,
+    unbondingDelay: 4 * 3600,
+    treasury,
+  };
+}
+
+/** Deploys the verifier, the two logic libraries and AssayProtocol. The deployer is admin. */
+export async function deployAssay(ethers: HardhatEthers, params?: Partial<ProtocolParams>): Promise<Deployment> {
+  const [deployer] = await ethers.getSigners();
+  const verifier = await ethers.deployContract("Groth16Verifier");
+  const modelLogic = await ethers.deployContract("ModelRegistryLogic");
+  const enclaveLogic = await ethers.deployContract("EnclaveRegistryLogic");
+  const p = { ...defaultParams(deployer.address), ...params };
+  const protocol = await ethers.deployContract("AssayProtocol", [await verifier.getAddress(), deployer.address, p], {
+    libraries: { ModelRegistryLogic: await modelLogic.getAddress(), EnclaveRegistryLogic: await enclaveLogic.getAddress() },
+  });
+  await protocol.waitForDeployment();
+  return {
+    format: "assay.deployment",
+    version: 1,
+    chainId: (await ethers.provider.getNetwork()).chainId.toString(),
+    verifier: await verifier.getAddress(),
+    protocol: await protocol.getAddress(),
+    deployer: deployer.address,
+    deployedAt: new Date().toISOString(),
+  };
+}
+
+/** Typed-enough handles on a deployment (ABIs from the Hardhat artifacts). */
+export async function attach(ethers: HardhatEthers, d: Deployment, runner?: ContractRunner) {
+  const chainId = (await ethers.provider.getNetwork()).chainId.toString();
+  if (chainId !== d.chainId) throw new DeploymentError(`wrong chain: the deployment is on chain ${d.chainId}, the connected chain is ${chainId}`);
+  for (const [name, addr] of [["verifier", d.verifier], ["protocol", d.protocol]] as const) {
+    if ((await ethers.provider.getCode(addr)) === "0x") throw new DeploymentError(`no contract at ${name} address ${addr} on chain ${chainId}`);
+  }
+  const verifier = await ethers.getContractAt("Groth16Verifier", d.verifier, runner as Signer);
+  const protocol = await ethers.getContractAt("AssayProtocol", d.protocol, runner as Signer);
+  return { verifier, protocol };
+}
+
+export interface RegisterOptions {
+  /** Model family name (its id is keccak256 of the name). */
+  family: string;
+  levels: LevelName[];
+  /** Approved enclave image measurements (bytes32) for Attested. */
+  enclaveImages?: string[];
+  storageUri?: string;
+}
+
+/** The registry's ModelVersionInput for a compiled model. */
+export function modelVersionInput(model: CompiledModel, opts: RegisterOptions) {
+  if (!model.vkey) throw new AssayError("model has no verifying key: run setup first");
+  const m = model.manifest;
+  const tensor = (shape: number[], frac: number, bits: number, isSigned: boolean) => ({ shape, frac, bits, isSigned });
+  return {
+    family: id(opts.family),
+    onnxSha256: `0x${m.onnx.sha256}`,
+    quantizationHash: keccak256(toUtf8Bytes(JSON.stringify(m.quantization))),
+    circuitHash: `0x${m.circuitId.padEnd(64, "0")}`,
+    verifyingKeyId: verifyingKeyId(model.vkey),
+    allowedLevels: [...new Set([...opts.levels, "Proven" as const])].reduce((a, l) => a | levelBit(l), 0),
+    input: tensor(m.input.shape, m.input.frac, m.input.encoding.bits, m.input.encoding.offset !== "0"),
+    output: tensor(m.output.shape, m.output.frac, m.output.encoding.bits, m.output.encoding.offset !== "0"),
+    storageUri: opts.storageUri ?? `assay://circuits/${m.circuitId}`,
+    enclaveImages: opts.enclaveImages ?? [],
+  };
+}
+
+/**
+ * Registers the model's verifying key with the shared verifier (idempotent) and a new version of
+ * its family in the registry. Returns the model id.
+ */
+export async function registerModel(
+  contracts: { verifier: BaseContract; protocol: BaseContract },
+  model: CompiledModel,
+  opts: RegisterOptions,
+): Promise<{ modelId: string; version: number; keyId: string; gasUsed: bigint }> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const verifier = contracts.verifier as any;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const protocol = contracts.protocol as any;
+  await (await verifier.registerKey(encodeVerifyingKey(model.vkey!))).wait();
+  for (const image of opts.enclaveImages ?? []) {
+    const known = await protocol.enclaveImage(image);
+    if (known.measurement === ZeroHash) await (await protocol.registerImage(image)).wait();
+  }
+  const input = modelVersionInput(model, opts);
+  const receipt = await (await protocol.registerModelVersion(input)).wait();
+  const version = Number(await protocol.latestVersion(input.family));
+  return { modelId: await protocol.modelIdOf(input.family, version), version, keyId: input.verifyingKeyId, gasUsed: receipt.gasUsed };
+}
