@@ -2,18 +2,22 @@
 // (child_process.fork, through tsx when running from TypeScript sources), waits until it reports
 // its address and PCRs, and turns method calls into IPC requests.
 import { fork, type ChildProcess } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { AssayError } from "../errors.js";
-import { PROJECT_ROOT } from "../artifacts.js";
+import { artifactPath, PROJECT_ROOT } from "../artifacts.js";
 import { devCaDir, loadOrCreateDevCa } from "./dev-ca.js";
+import { measureDevImage } from "./image-measurement.js";
 import type {
+  ClaimContext,
   EnclaveMethod,
   EnclaveMethods,
+  EnclaveModelFiles,
   EnclaveReady,
   EnclaveResponse,
   EnclaveStartConfig,
+  InferResult,
 } from "./enclave-protocol.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -30,22 +34,73 @@ export interface EnclaveStartOptions {
   /** Development CA directory (default <cache>/attest/dev-ca, created if missing). */
   caDir?: string;
   moduleId?: string;
-  /** Files added to the measured image (e.g. the model the enclave serves). */
+  /**
+   * Compiled models (circuit ids in the artifact cache) the enclave serves. Their manifest and
+   * quantized weights join the measured image, so an image approved for a model pins its weights.
+   */
+  models?: string[];
+  /** Further files added to the measured image. */
   extraImageFiles?: string[];
   /** How long to wait for the enclave to report ready (default 60 s). */
   startTimeoutMs?: number;
 }
 
 /**
- * The files of the enclave image: the code of prover/attest and the prover modules it imports,
- * plus `extra`. Their contents determine PCR0 and PCR2 (image-measurement.ts).
+ * The code of the enclave image: every file of prover/attest and every prover module that
+ * enclave-process imports, directly or not (relative imports, followed statically). Their
+ * contents determine PCR0 and PCR2 (image-measurement.ts) together with the models' files.
+ * Packages under node_modules are not measured: their versions are pinned by the lockfile.
  */
-export function enclaveImageFiles(extra: readonly string[] = []): string[] {
+export function enclaveCodeFiles(): string[] {
   const own = readdirSync(HERE)
     .filter((f) => f.endsWith(EXT) && !f.endsWith(`.d${EXT}`))
     .map((f) => path.join(HERE, f));
-  const shared = ["errors", "artifacts"].map((name) => path.join(HERE, "..", `${name}${EXT}`));
-  return [...own, ...shared, ...extra.map((f) => path.resolve(f))];
+  return [...new Set([...own, ...importClosure(path.join(HERE, `enclave-process${EXT}`))])].sort();
+}
+
+/** The files of a compiled model that the enclave loads (and that are measured). */
+export function enclaveModelFiles(circuitId: string): EnclaveModelFiles {
+  const files = { circuitId, manifest: artifactPath({ circuitId }, "manifest"), quantized: artifactPath({ circuitId }, "quantized") };
+  for (const f of [files.manifest, files.quantized]) {
+    if (!existsSync(f)) throw new EnclaveProcessError("UnknownModel", `model ${circuitId} is not compiled (missing ${f})`);
+  }
+  return files;
+}
+
+/** Every file of the enclave image: its code, the models' files, and `extra`. */
+export function enclaveImageFiles(extra: readonly string[] = [], models: readonly string[] = []): string[] {
+  const modelFiles = models.flatMap((id) => {
+    const m = enclaveModelFiles(id);
+    return [m.manifest, m.quantized];
+  });
+  return [...enclaveCodeFiles(), ...modelFiles, ...extra.map((f) => path.resolve(f))];
+}
+
+/** The PCRs (index -> hex) an enclave started with these options reports: the image to approve. */
+export function enclaveImage(options: Pick<EnclaveStartOptions, "models" | "extraImageFiles"> = {}): Record<number, string> {
+  return measureDevImage(enclaveImageFiles(options.extraImageFiles, options.models), IMAGE_BASE_DIR).image;
+}
+
+// Relative imports that load code: `import x from`, `export * from`, `import "./x.js"`,
+// `import("./x.js")`; `import type` / `export type` erase at run time and are not followed.
+const IMPORT_RE = /(?:^|[\s;])(?:import|export)\s+(?!type\s)[^;]*?from\s*["'](\.{1,2}\/[^"']+)["']|\bimport\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g;
+
+/** Files reachable from `entry` through relative imports (".js" specifiers name sources with EXT). */
+function importClosure(entry: string): string[] {
+  const seen = new Set<string>();
+  const stack = [entry];
+  while (stack.length > 0) {
+    const file = stack.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const source = readFileSync(file, "utf8");
+    for (const m of source.matchAll(IMPORT_RE)) {
+      const spec = m[1] ?? m[2];
+      const target = path.resolve(path.dirname(file), spec.replace(/\.js$/, EXT));
+      if (existsSync(target)) stack.push(target);
+    }
+  }
+  return [...seen];
 }
 
 /** Base directory image paths are measured relative to. */
@@ -61,6 +116,7 @@ export class EnclaveClient {
     readonly address: string,
     readonly moduleId: string,
     readonly pcrs: Readonly<Record<number, string>>,
+    readonly models: readonly string[],
   ) {
     child.on("message", (m: EnclaveResponse) => this.onResponse(m));
     child.on("exit", (code, signal) => {
@@ -73,11 +129,13 @@ export class EnclaveClient {
   static async start(options: EnclaveStartOptions = {}): Promise<EnclaveClient> {
     const caDir = options.caDir ?? devCaDir();
     loadOrCreateDevCa(caDir); // create it here, so the host and the enclave agree on one CA
+    const models = (options.models ?? []).map(enclaveModelFiles);
     const config: EnclaveStartConfig = {
       caDir,
       moduleId: options.moduleId,
-      imageFiles: enclaveImageFiles(options.extraImageFiles),
+      imageFiles: enclaveImageFiles(options.extraImageFiles, options.models),
       imageBaseDir: IMAGE_BASE_DIR,
+      models,
     };
     const entry = path.join(HERE, `enclave-process${EXT}`);
     const execArgv = EXT === ".ts" ? ["--import", import.meta.resolve("tsx")] : [];
@@ -106,7 +164,7 @@ export class EnclaveClient {
       child.on("message", onMessage);
       child.once("exit", onExit);
     });
-    return new EnclaveClient(child, ready.address, ready.moduleId, ready.pcrs);
+    return new EnclaveClient(child, ready.address, ready.moduleId, ready.pcrs, ready.models);
   }
 
   get pid(): number | undefined {
@@ -119,17 +177,19 @@ export class EnclaveClient {
     return document;
   }
 
-  /** The enclave's signature (65 bytes, r || s || v, 0x-hex) over a 32-byte digest. */
-  async sign(digest: Uint8Array): Promise<string> {
-    const { signature } = await this.call("sign", { digest });
-    return signature;
+  /**
+   * Runs model `circuitId` on `input` inside the enclave, which builds the claim for `context`
+   * (its inputCommitment and output computed there) and signs it with the attested key.
+   */
+  infer(circuitId: string, input: readonly number[], context: ClaimContext, salt?: bigint): Promise<InferResult> {
+    return this.call("infer", { circuitId, input: [...input], context, salt });
   }
 
   call<M extends EnclaveMethod>(method: M, params: EnclaveMethods[M]["params"]): Promise<EnclaveMethods[M]["result"]> {
     return this.request(method, params) as Promise<EnclaveMethods[M]["result"]>;
   }
 
-  /** Sends any method (the hook for methods added to the enclave later, e.g. infer). */
+  /** Sends any method by name (what a host that does not play by the typed API could send). */
   request(method: string, params: unknown): Promise<unknown> {
     if (this.exited) return Promise.reject(this.exited);
     const id = this.nextId++;

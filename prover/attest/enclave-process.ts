@@ -3,13 +3,33 @@
 // Started by EnclaveClient (enclave-client.ts) with child_process.fork; talks over IPC only.
 //
 // Its configuration (EnclaveStartConfig) is argv[2] as JSON. On start it measures its image
-// into PCR0..2, creates its key and a security module with a fresh leaf certificate, and sends
-// { ready, address, moduleId, pcrs }. It exits when the host disconnects.
-import { getBytes, hexlify, Wallet } from "ethers";
+// (code and the models it serves) into PCR0..2, loads those models, creates its key and a
+// security module with a fresh leaf certificate, and sends { ready, address, moduleId, pcrs,
+// models }. It exits when the host disconnects.
+//
+// The key signs only claims the enclave computed (method `infer`): the host never hands it a
+// digest, so a registered enclave key vouches that an approved image ran the model.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { getAddress, getBytes, hexlify, isHexString, Wallet } from "ethers";
+import { type Claim, claimIdOf, signClaim } from "../chain/claim.js";
+import type { CompiledModel, ModelManifest } from "../compile-model.js";
+import { FIELD_MODULUS } from "../field.js";
+import { infer } from "../prove-inference.js";
+import type { QuantizedModel } from "../quantize/quantized-model.js";
 import { loadOrCreateDevCa } from "./dev-ca.js";
 import { DevSecurityModule } from "./dev-enclave.js";
 import { measureDevImage } from "./image-measurement.js";
-import type { AttestParams, EnclaveReady, EnclaveRequest, EnclaveResponse, EnclaveStartConfig, SignParams } from "./enclave-protocol.js";
+import type {
+  AttestParams,
+  EnclaveModelFiles,
+  EnclaveReady,
+  EnclaveRequest,
+  EnclaveResponse,
+  EnclaveStartConfig,
+  InferParams,
+  InferResult,
+} from "./enclave-protocol.js";
 
 type Handler = (params: unknown) => Promise<unknown> | unknown;
 
@@ -20,10 +40,23 @@ class EnclaveRequestError extends Error {
   }
 }
 
+/** Loads a model's files, which must be part of the measured image. */
+function loadModel(files: EnclaveModelFiles, imageFiles: ReadonlySet<string>): CompiledModel {
+  for (const f of [files.manifest, files.quantized]) {
+    if (!imageFiles.has(path.resolve(f))) throw new Error(`model file ${f} is not part of the measured enclave image`);
+  }
+  const manifest = JSON.parse(readFileSync(files.manifest, "utf8")) as ModelManifest;
+  const quantized = JSON.parse(readFileSync(files.quantized, "utf8")) as QuantizedModel;
+  if (manifest.circuitId !== files.circuitId) throw new Error(`${files.manifest} is circuit ${manifest.circuitId}, not ${files.circuitId}`);
+  return { ref: { circuitId: files.circuitId }, manifest, quantized };
+}
+
 function main(): void {
   if (!process.send) throw new Error("enclave-process must be started with an IPC channel (child_process.fork)");
   const config = JSON.parse(process.argv[2] ?? "null") as EnclaveStartConfig;
   const measurement = measureDevImage(config.imageFiles, config.imageBaseDir);
+  const imageFiles = new Set(config.imageFiles.map((f) => path.resolve(f)));
+  const models = new Map((config.models ?? []).map((m) => [m.circuitId, loadModel(m, imageFiles)]));
   const nsm = DevSecurityModule.create(loadOrCreateDevCa(config.caDir), { moduleId: config.moduleId });
   const wallet = Wallet.createRandom(); // stays in this process
   const publicKey = getBytes(wallet.signingKey.publicKey); // 0x04 || X || Y
@@ -41,15 +74,35 @@ function main(): void {
       });
       return { document };
     },
-    sign: (raw) => {
-      const params = raw as SignParams;
-      requireBytes(params?.digest, "digest");
-      if (params.digest.length !== 32) throw new EnclaveRequestError("BadParams", "digest must be 32 bytes");
-      return { signature: wallet.signingKey.sign(params.digest).serialized };
+    infer: async (raw): Promise<InferResult> => {
+      const params = raw as InferParams;
+      const model = typeof params?.circuitId === "string" ? models.get(params.circuitId) : undefined;
+      if (!model) {
+        throw new EnclaveRequestError("UnknownModel", `the enclave image holds no model ${JSON.stringify(params?.circuitId)} (it serves: ${[...models.keys()].join(", ") || "none"})`);
+      }
+      const input = checkInput(params.input, model);
+      const ctx = checkContext(params.context);
+      if (params.salt !== undefined && (typeof params.salt !== "bigint" || params.salt < 0n || params.salt >= FIELD_MODULUS)) {
+        throw new EnclaveRequestError("BadParams", "salt must be a field element (bigint below r)");
+      }
+      const inf = await infer(model, input, { salt: params.salt });
+      const claim: Claim = {
+        modelId: ctx.modelId,
+        inputCommitment: inf.inputCommitment,
+        output: inf.output,
+        requestId: ctx.requestId,
+        deadline: ctx.deadline,
+      };
+      const signature = await signClaim(wallet, claim, ctx.chainId, ctx.hub);
+      const r = inf.result;
+      return {
+        claim,
+        claimId: claimIdOf(claim, ctx.chainId, ctx.hub),
+        signature,
+        salt: inf.salt,
+        result: { label: r.label, labels: r.labels, logits: r.logits, dequantized: r.dequantized, clamped: r.clamped },
+      };
     },
-    // infer: the hook for running the model inside the enclave. Add a handler here that loads
-    // the model from the measured image, evaluates the input and signs the claim it computed
-    // (so the attested key only ever signs results of the approved image).
   };
 
   process.on("message", async (message: EnclaveRequest) => {
@@ -71,12 +124,40 @@ function main(): void {
     address: wallet.address,
     moduleId: nsm.moduleId,
     pcrs: Object.fromEntries([...measurement.pcrs].map(([i, v]) => [i, hexlify(v).slice(2)])),
+    models: [...models.keys()],
   };
   process.send(ready);
 }
 
 function requireBytes(value: unknown, name: string): asserts value is Uint8Array {
   if (!(value instanceof Uint8Array)) throw new EnclaveRequestError("BadParams", `${name} must be bytes`);
+}
+
+function checkInput(input: unknown, model: CompiledModel): number[] {
+  const n = model.quantized.input.shape.reduce((a, b) => a * b, 1);
+  if (!Array.isArray(input) || input.length !== n) {
+    throw new EnclaveRequestError("BadParams", `input must be an array of ${n} numbers, got ${Array.isArray(input) ? `${input.length} values` : typeof input}`);
+  }
+  input.forEach((v, i) => {
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new EnclaveRequestError("BadParams", `input[${i}] is not a finite number`);
+  });
+  return input as number[];
+}
+
+function checkContext(ctx: unknown): InferParams["context"] {
+  const c = ctx as Partial<InferParams["context"]> | undefined;
+  if (!c || typeof c !== "object") throw new EnclaveRequestError("BadParams", "context is missing");
+  if (typeof c.modelId !== "string" || !isHexString(c.modelId, 32)) throw new EnclaveRequestError("BadParams", "context.modelId must be 32-byte hex");
+  if (typeof c.requestId !== "string" || !isHexString(c.requestId, 32)) throw new EnclaveRequestError("BadParams", "context.requestId must be 32-byte hex");
+  if (typeof c.deadline !== "bigint" || c.deadline < 0n || c.deadline >= 1n << 64n) throw new EnclaveRequestError("BadParams", "context.deadline must be a uint64 bigint");
+  if (typeof c.chainId !== "bigint" || c.chainId <= 0n) throw new EnclaveRequestError("BadParams", "context.chainId must be a positive bigint");
+  let hub: string;
+  try {
+    hub = getAddress(String(c.hub));
+  } catch {
+    throw new EnclaveRequestError("BadParams", "context.hub must be an address");
+  }
+  return { modelId: c.modelId, requestId: c.requestId, deadline: c.deadline, chainId: c.chainId, hub };
 }
 
 main();

@@ -1,24 +1,49 @@
 // Messages between the host and the enclave process (Node IPC with structured-clone
-// serialization, so byte arrays cross as Uint8Array). The private key never crosses.
+// serialization, so byte arrays cross as Uint8Array and integers as bigint). The private key
+// never crosses.
 //
 //   host -> enclave  { id, method, params }
 //   enclave -> host  { id, ok: true, result } | { id, ok: false, error }
-//                    and once at start: { ready: true, address, moduleId, pcrs }
+//                    and once at start: { ready: true, address, moduleId, pcrs, models }
+//
+// The models the enclave serves are fixed at start (EnclaveStartConfig.models): their manifest
+// and quantized weights are files of the measured image, so PCR0 and PCR2 cover them as well as
+// the code. The host cannot swap a model afterwards.
 //
 // Methods (enclave-process.ts holds the handler table):
 //   attest { nonce, userData? }  -> { document }   attestation document whose public_key is the
 //                                                  enclave's secp256k1 key (key-binding.ts, binding 1)
-//   sign   { digest }            -> { signature }  65-byte r || s || v over the 32-byte digest
-//   infer  (reserved: runs the model inside the enclave and signs the claim it computed)
+//   infer  { circuitId, input, context, salt? } -> { claim, claimId, signature, salt, result }
+//                                                  the enclave quantizes the input, runs the integer
+//                                                  evaluator, commits to the input, builds the claim
+//                                                  and signs its EIP-712 digest itself.
+//
+// There is no method that signs a digest the host supplies: the attested key only ever signs
+// claims whose inputCommitment and output the enclave computed from a model in its image. The
+// host still chooses the claim's context (model id, request id, deadline, chain, hub) and the
+// salt; the chain checks that the model id approves the key's image.
+
+import type { Claim } from "../chain/claim.js";
+
+/** A compiled model the enclave serves: the files it loads (and measures). */
+export interface EnclaveModelFiles {
+  circuitId: string;
+  /** manifest.json of the compiled model. */
+  manifest: string;
+  /** quantized.json: the integer network the enclave evaluates. */
+  quantized: string;
+}
 
 export interface EnclaveStartConfig {
   /** Directory of the development CA (dev-ca.ts) the enclave's security module certifies from. */
   caDir: string;
   moduleId?: string;
-  /** Files that make up the enclave image, measured into PCR0 and PCR2. */
+  /** Files that make up the enclave image, measured into PCR0 and PCR2 (they include the models' files). */
   imageFiles: string[];
   /** Base directory the image paths are measured relative to. */
   imageBaseDir: string;
+  /** Models the enclave serves; each one's files must be among `imageFiles`. */
+  models: EnclaveModelFiles[];
 }
 
 export interface AttestParams {
@@ -30,18 +55,49 @@ export interface AttestResult {
   document: Uint8Array;
 }
 
-export interface SignParams {
-  digest: Uint8Array;
+/** Where the claim will be recorded and under which id; the host chooses these. */
+export interface ClaimContext {
+  /** On-chain model version id (bytes32 hex) the claim is about. */
+  modelId: string;
+  /** bytes32 hex. */
+  requestId: string;
+  /** Last second the claim may be recorded (uint64). */
+  deadline: bigint;
+  chainId: bigint;
+  /** Address of the receipt hub (the EIP-712 verifying contract). */
+  hub: string;
 }
 
-export interface SignResult {
-  /** 0x-hex, 65 bytes: r || s || v (v = 27 or 28). */
+export interface InferParams {
+  /** Which of the enclave's models to run. */
+  circuitId: string;
+  /** The real-valued input, flat. */
+  input: number[];
+  context: ClaimContext;
+  /** Blinding of the input commitment (a field element); the enclave draws one when absent. */
+  salt?: bigint;
+}
+
+export interface InferResult {
+  claim: Claim;
+  /** EIP-712 digest of the claim under the hub's domain. */
+  claimId: string;
+  /** 0x-hex, 65 bytes: r || s || v, by the enclave key. */
   signature: string;
+  salt: bigint;
+  result: {
+    label: number;
+    labels: number[];
+    logits: bigint[];
+    dequantized: number[];
+    /** Input values clamped into the calibrated range. */
+    clamped: number;
+  };
 }
 
 export interface EnclaveMethods {
   attest: { params: AttestParams; result: AttestResult };
-  sign: { params: SignParams; result: SignResult };
+  infer: { params: InferParams; result: InferResult };
 }
 
 export type EnclaveMethod = keyof EnclaveMethods;
@@ -68,4 +124,6 @@ export interface EnclaveReady {
   moduleId: string;
   /** PCR index -> hex, as the enclave reports them. */
   pcrs: Record<number, string>;
+  /** Circuit ids of the models loaded from the image. */
+  models: string[];
 }

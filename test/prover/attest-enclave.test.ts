@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { keccak256, recoverAddress, toUtf8Bytes, getBytes } from "ethers";
+import { keccak256, toUtf8Bytes, getBytes } from "ethers";
 import {
   AttestationError,
   EnclaveClient,
@@ -32,7 +32,7 @@ describe("attest: the enclave process", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("attest -> verify -> sign -> ecrecover gives the attested address", async () => {
+  it("attest -> verify gives the enclave's own address (claims it signs: test/node/enclave.test.ts)", async () => {
     const approved = measureDevImage(enclaveImageFiles(), IMAGE_BASE_DIR).image;
     expect(enclave.pcrs[0]).to.equal(approved[0]);
     const nonce = new Uint8Array(randomBytes(32));
@@ -47,10 +47,6 @@ describe("attest: the enclave process", () => {
     expect(v.signer?.address).to.equal(enclave.address);
     expect(v.signer?.via).to.equal("public_key");
     expect(v.moduleId).to.equal(enclave.moduleId);
-
-    const digest = keccak256(toUtf8Bytes("assay claim"));
-    const signature = await enclave.sign(getBytes(digest));
-    expect(recoverAddress(digest, signature)).to.equal(v.signer!.address);
   });
 
   it("a document from an enclave whose image holds one more file does not match the approved image (PcrMismatch)", async () => {
@@ -79,13 +75,17 @@ describe("attest: the enclave process", () => {
     }
   });
 
-  it("a request for a method the enclave lacks, or a digest of the wrong size, is refused with its code", async () => {
-    const unknown = await enclave.request("infer", {}).then(() => null, (e) => e);
+  it("there is no raw signing method, and infer for a model outside the image is refused, each with its code", async () => {
+    const digest = getBytes(keccak256(toUtf8Bytes("assay claim")));
+    const raw = await enclave.request("sign", { digest }).then(() => null, (e) => e);
+    expect(raw).to.be.instanceOf(EnclaveProcessError);
+    expect(raw.code).to.equal("UnknownMethod");
+    const unknown = await enclave.request("infer", { circuitId: "0".repeat(32), input: [] }).then(() => null, (e) => e);
     expect(unknown).to.be.instanceOf(EnclaveProcessError);
-    expect(unknown.code).to.equal("UnknownMethod");
-    const short = await enclave.sign(new Uint8Array(31)).then(() => null, (e) => e);
-    expect(short).to.be.instanceOf(EnclaveProcessError);
-    expect(short.code).to.equal("BadParams");
+    expect(unknown.code).to.equal("UnknownModel");
+    const badNonce = await enclave.request("attest", { nonce: "00" }).then(() => null, (e) => e);
+    expect(badNonce).to.be.instanceOf(EnclaveProcessError);
+    expect(badNonce.code).to.equal("BadParams");
   });
 
   it("after stop, requests fail (Exited)", async () => {
