@@ -1,8 +1,12 @@
 // The assay command line. Each command lives in commands/; errors become one line and an exit code.
 import { Command } from "commander";
+import { registerDeploy } from "./commands/deploy.js";
 import { registerModelCompile } from "./commands/model-compile.js";
 import { registerModelList } from "./commands/model-list.js";
+import { registerModelRegister } from "./commands/model-register.js";
 import { registerProve } from "./commands/prove.js";
+import { registerStake } from "./commands/stake.js";
+import { registerSubmit } from "./commands/submit.js";
 import { registerVerify } from "./commands/verify.js";
 import { type GlobalOptions, reportError } from "./output.js";
 
@@ -19,11 +23,15 @@ program
   .exitOverride();
 
 const globals = (): GlobalOptions => program.opts<GlobalOptions>();
-const model = program.command("model").description("compile and inspect models");
+const model = program.command("model").description("compile, inspect and register models");
 registerModelCompile(model, globals);
 registerModelList(model, globals);
+registerModelRegister(model, globals);
 registerProve(program, globals);
 registerVerify(program, globals);
+registerDeploy(program, globals);
+registerStake(program, globals);
+registerSubmit(program, globals);
 
 try {
   await program.parseAsync(process.argv);

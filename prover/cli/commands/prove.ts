@@ -1,42 +1,98 @@
-// assay prove <model> --input f.json: evaluate, prove, check, write a proof file.
+// assay prove <model> --input f.json: evaluate, prove, check, write a proof file. With
+// --claim-for <modelId> the proof is made for a claim on the connected chain's hub and bound to
+// the account that will submit it (what `assay submit <proof file>` sends).
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
+import { getAddress } from "ethers";
+import { proveClaim, randomRequestId } from "../../chain/claim-proof.js";
+import { readRegisteredModel } from "../../chain/registered-model.js";
 import { InputError } from "../../errors.js";
 import { openModel } from "../../model-store.js";
 import { PROOF_FILE_FORMAT, PROOF_FILE_VERSION, type ProofFile } from "../../proof-file.js";
 import { proveInference } from "../../prove-inference.js";
 import { releaseCurve } from "../../zk/groth16.js";
-import { encodeProof } from "../../zk/vkey-encoding.js";
+import { encodeProof, verifyingKeyId } from "../../zk/vkey-encoding.js";
 import { type GlobalOptions, progress, result } from "../output.js";
 import { fieldOption, readInputFile } from "../parse.js";
+import { addressOption, bytes32Option, deadlineOption } from "./chain-parse.js";
+import { type ChainOptions, deploymentOptions, withDeployment } from "./chain-options.js";
+import { DEFAULT_DEADLINE_SECONDS } from "./submit.js";
 
-interface Opts extends GlobalOptions {
+interface Opts extends GlobalOptions, ChainOptions {
   input: string;
   out?: string;
-  binding: bigint;
+  binding?: bigint;
   salt?: bigint;
   ptauId?: string;
+  claimFor?: string;
+  submitter?: string;
+  requestId?: string;
+  deadline?: { relative: boolean; value: bigint };
 }
 
 export function registerProve(program: Command, globals: () => GlobalOptions): void {
-  program
+  const cmd = program
     .command("prove")
     .argument("<model>", "circuit id (or a unique prefix) printed by `assay model compile`")
-    .description("prove one inference: the registered model on this input gives this output")
+    .description(
+      "prove one inference: the registered model on this input gives this output. With --claim-for <modelId>\n" +
+        "the proof is made for a claim on the chain's receipt hub, bound to the submitting account; send it with\n" +
+        "`assay submit <proof file>`",
+    )
     .requiredOption("--input <file>", "input tensor: JSON array of numbers (or { input: [...] })")
     .option("--out <file>", "where to write the proof file (default: print it)")
-    .option("--binding <n>", "public value bound to the proof (claim id / beneficiary hash)", fieldOption("--binding"), 0n)
+    .option("--binding <n>", "public value bound to the proof, without --claim-for (default 0)", fieldOption("--binding"))
     .option("--salt <n>", "blinding of the input commitment (default: random)", fieldOption("--salt"))
     .option("--ptau-id <id>", "which keys, when the model was set up more than once")
-    .action(async (id: string, o: Opts) => {
-      const g = { ...globals(), ...o };
-      const model = await openModel(id, o.ptauId);
-      if (!model.setup) throw new InputError(`model ${model.ref.circuitId} has no keys: run \`assay model compile\` without --no-setup`);
-      const x = readInputFile(o.input);
+    .option("--claim-for <modelId>", "make the proof for a claim on this registered model (connects to the chain)", bytes32Option("--claim-for"))
+    .option("--submitter <address>", "with --claim-for: the account that will submit (default: the signing --account)", addressOption("--submitter"))
+    .option("--request-id <bytes32>", "with --claim-for: the claim's request id (default: random)", bytes32Option("--request-id"))
+    .option("--deadline <time>", "with --claim-for: last unix time the claim may be recorded, or +<seconds> (default +86400)", deadlineOption("--deadline"));
+  deploymentOptions(cmd);
+  cmd.action(async (id: string, o: Opts) => {
+    const g = { ...globals(), ...o };
+    const model = await openModel(id, o.ptauId);
+    if (!model.setup || !model.vkey) throw new InputError(`model ${model.ref.circuitId} has no keys: run \`assay model compile\` without --no-setup`);
+    const x = readInputFile(o.input);
+    if (!o.claimFor) {
+      for (const opt of ["submitter", "requestId", "deadline"] as const) {
+        if (o[opt] !== undefined) throw new InputError(`--${opt.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} only applies with --claim-for <modelId>`);
+      }
+    } else if (o.binding !== undefined) {
+      throw new InputError("--binding and --claim-for exclude each other: a claim's proof is bound to (claim id, submitter)");
+    }
+    let file: ProofFile;
+    let timings: { witnessMs: number; proveMs: number };
+    let clamped: number;
+    if (o.claimFor) {
+      file = await withDeployment(o, async (conn, d) => {
+        const registered = await readRegisteredModel(d.protocol, o.claimFor!, conn.chainId, d.deployment.blockNumber ?? 0);
+        const keyId = verifyingKeyId(model.vkey!);
+        if (keyId !== registered.verifyingKeyId) {
+          throw new InputError(`model ${o.claimFor} is registered with key ${registered.verifyingKeyId}; ${model.ref.circuitId} (${model.ref.ptauId}) has key ${keyId}`);
+        }
+        const now = BigInt((await conn.ethers.provider.getBlock("latest"))!.timestamp);
+        const deadline = o.deadline ? (o.deadline.relative ? now + o.deadline.value : o.deadline.value) : now + DEFAULT_DEADLINE_SECONDS;
+        const submitter = o.submitter ?? conn.signer.address;
+        progress(g, `[prove] witness + Groth16 proof for ${model.ref.circuitId}, a claim on model ${o.claimFor} submitted by ${getAddress(submitter)}`);
+        const made = await proveClaim(model, x, {
+          modelId: o.claimFor!,
+          chainId: conn.chainId,
+          hub: d.deployment.protocol,
+          submitter,
+          requestId: o.requestId ?? randomRequestId(),
+          deadline,
+        }, { salt: o.salt });
+        timings = made.proof.timings;
+        clamped = made.proof.result.clamped;
+        return made.file;
+      });
+    } else {
       progress(g, `[prove] witness + Groth16 proof for ${model.ref.circuitId}`);
-      const p = await proveInference(model, x, { binding: o.binding, salt: o.salt });
-      await releaseCurve();
-      const file: ProofFile = {
+      const p = await proveInference(model, x, { binding: o.binding ?? 0n, salt: o.salt });
+      timings = p.timings;
+      clamped = p.result.clamped;
+      file = {
         format: PROOF_FILE_FORMAT,
         version: PROOF_FILE_VERSION,
         circuitId: model.ref.circuitId,
@@ -47,13 +103,20 @@ export function registerProve(program: Command, globals: () => GlobalOptions): v
         salt: p.salt.toString(),
         result: { label: p.result.label, logits: p.result.logits.map(String), dequantized: p.result.dequantized },
       };
-      const json = JSON.stringify(file, null, 2);
-      if (o.out) writeFileSync(o.out, `${json}\n`);
-      if (o.out || g.json) {
-        result(g, `label ${p.result.label}; proof written to ${o.out} (witness ${p.timings.witnessMs.toFixed(0)} ms, prove ${p.timings.proveMs.toFixed(0)} ms)`, { ...file, timings: p.timings });
-      } else {
-        process.stdout.write(`${json}\n`);
-      }
-      if (p.result.clamped > 0) progress(g, `warning: ${p.result.clamped} input value(s) were outside the calibrated range and clamped`);
-    });
+    }
+    await releaseCurve();
+    const json = JSON.stringify(file, null, 2);
+    if (o.out) writeFileSync(o.out, `${json}\n`);
+    const claimId = (file as { claim?: { claimId: string } }).claim?.claimId;
+    if (o.out || g.json) {
+      result(
+        g,
+        `label ${file.result.label}; proof written to ${o.out}${claimId ? ` for claim ${claimId}` : ""} (witness ${timings!.witnessMs.toFixed(0)} ms, prove ${timings!.proveMs.toFixed(0)} ms)`,
+        { ...file, timings: timings! },
+      );
+    } else {
+      process.stdout.write(`${json}\n`);
+    }
+    if (clamped! > 0) progress(g, `warning: ${clamped!} input value(s) were outside the calibrated range and clamped`);
+  });
 }

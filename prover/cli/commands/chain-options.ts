@@ -1,0 +1,49 @@
+// Options every chain command shares, and the connect / run / close around a command's body.
+import type { Command } from "commander";
+import { type ChainConnection, type ChainSelection, connectChain } from "../../chain/chain-connection.js";
+import { type DeploymentSelection, type OpenDeployment, openDeployment } from "../../chain/open-deployment.js";
+
+export interface ChainOptions extends ChainSelection, DeploymentSelection {}
+
+export const CHAIN_HELP = `
+Chain selection:
+  --rpc <url>        a JSON-RPC endpoint (e.g. \`npx hardhat node\` at http://127.0.0.1:8545); accounts are the
+                     node's own, or the key in $ASSAY_PRIVATE_KEY
+  --network <name>   a network of hardhat.config.ts
+  (neither)          the embedded Hardhat network: it starts empty and ends with the command, so it only
+                     serves commands that need no earlier state
+Deployments are found in <state dir>/deployment-<chainId>.json (state dir: --state-dir, $ASSAY_STATE_DIR,
+else .assay/), written by \`assay deploy\`.`;
+
+/** Adds --rpc, --network and --account. */
+export function chainOptions(cmd: Command, opts: { account?: boolean } = {}): Command {
+  cmd.option("--rpc <url>", "JSON-RPC url of the chain (default: the embedded Hardhat network)");
+  cmd.option("--network <name>", "a network from hardhat.config.ts");
+  if (opts.account !== false) cmd.option("--account <index|address>", "which of the node's accounts signs (default 0)");
+  cmd.option("--state-dir <dir>", "where deployment files live (default $ASSAY_STATE_DIR or .assay/)");
+  return cmd;
+}
+
+/** Adds chainOptions plus --deployment and --protocol. */
+export function deploymentOptions(cmd: Command): Command {
+  chainOptions(cmd);
+  cmd.option("--deployment <file>", "a deployment file to use instead of <state dir>/deployment-<chainId>.json");
+  cmd.option("--protocol <address>", "the AssayProtocol address (instead of a deployment file)");
+  cmd.addHelpText("after", CHAIN_HELP);
+  return cmd;
+}
+
+/** Connects, runs `fn`, and always closes the connection. */
+export async function withChain<T>(o: ChainOptions, fn: (conn: ChainConnection) => Promise<T>): Promise<T> {
+  const conn = await connectChain(o);
+  try {
+    return await fn(conn);
+  } finally {
+    await conn.close().catch(() => {});
+  }
+}
+
+/** Connects, opens the deployment, runs `fn`. */
+export async function withDeployment<T>(o: ChainOptions, fn: (conn: ChainConnection, d: OpenDeployment) => Promise<T>): Promise<T> {
+  return withChain(o, async (conn) => fn(conn, await openDeployment(conn, o)));
+}
