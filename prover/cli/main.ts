@@ -1,5 +1,6 @@
 // The assay command line. Each command lives in commands/; errors become one line and an exit code.
 import { Command } from "commander";
+import { registerAudit } from "./commands/audit.js";
 import { registerDeploy } from "./commands/deploy.js";
 import { registerModelCompile } from "./commands/model-compile.js";
 import { registerModelList } from "./commands/model-list.js";
@@ -32,6 +33,7 @@ registerVerify(program, globals);
 registerDeploy(program, globals);
 registerStake(program, globals);
 registerSubmit(program, globals);
+registerAudit(program, globals);
 
 try {
   await program.parseAsync(process.argv);
