@@ -1,0 +1,119 @@
+// Registering an enclave's signing key on chain: the attestation-verifier role's job.
+//
+// The chain does not parse attestation documents. This flow does what the role vouches for
+// (IEnclaveRegistry): challenge the enclave with a fresh nonce, verify its document against the
+// pinned root (certificate chain, ES384 signature, freshness, nonce, no debug PCRs), require its
+// PCRs to be an image that every model the key will serve approves on chain, and that the
+// document binds the enclave's key; only then call registerEnclaveKey as the role, recording the
+// document's hash (the document itself is kept for auditors), an expiry no later than the
+// attestation's certificate chain, and the operator whose stake backs the key.
+import { randomBytes } from "node:crypto";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { type Contract, concat, getBytes, keccak256 } from "ethers";
+import type { EnclaveClient } from "../attest/enclave-client.js";
+import type { ApprovedImage } from "../attest/pcr-policy.js";
+import type { RootSpec } from "../attest/pinned-root.js";
+import { verifyAttestation, type VerifiedAttestation } from "../attest/verify-attestation.js";
+import { AssayError } from "../errors.js";
+import type { TxInfo } from "./claim-store.js";
+import { TxSender } from "./tx-sender.js";
+
+/** The PCRs an on-chain image measurement commits to. */
+export const MEASURED_PCRS = [0, 1, 2] as const;
+
+/**
+ * The on-chain image measurement (bytes32) of an enclave image: keccak256(PCR0 || PCR1 || PCR2),
+ * each PCR 48 bytes. The registry stores this; the PCRs themselves are in the attestation document.
+ */
+export function imageMeasurementId(image: ApprovedImage | ReadonlyMap<number, Uint8Array>): string {
+  const get = (i: number): Uint8Array => {
+    const v = image instanceof Map ? image.get(i) : (image as ApprovedImage)[i];
+    if (v === undefined) throw new EnclaveRegistrationError(`image lacks PCR${i}`);
+    const bytes = typeof v === "string" ? getBytes(v.startsWith("0x") ? v : `0x${v}`) : v;
+    if (bytes.length !== 48) throw new EnclaveRegistrationError(`PCR${i} must be 48 bytes, got ${bytes.length}`);
+    return bytes;
+  };
+  return keccak256(concat(MEASURED_PCRS.map(get)));
+}
+
+export class EnclaveRegistrationError extends AssayError {}
+
+export interface RegisterEnclaveOptions {
+  /** AssayProtocol connected to an account holding ATTESTATION_VERIFIER_ROLE. */
+  protocol: Contract;
+  enclave: Pick<EnclaveClient, "address" | "attest">;
+  /** Pinned roots the document must chain to (the development root, or AWS Nitro's). */
+  roots: readonly RootSpec[];
+  /** Models the key will sign for: the enclave's image must be approved for each. */
+  modelIds: readonly string[];
+  /** PCR sets of the images the registrar knows (e.g. enclaveImage(...) of a release). */
+  images: readonly ApprovedImage[];
+  /** Account whose stake backs the key's claims. */
+  operator: string;
+  /** Upper bound on the key's lifetime in seconds (default 24 h; never past the certificate chain). */
+  maxLifetimeSeconds?: number;
+  /** Where to keep the attestation document (file named by its keccak256). */
+  attestationDir?: string;
+  /** The verifier's clock (default now). */
+  now?: Date;
+}
+
+export interface RegisteredEnclave {
+  key: string;
+  measurement: string;
+  attestationDocHash: string;
+  expiresAt: number;
+  transaction: TxInfo;
+  verified: VerifiedAttestation;
+  documentFile?: string;
+}
+
+export async function registerEnclave(o: RegisterEnclaveOptions): Promise<RegisteredEnclave> {
+  if (o.modelIds.length === 0) throw new EnclaveRegistrationError("an enclave key must serve at least one model");
+  // Images the registrar knows whose measurement every model approves on chain.
+  const known = o.images.map((image) => ({ image, id: imageMeasurementId(image) }));
+  let candidates = known;
+  for (const modelId of o.modelIds) {
+    const approved = new Set<string>((await o.protocol.approvedImages(modelId)).map((m: string) => m.toLowerCase()));
+    candidates = candidates.filter((c) => approved.has(c.id.toLowerCase()));
+    if (candidates.length === 0) {
+      throw new EnclaveRegistrationError(`none of the ${known.length} known enclave image(s) is approved on chain for model ${modelId}`);
+    }
+  }
+
+  const nonce = new Uint8Array(randomBytes(32));
+  const document = await o.enclave.attest(nonce);
+  const now = o.now ?? new Date();
+  const verified = verifyAttestation(document, {
+    roots: o.roots,
+    now,
+    expectedNonce: nonce,
+    allowedPcrs: candidates.map((c) => c.image),
+    expectedSigner: o.enclave.address,
+  });
+  const measurement = candidates[verified.approvedImage!].id;
+  if (imageMeasurementId(verified.pcrs) !== measurement) throw new EnclaveRegistrationError("the document's PCRs do not hash to the approved measurement");
+
+  // Expiry on the chain's clock: the remaining validity of the attestation, capped.
+  const provider = o.protocol.runner?.provider;
+  if (!provider) throw new EnclaveRegistrationError("the protocol contract has no provider");
+  const chainNow = (await provider.getBlock("latest"))!.timestamp;
+  const validFor = Math.floor((verified.validUntil.getTime() - now.getTime()) / 1000);
+  const lifetime = Math.min(validFor, o.maxLifetimeSeconds ?? 86_400);
+  if (lifetime <= 60) throw new EnclaveRegistrationError(`the attestation's certificates expire in ${validFor} s: too soon to register a key`);
+  const expiresAt = chainNow + lifetime;
+
+  const attestationDocHash = keccak256(document);
+  let documentFile: string | undefined;
+  if (o.attestationDir) {
+    await mkdir(o.attestationDir, { recursive: true });
+    documentFile = path.join(o.attestationDir, `${attestationDocHash.slice(2)}.cose`);
+    await writeFile(documentFile, document);
+  }
+  const sender = new TxSender(o.protocol.interface);
+  const transaction = await sender.send("registerEnclaveKey", () =>
+    o.protocol.registerEnclaveKey(o.enclave.address, measurement, attestationDocHash, expiresAt, o.operator),
+  );
+  return { key: o.enclave.address, measurement, attestationDocHash, expiresAt, transaction, verified, documentFile };
+}

@@ -1,0 +1,486 @@
+// The inference node's core, free of any transport: the HTTP API (server.ts) and the CLI call
+// it. One request: resolve the model, read the policy that applies (the consumer contract's
+// requiredLevel, or the node's thresholds), choose the cheapest sufficient level the model
+// allows and this node can give, run the model, and put the claim on chain:
+//
+//   Signed    the operator signs; the claim joins a Merkle batch (postBatch) or is submitted
+//             alone (submitSigned) when batching is off
+//   Attested  the enclave runs the model and signs the claim it computed; submitAttested
+//   Proven    a proof job is queued (persisted before the call returns); the worker proves with
+//             binding = bindingFor(claimId, operator) and calls submitProven
+//
+// Every claim is recorded in the state directory (claim-store.ts), proof jobs in a persistent
+// queue (job-queue.ts): a restarted node answers for its claims and resumes their work.
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
+import { type Contract, type ContractTransactionResponse, getAddress, hexlify, isHexString, recoverAddress, type Signer } from "ethers";
+import type { EnclaveClient } from "../attest/enclave-client.js";
+import type { BatchTree } from "../chain/batch-tree.js";
+import { type Claim, claimIdOf, signClaim, compactSignature } from "../chain/claim.js";
+import { attach, type Deployment, LEVEL_NAMES, type LevelName, levelBit } from "../chain/protocol-client.js";
+import type { CompiledModel } from "../compile-model.js";
+import { AssayError } from "../errors.js";
+import { infer, type Inference } from "../prove-inference.js";
+import { verifyingKeyId } from "../zk/vkey-encoding.js";
+import { SignedBatcher } from "./batcher.js";
+import { type ClaimOutput, type ClaimRecord, ClaimStore, type TxInfo } from "./claim-store.js";
+import { type NodeConfig, resolveConfig } from "./config.js";
+import {
+  BadRequestError,
+  ModelInactiveError,
+  NodeClosedError,
+  NodeError,
+  UnknownClaimError,
+  UnknownModelIdError,
+} from "./errors.js";
+import { FileJobQueue, type Job, type JobQueue } from "./job-queue.js";
+import { type ProofJobPayload, type ProofJobResult, proofJobHandler } from "./proof-job.js";
+import {
+  chooseLevel,
+  consumerRequiredLevel,
+  LEVEL_REQUESTS,
+  type LevelRequest,
+  MAX_UINT256,
+  nodeRequiredLevel,
+} from "./routing.js";
+import { TxSender } from "./tx-sender.js";
+
+/** A model this node serves: its on-chain version id and its compiled artifacts (with keys). */
+export interface ServedModel {
+  modelId: string;
+  model: CompiledModel;
+  /** A short name requests may use instead of the id. */
+  alias?: string;
+}
+
+export interface InferenceServiceOptions {
+  ethers: HardhatEthers;
+  deployment: Deployment;
+  /** A staked operator: signs Signed claims, posts batches, sends every transaction, and is the proofs' beneficiary. */
+  operator: Signer;
+  models: readonly ServedModel[];
+  /** A started enclave whose key is registered for the models it serves (Attested). */
+  enclave?: EnclaveClient;
+  /** Claims, proof jobs and batches live here. */
+  stateDir: string;
+  config?: Partial<NodeConfig>;
+  /** Run proof jobs in this process (default true). False: accept and persist them only. */
+  runProofJobs?: boolean;
+  /** Another proof queue implementation (default: FileJobQueue under stateDir/jobs). */
+  jobQueue?: JobQueue<ProofJobPayload, ProofJobResult>;
+  /** Progress and problems, one line each. */
+  log?: (line: string) => void;
+}
+
+/** A request, as the API and the CLI pass it (values unchecked). */
+export interface InferRequest {
+  /** On-chain model id (0x + 64 hex), circuit id, or alias. */
+  model: unknown;
+  /** Flat or nested array of finite numbers. */
+  input: unknown;
+  /** Non-negative integer: a number, a decimal or 0x string, or a bigint. */
+  valueAtRisk: unknown;
+  level?: unknown;
+  /** Address of the consumer contract whose requiredLevel(valueAtRisk) applies. */
+  consumer?: unknown;
+}
+
+/** A claim as the node reports it (no input: that stays with the node and the caller). */
+export interface ClaimView extends Omit<ClaimRecord, "input" | "salt" | "job"> {
+  job?: { id: string; state: Job<unknown, unknown>["state"] | "unknown"; attempts?: number; error?: string };
+  onChain?: { level: LevelName | "None"; final: boolean };
+}
+
+/** What `infer` returns: the claim's view plus the input commitment's salt (the caller's to keep). */
+export interface InferResponse extends ClaimView {
+  salt: bigint;
+}
+
+export class InferenceService {
+  private closed = false;
+  private readonly updates = new Set<Promise<unknown>>();
+
+  private constructor(
+    private readonly o: InferenceServiceOptions,
+    readonly config: NodeConfig,
+    private readonly hub: Contract,
+    readonly chainId: bigint,
+    readonly operatorAddress: string,
+    private readonly models: Map<string, ServedModel>,
+    private readonly store: ClaimStore,
+    private readonly sender: TxSender,
+    private readonly queue: JobQueue<ProofJobPayload, ProofJobResult>,
+    private readonly batcher: SignedBatcher | null,
+  ) {}
+
+  static async start(o: InferenceServiceOptions): Promise<InferenceService> {
+    const config = resolveConfig(o.config);
+    const { protocol } = await attach(o.ethers, o.deployment, o.operator);
+    const hub = protocol as unknown as Contract;
+    const chainId = BigInt(o.deployment.chainId);
+    const operatorAddress = await o.operator.getAddress();
+    const models = new Map<string, ServedModel>();
+    for (const m of o.models) {
+      if (!isHexString(m.modelId, 32)) throw new AssayError(`model id ${m.modelId} is not 32-byte hex`);
+      if (!m.model.vkey) throw new AssayError(`model ${m.model.ref.circuitId} has no verifying key: run setup first`);
+      let version;
+      try {
+        version = await hub.modelVersion(m.modelId);
+      } catch {
+        throw new AssayError(`model ${m.modelId} is not registered on chain ${chainId} (protocol ${o.deployment.protocol})`);
+      }
+      const keyId = verifyingKeyId(m.model.vkey);
+      if (version.verifyingKeyId !== keyId) {
+        throw new AssayError(`model ${m.modelId} is registered with key ${version.verifyingKeyId}, but circuit ${m.model.ref.circuitId} has key ${keyId}`);
+      }
+      models.set(m.modelId.toLowerCase(), m);
+    }
+    const store = new ClaimStore(o.stateDir);
+    await store.init();
+    const sender = new TxSender(hub.interface);
+    const queue = o.jobQueue ?? new FileJobQueue<ProofJobPayload, ProofJobResult>(path.join(o.stateDir, "jobs"), config.proveConcurrency, config.proveAttempts);
+    let service!: InferenceService;
+    const batcher = config.batch
+      ? new SignedBatcher({
+          ...config.batch,
+          post: (root, size) => sender.send("postBatch", () => hub.postBatch(root, size)),
+          onPosted: (ids, tree, tx) => service.recordBatch(ids, tree, tx),
+          onError: (e, ids) => o.log?.(`batch of ${ids.length} claim(s) not posted (will retry): ${e.message}`),
+        })
+      : null;
+    service = new InferenceService(o, config, hub, chainId, operatorAddress, models, store, sender, queue, batcher);
+    queue.onSettled((job) => service.track(service.recordProofJob(job)));
+    if (o.runProofJobs !== false) {
+      await queue.start(
+        proofJobHandler({
+          hub,
+          sender,
+          beneficiary: operatorAddress,
+          model: (circuitId) => [...models.values()].find((m) => m.model.ref.circuitId === circuitId)?.model,
+        }),
+      );
+    }
+    await service.resumeBatching();
+    return service;
+  }
+
+  get hubAddress(): string {
+    return this.o.deployment.protocol;
+  }
+
+  get enclaveAddress(): string | undefined {
+    return this.o.enclave?.address;
+  }
+
+  /** The models served: id, circuit, alias. */
+  servedModels(): { modelId: string; circuitId: string; alias?: string; inputShape: number[] }[] {
+    return [...this.models.values()].map((m) => ({
+      modelId: m.modelId,
+      circuitId: m.model.ref.circuitId,
+      alias: m.alias,
+      inputShape: m.model.quantized.input.shape,
+    }));
+  }
+
+  get pendingBatch(): number {
+    return this.batcher?.pending ?? 0;
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  async infer(req: InferRequest): Promise<InferResponse> {
+    if (this.closed) throw new NodeClosedError();
+    const served = this.resolveModel(req.model);
+    const input = parseInput(req.input, served.model);
+    const valueAtRisk = parseValueAtRisk(req.valueAtRisk);
+    const requested = parseLevel(req.level);
+    const { level: required, source: policy } =
+      req.consumer === undefined || req.consumer === null
+        ? nodeRequiredLevel(this.config.policy, valueAtRisk)
+        : await consumerRequiredLevel(this.hub.runner!, String(req.consumer), valueAtRisk);
+    const level = chooseLevel({
+      required,
+      requested,
+      valueAtRisk,
+      policy,
+      modelId: served.modelId,
+      unavailable: await this.unavailableLevels(served),
+    });
+
+    const requestId = hexlify(randomBytes(32));
+    const deadline = (await this.chainNow()) + BigInt(this.config.claimTtlSeconds);
+    const base = {
+      level,
+      requiredLevel: required,
+      policy,
+      valueAtRisk,
+      modelId: served.modelId,
+      circuitId: served.model.ref.circuitId,
+      input,
+    };
+    let record: ClaimRecord;
+    if (level === "Attested") record = await this.attested(served, base, requestId, deadline);
+    else if (level === "Signed") record = await this.signed(served, base, requestId, deadline);
+    else record = await this.proven(served, base, requestId, deadline);
+    return { ...(await this.view(record)), salt: record.salt };
+  }
+
+  /** The node's record of a claim, with its proof job's state and its level on chain. */
+  async claim(id: unknown): Promise<ClaimView> {
+    if (typeof id !== "string" || !isHexString(id, 32)) throw new BadRequestError(`claim id must be 0x-prefixed 32-byte hex, got ${JSON.stringify(id)}`);
+    const record = await this.store.get(id);
+    if (!record) throw new UnknownClaimError(id);
+    return this.view(record);
+  }
+
+  /** Posts the Signed claims waiting for a batch now. */
+  flushBatch(): Promise<void> {
+    return this.batcher?.flush() ?? Promise.resolve();
+  }
+
+  /** Resolves when no proof job is queued or running and every record update has landed. */
+  async idle(): Promise<void> {
+    await this.queue.idle();
+    while (this.updates.size > 0) await Promise.all([...this.updates]);
+  }
+
+  /** Stops taking requests, posts the waiting batch, waits for running proof jobs (queued ones stay persisted). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.batcher?.close();
+    await this.queue.close();
+    while (this.updates.size > 0) await Promise.all([...this.updates]);
+  }
+
+  // ---------------------------------------------------------------- levels
+
+  private async signed(served: ServedModel, base: Base, requestId: string, deadline: bigint): Promise<ClaimRecord> {
+    const inf = await infer(served.model, base.input);
+    const claim = claimOf(served.modelId, inf, requestId, deadline);
+    const claimId = claimIdOf(claim, this.chainId, this.hubAddress);
+    const signature = await signClaim(this.o.operator, claim, this.chainId, this.hubAddress);
+    const record = this.newRecord(base, claimId, claim, inf.salt, outputOf(inf), { signer: this.operatorAddress, signature });
+    if (this.batcher) {
+      record.status = "batching";
+      await this.store.put(record);
+      await this.store.markPending(claimId);
+      this.batcher.add(claimId);
+      return record;
+    }
+    const { r, vs } = compactSignature(signature);
+    return this.submit(record, "submitSigned", () => this.hub.submitSigned(claim, r, vs));
+  }
+
+  private async attested(served: ServedModel, base: Base, requestId: string, deadline: bigint): Promise<ClaimRecord> {
+    const enclave = this.o.enclave!;
+    const res = await enclave.infer(served.model.ref.circuitId, base.input, {
+      modelId: served.modelId,
+      requestId,
+      deadline,
+      chainId: this.chainId,
+      hub: this.hubAddress,
+    });
+    // The enclave's claim must be exactly what this node's circuit would prove (same model, same
+    // input), or a later proof could not defend it; and it must be signed by the registered key.
+    const mine = await infer(served.model, base.input, { salt: res.salt });
+    const expected = claimOf(served.modelId, mine, requestId, deadline);
+    if (res.claim.inputCommitment !== expected.inputCommitment || res.claim.output !== expected.output || res.claim.modelId !== expected.modelId) {
+      throw new NodeError("internal", `the enclave's claim disagrees with this node's evaluation of model ${served.model.ref.circuitId}`);
+    }
+    const claimId = claimIdOf(res.claim, this.chainId, this.hubAddress);
+    if (claimId !== res.claimId || recoverAddress(claimId, res.signature) !== getAddress(enclave.address)) {
+      throw new NodeError("internal", "the enclave's signature does not recover to its registered key");
+    }
+    const record = this.newRecord(base, claimId, res.claim, res.salt, outputOf(mine), { signer: enclave.address, signature: res.signature });
+    const { r, vs } = compactSignature(res.signature);
+    return this.submit(record, "submitAttested", () => this.hub.submitAttested(res.claim, r, vs));
+  }
+
+  private async proven(served: ServedModel, base: Base, requestId: string, deadline: bigint): Promise<ClaimRecord> {
+    const inf = await infer(served.model, base.input);
+    const claim = claimOf(served.modelId, inf, requestId, deadline);
+    const claimId = claimIdOf(claim, this.chainId, this.hubAddress);
+    const record = this.newRecord(base, claimId, claim, inf.salt, outputOf(inf), {});
+    record.status = "proving";
+    await this.store.put(record);
+    const jobId = await this.queue.enqueue({ claimId, modelId: served.modelId, circuitId: served.model.ref.circuitId, claim, input: base.input, salt: inf.salt });
+    return this.store.update(claimId, (r) => (r.job = { id: jobId }));
+  }
+
+  private async submit(record: ClaimRecord, action: string, build: () => Promise<ContractTransactionResponse>): Promise<ClaimRecord> {
+    await this.store.put(record);
+    try {
+      const tx = await this.sender.send(action, build);
+      return this.store.update(record.claimId, (r) => {
+        r.status = "recorded";
+        r.transaction = tx;
+      });
+    } catch (e) {
+      await this.store.update(record.claimId, (r) => {
+        r.status = "failed";
+        r.error = (e as Error).message;
+      });
+      throw e;
+    }
+  }
+
+  /** Per level: null when the model allows it and this node can give it now, else why not. */
+  private async unavailableLevels(served: ServedModel): Promise<Record<LevelName, string | null>> {
+    const version = await this.hub.modelVersion(served.modelId);
+    const status = Number(version.status);
+    if (status !== 1) throw new ModelInactiveError(served.modelId, status === 2 ? "deprecated" : "unknown");
+    const allowed = Number(version.allowedLevels);
+    const notAllowed = (l: LevelName) => ((allowed & levelBit(l)) === 0 ? `the model does not allow ${l} claims` : null);
+    const enclave = this.o.enclave;
+    let attested = notAllowed("Attested");
+    if (attested === null) {
+      if (!enclave) attested = "this node runs no enclave";
+      else if (!enclave.models.includes(served.model.ref.circuitId)) attested = "this node's enclave image does not hold the model";
+      else if (!(await this.hub.canAttest(enclave.address, served.modelId))) attested = `the enclave key ${enclave.address} cannot attest for it on chain (unregistered, expired, revoked or image not approved)`;
+    }
+    let signed = notAllowed("Signed");
+    if (signed === null && !(await this.hub.isStaked(this.operatorAddress))) signed = `the operator ${this.operatorAddress} is not staked`;
+    return { Signed: signed, Attested: attested, Proven: notAllowed("Proven") };
+  }
+
+  // ---------------------------------------------------------------- records
+
+  private newRecord(base: Base, claimId: string, claim: Claim, salt: bigint, output: ClaimOutput, extra: Partial<ClaimRecord>): ClaimRecord {
+    const now = new Date().toISOString();
+    return { ...base, claimId, claim, salt, output, status: "recorded", createdAt: now, updatedAt: now, ...extra };
+  }
+
+  private async view(record: ClaimRecord): Promise<ClaimView> {
+    const { input: _input, salt: _salt, job: _job, ...rest } = record;
+    const v: ClaimView = { ...rest };
+    if (record.job) {
+      const job = await this.queue.get(record.job.id);
+      v.job = job ? { id: job.id, state: job.state, attempts: job.attempts, error: job.error } : { id: record.job.id, state: "unknown" };
+    }
+    const [level, final] = await Promise.all([this.hub.levelOf(record.claimId), this.hub.isFinal(record.claimId)]);
+    v.onChain = { level: LEVEL_NAMES[Number(level)], final };
+    return v;
+  }
+
+  private async recordBatch(ids: string[], tree: BatchTree, tx: TxInfo): Promise<void> {
+    await Promise.all(
+      ids.map((id, index) =>
+        this.store.update(id, (r) => {
+          r.status = "batched";
+          r.batch = { root: tree.root, index, size: ids.length, proof: tree.proof(index), transaction: tx };
+        }),
+      ),
+    );
+    await this.store.clearPending(ids);
+    this.o.log?.(`batch ${tree.root} posted: ${ids.length} claim(s), tx ${tx.hash}`);
+  }
+
+  private async recordProofJob(job: Job<ProofJobPayload, ProofJobResult>): Promise<void> {
+    await this.store.update(job.payload.claimId, (r) => {
+      if (job.state === "done") {
+        r.status = "proven";
+        if (job.result?.transaction) r.transaction = job.result.transaction;
+        r.error = undefined;
+      } else {
+        r.status = "failed";
+        r.error = job.error;
+      }
+    });
+    if (job.state === "failed") this.o.log?.(`proof job ${job.id} for claim ${job.payload.claimId} failed: ${job.error}`);
+  }
+
+  private track(p: Promise<unknown>): void {
+    const t = p.catch((e) => this.o.log?.(`record update failed: ${(e as Error).message}`)).finally(() => this.updates.delete(t));
+    this.updates.add(t);
+  }
+
+  /** Claims a previous process signed but did not get into a posted batch. */
+  private async resumeBatching(): Promise<void> {
+    const pending = await this.store.pending();
+    if (pending.length === 0) return;
+    this.o.log?.(`resuming ${pending.length} Signed claim(s) waiting for a batch`);
+    for (const r of pending) {
+      if (this.batcher) {
+        this.batcher.add(r.claimId);
+        continue;
+      }
+      const { r: sr, vs } = compactSignature(r.signature!);
+      await this.submit({ ...r, status: "recorded" }, "submitSigned", () => this.hub.submitSigned(r.claim, sr, vs)).catch(() => {});
+      await this.store.clearPending([r.claimId]);
+    }
+  }
+
+  // ---------------------------------------------------------------- inputs
+
+  private resolveModel(model: unknown): ServedModel {
+    const served = [...this.models.values()];
+    const names = served.map((m) => m.alias ?? m.modelId);
+    if (typeof model !== "string" || model.length === 0) throw new BadRequestError(`model must be a model id, circuit id or name (one of: ${names.join(", ")})`);
+    const key = model.toLowerCase();
+    const hit = this.models.get(key) ?? served.find((m) => m.alias === model || m.model.ref.circuitId === key);
+    if (!hit) throw new UnknownModelIdError(model, names);
+    return hit;
+  }
+
+  /** Chain time (never behind the wall clock: the next block cannot be older than now). */
+  private async chainNow(): Promise<bigint> {
+    const block = await this.hub.runner!.provider!.getBlock("latest");
+    return BigInt(Math.max(block!.timestamp, Math.floor(Date.now() / 1000)));
+  }
+}
+
+type Base = Pick<ClaimRecord, "level" | "requiredLevel" | "policy" | "valueAtRisk" | "modelId" | "circuitId" | "input">;
+
+function claimOf(modelId: string, inf: Inference, requestId: string, deadline: bigint): Claim {
+  return { modelId, inputCommitment: inf.inputCommitment, output: inf.output, requestId, deadline };
+}
+
+function outputOf(inf: Inference): ClaimOutput {
+  const r = inf.result;
+  return { signal: inf.output, label: r.label, labels: r.labels, logits: r.logits, values: r.dequantized, clamped: r.clamped };
+}
+
+/** The input as a flat array of finite numbers of the model's size. */
+export function parseInput(input: unknown, model: CompiledModel): number[] {
+  const shape = model.quantized.input.shape;
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (!Array.isArray(input)) throw new BadRequestError(`input must be an array of ${n} numbers (shape [${shape.join(", ")}]), got ${describe(input)}`);
+  const flat = (input as unknown[]).flat(Infinity as 1) as unknown[];
+  for (let i = 0; i < flat.length; i++) {
+    const v = flat[i];
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new BadRequestError(`input element ${i} is ${describe(v)}, not a finite number`);
+  }
+  if (flat.length !== n) throw new BadRequestError(`input has ${flat.length} values; model ${model.ref.circuitId} takes ${n} (shape [${shape.join(", ")}])`);
+  return flat as number[];
+}
+
+/** A uint256 value at risk from a JSON number (safe integer), a decimal or 0x string, or a bigint. */
+export function parseValueAtRisk(v: unknown): bigint {
+  const fail = () => new BadRequestError(`valueAtRisk must be a non-negative integer below 2^256 (a JSON number up to 2^53 - 1, or a decimal string), got ${describe(v)}`);
+  let n: bigint;
+  if (typeof v === "bigint") n = v;
+  else if (typeof v === "number") {
+    if (!Number.isSafeInteger(v)) throw fail();
+    n = BigInt(v);
+  } else if (typeof v === "string" && /^(?:0|[1-9][0-9]{0,77}|0x[0-9a-fA-F]{1,64})$/.test(v)) n = BigInt(v);
+  else throw fail();
+  if (n < 0n || n > MAX_UINT256) throw fail();
+  return n;
+}
+
+export function parseLevel(v: unknown): LevelRequest {
+  if (v === undefined || v === null) return "auto";
+  const s = typeof v === "string" ? v.toLowerCase() : v;
+  if (!LEVEL_REQUESTS.includes(s as LevelRequest)) throw new BadRequestError(`level must be one of ${LEVEL_REQUESTS.join(", ")}, got ${describe(v)}`);
+  return s as LevelRequest;
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return "nothing";
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (typeof v === "bigint") return v.toString();
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}

@@ -1,0 +1,59 @@
+// A proof job: prove one claim and record it at Proven. The payload holds everything a worker
+// needs (a worker on another machine reads nothing else), and running it twice is harmless: a
+// claim already Proven is reported, not proven again.
+import type { Contract } from "ethers";
+import { bindingFor } from "../chain/binding.js";
+import type { Claim } from "../chain/claim.js";
+import { LEVEL } from "../chain/protocol-client.js";
+import type { CompiledModel } from "../compile-model.js";
+import { AssayError } from "../errors.js";
+import { proveInference } from "../prove-inference.js";
+import { encodeProof } from "../zk/vkey-encoding.js";
+import type { TxInfo } from "./claim-store.js";
+import type { TxSender } from "./tx-sender.js";
+
+export interface ProofJobPayload {
+  claimId: string;
+  modelId: string;
+  circuitId: string;
+  claim: Claim;
+  input: number[];
+  salt: bigint;
+}
+
+export interface ProofJobResult {
+  /** The account bound into the proof (msg.sender of submitProven). */
+  beneficiary: string;
+  binding: bigint;
+  /** The submitProven transaction; null when the claim was already Proven. */
+  transaction: TxInfo | null;
+  proveMs: number;
+}
+
+export class ProofJobError extends AssayError {}
+
+export interface ProofWorkerDeps {
+  hub: Contract;
+  sender: TxSender;
+  beneficiary: string;
+  model(circuitId: string): CompiledModel | undefined;
+}
+
+export function proofJobHandler(deps: ProofWorkerDeps) {
+  return async (p: ProofJobPayload): Promise<ProofJobResult> => {
+    if (Number(await deps.hub.levelOf(p.claimId)) === LEVEL.Proven) {
+      return { beneficiary: deps.beneficiary, binding: bindingFor(p.claimId, deps.beneficiary), transaction: null, proveMs: 0 };
+    }
+    const model = deps.model(p.circuitId);
+    if (!model) throw new ProofJobError(`proof job for ${p.claimId}: this node does not serve circuit ${p.circuitId}`);
+    const binding = bindingFor(p.claimId, deps.beneficiary);
+    const t = performance.now();
+    const proven = await proveInference(model, p.input, { salt: p.salt, binding });
+    const proveMs = performance.now() - t;
+    if (proven.inputCommitment !== p.claim.inputCommitment || proven.output !== p.claim.output) {
+      throw new ProofJobError(`proof job for ${p.claimId}: the proof's signals do not match the claim (input or model changed)`);
+    }
+    const transaction = await deps.sender.send("submitProven", () => deps.hub.submitProven(p.claim, encodeProof(proven.proof)));
+    return { beneficiary: deps.beneficiary, binding, transaction, proveMs };
+  };
+}

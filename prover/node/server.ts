@@ -1,0 +1,160 @@
+// The node's HTTP API (fastify 5) over the transport-free InferenceService.
+//
+//   POST /v1/infer       { model, input, valueAtRisk, level?, consumer? } -> 200 claim + output
+//                        (+ transaction, batch, or proof job)
+//   GET  /v1/claims/:id  -> 200 the node's record of the claim, its job, its level on chain
+//   GET  /v1/models      -> 200 the models served
+//   GET  /healthz        -> 200 chain, protocol, operator, enclave, queue depth
+//   POST /rpc            JSON-RPC passthrough to the node's chain (when given one), so other
+//                        tools can read the embedded chain: `assay audit --rpc http://.../rpc`
+//
+// Every error is JSON `{ "error": "<one line>" }`: 400 malformed or invalid, 404 unknown model,
+// claim or route, 409 conflicts with chain state, 413 body too large, 415 not JSON, 422 a level
+// the policy or the model rules out, 502 the chain refused a transaction, 503 shutting down.
+// Big integers (field elements, values at risk, gas) are decimal strings.
+import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import { type NodeErrorKind, NodeError } from "./errors.js";
+import type { InferenceService } from "./inference-service.js";
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/** An EIP-1193 provider (what the embedded Hardhat network exposes). */
+export interface Eip1193Provider {
+  request(args: { method: string; params?: unknown[] | object }): Promise<unknown>;
+}
+
+export interface NodeServerOptions {
+  service: InferenceService;
+  /** Largest accepted request body in bytes (default 1 MiB). */
+  bodyLimit?: number;
+  /** Chain to expose at POST /rpc (omit to disable the route). */
+  rpc?: Eip1193Provider;
+  /** Called for server-side faults (5xx), one line each. */
+  log?: (line: string) => void;
+}
+
+const STATUS: Record<NodeErrorKind, number> = {
+  invalid: 400,
+  "not-found": 404,
+  conflict: 409,
+  unprocessable: 422,
+  unavailable: 503,
+  chain: 502,
+  internal: 500,
+};
+
+const inferSchema = {
+  body: {
+    type: "object",
+    required: ["model", "input", "valueAtRisk"],
+    additionalProperties: false,
+    properties: {
+      model: { type: "string", minLength: 1, maxLength: 200 },
+      input: { type: "array" },
+      // Values are checked by the service, whose messages say exactly what is wrong.
+      valueAtRisk: {},
+      level: { type: "string" },
+      consumer: { type: "string" },
+    },
+  },
+} as const;
+
+export function json(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+}
+
+/** One line for any error, and its HTTP status. */
+export function describeError(e: unknown, bodyLimit: number): { status: number; message: string } {
+  if (e instanceof NodeError) return { status: STATUS[e.kind], message: e.message };
+  const err = e as FastifyError & { validation?: unknown[]; validationContext?: string };
+  if (err.validation) {
+    return { status: 400, message: `invalid request: ${err.message}` };
+  }
+  switch (err.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return { status: 413, message: `request body is larger than the limit of ${bodyLimit} bytes` };
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return { status: 415, message: "request body must be JSON (content-type: application/json)" };
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return { status: 400, message: "request body is empty; expected a JSON object" };
+    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
+      return { status: 400, message: "request body size does not match its content-length" };
+  }
+  if (err instanceof SyntaxError && err.statusCode === 400) return { status: 400, message: `request body is not valid JSON: ${err.message}` };
+  const status = typeof err.statusCode === "number" && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+  return { status, message: status === 500 ? `internal error: ${err.message ?? String(e)}` : (err.message ?? String(e)) };
+}
+
+export function buildServer(o: NodeServerOptions): FastifyInstance {
+  const bodyLimit = o.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const app = Fastify({
+    bodyLimit,
+    logger: false,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+  });
+  const service = o.service;
+
+  app.setErrorHandler((e, _req, reply) => {
+    const { status, message } = describeError(e, bodyLimit);
+    if (status >= 500) o.log?.(`${status} ${message}`);
+    void reply.code(status).type("application/json; charset=utf-8").send(json({ error: message.split("\n")[0] }));
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply.code(404).type("application/json; charset=utf-8").send(json({ error: `no route ${req.method} ${req.url.split("?")[0]}` }));
+  });
+
+  const send = (reply: { type(t: string): { send(b: string): unknown } }, body: unknown) => reply.type("application/json; charset=utf-8").send(json(body));
+
+  app.post("/v1/infer", { schema: inferSchema }, async (req, reply) => {
+    const body = req.body as { model: string; input: unknown[]; valueAtRisk: unknown; level?: string; consumer?: string };
+    return send(reply, await service.infer(body));
+  });
+
+  app.get("/v1/claims/:id", async (req, reply) => send(reply, await service.claim((req.params as { id: string }).id)));
+
+  app.get("/v1/models", async (_req, reply) => send(reply, { models: service.servedModels() }));
+
+  app.get("/healthz", async (_req, reply) =>
+    send(reply, {
+      ok: true,
+      chainId: service.chainId,
+      protocol: service.hubAddress,
+      operator: service.operatorAddress,
+      enclave: service.enclaveAddress ?? null,
+      models: service.servedModels().length,
+      pendingBatch: service.pendingBatch,
+      policy: service.config.policy,
+      batch: service.config.batch,
+    }),
+  );
+
+  if (o.rpc) {
+    const rpc = o.rpc;
+    const one = async (m: unknown) => {
+      const call = m as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown };
+      const id = call && typeof call === "object" && "id" in call ? call.id : null;
+      if (!call || typeof call !== "object" || call.jsonrpc !== "2.0" || typeof call.method !== "string") {
+        return { jsonrpc: "2.0", id, error: { code: -32600, message: "invalid JSON-RPC request" } };
+      }
+      try {
+        const result = await rpc.request({ method: call.method, params: (call.params ?? []) as unknown[] });
+        return { jsonrpc: "2.0", id, result: result ?? null };
+      } catch (e) {
+        const err = e as { code?: unknown; message?: string; data?: unknown };
+        return { jsonrpc: "2.0", id, error: { code: typeof err.code === "number" ? err.code : -32603, message: err.message ?? String(e), data: err.data } };
+      }
+    };
+    app.post("/rpc", async (req, reply) => send(reply, Array.isArray(req.body) ? await Promise.all(req.body.map(one)) : await one(req.body)));
+  }
+
+  return app;
+}
+
+/** Builds the server and listens; returns its base URL. */
+export async function startServer(o: NodeServerOptions & { host?: string; port?: number }): Promise<{ app: FastifyInstance; url: string }> {
+  const app = buildServer(o);
+  await app.listen({ host: o.host ?? "127.0.0.1", port: o.port ?? 0 });
+  const addr = app.server.address();
+  const port = typeof addr === "object" && addr ? addr.port : o.port;
+  return { app, url: `http://${o.host ?? "127.0.0.1"}:${port}` };
+}
