@@ -18,6 +18,12 @@ export default defineConfig({
   test: { mocha: { timeout: 600_000 } },
   networks: {
     hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
-    rpc: { type: "http", chainType: "l1", url: process.env.ASSAY_RPC_URL ?? "http://127.0.0.1:8545" },
+    // `assay --rpc <url>`: the node's own accounts, or the key in $ASSAY_PRIVATE_KEY.
+    rpc: {
+      type: "http",
+      chainType: "l1",
+      url: process.env.ASSAY_RPC_URL ?? "http://127.0.0.1:8545",
+      accounts: process.env.ASSAY_PRIVATE_KEY ? [process.env.ASSAY_PRIVATE_KEY] : "remote",
+    },
   },
 });

@@ -72,7 +72,14 @@ export async function connectChain(sel: ChainSelection): Promise<ChainConnection
   // Hardhat finds its config upward from the working directory; pin it to this package's, so the
   // contract artifacts are found wherever the command runs.
   process.env.HARDHAT_CONFIG ??= path.join(PROJECT_ROOT, "hardhat.config.ts");
-  const { network } = await import("hardhat");
+  let network: typeof import("hardhat").network;
+  try {
+    ({ network } = await import("hardhat"));
+  } catch (e) {
+    // Config errors list their details on the following lines: keep them on one.
+    const msg = (e as Error).message.split("\n").map((l) => l.replace(/^\s*\*\s*/, "").trim()).filter(Boolean).join(" ");
+    throw new ChainConnectionError(`cannot load Hardhat (${process.env.HARDHAT_CONFIG}): ${msg}${process.env.ASSAY_PRIVATE_KEY ? " (is ASSAY_PRIVATE_KEY a 0x-prefixed 32-byte hex key?)" : ""}`);
+  }
   const name = sel.rpc ? RPC_NETWORK : sel.network;
   const label = sel.rpc ? `rpc ${sel.rpc}` : sel.network ? `network ${sel.network}` : "the embedded network";
   let conn;

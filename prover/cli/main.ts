@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { registerAudit } from "./commands/audit.js";
 import { registerDeploy } from "./commands/deploy.js";
+import { registerInfer } from "./commands/infer.js";
 import { registerModelCompile } from "./commands/model-compile.js";
 import { registerModelList } from "./commands/model-list.js";
 import { registerModelRegister } from "./commands/model-register.js";
@@ -33,6 +34,7 @@ registerVerify(program, globals);
 registerDeploy(program, globals);
 registerStake(program, globals);
 registerSubmit(program, globals);
+registerInfer(program, globals);
 registerAudit(program, globals);
 
 try {
