@@ -481,6 +481,7 @@ function describe(v: unknown): string {
   if (v === undefined) return "nothing";
   if (Array.isArray(v)) return `an array of ${v.length}`;
   if (typeof v === "bigint") return v.toString();
+  if (typeof v === "string") return JSON.stringify(v.length > 36 ? `${v.slice(0, 36)}...` : v);
   const s = JSON.stringify(v) ?? String(v);
   return s.length > 40 ? `${s.slice(0, 37)}...` : s;
 }

@@ -75,12 +75,13 @@ export function describeError(e: unknown, bodyLimit: number): { status: number; 
       return { status: 413, message: `request body is larger than the limit of ${bodyLimit} bytes` };
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return { status: 415, message: "request body must be JSON (content-type: application/json)" };
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+      return { status: 400, message: "request body is not valid JSON" };
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
       return { status: 400, message: "request body is empty; expected a JSON object" };
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
       return { status: 400, message: "request body size does not match its content-length" };
   }
-  if (err instanceof SyntaxError && err.statusCode === 400) return { status: 400, message: `request body is not valid JSON: ${err.message}` };
   const status = typeof err.statusCode === "number" && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
   return { status, message: status === 500 ? `internal error: ${err.message ?? String(e)}` : (err.message ?? String(e)) };
 }
