@@ -4,7 +4,12 @@
 // that the commitments and output follow from the input, that a proof verifies off-chain, that an
 // enclave key was registered and valid, that a signer was staked, and where its disputes stand.
 import { type BaseContract, type Provider, Signature, formatEther, getAddress, getBytes, hexlify, keccak256, recoverAddress } from "ethers";
+import { parseAttestationPayload } from "../attest/attestation-document.js";
+import { parseCoseSign1 } from "../attest/cose-sign1.js";
+import type { RootSpec } from "../attest/pinned-root.js";
+import { verifyAttestation } from "../attest/verify-attestation.js";
 import type { CompiledModel } from "../compile-model.js";
+import { imageMeasurementId } from "../node/enclave-registration.js";
 import { InputError } from "../errors.js";
 import { infer } from "../prove-inference.js";
 import { groth16Verify } from "../zk/groth16.js";
@@ -51,6 +56,37 @@ export interface AuditOptions {
   salt?: bigint;
   /** Label for the input in messages (its file name). */
   inputName?: string;
+  /**
+   * Attestation documents to re-verify (the chain holds only their hashes): a lookup by the
+   * document's keccak256, and the roots a document must chain to.
+   */
+  attestation?: { find(docHash: string): { bytes: Uint8Array; name: string } | undefined; roots: readonly RootSpec[]; rootName: string };
+}
+
+/** Re-verifies the attestation document behind an enclave key, as the registrar did. */
+function checkAttestationDocument(
+  doc: { bytes: Uint8Array; name: string },
+  key: { address: string; measurement: string; docHash: string; expiresAt: number },
+  roots: readonly RootSpec[],
+): { ok: boolean; detail: string } {
+  const hash = keccak256(doc.bytes);
+  if (hash !== key.docHash) return { ok: false, detail: `${doc.name} hashes to ${hash}, not the registered document hash ${key.docHash}` };
+  try {
+    // The document is checked as of its own timestamp: certificates valid then, no freshness window.
+    const timestamp = parseAttestationPayload(parseCoseSign1(doc.bytes).payload).timestamp;
+    const v = verifyAttestation(doc.bytes, { roots, now: new Date(timestamp), expectedSigner: key.address });
+    const measurement = imageMeasurementId(v.pcrs);
+    if (measurement.toLowerCase() !== key.measurement.toLowerCase()) {
+      return { ok: false, detail: `${doc.name}: its PCR0..2 hash to image ${measurement}, the key is registered for ${key.measurement}` };
+    }
+    const certEnd = Math.floor(v.validUntil.getTime() / 1000);
+    return {
+      ok: certEnd >= key.expiresAt,
+      detail: `${doc.name}: ES384 signature by ${v.leafSubject}, chain to the pinned root ${v.rootSha256.slice(0, 16)}…, non-debug PCRs of the key's image, binds ${v.signer!.address} (${v.signer!.via}); attested ${new Date(timestamp).toISOString()}; certificates valid until ${new Date(certEnd * 1000).toISOString()}${certEnd >= key.expiresAt ? "" : ", BEFORE the key's on-chain expiry"}`,
+    };
+  } catch (e) {
+    return { ok: false, detail: `${doc.name} does not verify: ${(e as Error).message.split("\n")[0]}` };
+  }
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -248,6 +284,16 @@ export async function auditClaim(ctx: AuditContext, claimId: string, opts: Audit
       validThen && !k.revoked ? "pass" : "fail",
       `${key}: registered for image ${short(k.measurement)} from attestation document ${short(k.attestationDocHash)}; expires ${when(expiresAt)} (${validThen ? "valid" : "EXPIRED"} when the claim was recorded${nowTs > expiresAt ? ", expired since" : ""})${k.revoked ? "; REVOKED" : "; not revoked"}`,
     );
+    if (!opts.attestation) {
+      add("attestation", "skip", `document ${short(k.attestationDocHash)} not given (--attestation <file or dir>): the registrar's off-chain check is not repeated`);
+    } else {
+      const doc = opts.attestation.find(String(k.attestationDocHash));
+      if (!doc) add("attestation", "fail", `no document with hash ${k.attestationDocHash} among the given attestation files`);
+      else {
+        const r = checkAttestationDocument(doc, { address: key, measurement: k.measurement, docHash: k.attestationDocHash, expiresAt }, opts.attestation.roots);
+        add("attestation", r.ok ? "pass" : "fail", `${r.detail} (root: ${opts.attestation.rootName})`);
+      }
+    }
     const images: string[] = (await protocol.approvedImages(claim.modelId)).map((x: string) => x.toLowerCase());
     const image = await protocol.enclaveImage(k.measurement);
     const approved = images.includes(String(k.measurement).toLowerCase());

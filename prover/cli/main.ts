@@ -16,8 +16,11 @@ const program = new Command();
 program
   .name("assay")
   .description(
-    "Verifiable ML inference for EVM chains: compile an ONNX model to a Groth16 circuit, prove inferences,\n" +
-      "verify them off-chain or with the on-chain verifier. Artifacts are cached in $ASSAY_CACHE_DIR (default .assay/).",
+    "Verifiable ML inference for EVM chains: compile an ONNX model to a Groth16 circuit, register it on chain,\n" +
+      "run inferences whose evidence (Signed, Attested, Proven) follows the value at risk, prove and submit claims,\n" +
+      "and audit any claim from chain data. Chain commands take --rpc <url> or --network <name> (default: the\n" +
+      "embedded Hardhat network, which lives only as long as the command). Artifacts are cached in $ASSAY_CACHE_DIR\n" +
+      "(default .assay/); deployments are recorded in $ASSAY_STATE_DIR (default the same).",
   )
   .option("--json", "machine-readable output on stdout")
   .option("-q, --quiet", "no progress on stderr")

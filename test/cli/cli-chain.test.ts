@@ -11,6 +11,10 @@ import os from "node:os";
 import path from "node:path";
 import { Contract, JsonRpcProvider, Wallet, id, keccak256, toUtf8Bytes, type Signer } from "ethers";
 import { cacheRoot } from "../../prover/artifacts.js";
+import { createDevCa } from "../../prover/attest/dev-ca.js";
+import { DevSecurityModule } from "../../prover/attest/dev-enclave.js";
+import { signerUserData } from "../../prover/attest/key-binding.js";
+import { imageMeasurementId } from "../../prover/node/enclave-registration.js";
 import { BatchTree } from "../../prover/chain/batch-tree.js";
 import { type Claim, claimIdOf, signClaimCompact } from "../../prover/chain/claim.js";
 import { openModel } from "../../prover/model-store.js";
@@ -260,24 +264,40 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     );
   });
 
-  it("audit re-checks Attested and batched claims recorded by other tools, and sees a revoked image", async () => {
+  it("audit re-checks Attested claims (and the key's attestation document) and batched claims recorded by other tools, and sees a revoked image", async () => {
     const admin = (await provider.getSigner(0)) as Signer;
     const hub = new Contract(protocolAddress, ABI("AssayProtocol", "protocol"), admin);
-    const image = id("cli-test image");
+    // A development enclave's attestation document binding a fresh signing key to an image.
+    const ca = createDevCa();
+    const nsm = DevSecurityModule.create(ca);
+    const enclave = Wallet.createRandom();
+    const pcrs = { 0: new Uint8Array(48).fill(1), 1: new Uint8Array(48).fill(2), 2: new Uint8Array(48).fill(3) };
+    const doc = nsm.createAttestationDocument({ pcrs, userData: signerUserData(enclave.address) });
+    const docFile = path.join(tmp, "enclave.cose");
+    writeFileSync(docFile, doc);
+    const rootFile = path.join(tmp, "dev-root.der");
+    writeFileSync(rootFile, ca.root.der);
+    const image = imageMeasurementId(pcrs);
     const reg = json(assay("--json", "model", "register", circuitId, "--ptau-id", ptauId, "--family", "digits-enclave", "--levels", "signed,attested", "--image", image, ...rpc));
     await (await hub.grantRole(await hub.ATTESTATION_VERIFIER_ROLE(), await admin.getAddress())).wait();
-    const enclave = Wallet.createRandom();
     const now = (await provider.getBlock("latest"))!.timestamp;
-    await (await hub.registerEnclaveKey(enclave.address, image, keccak256(toUtf8Bytes("attestation document")), now + 3600, await admin.getAddress())).wait();
+    await (await hub.registerEnclaveKey(enclave.address, image, keccak256(doc), now + 3600, await admin.getAddress())).wait();
     const model = await openModel(circuitId, ptauId);
     const inf = await infer(model, digits.xs[0], { salt: 99n });
     const claim: Claim = { modelId: reg.modelId, inputCommitment: inf.inputCommitment, output: inf.output, requestId: id("attested"), deadline: BigInt(now + 3600) };
     const s = await signClaimCompact(enclave, claim, 31337n, protocolAddress);
     await (await hub.submitAttested(claim, s.r, s.vs)).wait();
     const claimId = claimIdOf(claim, 31337n, protocolAddress);
-    let a = assay("audit", claimId, "--input", input, "--salt", "99", ...rpc);
+    let a = assay("audit", claimId, "--input", input, "--salt", "99", "--attestation", docFile, "--attestation-root", rootFile, ...rpc);
     expect(a.code, a.out + a.err).to.equal(0);
-    for (const check of ["attested-signature", "enclave-key", "enclave-image", "input-commitment", "output"]) expect(a.out).to.match(new RegExp(`^  ✓ ${check}\\s`, "m"));
+    for (const check of ["attested-signature", "enclave-key", "attestation", "enclave-image", "input-commitment", "output"]) expect(a.out).to.match(new RegExp(`^  ✓ ${check}\\s`, "m"));
+    expect(a.out).to.contain(`binds ${enclave.address} (user_data)`);
+    // Without the document the check is skipped; against the AWS root it fails.
+    expect(assay("audit", claimId, ...rpc).out).to.match(/^  – attestation\s+document 0x[0-9a-f]{8}… not given/m);
+    a = assay("audit", claimId, "--attestation", tmp, ...rpc);
+    expect(a.code).to.equal(1);
+    expect(a.out).to.match(/^  ✗ attestation\s+.*enclave\.cose does not verify: .*\(root: AWS Nitro root G1\)$/m);
+    expect(errorLine(a)).to.equal(`assay: audit of claim ${claimId} failed: attestation`);
 
     // A batch of two claims posted by the staked operator; one imported.
     const batched = [0, 1].map((i): Claim => ({ ...claim, modelId, requestId: id(`batched ${i}`) }));

@@ -24,9 +24,9 @@ interface Opts extends GlobalOptions, ChainOptions {
 export function registerDeploy(program: Command, globals: () => GlobalOptions): void {
   const cmd = program
     .command("deploy")
+    .summary("deploy the verifier and the protocol; record their addresses")
     .description(
-      "deploy the shared Groth16 verifier and the AssayProtocol contract (account 0 of the chain is admin and\n" +
-        "deployer) and record their addresses in <state dir>/deployment-<chainId>.json",
+      "deploy the shared Groth16 verifier and the AssayProtocol contract (account 0 of the chain is admin and deployer) and record their addresses in <state dir>/deployment-<chainId>.json",
     )
     .option("--min-stake <eth>", "active stake an operator needs to sign claims (default 1)", ethOption("--min-stake"))
     .option("--challenge-bond <eth>", "bond a challenge sends (default 0.1)", ethOption("--challenge-bond"))

@@ -86,11 +86,9 @@ export function registerInfer(program: Command, globals: () => GlobalOptions): v
   const cmd = program
     .command("infer")
     .argument("<model>", "registered model id (bytes32); with --node, also a name the node serves")
+    .summary("run one inference at the level its value at risk needs")
     .description(
-      "run one inference and put its claim on chain at the level the value at risk needs: the consumer's\n" +
-        "requiredLevel(value) (--consumer) or the node policy (Signed up to --signed-max, Attested up to\n" +
-        "--attested-max, else Proven); --level asks for more, never less. In this process the signing account\n" +
-        "signs (it must be staked) or proves; Attested needs a node with an enclave (--node <url>).",
+      "run one inference and put its claim on chain at the level the value at risk needs: the consumer's requiredLevel(value) (--consumer) or the node policy (Signed up to --signed-max, Attested up to --attested-max, else Proven); --level asks for more, never less. In this process the signing account signs (it must be staked) or proves; Attested needs a node with an enclave (--node <url>).",
     )
     .requiredOption("--input <file>", "input tensor: JSON array of numbers (or { input: [...] })")
     .requiredOption("--value <at risk>", "value at risk in the consumer's unit (wei for the node policy)", uintOption("--value"))

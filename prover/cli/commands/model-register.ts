@@ -32,9 +32,9 @@ export function registerModelRegister(model: Command, globals: () => GlobalOptio
   const cmd = model
     .command("register")
     .argument("<model>", "circuit id (or a unique prefix) of a compiled model with keys")
+    .summary("register a compiled model on chain; prints its model id")
     .description(
-      "register a compiled model on chain: its verifying key in the shared verifier (once per key) and a new\n" +
-        "version of --family in the model registry; prints the model id claims refer to",
+      "register a compiled model on chain: its verifying key in the shared verifier (once per key) and a new version of --family in the model registry; prints the model id claims refer to",
     )
     .requiredOption("--family <name>", "model family name (its id is keccak256 of the name; the first registrant owns it)")
     .option("--levels <list>", "levels of evidence claims may use: signed,attested,proven (proven is always allowed)", levelsOption, ["Signed", "Proven"] as LevelName[])

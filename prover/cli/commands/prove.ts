@@ -34,10 +34,9 @@ export function registerProve(program: Command, globals: () => GlobalOptions): v
   const cmd = program
     .command("prove")
     .argument("<model>", "circuit id (or a unique prefix) printed by `assay model compile`")
+    .summary("prove one inference (optionally for a claim on chain)")
     .description(
-      "prove one inference: the registered model on this input gives this output. With --claim-for <modelId>\n" +
-        "the proof is made for a claim on the chain's receipt hub, bound to the submitting account; send it with\n" +
-        "`assay submit <proof file>`",
+      "prove one inference: the registered model on this input gives this output. With --claim-for <modelId> the proof is made for a claim on the chain's receipt hub, bound to the submitting account; send it with `assay submit <proof file>`",
     )
     .requiredOption("--input <file>", "input tensor: JSON array of numbers (or { input: [...] })")
     .option("--out <file>", "where to write the proof file (default: print it)")

@@ -11,9 +11,9 @@ export function registerStake(program: Command, globals: () => GlobalOptions): v
   const cmd = program
     .command("stake")
     .argument("<eth>", "amount of ETH to add to the account's active stake", ethOption("<eth>"))
+    .summary("stake ETH so the signing account can sign claims")
     .description(
-      "stake ETH for the signing account (--account): an operator needs the protocol's minimum active stake to\n" +
-        "sign claims (Signed level) and post batches; a refuted claim costs it the slash amount",
+      "stake ETH for the signing account (--account): an operator needs the protocol's minimum active stake to sign claims (Signed level) and post batches; a refuted claim costs it the slash amount",
     );
   deploymentOptions(cmd);
   cmd.action(async (amount: bigint, o: ChainOptions & GlobalOptions) => {

@@ -32,10 +32,9 @@ export function registerSubmit(program: Command, globals: () => GlobalOptions): 
   const cmd = program
     .command("submit")
     .argument("[proof]", "a proof file made for the claim by `assay prove <model> --input f --claim-for <modelId>`")
+    .summary("record a Proven claim (from a proof file, or prove here)")
     .description(
-      "record a Proven claim with the receipt hub: the proof is checked on chain against the model's registered\n" +
-        "key. Give a proof file made for the claim, or --model <modelId> --input f.json to prove and submit in one\n" +
-        "step (the model's circuit and keys must be compiled here). Prints the claim id.",
+      "record a Proven claim with the receipt hub: the proof is checked on chain against the model's registered key. Give a proof file made for the claim, or --model <modelId> --input f.json to prove and submit in one step (the model's circuit and keys must be compiled here). Prints the claim id.",
     )
     .option("--model <modelId>", "registered model id (bytes32, printed by `assay model register`)", bytes32Option("--model"))
     .option("--input <file>", "input tensor (JSON array of numbers): prove here instead of reading a proof file")
