@@ -63,6 +63,9 @@ export interface AuditOptions {
   attestation?: { find(docHash: string): { bytes: Uint8Array; name: string } | undefined; roots: readonly RootSpec[]; rootName: string };
 }
 
+/** How far (seconds) a key's on-chain expiry may pass its attestation certificates' end. */
+export const EXPIRY_CLOCK_TOLERANCE_S = 300;
+
 /** Re-verifies the attestation document behind an enclave key, as the registrar did. */
 function checkAttestationDocument(
   doc: { bytes: Uint8Array; name: string },
@@ -80,9 +83,12 @@ function checkAttestationDocument(
       return { ok: false, detail: `${doc.name}: its PCR0..2 hash to image ${measurement}, the key is registered for ${key.measurement}` };
     }
     const certEnd = Math.floor(v.validUntil.getTime() / 1000);
+    // The registrar sets the expiry on the chain's clock, which may run a little ahead of the
+    // certificates' (wall) clock: tolerate that much, not more.
+    const overrun = key.expiresAt - certEnd;
     return {
-      ok: certEnd >= key.expiresAt,
-      detail: `${doc.name}: ES384 signature by ${v.leafSubject}, chain to the pinned root ${v.rootSha256.slice(0, 16)}…, non-debug PCRs of the key's image, binds ${v.signer!.address} (${v.signer!.via}); attested ${new Date(timestamp).toISOString()}; certificates valid until ${new Date(certEnd * 1000).toISOString()}${certEnd >= key.expiresAt ? "" : ", BEFORE the key's on-chain expiry"}`,
+      ok: overrun <= EXPIRY_CLOCK_TOLERANCE_S,
+      detail: `${doc.name}: ES384 signature by ${v.leafSubject}, chain to the pinned root ${v.rootSha256.slice(0, 16)}…, non-debug PCRs of the key's image, binds ${v.signer!.address} (${v.signer!.via}); attested ${new Date(timestamp).toISOString()}; certificates valid until ${new Date(certEnd * 1000).toISOString()}${overrun <= 0 ? "" : overrun <= EXPIRY_CLOCK_TOLERANCE_S ? ` (${overrun} s before the key's on-chain expiry: within the clock tolerance)` : `, ${overrun} s BEFORE the key's on-chain expiry`}`,
     };
   } catch (e) {
     return { ok: false, detail: `${doc.name} does not verify: ${(e as Error).message.split("\n")[0]}` };

@@ -8,7 +8,7 @@ import { type Claim, claimIdOf } from "./claim.js";
 /** Nothing on the hub mentions the claim id. */
 export class UnknownClaimError extends AssayError {
   constructor(readonly claimId: string, readonly hub: string, readonly chainId: bigint) {
-    super(`unknown claim ${claimId}: the hub ${hub} on chain ${chainId} has no record or event of it`);
+    super(`unknown claim ${claimId}: the hub ${hub} on chain ${chainId} has no record or event of it (a batched claim is recorded once imported from its root)`);
   }
 }
 

@@ -231,7 +231,7 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     const unknown = `0x${"ab".repeat(32)}`;
     r = assay("audit", unknown, ...rpc);
     expect(r.code).to.equal(1);
-    expect(errorLine(r)).to.equal(`assay: unknown claim ${unknown}: the hub ${protocolAddress} on chain 31337 has no record or event of it`);
+    expect(errorLine(r)).to.equal(`assay: unknown claim ${unknown}: the hub ${protocolAddress} on chain 31337 has no record or event of it (a batched claim is recorded once imported from its root)`);
     r = assay("audit", "0x1234", ...rpc);
     expect(errorLine(r)).to.equal('assay: <claimId> must be 32 bytes of 0x-prefixed hex, got "0x1234"');
     const noModel = `0x${"01".repeat(32)}`;

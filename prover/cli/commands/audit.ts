@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { keccak256 } from "ethers";
+import { devCaDir, devRoot, loadOrCreateDevCa } from "../../attest/dev-ca.js";
 import { awsNitroRoot, type RootSpec } from "../../attest/pinned-root.js";
 import { type AuditCheck, auditClaim } from "../../chain/audit-claim.js";
 import { AssayError, InputError } from "../../errors.js";
@@ -44,9 +45,16 @@ function loadDocuments(paths: readonly string[]): Map<string, { bytes: Uint8Arra
   return docs;
 }
 
-/** "aws" (the built-in AWS Nitro root G1) or a PEM / DER certificate file (e.g. a development root). */
+/**
+ * "aws" (the built-in AWS Nitro root G1), "dev" (this machine's development CA, as a development
+ * node uses; never created here), or a PEM / DER certificate file.
+ */
 function loadAttestationRoot(spec: string): RootSpec {
   if (spec === "aws") return awsNitroRoot();
+  if (spec === "dev") {
+    if (!existsSync(path.join(devCaDir(), "dev-ca.json"))) throw new InputError(`--attestation-root dev: no development CA in ${devCaDir()}`);
+    return devRoot(loadOrCreateDevCa());
+  }
   if (!existsSync(spec)) throw new InputError(`--attestation-root ${spec}: not "aws" and no such file`);
   const buf = readFileSync(spec);
   return buf.subarray(0, 30).toString("latin1").includes("-----BEGIN") ? buf.toString("latin1") : new Uint8Array(buf);
@@ -63,13 +71,13 @@ export function registerAudit(program: Command, globals: () => GlobalOptions): v
     .option("--input <file>", "the input the claim commits to (JSON array of numbers)")
     .option("--salt <n>", "the input commitment's salt (printed by `assay submit`, kept in the proof file)", fieldOption("--salt"))
     .option("--attestation <path>", "attestation document(s) (*.cose files or a directory of them) to re-verify an enclave key's registration; repeatable", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
-    .option("--attestation-root <aws|file>", "root the documents must chain to: the AWS Nitro root, or a certificate file (PEM/DER)", "aws");
+    .option("--attestation-root <aws|file>", "root the documents must chain to: aws (the AWS Nitro root), dev (this machine's development CA, UNSAFE outside development), or a certificate file (PEM/DER)", "aws");
   deploymentOptions(cmd);
   cmd.action(async (claimId: string, o: Opts) => {
     const g = { ...globals(), ...o };
     const input = o.input !== undefined ? readInputFile(o.input) : undefined;
     const docs = o.attestation ? loadDocuments(o.attestation) : undefined;
-    const attestation = docs && { find: (h: string) => docs.get(h.toLowerCase()), roots: [loadAttestationRoot(o.attestationRoot)], rootName: o.attestationRoot === "aws" ? "AWS Nitro root G1" : o.attestationRoot };
+    const attestation = docs && { find: (h: string) => docs.get(h.toLowerCase()), roots: [loadAttestationRoot(o.attestationRoot)], rootName: o.attestationRoot === "aws" ? "AWS Nitro root G1" : o.attestationRoot === "dev" ? "the development CA" : o.attestationRoot };
     const report = await withDeployment(o, (conn, d) =>
       auditClaim(
         { provider: conn.ethers.provider, chainId: conn.chainId, protocol: d.protocol, verifier: d.verifier, fromBlock: d.deployment.blockNumber ?? 0 },

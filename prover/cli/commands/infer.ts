@@ -20,7 +20,7 @@ import { type ChainOptions, deploymentOptions, withDeployment } from "./chain-op
 /** A running node answered a request with an error status. */
 export class NodeRequestError extends AssayError {
   constructor(readonly url: string, readonly status: number, readonly reason: string) {
-    super(`node ${url}: ${status} ${reason}`);
+    super(status === 0 ? `node ${url} is unreachable: ${reason}` : `node ${url} answered ${status}: ${reason}`);
   }
 }
 
@@ -69,7 +69,9 @@ async function viaNode(url: string, body: unknown): Promise<Answer> {
   try {
     res = await fetch(new URL("/v1/infer", url), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   } catch (e) {
-    throw new NodeRequestError(url, 0, `unreachable (${(e as Error).message})`);
+    const c = (e as { cause?: { code?: string; errors?: { code?: string }[] } }).cause;
+    const cause = c?.code ?? c?.errors?.[0]?.code;
+    throw new NodeRequestError(url, 0, cause ?? (e as Error).message);
   }
   const text = await res.text();
   let j: unknown;
