@@ -1,0 +1,213 @@
+// assay node start: an inference node over HTTP. On the embedded Hardhat network (default) it
+// deploys the protocol, stakes an operator from the dev accounts, registers the given models,
+// starts the development enclave and registers its key; on --rpc / --network it reuses the
+// state directory's deployment for that chain (and the model versions whose approved image is
+// this node's). It writes node.json and deployment-<chainId>.json to the state directory (where
+// the other chain commands look) and prints where it listens. On the embedded network, POST
+// /rpc exposes the chain, so `assay audit --rpc <url>/rpc` can audit the node's claims.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import type { Command } from "commander";
+import type { Contract } from "ethers";
+import { connectChain } from "../../chain/chain-connection.js";
+import { deploymentPath, readDeployment, stateDir as resolveStateDir, writeDeployment } from "../../chain/deployment-file.js";
+import { attach, type Deployment } from "../../chain/protocol-client.js";
+import { type CompiledModel, compileModel } from "../../compile-model.js";
+import { loadDataSet } from "../../data/dataset.js";
+import { InputError } from "../../errors.js";
+import { openModel } from "../../model-store.js";
+import { DEFAULT_NODE_CONFIG, type NodeConfig } from "../../node/config.js";
+import { bootstrapDevNode, type DevModel } from "../../node/dev-bootstrap.js";
+import { imageMeasurementId } from "../../node/enclave-registration.js";
+import { enclaveImage } from "../../attest/enclave-client.js";
+import { InferenceService } from "../../node/inference-service.js";
+import { readNodeState, runDir, writeNodeState } from "../../node/node-state.js";
+import { type Eip1193Provider, startServer } from "../../node/server.js";
+import { releaseCurve } from "../../zk/groth16.js";
+import { type GlobalOptions, progress, result } from "../output.js";
+import { intOption } from "../parse.js";
+
+interface Opts extends GlobalOptions {
+  port: number;
+  host: string;
+  models: string[];
+  calib?: string;
+  ptauId?: string;
+  rpc?: string;
+  network?: string;
+  batchSize: number;
+  batchInterval: number;
+  proveConcurrency: number;
+  stateDir?: string;
+  signedMax?: bigint;
+  attestedMax?: bigint;
+  enclave: boolean;
+}
+
+function uintOption(name: string) {
+  return (v: string): bigint => {
+    if (!/^(0|[1-9][0-9]*)$/.test(v) || BigInt(v) >= 1n << 256n) throw new InputError(`${name} must be a non-negative integer below 2^256, got "${v}"`);
+    return BigInt(v);
+  };
+}
+
+async function loadModels(specs: string[], calib: string | undefined, ptauId: string | undefined, say: (l: string) => void): Promise<DevModel[]> {
+  const out: DevModel[] = [];
+  const seen = new Map<string, number>();
+  for (const spec of specs) {
+    let model: CompiledModel;
+    if (spec.endsWith(".onnx")) {
+      if (!calib) throw new InputError(`--calib <file> is needed to compile ${spec} (or compile it first with \`assay model compile\` and pass its circuit id)`);
+      model = await compileModel({ onnx: spec, calibration: loadDataSet(calib).xs, generatedBy: `assay node start ${spec}`, onProgress: (stage, m) => say(`[${stage}] ${m.split("\n")[0]}`) });
+    } else {
+      model = await openModel(spec, ptauId);
+      if (!model.setup) throw new InputError(`model ${model.ref.circuitId} has no Groth16 keys: run \`assay model compile\` without --no-setup`);
+    }
+    const base = path.basename(model.manifest.onnx.file).replace(/\.onnx$/, "") || model.ref.circuitId;
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    out.push({ model, alias: n === 1 ? base : `${base}-${n}` });
+  }
+  return out;
+}
+
+export function registerNodeStart(program: Command, globals: () => GlobalOptions): void {
+  const node = program.command("node").description("run an inference node");
+  node
+    .command("start")
+    .description("serve inferences over HTTP, each at the level of evidence its value at risk needs")
+    .requiredOption("--models <models...>", "circuit ids (from `assay model compile`) or .onnx files (with --calib)")
+    .option("--calib <file>", "calibration inputs for .onnx models")
+    .option("--ptau-id <id>", "which keys to use for circuit ids set up more than once")
+    .option("--port <n>", "HTTP port (0: any free port)", intOption("--port", 0, 65535), 8787)
+    .option("--host <addr>", "address to listen on", "127.0.0.1")
+    .option("--rpc <url>", "JSON-RPC chain with unlocked dev accounts (default: the embedded Hardhat network)")
+    .option("--network <name>", "a network from hardhat.config.ts")
+    .option("--batch-size <n>", "Signed claims per Merkle root (0: submit each claim alone)", intOption("--batch-size", 0, 100_000), 32)
+    .option("--batch-interval <ms>", "post a partial batch this long after its first claim", intOption("--batch-interval", 1, 86_400_000), 2_000)
+    .option("--prove-concurrency <n>", "proof jobs run at once", intOption("--prove-concurrency", 1, 64), 1)
+    .option("--state-dir <dir>", "node.json, deployment files, claims and proof jobs (default $ASSAY_STATE_DIR or .assay/)")
+    .option("--signed-max <value>", "node policy: largest value at risk served at Signed (when a request names no consumer)", uintOption("--signed-max"))
+    .option("--attested-max <value>", "node policy: largest value at risk served at Attested", uintOption("--attested-max"))
+    .option("--no-enclave", "run no enclave (no Attested level)")
+    .action(async (o: Opts) => {
+      const g = { ...globals(), ...o };
+      const say = (line: string) => progress(g, line);
+      const stateDir = resolveStateDir(o.stateDir);
+      const models = await loadModels(o.models, o.calib, o.ptauId, say);
+      await releaseCurve();
+
+      const chain = await connectChain({ rpc: o.rpc, network: o.network });
+      say(`chain: ${chain.label} (chain id ${chain.chainId})`);
+      // Until the node is up, a failure must not leave the enclave process or the chain running.
+      const cleanup: (() => Promise<unknown>)[] = [() => chain.close()];
+      const unwind = async () => {
+        for (const f of cleanup.reverse()) await f().catch(() => {});
+        await releaseCurve();
+      };
+      try {
+        // On a persistent chain, reuse this state dir's deployment and the model versions that
+        // approve this node's enclave image.
+        let deployment: Deployment | undefined;
+        if (!chain.ephemeral && existsSync(deploymentPath(chain.chainId, stateDir))) {
+          try {
+            deployment = readDeployment(chain.chainId, { dir: stateDir });
+            await attach(chain.ethers, deployment);
+            say(`reusing the deployment in ${deploymentPath(chain.chainId, stateDir)} (protocol ${deployment.protocol})`);
+          } catch (e) {
+            deployment = undefined;
+            say(`not reusing ${deploymentPath(chain.chainId, stateDir)}: ${(e as Error).message}`);
+          }
+        }
+        const previous = deployment ? readNodeState(stateDir) : undefined;
+        if (deployment && previous?.deployment.protocol === deployment.protocol) {
+          const { protocol } = await attach(chain.ethers, deployment);
+          const measurement = o.enclave ? imageMeasurementId(enclaveImage({ models: models.map((m) => m.model.ref.circuitId) })) : undefined;
+          for (const m of models) {
+            const known = previous.models.find((p) => p.circuitId === m.model.ref.circuitId);
+            if (!known) continue;
+            const approved: string[] = await (protocol as unknown as Contract).approvedImages(known.modelId);
+            if (!measurement || approved.includes(measurement)) m.modelId = known.modelId;
+          }
+        }
+        const firstBlock = await chain.ethers.provider.getBlockNumber();
+        const boot = await bootstrapDevNode({ ethers: chain.ethers, models, deployment, enclave: o.enclave, stateDir, log: say });
+        const config: Partial<NodeConfig> = {
+          batch: o.batchSize === 0 ? null : { size: o.batchSize, intervalMs: o.batchInterval },
+          proveConcurrency: o.proveConcurrency,
+        };
+        if (o.signedMax !== undefined || o.attestedMax !== undefined) {
+          config.policy = { signedMax: o.signedMax ?? DEFAULT_NODE_CONFIG.policy.signedMax, attestedMax: o.attestedMax ?? DEFAULT_NODE_CONFIG.policy.attestedMax };
+        }
+        if (boot.enclave) cleanup.push(() => boot.enclave!.stop());
+        const dataDir = runDir(stateDir, boot.deployment);
+        const service = await InferenceService.start({
+          ethers: chain.ethers,
+          deployment: boot.deployment,
+          operator: boot.operator,
+          models: boot.served,
+          enclave: boot.enclave,
+          stateDir: dataDir,
+          config,
+          log: say,
+        });
+        cleanup.push(() => service.close());
+        const rpc: Eip1193Provider = { request: ({ method, params }) => chain.ethers.provider.send(method, (params ?? []) as unknown[]) };
+        const { app, url } = await startServer({ service, host: o.host, port: o.port, rpc: chain.ephemeral ? rpc : undefined, log: say });
+        cleanup.push(() => app.close());
+        const deploymentRecord = deployment ? readDeployment(chain.chainId, { dir: stateDir }) : { ...boot.deployment, blockNumber: firstBlock };
+        writeDeployment(deploymentRecord, stateDir);
+
+        const state = {
+          format: "assay.node" as const,
+          version: 1 as const,
+          url,
+          rpc: chain.ephemeral ? `${url}/rpc` : null,
+          chain: { embedded: chain.ephemeral, label: chain.label, chainId: boot.deployment.chainId },
+          deployment: boot.deployment,
+          operator: boot.operator.address,
+          models: boot.served.map((s) => ({ modelId: s.modelId, circuitId: s.model.ref.circuitId, ptauId: s.model.ref.ptauId, alias: s.alias })),
+          enclave: boot.registration
+            ? {
+                address: boot.registration.key,
+                measurement: boot.registration.measurement,
+                expiresAt: boot.registration.expiresAt,
+                attestationDocHash: boot.registration.attestationDocHash,
+                documentFile: boot.registration.documentFile,
+              }
+            : null,
+          policy: { signedMax: service.config.policy.signedMax.toString(), attestedMax: service.config.policy.attestedMax.toString() },
+          dataDir,
+          pid: process.pid,
+          startedAt: new Date().toISOString(),
+        };
+        await writeNodeState(stateDir, state);
+
+        let stopping = false;
+        const stop = async (signal: string) => {
+          if (stopping) return;
+          stopping = true;
+          say(`${signal}: posting the waiting batch and finishing running proof jobs (queued ones resume on the next start)`);
+          await unwind();
+          process.exit(0);
+        };
+        process.once("SIGINT", () => void stop("SIGINT"));
+        process.once("SIGTERM", () => void stop("SIGTERM"));
+
+        const human = [
+          `assay node listening on ${url}`,
+          `  chain      ${chain.label} (chain id ${boot.deployment.chainId})${state.rpc ? `; JSON-RPC at ${state.rpc}` : ""}`,
+          `  protocol   ${boot.deployment.protocol}`,
+          `  operator   ${boot.operator.address}`,
+          `  enclave    ${state.enclave ? `${state.enclave.address} (image ${state.enclave.measurement})` : "none (no Attested level)"}`,
+          ...state.models.map((m) => `  model      ${m.alias}  ${m.modelId}  (circuit ${m.circuitId})`),
+          `  state      ${stateDir}`,
+          `  try        curl -s ${url}/v1/infer -H 'content-type: application/json' -d '{"model":"${state.models[0].alias}","input":[...],"valueAtRisk":"1"}'`,
+        ].join("\n");
+        result(g, human, state);
+      } catch (e) {
+        await unwind();
+        throw e;
+      }
+    });
+}
