@@ -86,6 +86,8 @@ function reviver(_k: string, v: unknown) {
 export class ClaimStore {
   private readonly dir: string;
   private readonly pendingDir: string;
+  /** Per claim, the tail of its queued read-modify-write updates (so none is lost). */
+  private readonly locks = new Map<string, Promise<unknown>>();
 
   constructor(root: string) {
     this.dir = path.join(root, "claims");
@@ -119,13 +121,21 @@ export class ClaimStore {
     }
   }
 
-  /** Applies `change` to the stored record (records of one claim are updated one at a time by the service). */
-  async update(id: string, change: (r: ClaimRecord) => void): Promise<ClaimRecord> {
-    const r = await this.get(id);
-    if (!r) throw new Error(`claim record ${id} is missing`);
-    change(r);
-    await this.put(r);
-    return r;
+  /** Applies `change` to the stored record; updates of one claim run one after another. */
+  update(id: string, change: (r: ClaimRecord) => void): Promise<ClaimRecord> {
+    const key = id.toLowerCase();
+    const run = (this.locks.get(key) ?? Promise.resolve()).catch(() => {}).then(async () => {
+      const r = await this.get(id);
+      if (!r) throw new Error(`claim record ${id} is missing`);
+      change(r);
+      await this.put(r);
+      return r;
+    });
+    this.locks.set(key, run);
+    void run.finally(() => {
+      if (this.locks.get(key) === run) this.locks.delete(key);
+    }).catch(() => {});
+    return run;
   }
 
   /** Marks a Signed claim as waiting for a batch (survives a restart until the batch is posted). */

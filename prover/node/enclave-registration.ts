@@ -98,7 +98,8 @@ export async function registerEnclave(o: RegisterEnclaveOptions): Promise<Regist
   // Expiry on the chain's clock: the remaining validity of the attestation, capped.
   const provider = o.protocol.runner?.provider;
   if (!provider) throw new EnclaveRegistrationError("the protocol contract has no provider");
-  const chainNow = (await provider.getBlock("latest"))!.timestamp;
+  // The next block's time: never before the latest block, nor (on an idle dev chain) before now.
+  const chainNow = Math.max((await provider.getBlock("latest"))!.timestamp, Math.floor(now.getTime() / 1000));
   const validFor = Math.floor((verified.validUntil.getTime() - now.getTime()) / 1000);
   const lifetime = Math.min(validFor, o.maxLifetimeSeconds ?? 86_400);
   if (lifetime <= 60) throw new EnclaveRegistrationError(`the attestation's certificates expire in ${validFor} s: too soon to register a key`);
