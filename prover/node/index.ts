@@ -1,0 +1,20 @@
+// The inference node: consequence routing, the three levels of evidence, persistent proof jobs
+// and Signed batches, enclave key registration, and the HTTP API over it all.
+export { InferenceService } from "./inference-service.js";
+export type { ClaimView, InferenceServiceOptions, InferRequest, InferResponse, ServedModel } from "./inference-service.js";
+export { buildServer, startServer, DEFAULT_BODY_LIMIT } from "./server.js";
+export type { Eip1193Provider, NodeServerOptions } from "./server.js";
+export { DEFAULT_NODE_CONFIG, resolveConfig } from "./config.js";
+export type { BatchConfig, NodeConfig } from "./config.js";
+export { chooseLevel, consumerRequiredLevel, minLevel, nodeRequiredLevel } from "./routing.js";
+export type { LevelRequest, PolicySource, PolicyThresholds } from "./routing.js";
+export { imageMeasurementId, registerEnclave, EnclaveRegistrationError } from "./enclave-registration.js";
+export type { RegisteredEnclave, RegisterEnclaveOptions } from "./enclave-registration.js";
+export { bootstrapDevNode } from "./dev-bootstrap.js";
+export type { DevBootstrap, DevBootstrapOptions, DevModel } from "./dev-bootstrap.js";
+export { FileJobQueue } from "./job-queue.js";
+export type { Job, JobQueue, JobState } from "./job-queue.js";
+export { SignedBatcher } from "./batcher.js";
+export { ClaimStore } from "./claim-store.js";
+export type { ClaimRecord, ClaimStatus } from "./claim-store.js";
+export * from "./errors.js";
