@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync } from "node:fs";
-import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { FileJobQueue } from "../../prover/node/job-queue.js";
@@ -31,7 +30,9 @@ describe("node: persistent job queue", () => {
   it("a job accepted before a crash is run by the next process (nothing lost)", async () => {
     const dir = fresh();
     // First process: accepts two jobs, is killed (SIGKILL) while running the first.
-    const child = spawn(process.execPath, [createRequire(import.meta.url).resolve("tsx/cli"), path.join(import.meta.dirname, "fixtures/queue-child.ts"), dir], {
+    // Node itself runs the child (tsx as a loader, not tsx's CLI, which would add a process the
+    // kill below would not reach).
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "fixtures/queue-child.ts"), dir], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     const line = await new Promise<string>((resolve) => child.stdout.once("data", (d) => resolve(String(d))));
