@@ -51,11 +51,11 @@ export function argmax(xs: readonly bigint[]): number {
   return best;
 }
 
-/** Template Max2(BITS): max(a, b) for |a - b| < 2^BITS. */
+/** Template Max2(BITS): max(a, b) for -2^BITS <= a - b < 2^BITS. */
 export function max2(a: bigint, b: bigint, bits: number): bigint {
   const d = a - b;
   const lim = 1n << BigInt(bits);
-  if (d <= -lim || d >= lim) throw new IntRangeError("max2 difference", d, bits + 1, true);
+  if (d < -lim || d >= lim) throw new IntRangeError("max2 difference", d, bits + 1, true);
   return d >= 0n ? a : b;
 }
 

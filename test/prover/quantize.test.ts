@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ShapeMismatchError } from "../../prover/errors.js";
 import { evaluateFloat } from "../../prover/model/float-eval.js";
 import { loadModel, normalize } from "../../prover/onnx/index.js";
-import { evaluateInteger, evaluateQuantizedInts, quantizeInput } from "../../prover/quantize/evaluate.js";
+import { evaluateInteger, evaluateLayers, evaluateQuantizedInts, quantizeInput } from "../../prover/quantize/evaluate.js";
 import { quantize, signedBits } from "../../prover/quantize/fixed-point.js";
 import { loadDigits, modelPath } from "../helpers/data.js";
 
@@ -11,6 +11,9 @@ const MODELS = [
   ["mlp-196-25-10", 14],
   ["mlp-196-24-14-10", 14],
   ["mlp-784-56-10", 28],
+  ["lenet-28-6-16-10", 28],
+  ["lenet-28-6-16-120-84-10", 28],
+  ["cnn-14-5-11-80-10", 14],
 ] as const;
 
 describe("quantize: fixed point and the integer evaluator", () => {
@@ -49,6 +52,16 @@ describe("quantize: fixed point and the integer evaluator", () => {
     }
     // And the widths are tight: each layer's bound is reached by its own bound computation.
     for (const l of q.layers) expect(signedBits(Math.min(...l.outMin, 0), Math.max(...l.outMax, 0))).to.be.at.most(l.bits);
+  });
+
+  it("LeNet: static bounds hold at the corners of the input range; pooling runs on raw accumulators", () => {
+    const g = normalize(loadModel(modelPath("lenet-28-6-16-10")));
+    const q = quantize(g, loadDigits(28, "calib").xs);
+    expect(q.layers.map((l) => `${l.kind}:${l.act?.kind ?? "raw"}`)).to.deep.equal(["conv:raw", "maxpool:relu", "conv:raw", "maxpool:relu", "dense:rescale"]);
+    for (const c of [new Float64Array(784).fill(q.input.min), new Float64Array(784).fill(q.input.max), Float64Array.from({ length: 784 }, (_, i) => (i % 3 ? q.input.max : q.input.min))]) {
+      const outs = evaluateLayers(q, c); // throws IntRangeError if a quotient left its width
+      outs.forEach((o, k) => o.forEach((v, j) => expect(v >= q.layers[k].outMin[j] && v <= q.layers[k].outMax[j], `layer ${k} element ${j}`).to.equal(true)));
+    }
   });
 
   it("clamps out-of-range inputs and counts them; rejects a wrong input length", () => {
