@@ -1,60 +1,173 @@
-// The end-to-end demo on the embedded Hardhat network:
-//   ONNX digits MLP -> quantized circuit -> Groth16 keys -> proofs of held-out digits
-//   -> verified by the one shared on-chain verifier, next to the float model's answer.
+// The end-to-end demo on the embedded Hardhat network: cost follows consequence.
 //
 //   npm run demo
+//
+// 1. deploys the protocol (shared Groth16 verifier + AssayProtocol) and an example consumer (a
+//    parametric insurer whose on-chain policy maps value at risk to a minimum level);
+// 2. compiles the bundled digits model (ONNX -> quantized circuit -> Groth16 keys), registers it,
+//    starts a development enclave (its own process and key, attested in the Nitro format, key
+//    registered through the attestation-verifier role) and a staked operator;
+// 3. streams inferences with mixed values at risk through the node's HTTP API: low -> Signed
+//    (batched into Merkle roots), middle -> Attested (run and signed inside the enclave), high ->
+//    Proven (a Groth16 proof verified on-chain);
+// 4. challenges one Signed claim and settles it with a proof;
+// 5. prints a table per level, then audits one claim of each level from chain data alone.
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { type Contract, formatEther, parseEther } from "ethers";
 import { network } from "hardhat";
+import { auditClaim } from "../prover/chain/audit-claim.js";
+import { bindingFor } from "../prover/chain/binding.js";
 import { compileModel } from "../prover/compile-model.js";
 import { loadDataSet } from "../prover/data/dataset.js";
+import { bootstrapDevNode } from "../prover/node/dev-bootstrap.js";
+import { InferenceService, type InferResponse } from "../prover/node/inference-service.js";
+import { startServer } from "../prover/node/server.js";
 import { proveInference } from "../prover/prove-inference.js";
 import { measureFidelity } from "../prover/quantize/fidelity.js";
 import { releaseCurve } from "../prover/zk/groth16.js";
-import { encodeProof, encodeVerifyingKey, verifyingKeyId } from "../prover/zk/vkey-encoding.js";
+import { encodeProof } from "../prover/zk/vkey-encoding.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const MODEL = "digits-mlp-64-32-10";
+const t0 = performance.now();
+const secs = (t: number) => ((performance.now() - t) / 1000).toFixed(1);
+const step = (s: string) => console.log(`\n[${secs(t0)} s] ${s}`);
+const quiet = (s: string) => console.log(`    ${s}`);
+
+console.log(`assay demo: cost follows consequence (embedded Hardhat network, model ${MODEL})`);
+
+step("compile the model: ONNX -> fixed point -> circom -> Groth16 keys");
 const calib = loadDataSet(path.join(root, "models/data/digits-8x8-calib.json"));
 const test = loadDataSet(path.join(root, "models/data/digits-8x8-test.json"));
-const t0 = performance.now();
-const secs = (t: number) => `${((performance.now() - t) / 1000).toFixed(1)} s`;
-
-console.log(`assay demo: ${MODEL} (8x8 digits, 64 -> 32 -> 10) on the embedded Hardhat network\n`);
 let lastStage = "";
 const model = await compileModel({
   onnx: path.join(root, "models", `${MODEL}.onnx`),
   calibration: calib.xs,
   generatedBy: "npm run demo",
   onProgress: (stage, msg) => {
-    if (stage !== lastStage || stage === "setup" && msg.startsWith("keys")) console.log(`  [${stage}] ${msg.split("\n")[0]}`);
+    if (stage !== lastStage) quiet(`[${stage}] ${msg.split("\n")[0]}`);
     lastStage = stage;
   },
 });
-console.log(`\ncircuit ${model.ref.circuitId}: ${model.manifest.circuit.constraints} constraints, keys ready after ${secs(t0)}`);
-if (model.setup?.ptau.unsafeForProduction) console.log("  (development powers of tau: fine for a demo, UNSAFE for production; pass a real ceremony with --ptau)");
-
 const fid = await measureFidelity(path.join(root, "models", `${MODEL}.onnx`), model.quantized, test.xs, test.labels);
-console.log(`fidelity on ${fid.samples} held-out digits: argmax agreement with onnxruntime ${(100 * fid.argmaxAgreement).toFixed(2)}%, max |error| ${fid.maxAbsError.toFixed(3)}`);
+quiet(`${model.manifest.circuit.constraints} constraints; argmax agreement with onnxruntime ${(100 * fid.argmaxAgreement).toFixed(2)}% on ${fid.samples} held-out digits`);
+if (model.setup?.ptau.unsafeForProduction) quiet("development powers of tau: fine for a demo, UNSAFE for production (pass --ptau <ceremony> to `assay model compile`)");
 
+step("deploy the protocol, register the model, stake an operator, attest and register the enclave");
 const { ethers } = await network.create();
-const verifier = await ethers.deployContract("Groth16Verifier");
-const reg = await (await verifier.registerKey(encodeVerifyingKey(model.vkey!))).wait();
-const keyId = verifyingKeyId(model.vkey!);
-console.log(`\nshared Groth16Verifier at ${await verifier.getAddress()}; key ${keyId.slice(0, 18)}... registered as data (${reg!.gasUsed} gas)\n`);
+const stateDir = mkdtempSync(path.join(os.tmpdir(), "assay-demo-"));
+const dev = await bootstrapDevNode({ ethers, models: [{ model, alias: "digits" }], stateDir, log: quiet });
+const [, , , challenger, insurerOwner] = await ethers.getSigners();
+const signedMax = parseEther("0.1");
+const attestedMax = parseEther("1");
+const insurer = (await ethers.deployContract("ParametricInsurance", [dev.deployment.protocol, { signedMax, attestedMax }], insurerOwner)) as unknown as Contract;
+const consumer = await insurer.getAddress();
+quiet(`consumer policy (ParametricInsurance ${consumer.slice(0, 10)}…): <= ${formatEther(signedMax)} ETH Signed, <= ${formatEther(attestedMax)} ETH Attested, above: Proven`);
 
-const rows = [];
-let p!: Awaited<ReturnType<typeof proveInference>>;
-for (let i = 0; i < 4; i++) {
+const service = await InferenceService.start({
+  ethers,
+  deployment: dev.deployment,
+  operator: dev.operator,
+  models: dev.served,
+  enclave: dev.enclave,
+  stateDir,
+  config: { batch: { size: 4, intervalMs: 60_000 } },
+  log: () => {},
+});
+const { app, url } = await startServer({ service, port: 0, host: "127.0.0.1" });
+quiet(`node listening on ${url}`);
+
+step("stream inferences through POST /v1/infer with mixed values at risk");
+const values = ["0.02", "0.05", "0.5", "0.08", "3", "0.01", "0.7", "0.03", "0.06", "0.09", "5", "0.04"].map((v) => parseEther(v));
+interface Sent { res: InferResponse; input: number[]; t: number; ms: number; digit: number }
+const sent: Sent[] = [];
+for (let i = 0; i < values.length; i++) {
+  const input = test.xs[i];
   const t = performance.now();
-  p = await proveInference(model, test.xs[i], { binding: BigInt(i + 1) });
-  const proveTime = secs(t);
-  const proof = encodeProof(p.proof);
-  const ok = await verifier.verify(keyId, proof, p.publicSignals);
-  const gas = (await (await verifier.verify.send(keyId, proof, p.publicSignals)).wait())!.gasUsed;
-  rows.push({ digit: test.labels![i], proven: p.result.label, "witness+prove": proveTime, "verified on-chain": ok, gas: Number(gas) });
+  const r = await fetch(`${url}/v1/infer`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model: "digits", input, valueAtRisk: values[i].toString(), consumer }),
+  });
+  const body = await r.json();
+  if (!r.ok) throw new Error(`infer failed (${r.status}): ${body.error}`);
+  sent.push({ res: { ...body, salt: BigInt(body.salt) }, input, t, ms: performance.now() - t, digit: test.labels![i] });
+  quiet(`${formatEther(values[i]).padStart(5)} ETH at risk -> ${body.level.padEnd(8)} label ${body.output.label} (true ${test.labels![i]})  ${body.claimId.slice(0, 12)}…`);
 }
-console.table(rows);
-const lie = await verifier.verify(keyId, encodeProof(p.proof), [p.publicSignals[0], p.publicSignals[1] + 1n, p.publicSignals[2]]);
-console.log(`the last proof presented with a different output: verified on-chain = ${lie}`);
-console.log(`\ndone in ${secs(t0)}`);
+// A Proven claim is done when its proof is on chain: poll the node for it (its latency counts that).
+for (const s of sent.filter((x) => x.res.level === "Proven")) {
+  for (;;) {
+    const v = await (await fetch(`${url}/v1/claims/${s.res.claimId}`)).json();
+    if (v.status === "proven" || v.status === "failed") break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  s.ms = performance.now() - s.t;
+}
+await service.idle(); // batches posted, proofs proven and submitted
+const final = await Promise.all(sent.map(async (s) => ({ ...s, view: await (await fetch(`${url}/v1/claims/${s.res.claimId}`)).json() })));
+
+step("challenge one Signed claim and settle it with a proof");
+const target = final.find((s) => s.view.level === "Signed" && s.view.batch)!;
+const hub = (await ethers.getContractAt("AssayProtocol", dev.deployment.protocol)) as unknown as Contract;
+const claimArgs = (c: InferResponse["claim"]) => [c.modelId, BigInt(c.inputCommitment), BigInt(c.output), c.requestId, BigInt(c.deadline)];
+await (await (hub.connect(challenger) as Contract).importBatchedClaim(target.view.batch.root, claimArgs(target.view.claim), target.view.batch.proof)).wait();
+const bond = (await hub.protocolParams()).challengeBond;
+await (await (hub.connect(challenger) as Contract).challenge(target.res.claimId, { value: bond })).wait();
+quiet(`challenger ${challenger.address.slice(0, 10)}… imported claim ${target.res.claimId.slice(0, 12)}… from its batch and challenged it (bond ${formatEther(bond)} ETH)`);
+const tDefend = performance.now();
+const defence = await proveInference(model, target.input, { salt: target.res.salt, binding: bindingFor(target.res.claimId, dev.operator.address) });
+const defTx = await (await (hub.connect(dev.operator) as Contract).submitProven(claimArgs(target.view.claim), encodeProof(defence.proof))).wait();
+const defeated = defTx.logs.map((l: { topics: string[]; data: string }) => { try { return hub.interface.parseLog(l); } catch { return null; } }).find((e: { name: string } | null) => e?.name === "ChallengeDefeated");
+quiet(`operator proved the claimed output in ${secs(tDefend)} s: ${defeated ? `ChallengeDefeated, bond ${formatEther(defeated.args.bond)} ETH to the operator` : "no ChallengeDefeated event (!)"}; claim level now ${["None", "Signed", "Attested", "Proven"][Number(await hub.levelOf(target.res.claimId))]}`);
+
+step("cost by level");
+const byLevel = (lvl: string) => final.filter((s) => s.res.level === lvl);
+const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
+const gasOf = (s: (typeof final)[number]) => {
+  if (s.view.batch) return Number(s.view.batch.transaction.gasUsed.$bigint ?? s.view.batch.transaction.gasUsed) / s.view.batch.size;
+  return Number(s.view.transaction?.gasUsed?.$bigint ?? s.view.transaction?.gasUsed ?? NaN);
+};
+const proves: Record<string, string> = {
+  Signed: "a staked operator vouches; a proof can slash it",
+  Attested: "it ran in the approved enclave image (trust AWS Nitro)",
+  Proven: "the registered model on this input gives this output",
+};
+console.table(
+  ["Signed", "Attested", "Proven"].map((lvl) => {
+    const xs = byLevel(lvl);
+    return {
+      level: lvl,
+      count: xs.length,
+      "latency p50 (ms)": Math.round(pct(xs.map((x) => x.ms), 0.5)),
+      "latency p95 (ms)": Math.round(pct(xs.map((x) => x.ms), 0.95)),
+      "gas per claim": Math.round(xs.reduce((a, x) => a + gasOf(x), 0) / Math.max(1, xs.length)),
+      "what it proves": proves[lvl],
+    };
+  }),
+);
+quiet("latency: Signed and Attested = the API round trip (Signed claims then wait for their batch root, posted every 4 claims);");
+quiet("Proven = request to proof verified and recorded on chain. Gas: Signed = postBatch gas / batch size.");
+
+step("audit one claim of each level from chain data alone");
+// A batched claim enters the record when someone imports it with its Merkle path: do that for one.
+const signedPick = final.find((x) => x.res.level === "Signed" && x !== target && x.view.batch)!;
+await (await (hub.connect(challenger) as Contract).importBatchedClaim(signedPick.view.batch.root, claimArgs(signedPick.view.claim), signedPick.view.batch.proof)).wait();
+const verifier = await ethers.getContractAt("Groth16Verifier", dev.deployment.verifier);
+const protocol = hub;
+for (const lvl of ["Signed", "Attested", "Proven"]) {
+  const s = lvl === "Signed" ? signedPick : byLevel(lvl)[0];
+  const report = await auditClaim({ provider: ethers.provider, chainId: BigInt(dev.deployment.chainId), protocol, verifier }, s.res.claimId, { input: s.input, salt: s.res.salt });
+  console.log(`  ${lvl} claim ${s.res.claimId.slice(0, 12)}…: ${report.ok ? "all checks pass" : "FAILED"}`);
+  for (const c of report.checks) {
+    const line = `${c.status === "pass" ? "✓" : c.status === "fail" ? "✗" : "·"} ${c.id}: ${c.detail}`;
+    console.log(`      ${line.length > 118 ? `${line.slice(0, 117)}…` : line}`);
+  }
+}
+
+await app.close();
+await service.close();
+await dev.enclave?.stop();
 await releaseCurve();
+console.log(`\ndone in ${secs(t0)} s`);
