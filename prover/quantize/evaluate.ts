@@ -2,7 +2,6 @@
 import { ShapeMismatchError } from "../errors.js";
 import { evaluateLayer } from "../layers/index.js";
 import { argmaxAlong } from "../model/float-eval.js";
-import { argmax } from "./int-ops.js";
 import type { QuantizedModel } from "./quantized-model.js";
 
 export interface IntegerResult {
@@ -14,9 +13,9 @@ export interface IntegerResult {
   logits: bigint[];
   /** Logits as reals (logits / 2^frac). */
   dequantized: number[];
-  /** Index of the first maximal logit (with an ArgMax head: the first group's index). */
+  /** Index of the first maximal value of the first group (a [1, N] output: of all N). */
   label: number;
-  /** With an ArgMax head: one index per group along the head's axis; else [label]. */
+  /** One index per group along the head's axis (the last axis without a head). */
   labels: number[];
 }
 
@@ -58,7 +57,8 @@ export function evaluateInteger(q: QuantizedModel, x: ArrayLike<number>): Intege
   const out = evaluateQuantizedInts(q, values);
   const logits = Array.from(out, (v) => BigInt(v));
   const { axis, selectLastIndex } = q.output.headSpec;
-  const labels = q.output.head === "argmax" ? argmaxAlong(out, q.output.valueShape, axis, selectLastIndex) : [argmax(logits)];
+  // Labels along the head's axis (the last axis without a head): one per group.
+  const labels = argmaxAlong(out, q.output.valueShape, axis, q.output.head === "argmax" && selectLastIndex);
   return {
     input: Array.from(values, (v) => BigInt(v)),
     clamped,

@@ -1,7 +1,7 @@
 // Measured (not assumed) accuracy of the quantized model against the float ONNX model run by
 // onnxruntime-node: argmax agreement and the largest absolute logit error over a data set.
 import ort from "onnxruntime-node";
-import { softmax } from "../model/float-eval.js";
+import { argmaxAlong, softmaxAlong } from "../model/float-eval.js";
 import { evaluateInteger } from "./evaluate.js";
 import type { QuantizedModel } from "./quantized-model.js";
 
@@ -15,12 +15,6 @@ export interface Fidelity {
   quantizedAccuracy?: number;
   /** Inputs with at least one element clamped into the quantized input range. */
   clampedInputs: number;
-}
-
-function argmaxOf(xs: ArrayLike<number>): number {
-  let b = 0;
-  for (let i = 1; i < xs.length; i++) if (xs[i] > xs[b]) b = i;
-  return b;
 }
 
 export async function measureFidelity(
@@ -39,13 +33,16 @@ export async function measureFidelity(
   for (let s = 0; s < xs.length; s++) {
     const x = xs[s];
     const out = await session.run({ [q.source.inputName]: new ort.Tensor("float32", Float32Array.from(x), dims) });
-    const f = out[session.outputNames[0]].data as Float32Array;
+    const f = out[session.outputNames[0]].data as Float32Array | BigInt64Array;
     const r = evaluateInteger(q, x);
     if (r.clamped > 0) clampedInputs++;
-    const mine = q.output.head === "softmax" ? softmax(r.dequantized) : r.dequantized;
-    const fLabel = q.output.head === "argmax" ? Number(f[0]) : argmaxOf(f);
-    if (fLabel === r.label) agree++;
-    if (q.output.head !== "argmax") for (let j = 0; j < f.length; j++) maxErr = Math.max(maxErr, Math.abs(f[j] - mine[j]));
+    const { axis } = q.output.headSpec;
+    const mine = q.output.head === "softmax" ? softmaxAlong(r.dequantized, q.output.valueShape, axis) : r.dequantized;
+    // The label: ArgMax's first index, else the argmax of the first group along the head's axis
+    // (the whole output for a [1, N] model).
+    const fLabel = q.output.head === "argmax" ? Number(f[0]) : argmaxAlong(Array.from(f, Number), q.output.valueShape, axis)[0];
+    if (fLabel === r.labels[0]) agree++;
+    if (q.output.head !== "argmax") for (let j = 0; j < f.length; j++) maxErr = Math.max(maxErr, Math.abs(Number(f[j]) - mine[j]));
     if (labels) {
       if (fLabel === labels[s]) fOk++;
       if (r.label === labels[s]) qOk++;

@@ -67,11 +67,23 @@ function buildCore(op: FloatOp, xs: ValueRange[], ctx: CoreContext): Core {
 /** Readers that take raw (unrescaled) integers as they are. */
 const RAW_READERS = new Set<FloatOp["kind"]>(["maxpool", "add", "gather"]);
 
+export interface QuantizeOptions {
+  /**
+   * Where a max pool that follows a layer (and its monotone activation) runs: "auto" picks the
+   * placement with fewer constraints; "raw" pools the raw accumulators, then rescales;
+   * "rescaled" rescales every element, then pools. (Same function: max commutes with the
+   * rescale and the activation; only the output scale may differ when windows skip elements.)
+   */
+  pooling?: "auto" | "raw" | "rescaled";
+}
+
 export function quantize(
   g: FloatGraph,
   calibration: readonly ArrayLike<number>[],
   config: QuantizationConfig = DEFAULT_QUANTIZATION,
+  options: QuantizeOptions = {},
 ): QuantizedModel {
+  const pooling = options.pooling ?? "auto";
   if (calibration.length === 0) throw new QuantizationError("quantization needs at least one calibration input");
   // Calibration: |max| of every tensor, and the input's sign.
   const absMax = new Map<string, number>();
@@ -149,7 +161,7 @@ export function quantize(
       const poolRaw = pooled.frac > targetFrac(pool.output);
       const b = spec || poolRaw ? act(spec ?? { kind: "none" }, pooled, pool.output, where) : undefined;
       const costB = core.cost + maxPoolCost(pool as MaxPoolOp, core.range).cost + (b ? pool.size * b.cost : 0);
-      if (costB < costA) {
+      if (pooling === "raw" || (pooling === "auto" && costB < costA)) {
         if (spec && !isActivation(op)) {
           pendingAct.set(pool, spec);
           nodes.splice(nodes.length - spec.nodes.length);

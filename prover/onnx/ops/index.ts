@@ -9,6 +9,7 @@ import { concat } from "./concat.js";
 import { constant } from "./constant.js";
 import { conv } from "./conv.js";
 import { div } from "./div.js";
+import { dropout } from "./dropout.js";
 import { flatten } from "./flatten.js";
 import { gemm } from "./gemm.js";
 import { globalAveragePool, globalMaxPool } from "./global-pool.js";
@@ -38,7 +39,7 @@ export const OPERATORS: Readonly<Record<string, OpHandler>> = {
   Constant: constant,
   Conv: conv,
   Div: div,
-  Dropout: identity,
+  Dropout: dropout,
   Flatten: flatten,
   Gemm: gemm,
   GlobalAveragePool: globalAveragePool,

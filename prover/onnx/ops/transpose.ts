@@ -1,9 +1,12 @@
-// Transpose: a permutation of axes (default: reversed). Pure data movement.
+// Transpose: a permutation of axes (default: reversed). Pure data movement; a constant input
+// (e.g. a weight some exporters transpose before MatMul) is permuted at normalization.
 import type { NormalizeContext } from "../context.js";
 import { numel } from "../tensor.js";
 
 export function transpose(ctx: NormalizeContext): void {
-  const x = ctx.dynInput(0);
+  const v = ctx.input(0);
+  if (!v) ctx.unsupported("missing input");
+  const x = v.kind === "const" ? { name: "", shape: v.tensor.dims } : ctx.dynInput(0);
   const rank = x.shape.length;
   const perm = ctx.attrInts("perm") ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
   if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) ctx.unsupported(`perm [${perm.join(", ")}] for rank ${rank}`);
@@ -26,6 +29,7 @@ export function transpose(ctx: NormalizeContext): void {
       coord[a] = 0;
     }
   }
+  if (v.kind === "const") return ctx.define(0, { kind: "const", tensor: { dims: shape, data: Float64Array.from(index, (i) => v.tensor.data[i]) } });
   const out = ctx.dynOutput(0, shape);
   ctx.emit({ kind: "gather", inputs: [x.name], output: out.name, size, from: new Int32Array(size), index, fill: new Float64Array(size), nodes: [ctx.node.name] });
 }
