@@ -101,11 +101,15 @@ export interface ConvLayer extends LayerBase {
   wFrac: number;
 }
 
-/** Max over each window; the tournament compares values whose differences fit `diffBits` + 1 signed bits. */
+/**
+ * Max over each window. In channel c the Max2 tournament compares values whose differences lie
+ * in [-2^channelBits[c], 2^channelBits[c]); diffBits is the largest of them.
+ */
 export interface MaxPoolLayer extends LayerBase {
   kind: "maxpool";
   win: Window2D;
   diffBits: number;
+  channelBits: number[];
 }
 
 /** Window sum times mult[oh * ow] (round(2^multFrac / divisor)). */

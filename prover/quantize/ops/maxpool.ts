@@ -1,17 +1,29 @@
 // MaxPool: exact on integers (no new error). Each window of t valid taps costs t - 1 Max2
-// comparisons of width diffBits + 2 constraints (circuits/pool.circom).
+// comparisons of width channelBits[c] + 2 constraints (circuits/pool.circom).
 import type { MaxPoolOp } from "../../model/float-graph.js";
 import { windowTaps } from "../../model/window.js";
 import { unsignedBits } from "../signed-bits.js";
 import { maxOf, minOf, type ValueRange } from "../value-range.js";
 import type { Core } from "./core.js";
 
-export function maxPoolCost(op: MaxPoolOp, x: ValueRange): { diffBits: number; cost: number } {
-  const diffBits = Math.max(1, unsignedBits(maxOf(x.hi) - minOf(x.lo)));
-  const taps = windowTaps(op.win);
+/** Comparison widths per channel (over the whole batch) and the constraints they cost. */
+export function maxPoolCost(op: MaxPoolOp, x: ValueRange): { channelBits: number[]; cost: number } {
+  const { win } = op;
+  const plane = win.h * win.w;
+  const channelBits: number[] = [];
+  for (let c = 0; c < win.c; c++) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let n = 0; n < win.n; n++) {
+      const base = (n * win.c + c) * plane;
+      lo = Math.min(lo, minOf(x.lo.subarray(base, base + plane)));
+      hi = Math.max(hi, maxOf(x.hi.subarray(base, base + plane)));
+    }
+    channelBits.push(Math.max(1, unsignedBits(hi - lo)));
+  }
   let comparisons = 0;
-  for (const t of taps) comparisons += Math.max(0, t.length / 2 - 1);
-  return { diffBits, cost: comparisons * op.win.n * op.win.c * (diffBits + 2) };
+  for (const t of windowTaps(win)) comparisons += Math.max(0, t.length / 2 - 1);
+  return { channelBits, cost: comparisons * win.n * channelBits.reduce((s, b) => s + b + 2, 0) };
 }
 
 export function quantizeMaxPool(op: MaxPoolOp, [x]: ValueRange[]): Core {
@@ -34,6 +46,6 @@ export function quantizeMaxPool(op: MaxPoolOp, [x]: ValueRange[]): Core {
       hi[nc * outPlane + p] = h;
     }
   }
-  const { diffBits, cost } = maxPoolCost(op, x);
-  return { params: { kind: "maxpool", win, diffBits }, range: { frac: x.frac, lo, hi, err: x.err }, cost };
+  const { channelBits, cost } = maxPoolCost(op, x);
+  return { params: { kind: "maxpool", win, diffBits: Math.max(...channelBits), channelBits }, range: { frac: x.frac, lo, hi, err: x.err }, cost };
 }
