@@ -12,16 +12,9 @@
 // attestation-verifier role when given; the admin must be the deploying account for that).
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import VerifierModule from "./Groth16Verifier.js";
+import { PROTOCOL_DEFAULTS } from "../../prover/chain/protocol-client.js";
 
-export const DEFAULTS = {
-  minStake: 10n ** 18n,
-  challengeBond: 10n ** 17n,
-  slashAmount: 10n ** 18n,
-  challengerShareBps: 5000,
-  challengeWindow: 3600,
-  responseWindow: 3600,
-  unbondingDelay: 4 * 3600,
-} as const;
+export const DEFAULTS = PROTOCOL_DEFAULTS;
 
 export default buildModule("AssayProtocol", (m) => {
   const { verifier } = m.useModule(VerifierModule);

@@ -38,17 +38,19 @@ export interface Deployment {
 
 export class DeploymentError extends AssayError {}
 
+/** Default parameters (also the Ignition module's defaults): 1 ETH stake, 0.1 ETH bond, 1 h windows. */
+export const PROTOCOL_DEFAULTS = {
+  minStake: 10n ** 18n,
+  challengeBond: 10n ** 17n,
+  slashAmount: 10n ** 18n,
+  challengerShareBps: 5000,
+  challengeWindow: 3600,
+  responseWindow: 3600,
+  unbondingDelay: 4 * 3600,
+} as const satisfies Omit<ProtocolParams, "treasury">;
+
 export function defaultParams(treasury: string): ProtocolParams {
-  return {
-    minStake: 10n ** 18n,
-    challengeBond: 10n ** 17n,
-    slashAmount: 10n ** 18n,
-    challengerShareBps: 5000,
-    challengeWindow: 3600,
-    responseWindow: 3600,
-    unbondingDelay: 4 * 3600,
-    treasury,
-  };
+  return { ...PROTOCOL_DEFAULTS, treasury };
 }
 
 /** Deploys the verifier, the two logic libraries and AssayProtocol. The deployer is admin. */

@@ -22,7 +22,12 @@ describe("chain: protocol client", () => {
     const r2 = await registerModel({ verifier, protocol }, model, { family: "digits", levels: ["Signed"] });
     expect(r2.version).to.equal(2);
     expect(await protocol.acceptsLevel(r2.modelId, LEVEL.Attested)).to.equal(false);
-    await expect(attach(ethers, { ...d, chainId: "1" })).to.be.rejectedWith(DeploymentError, "wrong chain: the deployment is on chain 1, the connected chain is 31337");
-    await expect(attach(ethers, { ...d, protocol: ethers.ZeroAddress.replace(/0$/, "1") })).to.be.rejectedWith(DeploymentError, /no contract at protocol address/);
+    const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+    const wrongChain = await failure(attach(ethers, { ...d, chainId: "1" }));
+    expect(wrongChain).to.be.instanceOf(DeploymentError);
+    expect((wrongChain as Error).message).to.equal("wrong chain: the deployment is on chain 1, the connected chain is 31337");
+    const noCode = await failure(attach(ethers, { ...d, protocol: ethers.ZeroAddress.replace(/0$/, "1") }));
+    expect(noCode).to.be.instanceOf(DeploymentError);
+    expect((noCode as Error).message).to.match(/^no contract at protocol address 0x0{39}1 on chain 31337$/);
   });
 });
