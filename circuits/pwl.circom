@@ -12,7 +12,7 @@ include "bitify.circom";
 //         (prover/quantize/pwl.ts states the error bound).
 // Domain: satisfiable for every -2^(N-1) <= in < 2^(N-1) (and some inputs beyond: the caller's
 //         bound, from static bounds over all valid inputs, is what gives the spec).
-// Caller: 1 <= K <= M + 1, 0 <= D <= M + 1 - K; A, B have 2^K entries.
+// Caller: 2 <= K <= M + 1, 0 <= D <= M + 1 - K; A, B have 2^K entries.
 // Cost:   without saturation (N - 1 <= M): M+1 booleans + 2^K - 2 (decoder) + 1;
 //         with it: N+1 booleans + 2^K - 2 + 6.
 // Why it is sound: z = in + 2^M (+ 2^P with P = N - 1 when saturation is possible) is
@@ -24,7 +24,7 @@ include "bitify.circom";
 // digits P+1 and M+1..P-1 are 0 (IsZero of their sum, pinned by mid * inv = 1 - zero and
 // mid * zero = 0); above otherwise. Exactly one of below / inRange / above is 1.
 template PiecewiseLinear(N, M, K, D, A, B, Y_LO, Y_HI) {
-    assert(K >= 1 && K <= M + 1);
+    assert(K >= 2 && K <= M + 1);
     assert(D >= 0 && D <= M + 1 - K);
     assert(N >= 1 && N + 2 <= 250 && M + 2 <= 250);
     var W = M + 1 - K;
@@ -42,7 +42,7 @@ template PiecewiseLinear(N, M, K, D, A, B, Y_LO, Y_HI) {
     var e[2 ** K];
     e[0] = 1 - z.out[W];
     e[1] = z.out[W];
-    signal prod[2 ** K];
+    signal prod[2 ** K - 2];
     var c = 0;
     for (var t = 1; t < K; t++) {
         for (var j = 0; j < 2 ** t; j++) {
