@@ -4,7 +4,8 @@
 // ensureOnnxTestData() returns the suite's data directory: $ONNX_TESTDATA_DIR, else the system
 // copy (/usr/share/libonnx-testdata/data when the package is installed), else a copy unpacked
 // under build/onnx-testdata/, fetched with `apt-get download libonnx-testdata` + `dpkg -x` when
-// missing (no root needed; the machine's Debian registry is the only source).
+// missing (no root needed, except for one `apt-get update` when the package lists are empty;
+// the machine's Debian registry is the only source).
 //
 //   npx tsx scripts/onnx-testdata.ts     # fetch if needed, print the directory
 import { execFileSync } from "node:child_process";
@@ -55,7 +56,14 @@ export function ensureOnnxTestData(): string {
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp);
   try {
-    run("apt-get", ["download", ONNX_TESTDATA_PACKAGE], tmp);
+    try {
+      run("apt-get", ["download", ONNX_TESTDATA_PACKAGE], tmp);
+    } catch (e) {
+      // A fresh container may have empty package lists: refresh them once (root only) and retry.
+      if (!(e instanceof OnnxTestDataError) || process.getuid?.() !== 0) throw e;
+      run("apt-get", ["update"], tmp);
+      run("apt-get", ["download", ONNX_TESTDATA_PACKAGE], tmp);
+    }
     const deb = readdirSync(tmp).find((f) => f.startsWith(`${ONNX_TESTDATA_PACKAGE}_`) && f.endsWith(".deb"));
     if (!deb) throw new OnnxTestDataError(`apt-get download ${ONNX_TESTDATA_PACKAGE} produced no .deb in ${tmp}`);
     run("dpkg", ["-x", deb, "root"], tmp);
