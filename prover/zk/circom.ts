@@ -132,6 +132,9 @@ export async function compileCircuit(opts: CompileOptions): Promise<CompiledCirc
     "--wasm",
     "--sym",
     `--${optimize}`,
+    // circom 2.2's default --O2 heuristics stall on circuits with thousands of range checks that
+    // share inputs (LeNet: 11 min vs 35 s); the old heuristics give the same constraint count.
+    ...(optimize === "O2" ? ["--use_old_simplification_heuristics"] : []),
     ...(opts.inspect ? ["--inspect"] : []),
     ...includePaths.flatMap((p) => ["-l", rel(p)]),
     "-o",
