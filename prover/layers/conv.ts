@@ -3,7 +3,11 @@
 import { windowTaps } from "../model/window.js";
 import type { ConvLayer } from "../quantize/quantized-model.js";
 
-export function evaluateConv(layer: ConvLayer, [x]: Float64Array[]): Float64Array {
+/** Also the float Conv (prover/model/ops/conv.ts): the same loop over real or integer weights. */
+export function evaluateConv(
+  layer: Pick<ConvLayer, "win" | "m" | "group"> & { weight: ArrayLike<number>; bias: ArrayLike<number> },
+  [x]: Float64Array[],
+): Float64Array {
   const { win, m, group, weight, bias } = layer;
   const taps = windowTaps(win);
   const cpg = win.c / group;
