@@ -56,11 +56,19 @@ const SETTINGS: { name: string; config: QuantizationConfig }[] = [
 const PROVEN = ["lenet-28-6-16-10", "lenet-28-6-16-120-84-10", "cnn-14-5-11-80-10"];
 const PROOFS = 3;
 
-const data = (res: number, split: string) => loadDataSet(path.join(ROOT, "models", "data", `digits-${res}x${res}-${split}.json`));
+const data = (res: number, split: string) =>
+  loadDataSet(path.join(ROOT, "models", "data", `digits-${res}x${res}-${split}.json`));
 const onnxPath = (name: string) => path.join(ROOT, "models", `${name}.onnx`);
 
-function quantizeModel(name: string, res: number, config: QuantizationConfig, pooling: "auto" | "raw" | "rescaled" = "auto"): QuantizedModel {
-  return quantize(normalize(parseModel(readFileSync(onnxPath(name)), name)), data(res, "calib").xs, config, { pooling });
+function quantizeModel(
+  name: string,
+  res: number,
+  config: QuantizationConfig,
+  pooling: "auto" | "raw" | "rescaled" = "auto",
+): QuantizedModel {
+  return quantize(normalize(parseModel(readFileSync(onnxPath(name)), name)), data(res, "calib").xs, config, {
+    pooling,
+  });
 }
 
 /**
@@ -78,12 +86,27 @@ function compile(q: QuantizedModel): { dir: string; seconds: number } {
     mkdirSync(tmp, { recursive: true });
     writeFileSync(path.join(tmp, "model.circom"), source);
     const rel = (p: string) => path.relative(ROOT, p);
-    const r = spawnSync(process.execPath, [
-      path.join(ROOT, "node_modules", "circom2", "cli.js"), rel(path.join(tmp, "model.circom")),
-      "--r1cs", "--wasm", "--sym", "--O2", "--use_old_simplification_heuristics",
-      "-l", "node_modules/circomlib/circuits", "-l", "circuits", "-o", rel(tmp),
-    ], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 26 });
-    if (r.status !== 0 || !/Everything went okay/.test(r.stdout + r.stderr)) throw new Error(`circom failed:\n${r.stdout}\n${r.stderr}`);
+    const r = spawnSync(
+      process.execPath,
+      [
+        path.join(ROOT, "node_modules", "circom2", "cli.js"),
+        rel(path.join(tmp, "model.circom")),
+        "--r1cs",
+        "--wasm",
+        "--sym",
+        "--O2",
+        "--use_old_simplification_heuristics",
+        "-l",
+        "node_modules/circomlib/circuits",
+        "-l",
+        "circuits",
+        "-o",
+        rel(tmp),
+      ],
+      { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 26 },
+    );
+    if (r.status !== 0 || !/Everything went okay/.test(r.stdout + r.stderr))
+      throw new Error(`circom failed:\n${r.stdout}\n${r.stderr}`);
     writeFileSync(path.join(tmp, "seconds"), String((performance.now() - t0) / 1000));
     writeFileSync(path.join(tmp, "done"), "");
     rmSync(dir, { recursive: true, force: true });
@@ -105,13 +128,30 @@ async function worker(phase: string, name: string, res: number, dir: string): Pr
       const r = await groth16Setup({ r1cs: path.join(dir, "model.r1cs"), ptau, zkey: `${zkey}.part` });
       renameSync(`${zkey}.part`, zkey);
       writeFileSync(path.join(dir, `vkey-p${power}.json`), JSON.stringify(r.vkey));
-      writeFileSync(path.join(dir, `setup-p${power}.json`), JSON.stringify({ seconds: (performance.now() - t1) / 1000, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }));
+      writeFileSync(
+        path.join(dir, `setup-p${power}.json`),
+        JSON.stringify({
+          seconds: (performance.now() - t1) / 1000,
+          peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+        }),
+      );
     }
     const t2 = performance.now();
     // A cached setup reports the time and memory it took when it ran.
-    const ran = JSON.parse(readFileSync(path.join(dir, `setup-p${power}.json`), "utf8")) as { seconds: number; peakRssMB: number };
+    const ran = JSON.parse(readFileSync(path.join(dir, `setup-p${power}.json`), "utf8")) as {
+      seconds: number;
+      peakRssMB: number;
+    };
     await releaseCurve();
-    console.log(JSON.stringify({ power, ptauSeconds: (t1 - t0) / 1000, setupSeconds: ran.seconds, peakRssMB: ran.peakRssMB, cached: t2 - t1 < 1000 ? 1 : 0 }));
+    console.log(
+      JSON.stringify({
+        power,
+        ptauSeconds: (t1 - t0) / 1000,
+        setupSeconds: ran.seconds,
+        peakRssMB: ran.peakRssMB,
+        cached: t2 - t1 < 1000 ? 1 : 0,
+      }),
+    );
   } else {
     const q = JSON.parse(readFileSync(path.join(dir, "quantized.json"), "utf8")) as QuantizedModel;
     const vkey = JSON.parse(readFileSync(path.join(dir, `vkey-p${power}.json`), "utf8")) as VerificationKey;
@@ -122,7 +162,11 @@ async function worker(phase: string, name: string, res: number, dir: string): Pr
       const r = evaluateInteger(q, test.xs[i]);
       const salt = 1000n + BigInt(i);
       const t0 = performance.now();
-      const wtns = await computeWitnessWtns(path.join(dir, "model_js", "model.wasm"), { x: r.input.map(toField), salt, binding: 42n });
+      const wtns = await computeWitnessWtns(path.join(dir, "model_js", "model.wasm"), {
+        x: r.input.map(toField),
+        salt,
+        binding: 42n,
+      });
       const t1 = performance.now();
       const { proof, publicSignals } = await groth16Prove(zkey, wtns);
       const t2 = performance.now();
@@ -131,20 +175,33 @@ async function worker(phase: string, name: string, res: number, dir: string): Pr
         outputIsLabel(q) ? BigInt(r.label) : await outputSignal(outputValues(q, r), outputEncoding(q)),
         42n,
       ];
-      if (publicSignals.some((s, j) => s !== expected[j])) throw new Error(`proof ${i}: public signals differ from the evaluator`);
+      if (publicSignals.some((s, j) => s !== expected[j]))
+        throw new Error(`proof ${i}: public signals differ from the evaluator`);
       if (!(await groth16Verify(vkey, publicSignals, proof))) throw new Error(`proof ${i} does not verify`);
       witnessMs.push(t1 - t0);
       proveMs.push(t2 - t1);
     }
     await releaseCurve();
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    console.log(JSON.stringify({ proofs: PROOFS, witnessMs: Math.round(median(witnessMs)), proveMs: Math.round(median(proveMs)), maxProveMs: Math.round(Math.max(...proveMs)), peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }));
+    console.log(
+      JSON.stringify({
+        proofs: PROOFS,
+        witnessMs: Math.round(median(witnessMs)),
+        proveMs: Math.round(median(proveMs)),
+        maxProveMs: Math.round(Math.max(...proveMs)),
+        peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+      }),
+    );
   }
 }
 
 function runWorker(phase: string, name: string, res: number, dir: string): Promise<Record<string, number>> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--worker", phase, name, String(res), dir], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", fileURLToPath(import.meta.url), "--worker", phase, name, String(res), dir],
+      { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] },
+    );
     let out = "";
     child.stdout.on("data", (c: Buffer) => (out += c.toString()));
     child.on("error", fail);
@@ -160,10 +217,21 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const only = args.includes("--models") ? args[args.indexOf("--models") + 1].split(",") : undefined;
   const prove = !args.includes("--no-prove");
-  const previous = existsSync(OUT) ? (JSON.parse(readFileSync(OUT, "utf8")) as { fidelity?: Record<string, unknown>[]; proving?: Record<string, unknown>[] }) : {};
-  const fidelity: Record<string, unknown>[] = (previous.fidelity ?? []).filter((r) => only && !only.includes(r.model as string));
-  const proving: Record<string, unknown>[] = (previous.proving ?? []).filter((r) => !prove || (only && !only.includes(r.model as string)));
-  const pooling: Record<string, unknown>[] = ((previous as { pooling?: Record<string, unknown>[] }).pooling ?? []).filter((r) => only && !only.includes(r.model as string));
+  const previous = existsSync(OUT)
+    ? (JSON.parse(readFileSync(OUT, "utf8")) as {
+        fidelity?: Record<string, unknown>[];
+        proving?: Record<string, unknown>[];
+      })
+    : {};
+  const fidelity: Record<string, unknown>[] = (previous.fidelity ?? []).filter(
+    (r) => only && !only.includes(r.model as string),
+  );
+  const proving: Record<string, unknown>[] = (previous.proving ?? []).filter(
+    (r) => !prove || (only && !only.includes(r.model as string)),
+  );
+  const pooling: Record<string, unknown>[] = (
+    (previous as { pooling?: Record<string, unknown>[] }).pooling ?? []
+  ).filter((r) => only && !only.includes(r.model as string));
   for (const [name, res] of MODELS) {
     if (only && !only.includes(name)) continue;
     const test = data(res, "test");
@@ -188,30 +256,60 @@ async function main(): Promise<void> {
         quantizedAccuracy: f.quantizedAccuracy,
       };
       fidelity.push(row);
-      console.log(`${name} ${s.name}: ${constraints} constraints, agreement ${(f.argmaxAgreement * 100).toFixed(2)}%, max |error| ${row.maxAbsError}`);
+      console.log(
+        `${name} ${s.name}: ${constraints} constraints, agreement ${(f.argmaxAgreement * 100).toFixed(2)}%, max |error| ${row.maxAbsError}`,
+      );
       if (s.name === "default" && q.layers.some((l) => l.kind === "maxpool")) {
         // The same model with every max pool on rescaled values instead of raw accumulators.
         const other = quantizeModel(name, res, s.config, "rescaled");
         const oc = compile(other);
         const otherConstraints = (await readR1csHeader(path.join(oc.dir, "model.r1cs"))).nConstraints;
-        const agree = test.xs.filter((x) => evaluateInteger(other, x).label === evaluateInteger(q, x).label).length / test.xs.length;
-        pooling.push({ model: name, setting: s.name, poolRawThenRescale: constraints, rescaleThenPool: otherConstraints, saved: otherConstraints - constraints, labelsIdentical: agree });
+        const agree =
+          test.xs.filter((x) => evaluateInteger(other, x).label === evaluateInteger(q, x).label).length /
+          test.xs.length;
+        pooling.push({
+          model: name,
+          setting: s.name,
+          poolRawThenRescale: constraints,
+          rescaleThenPool: otherConstraints,
+          saved: otherConstraints - constraints,
+          labelsIdentical: agree,
+        });
         console.log(`  pooling: raw accumulators ${constraints}, rescaled first ${otherConstraints} constraints`);
       }
       if (prove && s.name === "default" && PROVEN.includes(name)) {
         const setup = await runWorker("setup", name, res, c.dir);
-        console.log(`  setup: 2^${setup.power} ptau ${setup.ptauSeconds.toFixed(1)} s, groth16 setup ${setup.setupSeconds.toFixed(1)} s, peak ${setup.peakRssMB} MB`);
+        console.log(
+          `  setup: 2^${setup.power} ptau ${setup.ptauSeconds.toFixed(1)} s, groth16 setup ${setup.setupSeconds.toFixed(1)} s, peak ${setup.peakRssMB} MB`,
+        );
         const p = await runWorker("prove", name, res, c.dir);
-        console.log(`  prove: witness ${p.witnessMs} ms + proof ${p.proveMs} ms (median of ${p.proofs}), peak ${p.peakRssMB} MB`);
-        proving.push({ model: name, setting: s.name, constraints, ptauPower: setup.power, setupSeconds: Math.round(setup.setupSeconds), setupPeakRssMB: setup.peakRssMB, ...p, witnessPlusProveSeconds: Math.round((p.witnessMs + p.proveMs) / 100) / 10 });
+        console.log(
+          `  prove: witness ${p.witnessMs} ms + proof ${p.proveMs} ms (median of ${p.proofs}), peak ${p.peakRssMB} MB`,
+        );
+        proving.push({
+          model: name,
+          setting: s.name,
+          constraints,
+          ptauPower: setup.power,
+          setupSeconds: Math.round(setup.setupSeconds),
+          setupPeakRssMB: setup.peakRssMB,
+          ...p,
+          witnessPlusProveSeconds: Math.round((p.witnessMs + p.proveMs) / 100) / 10,
+        });
       }
     }
   }
-  const order = (r: Record<string, unknown>) => MODELS.findIndex(([m]) => m === r.model) * 10 + SETTINGS.findIndex((s) => s.name === r.setting);
+  const order = (r: Record<string, unknown>) =>
+    MODELS.findIndex(([m]) => m === r.model) * 10 + SETTINGS.findIndex((s) => s.name === r.setting);
   const result = {
     generatedBy: "npx tsx bench/fidelity.ts",
     date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model.trim(), memGB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model.trim(),
+      memGB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+    },
     notes: [
       "fidelity: quantized integer model vs the float ONNX model in onnxruntime-node over the whole held-out digits split.",
       "constraints: circom --O2 (old simplification heuristics: same count, minutes faster), input commitment and output packing included.",

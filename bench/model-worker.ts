@@ -19,7 +19,8 @@ if (!spec || (phase !== "build" && phase !== "prove")) {
   process.exit(2);
 }
 const root = path.resolve(import.meta.dirname, "..");
-const data = (split: string) => loadDataSet(path.join(root, "models/data", `digits-${spec.resolution}x${spec.resolution}-${split}.json`));
+const data = (split: string) =>
+  loadDataSet(path.join(root, "models/data", `digits-${spec.resolution}x${spec.resolution}-${split}.json`));
 const onnx = path.join(root, "models", `${spec.name}.onnx`);
 const calib = data("calib");
 const test = data("test");
@@ -42,18 +43,20 @@ if (phase === "build") {
   const at = (s: Stage) => marks.get(s) ?? t1;
   const fid = await measureFidelity(onnx, model.quantized, test.xs, test.labels);
   await releaseCurve();
-  console.log(JSON.stringify({
-    model: spec.name,
-    circuitId: model.ref.circuitId,
-    ptauId: model.ref.ptauId,
-    constraints: model.manifest.circuit.constraints,
-    compileSeconds: (at("ptau") - at("emit")) / 1000,
-    ptauSeconds: (at("setup") - at("ptau")) / 1000,
-    setupSeconds: (t1 - at("setup")) / 1000,
-    buildPeakRssMB: mb(),
-    fidelity: fid,
-    quantization: model.manifest.quantization,
-  }));
+  console.log(
+    JSON.stringify({
+      model: spec.name,
+      circuitId: model.ref.circuitId,
+      ptauId: model.ref.ptauId,
+      constraints: model.manifest.circuit.constraints,
+      compileSeconds: (at("ptau") - at("emit")) / 1000,
+      ptauSeconds: (at("setup") - at("ptau")) / 1000,
+      setupSeconds: (t1 - at("setup")) / 1000,
+      buildPeakRssMB: mb(),
+      fidelity: fid,
+      quantization: model.manifest.quantization,
+    }),
+  );
 } else {
   const model = await compileModel({ onnx, calibration: calib.xs });
   const runs: { witnessMs: number; proveMs: number }[] = [];
@@ -65,16 +68,18 @@ if (phase === "build") {
   const ok = await verifyInference(model, last!.publicSignals, last!.proof);
   await releaseCurve();
   const total = runs.map((r) => r.witnessMs + r.proveMs).sort((a, b) => a - b);
-  console.log(JSON.stringify({
-    model: spec.name,
-    circuitId: model.ref.circuitId,
-    ptauId: model.ref.ptauId,
-    verifiedOffChain: ok,
-    witnessMsMedian: runs.map((r) => r.witnessMs).sort((a, b) => a - b)[2],
-    proveMsMedian: runs.map((r) => r.proveMs).sort((a, b) => a - b)[2],
-    witnessPlusProveSecondsMedian: total[2] / 1000,
-    provePeakRssMB: mb(),
-    proof: last!.proof,
-    publicSignals: last!.publicSignals.map(String),
-  }));
+  console.log(
+    JSON.stringify({
+      model: spec.name,
+      circuitId: model.ref.circuitId,
+      ptauId: model.ref.ptauId,
+      verifiedOffChain: ok,
+      witnessMsMedian: runs.map((r) => r.witnessMs).sort((a, b) => a - b)[2],
+      proveMsMedian: runs.map((r) => r.proveMs).sort((a, b) => a - b)[2],
+      witnessPlusProveSecondsMedian: total[2] / 1000,
+      provePeakRssMB: mb(),
+      proof: last!.proof,
+      publicSignals: last!.publicSignals.map(String),
+    }),
+  );
 }

@@ -36,21 +36,27 @@ interface Row {
   note?: string;
 }
 const rows: Row[] = [];
-const gasOf = async (p: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>) => Number((await (await p).wait())!.gasUsed);
+const gasOf = async (p: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>) =>
+  Number((await (await p).wait())!.gasUsed);
 const record = (name: string, gas: number, target?: number, note?: string) => {
   rows.push({ name, gas, target, note });
   console.error(`${name}: ${gas}`);
 };
 const randomField = () => BigInt(`0x${randomBytes(32).toString("hex")}`) % FIELD_MODULUS;
 const realisticClaim = async (overrides = {}) =>
-  makeClaim(r.modelId, await latest(ethers), { inputCommitment: randomField(), requestId: id(randomBytes(8).toString("hex")), output: 7n, ...overrides });
+  makeClaim(r.modelId, await latest(ethers), {
+    inputCommitment: randomField(),
+    requestId: id(randomBytes(8).toString("hex")),
+    output: 7n,
+    ...overrides,
+  });
 
 // --- Deployment and code size.
 const deployGas = async (name: string, libs?: Record<string, string>, args: unknown[] = []) => {
   const c = await ethers.deployContract(name, args, libs ? { libraries: libs } : {});
   return Number((await c.deploymentTransaction()!.wait())!.gasUsed);
 };
-const codeSize = async (a: string) => (getBytes(await ethers.provider.getCode(a)).length);
+const codeSize = async (a: string) => getBytes(await ethers.provider.getCode(a)).length;
 record("deploy ModelRegistryLogic (library)", await deployGas("ModelRegistryLogic"));
 record("deploy EnclaveRegistryLogic (library)", await deployGas("EnclaveRegistryLogic"));
 record("AssayProtocol runtime code size (bytes)", await codeSize(r.hubAddress), 24_576, "EIP-170 limit");
@@ -61,12 +67,20 @@ await (await r.hub.registerImage(image2)).wait();
 const owner = r.others[2];
 record(
   "registerModelVersion: new family, all levels, 1 image",
-  await gasOf(r.hub.connect(owner).registerModelVersion(modelInput(r.toy, { family: id("bench family"), enclaveImages: [r.image] }))),
+  await gasOf(
+    r.hub
+      .connect(owner)
+      .registerModelVersion(modelInput(r.toy, { family: id("bench family"), enclaveImages: [r.image] })),
+  ),
   250_000,
 );
 record(
   "registerModelVersion: next version, all levels, 2 images",
-  await gasOf(r.hub.connect(owner).registerModelVersion(modelInput(r.toy, { family: id("bench family"), enclaveImages: [r.image, image2] }))),
+  await gasOf(
+    r.hub
+      .connect(owner)
+      .registerModelVersion(modelInput(r.toy, { family: id("bench family"), enclaveImages: [r.image, image2] })),
+  ),
   250_000,
 );
 record(
@@ -74,12 +88,19 @@ record(
   await gasOf(r.hub.connect(owner).registerModelVersion(modelInput(r.toy, { family: id("bench family 2") }))),
   250_000,
 );
-record("deprecateModelVersion (2 images)", await gasOf(r.hub.connect(owner).deprecateModelVersion(await r.hub.modelIdOf(id("bench family"), 2))));
+record(
+  "deprecateModelVersion (2 images)",
+  await gasOf(r.hub.connect(owner).deprecateModelVersion(await r.hub.modelIdOf(id("bench family"), 2))),
+);
 record("registerImage", await gasOf(r.hub.registerImage(id("bench image 3"))));
 const benchKey = ethers.Wallet.createRandom();
 record(
   "registerEnclaveKey",
-  await gasOf(r.hub.connect(r.attester).registerEnclaveKey(benchKey.address, r.image, id("doc"), r.enclaveExpiry, r.enclaveOperator.address)),
+  await gasOf(
+    r.hub
+      .connect(r.attester)
+      .registerEnclaveKey(benchKey.address, r.image, id("doc"), r.enclaveExpiry, r.enclaveOperator.address),
+  ),
 );
 
 // --- Staking.
@@ -128,13 +149,19 @@ await samples("submitProven (new claim)", 5, 300_000, async () => {
   const lieId = idOf(r, lie);
   record("challenge", await gasOf(r.hub.connect(r.challenger).challenge(lieId, { value: r.params.challengeBond })));
   const p = await proveToy(r.toy, 300n, 1n, bindingFor(lieId, r.challenger.address));
-  record("refute (with open challenge)", await gasOf(r.hub.connect(r.challenger).refute(lie, toyOutput(300n), p.proof)));
+  record(
+    "refute (with open challenge)",
+    await gasOf(r.hub.connect(r.challenger).refute(lie, toyOutput(300n), p.proof)),
+  );
 
   const lie2 = await realisticClaim({ inputCommitment: await toyCommitment(301n, 1n), output: 3n });
   const s2 = await sign(r, r.operator, lie2);
   await (await r.hub.submitSigned(lie2, s2.r, s2.vs)).wait();
   const p2 = await proveToy(r.toy, 301n, 1n, bindingFor(idOf(r, lie2), r.challenger.address));
-  record("refute (no challenge, immediate)", await gasOf(r.hub.connect(r.challenger).refute(lie2, toyOutput(301n), p2.proof)));
+  record(
+    "refute (no challenge, immediate)",
+    await gasOf(r.hub.connect(r.challenger).refute(lie2, toyOutput(301n), p2.proof)),
+  );
 
   // Two refutations slashed the operator: stake again.
   await (await r.hub.connect(r.operator).stake({ value: r.params.minStake * 2n })).wait();
@@ -143,7 +170,11 @@ await samples("submitProven (new claim)", 5, 300_000, async () => {
   await (await r.hub.submitSigned(truth, s3.r, s3.vs)).wait();
   await (await r.hub.connect(r.challenger).challenge(idOf(r, truth), { value: r.params.challengeBond })).wait();
   const p3 = await proveToy(r.toy, 302n, 1n, bindingFor(idOf(r, truth), r.operator.address));
-  record("submitProven (defend a challenged claim)", await gasOf(r.hub.connect(r.operator).submitProven(truth, p3.proof)), 300_000);
+  record(
+    "submitProven (defend a challenged claim)",
+    await gasOf(r.hub.connect(r.operator).submitProven(truth, p3.proof)),
+    300_000,
+  );
 
   const silent = await realisticClaim();
   const s4 = await sign(r, r.operator, silent);

@@ -25,7 +25,9 @@ try {
     onProgress: ({ stage, done, total }) => {
       if (stage !== lastStage) {
         lastStage = stage;
-        process.stderr.write(`  ${((performance.now() - t0) / 1000).toFixed(1)} s  ${stage} (${done}/${total} points)\n`);
+        process.stderr.write(
+          `  ${((performance.now() - t0) / 1000).toFixed(1)} s  ${stage} (${done}/${total} points)\n`,
+        );
       }
     },
   });

@@ -49,7 +49,8 @@ for (const m of models) {
   const build = await worker("build", m.name);
   console.error(`== ${m.name}: witness + prove`);
   const prove = await worker("prove", m.name);
-  if (prove.circuitId !== build.circuitId) throw new Error(`${m.name}: the prover saw another circuit (sources changed mid-run?)`);
+  if (prove.circuitId !== build.circuitId)
+    throw new Error(`${m.name}: the prover saw another circuit (sources changed mid-run?)`);
   const model = await openCompiledModel({ circuitId: prove.circuitId, ptauId: prove.ptauId });
   const key = encodeVerifyingKey(model.vkey!);
   await (await verifier.registerKey(key)).wait();
@@ -85,7 +86,12 @@ for (const m of models) {
 const report = {
   generatedBy: "npm run bench (bench/run.ts)",
   date: new Date().toISOString(),
-  machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+  machine: {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    memGB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+  },
   notes: [
     "compileSeconds: circom --O2, cold. setupSeconds: snarkjs groth16 setup + one phase-2 contribution.",
     "witnessPlusProveSeconds: median of 5 proofs in one process (keys loaded once). Peak RSS per phase process.",

@@ -20,17 +20,7 @@ export function cacheRoot(): string {
 }
 
 export type ArtifactKind =
-  | "dir"
-  | "circom"
-  | "r1cs"
-  | "wasm"
-  | "sym"
-  | "quantized"
-  | "manifest"
-  | "setupDir"
-  | "zkey"
-  | "vkey"
-  | "setup";
+  "dir" | "circom" | "r1cs" | "wasm" | "sym" | "quantized" | "manifest" | "setupDir" | "zkey" | "vkey" | "setup";
 
 export interface ArtifactRef {
   circuitId: string;
@@ -45,17 +35,28 @@ export function artifactPath(ref: ArtifactRef, kind: ArtifactKind): string {
     return path.join(dir, ref.ptauId);
   };
   switch (kind) {
-    case "dir": return dir;
-    case "circom": return path.join(dir, "model.circom");
-    case "r1cs": return path.join(dir, "model.r1cs");
-    case "wasm": return path.join(dir, "model_js", "model.wasm");
-    case "sym": return path.join(dir, "model.sym");
-    case "quantized": return path.join(dir, "quantized.json");
-    case "manifest": return path.join(dir, "manifest.json");
-    case "setupDir": return setupDir();
-    case "zkey": return path.join(setupDir(), "circuit.zkey");
-    case "vkey": return path.join(setupDir(), "vkey.json");
-    case "setup": return path.join(setupDir(), "setup.json");
+    case "dir":
+      return dir;
+    case "circom":
+      return path.join(dir, "model.circom");
+    case "r1cs":
+      return path.join(dir, "model.r1cs");
+    case "wasm":
+      return path.join(dir, "model_js", "model.wasm");
+    case "sym":
+      return path.join(dir, "model.sym");
+    case "quantized":
+      return path.join(dir, "quantized.json");
+    case "manifest":
+      return path.join(dir, "manifest.json");
+    case "setupDir":
+      return setupDir();
+    case "zkey":
+      return path.join(setupDir(), "circuit.zkey");
+    case "vkey":
+      return path.join(setupDir(), "vkey.json");
+    case "setup":
+      return path.join(setupDir(), "setup.json");
   }
 }
 
@@ -73,8 +74,13 @@ export function templateLibraryHash(): string {
   if (templatesHash) return templatesHash;
   const dir = path.join(PROJECT_ROOT, "circuits");
   const h = createHash("sha256");
-  for (const f of readdirSync(dir).filter((f) => f.endsWith(".circom")).sort()) {
-    h.update(f).update("\0").update(readFileSync(path.join(dir, f))).update("\0");
+  for (const f of readdirSync(dir)
+    .filter((f) => f.endsWith(".circom"))
+    .sort()) {
+    h.update(f)
+      .update("\0")
+      .update(readFileSync(path.join(dir, f)))
+      .update("\0");
   }
   return (templatesHash = h.digest("hex"));
 }

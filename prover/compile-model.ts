@@ -4,7 +4,14 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { type ArtifactRef, ARTIFACT_FORMAT_VERSION, artifactPath, cacheRoot, sha256Hex, templateLibraryHash } from "./artifacts.js";
+import {
+  type ArtifactRef,
+  ARTIFACT_FORMAT_VERSION,
+  artifactPath,
+  cacheRoot,
+  sha256Hex,
+  templateLibraryHash,
+} from "./artifacts.js";
 import { emitCircuit, PUBLIC_SIGNALS } from "./circuit/emit.js";
 import { inputEncoding, outputEncoding, outputIsWord } from "./circuit/encodings.js";
 import { InputError } from "./errors.js";
@@ -34,8 +41,20 @@ export interface ModelManifest {
   onnx: { sha256: string; file: string };
   quantization: QuantizationConfig;
   input: { shape: number[]; frac: number; encoding: EncodingInfo };
-  output: { shape: number[]; frac: number; head: string; encoding: EncodingInfo; publishedAs: "word" | "commitment" | "label" };
-  circuit: { constraints: number; wires: number; compiler: string; templates: string; publicSignals: readonly string[] };
+  output: {
+    shape: number[];
+    frac: number;
+    head: string;
+    encoding: EncodingInfo;
+    publishedAs: "word" | "commitment" | "label";
+  };
+  circuit: {
+    constraints: number;
+    wires: number;
+    compiler: string;
+    templates: string;
+    publicSignals: readonly string[];
+  };
   generatedBy: string;
 }
 
@@ -79,9 +98,12 @@ export async function compileModel(opts: CompileModelOptions): Promise<CompiledM
   const say = opts.onProgress ?? (() => {});
   const generatedBy = opts.generatedBy ?? "assay model compile";
   say("load", "reading ONNX");
-  const bytes = typeof opts.onnx === "string" ? await readFile(opts.onnx).catch((e) => {
-    throw new InputError(`cannot read ONNX model ${opts.onnx}: ${e.code ?? e}`);
-  }) : opts.onnx;
+  const bytes =
+    typeof opts.onnx === "string"
+      ? await readFile(opts.onnx).catch((e) => {
+          throw new InputError(`cannot read ONNX model ${opts.onnx}: ${e.code ?? e}`);
+        })
+      : opts.onnx;
   const graph = normalize(parseModel(bytes, typeof opts.onnx === "string" ? opts.onnx : "model"));
   say("quantize", `calibrating on ${opts.calibration.length} inputs`);
   const config = { ...DEFAULT_QUANTIZATION, ...opts.quantization };
@@ -89,7 +111,9 @@ export async function compileModel(opts: CompileModelOptions): Promise<CompiledM
   const source = emitCircuit(quantized, { generatedBy });
   // The first line names the command that generated the file; the id covers only the circuit.
   const body = source.slice(source.indexOf("\n") + 1);
-  const circuitId = sha256Hex(JSON.stringify([ARTIFACT_FORMAT_VERSION, body, templateLibraryHash(), circom2Version()])).slice(0, 32);
+  const circuitId = sha256Hex(
+    JSON.stringify([ARTIFACT_FORMAT_VERSION, body, templateLibraryHash(), circom2Version()]),
+  ).slice(0, 32);
   const ref: ArtifactRef = { circuitId };
 
   let manifest: ModelManifest;
@@ -147,9 +171,15 @@ function formatPtauProgress(p: DevPtauProgress): string {
 }
 
 /** Groth16 keys for a compiled model (cached per powers-of-tau identity). */
-export async function setupModel(model: CompiledModel, opts: { ptau?: string; onProgress?: StageProgress }): Promise<CompiledModel> {
+export async function setupModel(
+  model: CompiledModel,
+  opts: { ptau?: string; onProgress?: StageProgress },
+): Promise<CompiledModel> {
   const say = opts.onProgress ?? (() => {});
-  const power = groth16PtauPower({ constraints: model.manifest.circuit.constraints, publicSignals: PUBLIC_SIGNALS.length });
+  const power = groth16PtauPower({
+    constraints: model.manifest.circuit.constraints,
+    publicSignals: PUBLIC_SIGNALS.length,
+  });
   say("ptau", opts.ptau ? `checking ${opts.ptau}` : `development powers of tau 2^${power} (UNSAFE for production)`);
   const ptauPath = await resolvePtau({
     ptau: opts.ptau,
@@ -189,7 +219,9 @@ export async function setupModel(model: CompiledModel, opts: { ptau?: string; on
 export async function openCompiledModel(ref: ArtifactRef): Promise<CompiledModel> {
   const manifest = JSON.parse(await readFile(artifactPath(ref, "manifest"), "utf8")) as ModelManifest;
   if (manifest.format !== MANIFEST_FORMAT || manifest.version !== ARTIFACT_FORMAT_VERSION) {
-    throw new InputError(`${artifactPath(ref, "manifest")}: format ${manifest.format} v${manifest.version}, expected ${MANIFEST_FORMAT} v${ARTIFACT_FORMAT_VERSION}`);
+    throw new InputError(
+      `${artifactPath(ref, "manifest")}: format ${manifest.format} v${manifest.version}, expected ${MANIFEST_FORMAT} v${ARTIFACT_FORMAT_VERSION}`,
+    );
   }
   const quantized = JSON.parse(await readFile(artifactPath(ref, "quantized"), "utf8")) as QuantizedModel;
   const model: CompiledModel = { ref: { circuitId: ref.circuitId }, manifest, quantized };

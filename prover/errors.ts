@@ -9,15 +9,22 @@ export class AssayError extends Error {
 }
 
 export class UnsupportedOperatorError extends AssayError {
-  constructor(readonly opType: string, readonly nodeName: string, readonly opset: number, readonly reason?: string) {
-    super(
-      `unsupported ONNX operator ${opType} (node "${nodeName}", opset ${opset})` + (reason ? `: ${reason}` : ""),
-    );
+  constructor(
+    readonly opType: string,
+    readonly nodeName: string,
+    readonly opset: number,
+    readonly reason?: string,
+  ) {
+    super(`unsupported ONNX operator ${opType} (node "${nodeName}", opset ${opset})` + (reason ? `: ${reason}` : ""));
   }
 }
 
 export class ShapeMismatchError extends AssayError {
-  constructor(readonly what: string, readonly expected: readonly (number | string)[], readonly got: readonly (number | string)[]) {
+  constructor(
+    readonly what: string,
+    readonly expected: readonly (number | string)[],
+    readonly got: readonly (number | string)[],
+  ) {
     super(`${what}: expected shape [${expected.join(", ")}], got [${got.join(", ")}]`);
   }
 }

@@ -3,8 +3,7 @@
 // to negatives. Everything that crosses into a circuit or a contract goes through here.
 
 /** BN254 (alt_bn128) scalar field order: public signals must be below it. */
-export const FIELD_MODULUS =
-  21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+export const FIELD_MODULUS = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
 
 const HALF = FIELD_MODULUS >> 1n;
 

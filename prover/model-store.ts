@@ -6,8 +6,13 @@ import { type CompiledModel, openCompiledModel } from "./compile-model.js";
 import { InputError } from "./errors.js";
 
 export class UnknownModelError extends InputError {
-  constructor(readonly id: string, readonly known: string[]) {
-    super(`unknown model "${id}"${known.length ? ` (compiled: ${known.slice(0, 5).join(", ")}${known.length > 5 ? ", ..." : ""})` : " (nothing compiled yet: run `assay model compile`)"}`);
+  constructor(
+    readonly id: string,
+    readonly known: string[],
+  ) {
+    super(
+      `unknown model "${id}"${known.length ? ` (compiled: ${known.slice(0, 5).join(", ")}${known.length > 5 ? ", ..." : ""})` : " (nothing compiled yet: run `assay model compile`)"}`,
+    );
   }
 }
 
@@ -28,14 +33,20 @@ export function listCompiled(): { circuitId: string; ptauIds: string[] }[] {
 export function resolveRef(id: string, ptauId?: string): ArtifactRef {
   const all = listCompiled();
   const hits = all.filter((m) => m.circuitId.startsWith(id));
-  if (hits.length !== 1 || id.length < 4) throw new UnknownModelError(id, all.map((m) => m.circuitId));
+  if (hits.length !== 1 || id.length < 4)
+    throw new UnknownModelError(
+      id,
+      all.map((m) => m.circuitId),
+    );
   const m = hits[0];
   if (ptauId) {
-    if (!m.ptauIds.includes(ptauId)) throw new InputError(`model ${m.circuitId} has no keys for ${ptauId} (has: ${m.ptauIds.join(", ") || "none"})`);
+    if (!m.ptauIds.includes(ptauId))
+      throw new InputError(`model ${m.circuitId} has no keys for ${ptauId} (has: ${m.ptauIds.join(", ") || "none"})`);
     return { circuitId: m.circuitId, ptauId };
   }
   if (m.ptauIds.length === 0) return { circuitId: m.circuitId };
-  if (m.ptauIds.length > 1) throw new InputError(`model ${m.circuitId} has keys for ${m.ptauIds.join(", ")}: pick one with --ptau-id`);
+  if (m.ptauIds.length > 1)
+    throw new InputError(`model ${m.circuitId} has keys for ${m.ptauIds.join(", ")}: pick one with --ptau-id`);
   return { circuitId: m.circuitId, ptauId: m.ptauIds[0] };
 }
 

@@ -30,7 +30,9 @@ export function readProofFile(file: string): ProofFile {
     throw new InputError(`cannot read proof ${file}: ${err.code ?? err.message}`);
   }
   if (j?.format !== PROOF_FILE_FORMAT || j.version !== PROOF_FILE_VERSION) {
-    throw new InputError(`${file}: not an ${PROOF_FILE_FORMAT} v${PROOF_FILE_VERSION} file (format ${j?.format}, version ${j?.version})`);
+    throw new InputError(
+      `${file}: not an ${PROOF_FILE_FORMAT} v${PROOF_FILE_VERSION} file (format ${j?.format}, version ${j?.version})`,
+    );
   }
   return j;
 }

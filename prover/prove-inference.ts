@@ -13,7 +13,11 @@ import { type Groth16Proof, groth16Prove, groth16Verify } from "./zk/groth16.js"
 import { computeWitnessWtns } from "./zk/witness.js";
 
 export class CircuitMismatchError extends AssayError {
-  constructor(readonly signal: string, readonly expected: bigint, readonly got: bigint) {
+  constructor(
+    readonly signal: string,
+    readonly expected: bigint,
+    readonly got: bigint,
+  ) {
     super(`circuit and evaluator disagree on ${signal}: evaluator ${expected}, circuit ${got} (a bug: please report)`);
   }
 }
@@ -33,7 +37,11 @@ export interface Inference {
 }
 
 /** Evaluates the model and computes the public signals it implies (no proving). */
-export async function infer(model: CompiledModel, x: ArrayLike<number>, opts: { salt?: bigint; binding?: bigint } = {}): Promise<Inference> {
+export async function infer(
+  model: CompiledModel,
+  x: ArrayLike<number>,
+  opts: { salt?: bigint; binding?: bigint } = {},
+): Promise<Inference> {
   const q = model.quantized;
   const result = evaluateInteger(q, x);
   const salt = opts.salt ?? randomSalt();
@@ -41,7 +49,8 @@ export async function infer(model: CompiledModel, x: ArrayLike<number>, opts: { 
   if (salt < 0n || salt >= FIELD_MODULUS) throw new InputError(`salt must be a field element, got ${salt}`);
   if (binding < 0n || binding >= FIELD_MODULUS) throw new InputError(`binding must be a field element, got ${binding}`);
   const inputCommitment = await commitTensor(result.input, inputEncoding(q), salt);
-  const output = q.output.head === "argmax" ? BigInt(result.label) : await outputSignal(result.logits, outputEncoding(q));
+  const output =
+    q.output.head === "argmax" ? BigInt(result.label) : await outputSignal(result.logits, outputEncoding(q));
   return { result, salt, binding, inputCommitment, output };
 }
 
@@ -51,7 +60,11 @@ export interface ProvenInference extends Inference {
   timings: { witnessMs: number; proveMs: number };
 }
 
-export async function proveInference(model: CompiledModel, x: ArrayLike<number>, opts: { salt?: bigint; binding?: bigint } = {}): Promise<ProvenInference> {
+export async function proveInference(
+  model: CompiledModel,
+  x: ArrayLike<number>,
+  opts: { salt?: bigint; binding?: bigint } = {},
+): Promise<ProvenInference> {
   if (!model.setup || !model.vkey) throw new InputError("model has no Groth16 keys: run setup first");
   const inf = await infer(model, x, opts);
   const t0 = performance.now();
@@ -70,7 +83,11 @@ export async function proveInference(model: CompiledModel, x: ArrayLike<number>,
   return { ...inf, proof, publicSignals, timings: { witnessMs: t1 - t0, proveMs: t2 - t1 } };
 }
 
-export async function verifyInference(model: CompiledModel, publicSignals: readonly bigint[], proof: Groth16Proof): Promise<boolean> {
+export async function verifyInference(
+  model: CompiledModel,
+  publicSignals: readonly bigint[],
+  proof: Groth16Proof,
+): Promise<boolean> {
   if (!model.vkey) throw new InputError("model has no verification key");
   return groth16Verify(model.vkey, publicSignals, proof);
 }

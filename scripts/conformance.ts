@@ -105,7 +105,10 @@ function readDataSets(dir: string): DataSet[] {
     .map((d) => {
       const files = readdirSync(path.join(dir, d));
       const read = (f: string) => onnx.TensorProto.decode(readFileSync(path.join(dir, d, f)));
-      const inputs = files.filter((f) => /^input_\d+\.pb$/.test(f)).sort((a, b) => Number(a.match(/\d+/)![0]) - Number(b.match(/\d+/)![0])).map(read);
+      const inputs = files
+        .filter((f) => /^input_\d+\.pb$/.test(f))
+        .sort((a, b) => Number(a.match(/\d+/)![0]) - Number(b.match(/\d+/)![0]))
+        .map(read);
       return { inputs, output: read("output_0.pb") };
     });
 }
@@ -119,14 +122,20 @@ function bindConstants(bytes: Uint8Array, set: DataSet): Uint8Array {
   const init = new Set((g.initializer ?? []).map((t) => t.name));
   const inputs = (g.input ?? []).filter((v) => !init.has(v.name ?? ""));
   if (inputs.length === 0) throw new Unsupported("the graph has no input");
-  if (inputs.length !== set.inputs.length) throw new Unsupported(`${inputs.length} graph inputs but ${set.inputs.length} input files (optional or sequence inputs)`);
+  if (inputs.length !== set.inputs.length)
+    throw new Unsupported(
+      `${inputs.length} graph inputs but ${set.inputs.length} input files (optional or sequence inputs)`,
+    );
   for (const v of inputs) if (!v.type?.tensorType) throw new Unsupported(`input "${v.name}" is not a tensor`);
   const elem = inputs[0].type!.tensorType!.elemType;
   if (elem !== onnx.TensorProto.DataType.FLOAT && elem !== onnx.TensorProto.DataType.DOUBLE) {
-    throw new Unsupported(`the activation input has element type ${onnx.TensorProto.DataType[elem ?? 0]} (assay quantizes float inputs)`);
+    throw new Unsupported(
+      `the activation input has element type ${onnx.TensorProto.DataType[elem ?? 0]} (assay quantizes float inputs)`,
+    );
   }
   const first = inputs[0];
-  if (set.inputs.some((t) => (t.dims ?? []).some((d) => Number(d) === 0))) throw new Unsupported("an input tensor is empty (a zero dimension)");
+  if (set.inputs.some((t) => (t.dims ?? []).some((d) => Number(d) === 0)))
+    throw new Unsupported("an input tensor is empty (a zero dimension)");
   first.type!.tensorType!.shape = { dim: (set.inputs[0].dims ?? []).map((d) => ({ dimValue: d })) };
   inputs.slice(1).forEach((v, i) => {
     const t = onnx.TensorProto.create({ ...set.inputs[i + 1], name: v.name });
@@ -149,7 +158,10 @@ export function estimateConstraints(q: QuantizedModel): number {
 }
 
 /** Compiles (cached by source hash) and checks evaluator == witness for one input. */
-async function checkCircuit(q: QuantizedModel, x: ArrayLike<number>): Promise<{ constraints: number; problem?: string }> {
+async function checkCircuit(
+  q: QuantizedModel,
+  x: ArrayLike<number>,
+): Promise<{ constraints: number; problem?: string }> {
   const source = emitCircuit(q, { generatedBy: "scripts/conformance.ts" });
   const dir = path.join(BUILD_DIR, createHash("sha256").update(source).digest("hex").slice(0, 20));
   if (!existsSync(path.join(dir, "done"))) {
@@ -165,20 +177,29 @@ async function checkCircuit(q: QuantizedModel, x: ArrayLike<number>): Promise<{ 
   const r1cs = await readR1cs(path.join(dir, "model.r1cs"));
   const sym = await readSymbols(path.join(dir, "model.sym"));
   const { values } = quantizeInput(q, x);
-  const w = await computeWitness(path.join(dir, "model_js", "model.wasm"), { x: Array.from(values, BigInt), salt: 7n, binding: 9n });
-  if (!checkR1csSync(r1cs, w).ok) return { constraints: r1cs.nConstraints, problem: "the witness does not satisfy the r1cs" };
+  const w = await computeWitness(path.join(dir, "model_js", "model.wasm"), {
+    x: Array.from(values, BigInt),
+    salt: 7n,
+    binding: 9n,
+  });
+  if (!checkR1csSync(r1cs, w).ok)
+    return { constraints: r1cs.nConstraints, problem: "the witness does not satisfy the r1cs" };
   const layers = evaluateLayers(q, values);
   for (let k = 0; k < layers.length; k++) {
     for (let j = 0; j < layers[k].length; j++) {
       const idx = sym.get(`main.h${k}[${j}]`);
       if (typeof idx === "number" && fromField(w[idx]) !== BigInt(layers[k][j])) {
-        return { constraints: r1cs.nConstraints, problem: `h${k}[${j}]: circuit ${fromField(w[idx])}, evaluator ${layers[k][j]}` };
+        return {
+          constraints: r1cs.nConstraints,
+          problem: `h${k}[${j}]: circuit ${fromField(w[idx])}, evaluator ${layers[k][j]}`,
+        };
       }
     }
   }
   const r = evaluateInteger(q, x);
   const expected = outputIsLabel(q) ? BigInt(r.label) : await outputSignal(outputValues(q, r), outputEncoding(q));
-  if (w[2] !== expected) return { constraints: r1cs.nConstraints, problem: `public output: circuit ${w[2]}, evaluator ${expected}` };
+  if (w[2] !== expected)
+    return { constraints: r1cs.nConstraints, problem: `public output: circuit ${w[2]}, evaluator ${expected}` };
   return { constraints: r1cs.nConstraints };
 }
 
@@ -200,10 +221,14 @@ export async function runCase(c: ConformanceCase, opts: { circuit?: boolean } = 
       const want = decodeTensor(set.output, "output_0").data;
       const values = evaluateFloat(g, x);
       const head = (v: ArrayLike<number>) =>
-        g.head === "argmax" ? argmaxAlong(v, g.output.valueShape, g.headSpec.axis, g.headSpec.selectLastIndex)
-        : g.head === "softmax" ? softmaxAlong(v, g.output.valueShape, g.headSpec.axis) : Array.from(v);
+        g.head === "argmax"
+          ? argmaxAlong(v, g.output.valueShape, g.headSpec.axis, g.headSpec.selectLastIndex)
+          : g.head === "softmax"
+            ? softmaxAlong(v, g.output.valueShape, g.headSpec.axis)
+            : Array.from(v);
       const f = head(values);
-      if (f.length !== want.length) return { ...res, status: "fail", reason: `float graph gives ${f.length} values, expected ${want.length}` };
+      if (f.length !== want.length)
+        return { ...res, status: "fail", reason: `float graph gives ${f.length} values, expected ${want.length}` };
       for (let i = 0; i < f.length; i++) {
         if (!(Math.abs(f[i] - want[i]) <= FLOAT_RTOL * Math.max(1, Math.abs(want[i])))) {
           return { ...res, status: "fail", reason: `float graph element ${i}: ${f[i]} vs expected ${want[i]}` };
@@ -218,7 +243,13 @@ export async function runCase(c: ConformanceCase, opts: { circuit?: boolean } = 
         const e = Math.abs(got[i] - want[i]);
         worst = Math.max(worst, e);
         if (!(e <= (g.head === "argmax" ? 0 : t))) {
-          return { ...res, status: "fail", reason: `quantized element ${i}: ${got[i]} vs expected ${want[i]} (tolerance ${t})`, maxError: e, tolerance: t };
+          return {
+            ...res,
+            status: "fail",
+            reason: `quantized element ${i}: ${got[i]} vs expected ${want[i]} (tolerance ${t})`,
+            maxError: e,
+            tolerance: t,
+          };
         }
       }
       if (opts.circuit !== false) {
@@ -236,8 +267,10 @@ export async function runCase(c: ConformanceCase, opts: { circuit?: boolean } = 
     }
     return { ...res, maxError: worst, tolerance: tol };
   } catch (e) {
-    if (e instanceof Unsupported || e instanceof UnsupportedOperatorError) return { ...res, status: "unsupported", reason: e.message };
-    if (e instanceof OnnxFormatError && /exactly one graph (input|output)/.test(e.message)) return { ...res, status: "unsupported", reason: e.message };
+    if (e instanceof Unsupported || e instanceof UnsupportedOperatorError)
+      return { ...res, status: "unsupported", reason: e.message };
+    if (e instanceof OnnxFormatError && /exactly one graph (input|output)/.test(e.message))
+      return { ...res, status: "unsupported", reason: e.message };
     return { ...res, status: "fail", reason: `${e instanceof AssayError ? e.name : "error"}: ${(e as Error).message}` };
   }
 }
@@ -273,8 +306,12 @@ async function main(): Promise<void> {
   const circuit = !args.includes("--no-circuit");
   const dataDir = ensureOnnxTestData();
   const cases = listCases(dataDir).filter((c) => !filter || new RegExp(filter).test(c.name));
-  console.log(`ONNX backend test suite at ${dataDir}: ${cases.length} cases of supported operators${circuit ? "" : " (no circuits)"}`);
-  console.log(`tolerance: |y - y_expected| <= 2^${TOLERANCE_LOG2} * max(1, max |y_expected|); quantization ${JSON.stringify(CONFORMANCE_QUANTIZATION)}`);
+  console.log(
+    `ONNX backend test suite at ${dataDir}: ${cases.length} cases of supported operators${circuit ? "" : " (no circuits)"}`,
+  );
+  console.log(
+    `tolerance: |y - y_expected| <= 2^${TOLERANCE_LOG2} * max(1, max |y_expected|); quantization ${JSON.stringify(CONFORMANCE_QUANTIZATION)}`,
+  );
   const results: CaseResult[] = [];
   for (const c of cases) {
     const r = await runCase(c, { circuit });
@@ -286,7 +323,11 @@ async function main(): Promise<void> {
   console.log("");
   console.table(summarize(results));
   const json = opt("--json");
-  if (json) writeFileSync(json, `${JSON.stringify({ generatedBy: "npx tsx scripts/conformance.ts", tolerance: `2^${TOLERANCE_LOG2} * max(1, max|expected|)`, quantization: CONFORMANCE_QUANTIZATION, summary: summarize(results), results }, null, 1)}\n`);
+  if (json)
+    writeFileSync(
+      json,
+      `${JSON.stringify({ generatedBy: "npx tsx scripts/conformance.ts", tolerance: `2^${TOLERANCE_LOG2} * max(1, max|expected|)`, quantization: CONFORMANCE_QUANTIZATION, summary: summarize(results), results }, null, 1)}\n`,
+    );
   await (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128?.terminate();
   if (results.some((r) => r.status === "fail")) process.exitCode = 1;
 }

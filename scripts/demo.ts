@@ -52,8 +52,13 @@ const model = await compileModel({
   },
 });
 const fid = await measureFidelity(path.join(root, "models", `${MODEL}.onnx`), model.quantized, test.xs, test.labels);
-quiet(`${model.manifest.circuit.constraints} constraints; argmax agreement with onnxruntime ${(100 * fid.argmaxAgreement).toFixed(2)}% on ${fid.samples} held-out digits`);
-if (model.setup?.ptau.unsafeForProduction) quiet("development powers of tau: fine for a demo, UNSAFE for production (pass --ptau <ceremony> to `assay model compile`)");
+quiet(
+  `${model.manifest.circuit.constraints} constraints; argmax agreement with onnxruntime ${(100 * fid.argmaxAgreement).toFixed(2)}% on ${fid.samples} held-out digits`,
+);
+if (model.setup?.ptau.unsafeForProduction)
+  quiet(
+    "development powers of tau: fine for a demo, UNSAFE for production (pass --ptau <ceremony> to `assay model compile`)",
+  );
 
 step("deploy the protocol, register the model, stake an operator, attest and register the enclave");
 const { ethers } = await network.create();
@@ -62,9 +67,15 @@ const dev = await bootstrapDevNode({ ethers, models: [{ model, alias: "digits" }
 const [, , , challenger, insurerOwner] = await ethers.getSigners();
 const signedMax = parseEther("0.1");
 const attestedMax = parseEther("1");
-const insurer = (await ethers.deployContract("ParametricInsurance", [dev.deployment.protocol, { signedMax, attestedMax }], insurerOwner)) as unknown as Contract;
+const insurer = (await ethers.deployContract(
+  "ParametricInsurance",
+  [dev.deployment.protocol, { signedMax, attestedMax }],
+  insurerOwner,
+)) as unknown as Contract;
 const consumer = await insurer.getAddress();
-quiet(`consumer policy (ParametricInsurance ${consumer.slice(0, 10)}…): <= ${formatEther(signedMax)} ETH Signed, <= ${formatEther(attestedMax)} ETH Attested, above: Proven`);
+quiet(
+  `consumer policy (ParametricInsurance ${consumer.slice(0, 10)}…): <= ${formatEther(signedMax)} ETH Signed, <= ${formatEther(attestedMax)} ETH Attested, above: Proven`,
+);
 
 const service = await InferenceService.start({
   ethers,
@@ -80,8 +91,16 @@ const { app, url } = await startServer({ service, port: 0, host: "127.0.0.1" });
 quiet(`node listening on ${url}`);
 
 step("stream inferences through POST /v1/infer with mixed values at risk");
-const values = ["0.02", "0.05", "0.5", "0.08", "3", "0.01", "0.7", "0.03", "0.06", "0.09", "5", "0.04"].map((v) => parseEther(v));
-interface Sent { res: InferResponse; input: number[]; t: number; ms: number; digit: number }
+const values = ["0.02", "0.05", "0.5", "0.08", "3", "0.01", "0.7", "0.03", "0.06", "0.09", "5", "0.04"].map((v) =>
+  parseEther(v),
+);
+interface Sent {
+  res: InferResponse;
+  input: number[];
+  t: number;
+  ms: number;
+  digit: number;
+}
 const sent: Sent[] = [];
 for (let i = 0; i < values.length; i++) {
   const input = test.xs[i];
@@ -94,7 +113,9 @@ for (let i = 0; i < values.length; i++) {
   const body = await r.json();
   if (!r.ok) throw new Error(`infer failed (${r.status}): ${body.error}`);
   sent.push({ res: { ...body, salt: BigInt(body.salt) }, input, t, ms: performance.now() - t, digit: test.labels![i] });
-  quiet(`${formatEther(values[i]).padStart(5)} ETH at risk -> ${body.level.padEnd(8)} label ${body.output.label} (true ${test.labels![i]})  ${body.claimId.slice(0, 12)}…`);
+  quiet(
+    `${formatEther(values[i]).padStart(5)} ETH at risk -> ${body.level.padEnd(8)} label ${body.output.label} (true ${test.labels![i]})  ${body.claimId.slice(0, 12)}…`,
+  );
 }
 // A Proven claim is done when its proof is on chain: poll the node for it (its latency counts that).
 for (const s of sent.filter((x) => x.res.level === "Proven")) {
@@ -106,27 +127,62 @@ for (const s of sent.filter((x) => x.res.level === "Proven")) {
   s.ms = performance.now() - s.t;
 }
 await service.idle(); // batches posted, proofs proven and submitted
-const final = await Promise.all(sent.map(async (s) => ({ ...s, view: await (await fetch(`${url}/v1/claims/${s.res.claimId}`)).json() })));
+const final = await Promise.all(
+  sent.map(async (s) => ({ ...s, view: await (await fetch(`${url}/v1/claims/${s.res.claimId}`)).json() })),
+);
 
 step("challenge one Signed claim and settle it with a proof");
 const target = final.find((s) => s.view.level === "Signed" && s.view.batch)!;
 const hub = (await ethers.getContractAt("AssayProtocol", dev.deployment.protocol)) as unknown as Contract;
-const claimArgs = (c: InferResponse["claim"]) => [c.modelId, BigInt(c.inputCommitment), BigInt(c.output), c.requestId, BigInt(c.deadline)];
-await (await (hub.connect(challenger) as Contract).importBatchedClaim(target.view.batch.root, claimArgs(target.view.claim), target.view.batch.proof)).wait();
+const claimArgs = (c: InferResponse["claim"]) => [
+  c.modelId,
+  BigInt(c.inputCommitment),
+  BigInt(c.output),
+  c.requestId,
+  BigInt(c.deadline),
+];
+await (
+  await (hub.connect(challenger) as Contract).importBatchedClaim(
+    target.view.batch.root,
+    claimArgs(target.view.claim),
+    target.view.batch.proof,
+  )
+).wait();
 const bond = (await hub.protocolParams()).challengeBond;
 await (await (hub.connect(challenger) as Contract).challenge(target.res.claimId, { value: bond })).wait();
-quiet(`challenger ${challenger.address.slice(0, 10)}… imported claim ${target.res.claimId.slice(0, 12)}… from its batch and challenged it (bond ${formatEther(bond)} ETH)`);
+quiet(
+  `challenger ${challenger.address.slice(0, 10)}… imported claim ${target.res.claimId.slice(0, 12)}… from its batch and challenged it (bond ${formatEther(bond)} ETH)`,
+);
 const tDefend = performance.now();
-const defence = await proveInference(model, target.input, { salt: target.res.salt, binding: bindingFor(target.res.claimId, dev.operator.address) });
-const defTx = await (await (hub.connect(dev.operator) as Contract).submitProven(claimArgs(target.view.claim), encodeProof(defence.proof))).wait();
-const defeated = defTx.logs.map((l: { topics: string[]; data: string }) => { try { return hub.interface.parseLog(l); } catch { return null; } }).find((e: { name: string } | null) => e?.name === "ChallengeDefeated");
-quiet(`operator proved the claimed output in ${secs(tDefend)} s: ${defeated ? `ChallengeDefeated, bond ${formatEther(defeated.args.bond)} ETH to the operator` : "no ChallengeDefeated event (!)"}; claim level now ${["None", "Signed", "Attested", "Proven"][Number(await hub.levelOf(target.res.claimId))]}`);
+const defence = await proveInference(model, target.input, {
+  salt: target.res.salt,
+  binding: bindingFor(target.res.claimId, dev.operator.address),
+});
+const defTx = await (
+  await (hub.connect(dev.operator) as Contract).submitProven(claimArgs(target.view.claim), encodeProof(defence.proof))
+).wait();
+const defeated = defTx.logs
+  .map((l: { topics: string[]; data: string }) => {
+    try {
+      return hub.interface.parseLog(l);
+    } catch {
+      return null;
+    }
+  })
+  .find((e: { name: string } | null) => e?.name === "ChallengeDefeated");
+quiet(
+  `operator proved the claimed output in ${secs(tDefend)} s: ${defeated ? `ChallengeDefeated, bond ${formatEther(defeated.args.bond)} ETH to the operator` : "no ChallengeDefeated event (!)"}; claim level now ${["None", "Signed", "Attested", "Proven"][Number(await hub.levelOf(target.res.claimId))]}`,
+);
 
 step("cost by level");
 const byLevel = (lvl: string) => final.filter((s) => s.res.level === lvl);
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))];
+};
 const gasOf = (s: (typeof final)[number]) => {
-  if (s.view.batch) return Number(s.view.batch.transaction.gasUsed.$bigint ?? s.view.batch.transaction.gasUsed) / s.view.batch.size;
+  if (s.view.batch)
+    return Number(s.view.batch.transaction.gasUsed.$bigint ?? s.view.batch.transaction.gasUsed) / s.view.batch.size;
   return Number(s.view.transaction?.gasUsed?.$bigint ?? s.view.transaction?.gasUsed ?? NaN);
 };
 const proves: Record<string, string> = {
@@ -140,25 +196,47 @@ console.table(
     return {
       level: lvl,
       count: xs.length,
-      "latency p50 (ms)": Math.round(pct(xs.map((x) => x.ms), 0.5)),
-      "latency p95 (ms)": Math.round(pct(xs.map((x) => x.ms), 0.95)),
+      "latency p50 (ms)": Math.round(
+        pct(
+          xs.map((x) => x.ms),
+          0.5,
+        ),
+      ),
+      "latency p95 (ms)": Math.round(
+        pct(
+          xs.map((x) => x.ms),
+          0.95,
+        ),
+      ),
       "gas per claim": Math.round(xs.reduce((a, x) => a + gasOf(x), 0) / Math.max(1, xs.length)),
       "what it proves": proves[lvl],
     };
   }),
 );
-quiet("latency: Signed and Attested = the API round trip (Signed claims then wait for their batch root, posted every 4 claims);");
+quiet(
+  "latency: Signed and Attested = the API round trip (Signed claims then wait for their batch root, posted every 4 claims);",
+);
 quiet("Proven = request to proof verified and recorded on chain. Gas: Signed = postBatch gas / batch size.");
 
 step("audit one claim of each level from chain data alone");
 // A batched claim enters the record when someone imports it with its Merkle path: do that for one.
 const signedPick = final.find((x) => x.res.level === "Signed" && x !== target && x.view.batch)!;
-await (await (hub.connect(challenger) as Contract).importBatchedClaim(signedPick.view.batch.root, claimArgs(signedPick.view.claim), signedPick.view.batch.proof)).wait();
+await (
+  await (hub.connect(challenger) as Contract).importBatchedClaim(
+    signedPick.view.batch.root,
+    claimArgs(signedPick.view.claim),
+    signedPick.view.batch.proof,
+  )
+).wait();
 const verifier = await ethers.getContractAt("Groth16Verifier", dev.deployment.verifier);
 const protocol = hub;
 for (const lvl of ["Signed", "Attested", "Proven"]) {
   const s = lvl === "Signed" ? signedPick : byLevel(lvl)[0];
-  const report = await auditClaim({ provider: ethers.provider, chainId: BigInt(dev.deployment.chainId), protocol, verifier }, s.res.claimId, { input: s.input, salt: s.res.salt });
+  const report = await auditClaim(
+    { provider: ethers.provider, chainId: BigInt(dev.deployment.chainId), protocol, verifier },
+    s.res.claimId,
+    { input: s.input, salt: s.res.salt },
+  );
   console.log(`  ${lvl} claim ${s.res.claimId.slice(0, 12)}…: ${report.ok ? "all checks pass" : "FAILED"}`);
   for (const c of report.checks) {
     const line = `${c.status === "pass" ? "✓" : c.status === "fail" ? "✗" : "·"} ${c.id}: ${c.detail}`;

@@ -27,7 +27,10 @@ export class OnnxTestDataError extends Error {
 }
 
 function looksComplete(dir: string): boolean {
-  return existsSync(path.join(dir, "node", "test_conv_with_strides_padding", "model.onnx")) && existsSync(path.join(dir, "pytorch-converted", "test_Conv2d", "model.onnx"));
+  return (
+    existsSync(path.join(dir, "node", "test_conv_with_strides_padding", "model.onnx")) &&
+    existsSync(path.join(dir, "pytorch-converted", "test_Conv2d", "model.onnx"))
+  );
 }
 
 function run(cmd: string, args: string[], cwd: string): void {
@@ -43,7 +46,8 @@ function run(cmd: string, args: string[], cwd: string): void {
 export function ensureOnnxTestData(): string {
   const env = process.env.ONNX_TESTDATA_DIR;
   if (env) {
-    if (!looksComplete(env)) throw new OnnxTestDataError(`ONNX_TESTDATA_DIR=${env} does not hold node/ and pytorch-converted/ test cases`);
+    if (!looksComplete(env))
+      throw new OnnxTestDataError(`ONNX_TESTDATA_DIR=${env} does not hold node/ and pytorch-converted/ test cases`);
     return env;
   }
   if (looksComplete(SYSTEM_DIR)) return SYSTEM_DIR;
@@ -67,7 +71,8 @@ export function ensureOnnxTestData(): string {
     const deb = readdirSync(tmp).find((f) => f.startsWith(`${ONNX_TESTDATA_PACKAGE}_`) && f.endsWith(".deb"));
     if (!deb) throw new OnnxTestDataError(`apt-get download ${ONNX_TESTDATA_PACKAGE} produced no .deb in ${tmp}`);
     run("dpkg", ["-x", deb, "root"], tmp);
-    if (!looksComplete(path.join(tmp, "root", DATA_SUBDIR))) throw new OnnxTestDataError(`${deb} does not contain ${DATA_SUBDIR}/node and pytorch-converted`);
+    if (!looksComplete(path.join(tmp, "root", DATA_SUBDIR)))
+      throw new OnnxTestDataError(`${deb} does not contain ${DATA_SUBDIR}/node and pytorch-converted`);
     if (!looksComplete(unpacked)) {
       rmSync(path.join(LOCAL_DIR, "root"), { recursive: true, force: true });
       renameSync(path.join(tmp, "root"), path.join(LOCAL_DIR, "root"));

@@ -41,9 +41,22 @@ contract ParametricInsurance is ReentrancyGuardTransient {
     /// @notice The insurer added `amount` to the pool.
     event Funded(address indexed from, uint256 amount);
     /// @notice Policy `policyId` covers `holder` up to `coverage` on `modelId`'s verdict on `inputCommitment`.
-    event PolicyIssued(uint256 indexed policyId, address indexed holder, bytes32 indexed modelId, uint256 inputCommitment, uint256 coverage);
-    /// @notice Policy `policyId` was settled on claim `claimId` (severity `severity`, at `level` or above) for `payout`.
-    event PayoutApproved(uint256 indexed policyId, bytes32 indexed claimId, uint256 severity, Level requiredLevel, uint256 payout);
+    event PolicyIssued(
+        uint256 indexed policyId,
+        address indexed holder,
+        bytes32 indexed modelId,
+        uint256 inputCommitment,
+        uint256 coverage
+    );
+    /// @notice Policy `policyId` was settled on claim `claimId` (severity `severity`, at `level` or
+    /// above) for `payout`.
+    event PayoutApproved(
+        uint256 indexed policyId,
+        bytes32 indexed claimId,
+        uint256 severity,
+        Level requiredLevel,
+        uint256 payout
+    );
     /// @notice `account` withdrew `amount`.
     event Withdrawn(address indexed account, uint256 amount);
 
@@ -82,10 +95,12 @@ contract ParametricInsurance is ReentrancyGuardTransient {
     }
 
     /// @notice Issues a policy, reserving its coverage from the free funds. Only the insurer.
-    function issuePolicy(address holder, bytes32 modelId, uint256 inputCommitment, uint256 coverage)
-        external
-        returns (uint256 policyId)
-    {
+    function issuePolicy(
+        address holder,
+        bytes32 modelId,
+        uint256 inputCommitment,
+        uint256 coverage
+    ) external returns (uint256 policyId) {
         if (msg.sender != _INSURER) revert ParametricInsuranceNotInsurer(msg.sender);
         if (coverage == 0 || coverage > type(uint96).max) revert ParametricInsuranceBadCoverage(coverage);
         uint256 free = freeFunds();
@@ -115,9 +130,9 @@ contract ParametricInsurance is ReentrancyGuardTransient {
         }
         uint256 severity = claim.output > MAX_SEVERITY ? MAX_SEVERITY : claim.output;
         uint256 coverage = policy.coverage;
-        payout = coverage * severity / MAX_SEVERITY;
+        payout = (coverage * severity) / MAX_SEVERITY;
         Level required = _thresholds.minLevel(payout);
-        (bytes32 claimId,) = _HUB.requireLevel(claim, required);
+        (bytes32 claimId, ) = _HUB.requireLevel(claim, required);
 
         policy.settled = true;
         _reserved -= coverage;
@@ -187,7 +202,7 @@ contract ParametricInsurance is ReentrancyGuardTransient {
 
     /// @dev Sends `amount` to `to`, reverting (state restored) when the payee refuses it.
     function _send(address to, uint256 amount) private {
-        (bool ok,) = to.call{value: amount}("");
+        (bool ok, ) = to.call{value: amount}("");
         if (!ok) revert ParametricInsuranceTransferFailed(to, amount);
     }
 }

@@ -50,17 +50,20 @@ interface IBatchSettlement {
     function postBatch(bytes32 root, uint256 size) external;
 
     /// @notice Returns `claim`'s id when `proof` places it under `root`; reverts otherwise.
-    function checkBatchedClaim(bytes32 root, Claim calldata claim, bytes32[] calldata proof)
-        external
-        view
-        returns (bytes32 claimId);
+    function checkBatchedClaim(
+        bytes32 root,
+        Claim calldata claim,
+        bytes32[] calldata proof
+    ) external view returns (bytes32 claimId);
 
     /// @notice Records a batched claim as Signed by the batch's operator. Reverts unless it is a
     /// member, imports are open, its deadline is not before the posting, it is not recorded, its
     /// fields are field elements and its model is active and allows Signed.
-    function importBatchedClaim(bytes32 root, Claim calldata claim, bytes32[] calldata proof)
-        external
-        returns (bytes32 claimId);
+    function importBatchedClaim(
+        bytes32 root,
+        Claim calldata claim,
+        bytes32[] calldata proof
+    ) external returns (bytes32 claimId);
 
     /// @notice The batch posted under `root`.
     function batchOf(bytes32 root) external view returns (Batch memory);

@@ -35,15 +35,29 @@ interface IClaimDisputes {
     event ClaimChallenged(bytes32 indexed claimId, address indexed challenger, uint256 bond, uint40 responseDeadline);
 
     /// @notice A proof of the claimed output defeated `challenger`; its bond went to `defender`.
-    event ChallengeDefeated(bytes32 indexed claimId, address indexed challenger, address indexed defender, uint256 bond);
+    event ChallengeDefeated(
+        bytes32 indexed claimId,
+        address indexed challenger,
+        address indexed defender,
+        uint256 bond
+    );
 
     /// @notice A proof by `refuter` showed output `provenOutput`, not the claimed one; `backer` lost `slashed`.
     event ClaimRefuted(
-        bytes32 indexed claimId, address indexed refuter, address indexed backer, uint256 provenOutput, uint256 slashed
+        bytes32 indexed claimId,
+        address indexed refuter,
+        address indexed backer,
+        uint256 provenOutput,
+        uint256 slashed
     );
 
     /// @notice The backer did not answer `challenger` in time and lost `slashed`.
-    event ChallengeTimedOut(bytes32 indexed claimId, address indexed challenger, address indexed backer, uint256 slashed);
+    event ChallengeTimedOut(
+        bytes32 indexed claimId,
+        address indexed challenger,
+        address indexed backer,
+        uint256 slashed
+    );
 
     /// @notice `msg.value` is `got`; the challenge bond is `expected`.
     error DisputeWrongBond(uint256 expected, uint256 got);

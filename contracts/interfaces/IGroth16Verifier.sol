@@ -77,10 +77,11 @@ interface IGroth16Verifier {
     /// @param keyId Id returned by `registerKey`.
     /// @param proof A.x, A.y, B.x.c1, B.x.c0, B.y.c1, B.y.c0, C.x, C.y.
     /// @param publicSignals The circuit's public signals in snarkjs order (outputs, then public inputs).
-    function verify(bytes32 keyId, uint256[8] calldata proof, uint256[] calldata publicSignals)
-        external
-        view
-        returns (bool);
+    function verify(
+        bytes32 keyId,
+        uint256[8] calldata proof,
+        uint256[] calldata publicSignals
+    ) external view returns (bool);
 
     /// @notice Whether a key is registered under `keyId`.
     function isRegistered(bytes32 keyId) external view returns (bool);

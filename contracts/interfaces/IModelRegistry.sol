@@ -73,12 +73,20 @@ interface IModelRegistry {
     event ModelFamilyCreated(bytes32 indexed family, address indexed owner);
 
     /// @notice Ownership of `family` moved from `previousOwner` to `newOwner`.
-    event ModelFamilyOwnershipTransferred(bytes32 indexed family, address indexed previousOwner, address indexed newOwner);
+    event ModelFamilyOwnershipTransferred(
+        bytes32 indexed family,
+        address indexed previousOwner,
+        address indexed newOwner
+    );
 
     /// @notice Version `version` of `family` was registered under `modelId`; `input` is the full
     /// descriptor, `descriptorHash` its hash as stored.
     event ModelVersionRegistered(
-        bytes32 indexed modelId, bytes32 indexed family, uint32 version, bytes32 descriptorHash, ModelVersionInput input
+        bytes32 indexed modelId,
+        bytes32 indexed family,
+        uint32 version,
+        bytes32 descriptorHash,
+        ModelVersionInput input
     );
 
     /// @notice `modelId` was deprecated by its family's owner.

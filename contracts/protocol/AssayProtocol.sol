@@ -15,7 +15,11 @@ import {ReceiptHub} from "./ReceiptHub.sol";
 /// `admin` holds DEFAULT_ADMIN_ROLE (grants the attestation-verifier role); nothing else is
 /// upgradeable or adjustable after deployment.
 contract AssayProtocol is IAssayProtocol, ClaimDisputes, BatchSettlement {
-    constructor(IGroth16Verifier verifier_, address admin, ProtocolParams memory params)
+    constructor(
+        IGroth16Verifier verifier_,
+        address admin,
+        ProtocolParams memory params
+    )
         EIP712("AssayReceiptHub", "1")
         ModelRegistry(verifier_)
         OperatorStaking(params.minStake, params.unbondingDelay)
@@ -43,15 +47,16 @@ contract AssayProtocol is IAssayProtocol, ClaimDisputes, BatchSettlement {
 
     /// @inheritdoc IAssayProtocol
     function protocolParams() external view returns (ProtocolParams memory) {
-        return ProtocolParams({
-            minStake: _MIN_STAKE,
-            challengeBond: _CHALLENGE_BOND,
-            slashAmount: _SLASH_AMOUNT,
-            challengerShareBps: _CHALLENGER_SHARE_BPS,
-            challengeWindow: _CHALLENGE_WINDOW,
-            responseWindow: _RESPONSE_WINDOW,
-            unbondingDelay: _UNBONDING_DELAY,
-            treasury: _TREASURY
-        });
+        return
+            ProtocolParams({
+                minStake: _MIN_STAKE,
+                challengeBond: _CHALLENGE_BOND,
+                slashAmount: _SLASH_AMOUNT,
+                challengerShareBps: _CHALLENGER_SHARE_BPS,
+                challengeWindow: _CHALLENGE_WINDOW,
+                responseWindow: _RESPONSE_WINDOW,
+                unbondingDelay: _UNBONDING_DELAY,
+                treasury: _TREASURY
+            });
     }
 }

@@ -19,26 +19,31 @@ abstract contract BatchSettlement is IBatchSettlement, ReceiptHub {
         uint256 active = _activeStake(msg.sender);
         if (active < _MIN_STAKE) revert ReceiptHubSignerNotStaked(msg.sender, active, _MIN_STAKE);
         uint40 importDeadline = uint40(block.timestamp + _CHALLENGE_WINDOW);
-        _batches[root] = Batch({operator: msg.sender, postedAt: uint40(block.timestamp), importDeadline: importDeadline});
+        _batches[root] = Batch({
+            operator: msg.sender,
+            postedAt: uint40(block.timestamp),
+            importDeadline: importDeadline
+        });
         emit BatchPosted(root, msg.sender, size, importDeadline);
     }
 
     /// @inheritdoc IBatchSettlement
-    function checkBatchedClaim(bytes32 root, Claim calldata claim, bytes32[] calldata proof)
-        external
-        view
-        returns (bytes32 claimId)
-    {
+    function checkBatchedClaim(
+        bytes32 root,
+        Claim calldata claim,
+        bytes32[] calldata proof
+    ) external view returns (bytes32 claimId) {
         claimId = _claimIdOf(claim);
         if (_batches[root].operator == address(0)) revert BatchUnknownRoot(root);
         if (!MerkleProof.verifyCalldata(proof, root, _leaf(claimId))) revert BatchNotMember(root, claimId);
     }
 
     /// @inheritdoc IBatchSettlement
-    function importBatchedClaim(bytes32 root, Claim calldata claim, bytes32[] calldata proof)
-        external
-        returns (bytes32 claimId)
-    {
+    function importBatchedClaim(
+        bytes32 root,
+        Claim calldata claim,
+        bytes32[] calldata proof
+    ) external returns (bytes32 claimId) {
         claimId = _claimIdOf(claim);
         Batch memory batch = _batches[root];
         if (batch.operator == address(0)) revert BatchUnknownRoot(root);

@@ -26,7 +26,13 @@ abstract contract ClaimDisputes is IClaimDisputes, ReceiptHub {
 
     mapping(bytes32 claimId => Dispute) private _disputes;
 
-    constructor(uint96 challengeBond_, uint96 slashAmount_, uint16 challengerShareBps_, uint32 responseWindow_, address treasury_) {
+    constructor(
+        uint96 challengeBond_,
+        uint96 slashAmount_,
+        uint16 challengerShareBps_,
+        uint32 responseWindow_,
+        address treasury_
+    ) {
         _CHALLENGE_BOND = challengeBond_;
         _SLASH_AMOUNT = slashAmount_;
         _CHALLENGER_SHARE_BPS = challengerShareBps_;
@@ -63,7 +69,8 @@ abstract contract ClaimDisputes is IClaimDisputes, ReceiptHub {
         uint256 level = word & _LEVEL_MASK;
         if (level == uint256(Level.Proven)) revert DisputeNotDisputable(claimId);
         bool disputed = word & _DISPUTED != 0;
-        if (!disputed && block.timestamp > _challengeEndOf(word)) revert DisputeWindowClosed(claimId, _challengeEndOf(word));
+        if (!disputed && block.timestamp > _challengeEndOf(word))
+            revert DisputeWindowClosed(claimId, _challengeEndOf(word));
         if (provenOutput == claim.output) revert DisputeSameOutput(claimId, provenOutput);
         bytes32 keyId = _verifyingKeyOf(claim.modelId);
         if (!_verifies(keyId, proof, claim.inputCommitment, provenOutput, _binding(claimId, msg.sender))) {
@@ -89,7 +96,8 @@ abstract contract ClaimDisputes is IClaimDisputes, ReceiptHub {
         uint256 word = _receiptWord(claimId);
         if (word & _DISPUTED == 0) revert DisputeNotOpen(claimId);
         Dispute memory dispute = _disputes[claimId];
-        if (block.timestamp <= dispute.responseDeadline) revert DisputeResponsePending(claimId, dispute.responseDeadline);
+        if (block.timestamp <= dispute.responseDeadline)
+            revert DisputeResponsePending(claimId, dispute.responseDeadline);
 
         _setReceiptWord(claimId, (word & ~_DISPUTED) | _REFUTED);
         delete _disputes[claimId];
@@ -137,7 +145,7 @@ abstract contract ClaimDisputes is IClaimDisputes, ReceiptHub {
 
     /// @dev Splits slashed stake between the winner and the treasury.
     function _payOut(address winner, uint256 slashed) private {
-        uint256 share = slashed * _CHALLENGER_SHARE_BPS / _BPS;
+        uint256 share = (slashed * _CHALLENGER_SHARE_BPS) / _BPS;
         _credit(winner, share);
         _credit(_TREASURY, slashed - share);
     }

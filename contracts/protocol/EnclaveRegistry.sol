@@ -52,34 +52,40 @@ abstract contract EnclaveRegistry is IEnclaveRegistry, AccessControl {
     function enclaveImage(bytes32 measurement) external view returns (EnclaveImage memory) {
         uint32 index = _enclaves.imageIndex[measurement];
         EnclaveRegistryLogic.ImageRecord storage image = _enclaves.images[index];
-        return EnclaveImage({
-            measurement: index == 0 ? bytes32(0) : measurement,
-            index: index,
-            revoked: image.revoked,
-            revokedAt: image.revokedAt
-        });
+        return
+            EnclaveImage({
+                measurement: index == 0 ? bytes32(0) : measurement,
+                index: index,
+                revoked: image.revoked,
+                revokedAt: image.revokedAt
+            });
     }
 
     /// @inheritdoc IEnclaveRegistry
     function enclaveKey(address key) external view returns (EnclaveKey memory) {
         uint256 word = _enclaves.keys[key];
         uint32 index = uint32(word);
-        return EnclaveKey({
-            measurement: _enclaves.images[index].measurement,
-            imageIndex: index,
-            expiresAt: uint40(word >> _KEY_EXPIRY_SHIFT),
-            revoked: word & _KEY_REVOKED != 0,
-            operator: address(uint160(word >> _KEY_OPERATOR_SHIFT)),
-            attestationDocHash: _enclaves.keyAttestation[key]
-        });
+        return
+            EnclaveKey({
+                measurement: _enclaves.images[index].measurement,
+                imageIndex: index,
+                expiresAt: uint40(word >> _KEY_EXPIRY_SHIFT),
+                revoked: word & _KEY_REVOKED != 0,
+                operator: address(uint160(word >> _KEY_OPERATOR_SHIFT)),
+                attestationDocHash: _enclaves.keyAttestation[key]
+            });
     }
 
     /// @inheritdoc IEnclaveRegistry
     function canAttest(address key, bytes32 modelId) external view returns (bool) {
         uint256 word = _enclaves.keys[key];
         uint32 index = uint32(word);
-        return index != 0 && word & _KEY_REVOKED == 0 && block.timestamp < uint40(word >> _KEY_EXPIRY_SHIFT)
-            && !_enclaves.images[index].revoked && _isAttestable(modelId, index);
+        return
+            index != 0 &&
+            word & _KEY_REVOKED == 0 &&
+            block.timestamp < uint40(word >> _KEY_EXPIRY_SHIFT) &&
+            !_enclaves.images[index].revoked &&
+            _isAttestable(modelId, index);
     }
 
     /// @dev Reverts unless `key` may attest claims about `modelId`: registered, unrevoked,

@@ -52,8 +52,12 @@ library EnclaveRegistryLogic {
         uint32 index = $.imageIndex[measurement];
         if (index == 0) revert IEnclaveRegistry.EnclaveRegistryUnknownImage(measurement);
         if ($.images[index].revoked) revert IEnclaveRegistry.EnclaveRegistryImageRevoked(measurement);
-        if (expiresAt <= block.timestamp) revert IEnclaveRegistry.EnclaveRegistryExpiryInPast(expiresAt, block.timestamp);
-        $.keys[key] = uint256(index) | (uint256(expiresAt) << KEY_EXPIRY_SHIFT) | (uint256(uint160(operator)) << KEY_OPERATOR_SHIFT);
+        if (expiresAt <= block.timestamp)
+            revert IEnclaveRegistry.EnclaveRegistryExpiryInPast(expiresAt, block.timestamp);
+        $.keys[key] =
+            uint256(index) |
+            (uint256(expiresAt) << KEY_EXPIRY_SHIFT) |
+            (uint256(uint160(operator)) << KEY_OPERATOR_SHIFT);
         $.keyAttestation[key] = attestationDocHash;
         emit IEnclaveRegistry.EnclaveKeyRegistered(key, measurement, attestationDocHash, expiresAt, operator);
     }

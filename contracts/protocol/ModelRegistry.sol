@@ -47,16 +47,17 @@ abstract contract ModelRegistry is IModelRegistry, EnclaveRegistry {
     function modelVersion(bytes32 modelId) external view returns (ModelVersion memory) {
         ModelRegistryLogic.ModelRecord storage model = _registry.models[modelId];
         if (model.status == ModelStatus.Unknown) revert ModelRegistryUnknownModel(modelId);
-        return ModelVersion({
-            family: model.family,
-            version: model.version,
-            status: model.status,
-            allowedLevels: model.allowedLevels,
-            registeredAt: model.registeredAt,
-            deprecatedAt: model.deprecatedAt,
-            verifyingKeyId: model.verifyingKeyId,
-            descriptorHash: model.descriptorHash
-        });
+        return
+            ModelVersion({
+                family: model.family,
+                version: model.version,
+                status: model.status,
+                allowedLevels: model.allowedLevels,
+                registeredAt: model.registeredAt,
+                deprecatedAt: model.deprecatedAt,
+                verifyingKeyId: model.verifyingKeyId,
+                descriptorHash: model.descriptorHash
+            });
     }
 
     /// @inheritdoc IModelRegistry
@@ -73,8 +74,8 @@ abstract contract ModelRegistry is IModelRegistry, EnclaveRegistry {
     /// @inheritdoc IModelRegistry
     function acceptsLevel(bytes32 modelId, Level level) external view returns (bool) {
         ModelRegistryLogic.ModelRecord storage model = _registry.models[modelId];
-        return model.status == ModelStatus.Active && level != Level.None
-            && model.allowedLevels & (1 << uint8(level)) != 0;
+        return
+            model.status == ModelStatus.Active && level != Level.None && model.allowedLevels & (1 << uint8(level)) != 0;
     }
 
     /// @inheritdoc IModelRegistry

@@ -18,8 +18,9 @@ library ModelRegistryLogic {
     uint256 internal constant MODEL_SIGNALS = 3;
     uint8 private constant _ATTESTED_BIT = uint8(1 << uint8(Level.Attested));
     uint8 private constant _PROVEN_BIT = uint8(1 << uint8(Level.Proven));
-    uint8 private constant _ALL_LEVEL_BITS =
-        uint8((1 << uint8(Level.Signed)) | (1 << uint8(Level.Attested)) | (1 << uint8(Level.Proven)));
+    uint8 private constant _ALL_LEVEL_BITS = uint8(
+        (1 << uint8(Level.Signed)) | (1 << uint8(Level.Attested)) | (1 << uint8(Level.Proven))
+    );
 
     struct ModelRecord {
         // Slot 0: what claim submissions read.
@@ -104,7 +105,8 @@ library ModelRegistryLogic {
         bytes32 family = model.family;
         address owner = $.families[family].owner;
         if (owner != msg.sender) revert IModelRegistry.ModelRegistryNotFamilyOwner(family, msg.sender, owner);
-        if (status == IModelRegistry.ModelStatus.Deprecated) revert IModelRegistry.ModelRegistryAlreadyDeprecated(modelId);
+        if (status == IModelRegistry.ModelStatus.Deprecated)
+            revert IModelRegistry.ModelRegistryAlreadyDeprecated(modelId);
         model.status = IModelRegistry.ModelStatus.Deprecated;
         model.deprecatedAt = uint40(block.timestamp);
         uint256 list = $.imageLists[modelId];

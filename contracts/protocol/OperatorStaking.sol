@@ -150,7 +150,7 @@ abstract contract OperatorStaking is IOperatorStaking, ReentrancyGuardTransient 
 
     /// @dev Sends `amount` to `to`; reverts (keeping the caller's state change undone) on failure.
     function _sendValue(address to, uint256 amount) internal virtual {
-        (bool ok,) = to.call{value: amount}("");
+        (bool ok, ) = to.call{value: amount}("");
         if (!ok) revert OperatorStakingTransferFailed(to, amount);
     }
 }

@@ -20,8 +20,9 @@ abstract contract ReceiptHub is IReceiptHub, ModelRegistry, OperatorStaking, EIP
     /// @dev BN254 scalar field order r: public signals, and so claim fields, are below it.
     uint256 internal constant _R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     /// @dev EIP-712 type hash of {Claim}.
-    bytes32 internal constant _CLAIM_TYPEHASH =
-        keccak256("Claim(bytes32 modelId,uint256 inputCommitment,uint256 output,bytes32 requestId,uint64 deadline)");
+    bytes32 internal constant _CLAIM_TYPEHASH = keccak256(
+        "Claim(bytes32 modelId,uint256 inputCommitment,uint256 output,bytes32 requestId,uint64 deadline)"
+    );
 
     uint256 internal constant _LEVEL_MASK = 0xff;
     uint256 internal constant _DISPUTED = 1 << 8;
@@ -99,14 +100,15 @@ abstract contract ReceiptHub is IReceiptHub, ModelRegistry, OperatorStaking, EIP
     /// @inheritdoc IReceiptHub
     function receiptOf(bytes32 claimId) external view returns (Receipt memory) {
         uint256 word = _receipts[claimId];
-        return Receipt({
-            level: Level(word & _LEVEL_MASK),
-            disputed: word & _DISPUTED != 0,
-            refuted: word & _REFUTED != 0,
-            batched: word & _BATCHED != 0,
-            challengeEnd: _challengeEndOf(word),
-            signer: _signerOf(word)
-        });
+        return
+            Receipt({
+                level: Level(word & _LEVEL_MASK),
+                disputed: word & _DISPUTED != 0,
+                refuted: word & _REFUTED != 0,
+                batched: word & _BATCHED != 0,
+                challengeEnd: _challengeEndOf(word),
+                signer: _signerOf(word)
+            });
     }
 
     /// @inheritdoc IReceiptHub
@@ -128,7 +130,10 @@ abstract contract ReceiptHub is IReceiptHub, ModelRegistry, OperatorStaking, EIP
     }
 
     /// @inheritdoc IReceiptHub
-    function requireLevel(Claim calldata claim, Level minLevel) external view returns (bytes32 claimId, uint256 output) {
+    function requireLevel(
+        Claim calldata claim,
+        Level minLevel
+    ) external view returns (bytes32 claimId, uint256 output) {
         claimId = _claimIdOf(claim);
         uint256 word = _receipts[claimId];
         if (word == 0) revert ReceiptHubUnknownClaim(claimId);
@@ -204,7 +209,12 @@ abstract contract ReceiptHub is IReceiptHub, ModelRegistry, OperatorStaking, EIP
     }
 
     /// @dev Packs a receipt word (layout in the contract's notes).
-    function _receipt(Level level, uint256 flags, uint256 challengeEnd, address signer) internal pure returns (uint256) {
+    function _receipt(
+        Level level,
+        uint256 flags,
+        uint256 challengeEnd,
+        address signer
+    ) internal pure returns (uint256) {
         return uint256(level) | flags | (challengeEnd << _END_SHIFT) | (uint256(uint160(signer)) << _SIGNER_SHIFT);
     }
 
@@ -223,11 +233,13 @@ abstract contract ReceiptHub is IReceiptHub, ModelRegistry, OperatorStaking, EIP
 
     /// @dev Verifies a model proof; a verifier revert (unknown key, signal out of field, starved
     /// call) counts as "not proven", so no caller can make a verifier failure block anything.
-    function _verifies(bytes32 keyId, uint256[8] calldata proof, uint256 inputCommitment, uint256 output, uint256 binding)
-        internal
-        view
-        returns (bool)
-    {
+    function _verifies(
+        bytes32 keyId,
+        uint256[8] calldata proof,
+        uint256 inputCommitment,
+        uint256 output,
+        uint256 binding
+    ) internal view returns (bool) {
         uint256[] memory signals = new uint256[](_MODEL_SIGNALS);
         signals[0] = inputCommitment;
         signals[1] = output;

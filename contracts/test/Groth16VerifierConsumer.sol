@@ -7,7 +7,7 @@ import {IGroth16Verifier} from "../interfaces/IGroth16Verifier.sol";
 /// @notice Test and bench helper: a dApp-shaped caller that verifies and records the verdict, so
 /// gas is measured the way a real consumer pays it (external call plus one storage write).
 contract Groth16VerifierConsumer {
-    IGroth16Verifier private immutable _verifier;
+    IGroth16Verifier private immutable _VERIFIER;
 
     /// @notice Verdict of the last `verifyAndRecord`.
     bool public lastVerdict;
@@ -15,15 +15,16 @@ contract Groth16VerifierConsumer {
     uint256 public calls;
 
     constructor(IGroth16Verifier verifier) {
-        _verifier = verifier;
+        _VERIFIER = verifier;
     }
 
     /// @notice Verifies through the shared verifier and stores the verdict.
-    function verifyAndRecord(bytes32 keyId, uint256[8] calldata proof, uint256[] calldata publicSignals)
-        external
-        returns (bool verdict)
-    {
-        verdict = _verifier.verify(keyId, proof, publicSignals);
+    function verifyAndRecord(
+        bytes32 keyId,
+        uint256[8] calldata proof,
+        uint256[] calldata publicSignals
+    ) external returns (bool verdict) {
+        verdict = _VERIFIER.verify(keyId, proof, publicSignals);
         lastVerdict = verdict;
         ++calls;
     }

@@ -67,11 +67,11 @@ contract Groth16Verifier is IGroth16Verifier {
     }
 
     /// @inheritdoc IGroth16Verifier
-    function verify(bytes32 keyId, uint256[8] calldata proof, uint256[] calldata publicSignals)
-        external
-        view
-        returns (bool)
-    {
+    function verify(
+        bytes32 keyId,
+        uint256[8] calldata proof,
+        uint256[] calldata publicSignals
+    ) external view returns (bool) {
         uint256 n = publicSignals.length;
         address keyCode = _keyCodeAddress(keyId);
         uint256 buffer;
@@ -83,7 +83,9 @@ contract Groth16Verifier is IGroth16Verifier {
             buffer := mload(0x40)
             let key := add(buffer, 768)
             let keyBytes := shl(5, add(17, shl(1, n)))
-            if gt(n, MAX_PUBLIC_SIGNALS) { keyBytes := shl(5, add(17, shl(1, MAX_PUBLIC_SIGNALS))) }
+            if gt(n, MAX_PUBLIC_SIGNALS) {
+                keyBytes := shl(5, add(17, shl(1, MAX_PUBLIC_SIGNALS)))
+            }
             extcodecopy(keyCode, key, 1, keyBytes)
             mstore(0x40, add(key, keyBytes))
             header := mload(key)
@@ -150,7 +152,11 @@ contract Groth16Verifier is IGroth16Verifier {
             let length := tload(_PENDING_SLOT)
             let out := mload(0x40)
             let words := shr(5, add(length, 31))
-            for { let i := 0 } lt(i, words) { i := add(i, 1) } {
+            for {
+                let i := 0
+            } lt(i, words) {
+                i := add(i, 1)
+            } {
                 mstore(add(out, shl(5, i)), tload(add(_PENDING_SLOT, add(i, 1))))
             }
             return(out, length)
@@ -160,16 +166,20 @@ contract Groth16Verifier is IGroth16Verifier {
     /// @dev Runs the precompiles over the key copied behind `buffer`. Returns 1 if the proof
     /// verifies, 0 if not (including non-canonical coordinates and points the pairing precompile
     /// rejects), `_STARVED` if a precompile ran out of gas. Signals are already checked < r.
-    function _pairingCheck(uint256 buffer, uint256[8] calldata proof, uint256[] calldata publicSignals)
-        private
-        view
-        returns (uint256 outcome)
-    {
+    function _pairingCheck(
+        uint256 buffer,
+        uint256[8] calldata proof,
+        uint256[] calldata publicSignals
+    ) private view returns (uint256 outcome) {
         assembly ("memory-safe") {
             // Pairing input at buffer (768 bytes): A, B | alpha, -beta | vk_x, -gamma | C, -delta.
             // Stored key at buffer + 768: header, alpha, -beta, -gamma, -delta, IC[0..n].
             let canonical := 1
-            for { let i := 0 } lt(i, 0x100) { i := add(i, 0x20) } {
+            for {
+                let i := 0
+            } lt(i, 0x100) {
+                i := add(i, 0x20)
+            } {
                 canonical := and(canonical, lt(calldataload(add(proof, i)), _Q))
             }
             // A coordinate >= q is no proof; answering here spares the gas a failing precompile burns.
@@ -184,7 +194,9 @@ contract Groth16Verifier is IGroth16Verifier {
                 let fed := 1
                 let signal := publicSignals.offset
                 let end := add(signal, shl(5, publicSignals.length))
-                for {} lt(signal, end) { signal := add(signal, 0x20) } {
+                for {} lt(signal, end) {
+                    signal := add(signal, 0x20)
+                } {
                     mcopy(tmp, ic, 64)
                     mstore(add(tmp, 64), calldataload(signal))
                     // IC points were validated at registration and every scalar is accepted, so
@@ -200,9 +212,13 @@ contract Groth16Verifier is IGroth16Verifier {
                 calldatacopy(add(buffer, 576), add(proof, 192), 64) // C
                 // With this much gas left the pairing precompile (0x08) cannot run out, so its
                 // failure means a proof point is off its curve or subgroup: a plain false.
-                if lt(gas(), _PAIRING_GAS_FLOOR) { fed := 0 }
+                if lt(gas(), _PAIRING_GAS_FLOOR) {
+                    fed := 0
+                }
                 switch fed
-                case 0 { outcome := _STARVED }
+                case 0 {
+                    outcome := _STARVED
+                }
                 default {
                     let success := staticcall(gas(), 0x08, buffer, 768, 0, 32)
                     outcome := and(success, eq(mload(0), 1))
@@ -255,7 +271,11 @@ contract Groth16Verifier is IGroth16Verifier {
     function _negateG2Y(uint256 words) private pure {
         assembly ("memory-safe") {
             // y.c1, y.c0 of beta (words 5, 6), gamma (9, 10), delta (13, 14); -y = (q - y) mod q.
-            for { let w := 5 } lt(w, 15) { w := add(w, 4) } {
+            for {
+                let w := 5
+            } lt(w, 15) {
+                w := add(w, 4)
+            } {
                 let p := add(words, shl(5, w))
                 mstore(p, mod(sub(_Q, mload(p)), _Q))
                 p := add(p, 32)
@@ -274,7 +294,11 @@ contract Groth16Verifier is IGroth16Verifier {
             // Build three (G1 infinity, G2 point) pairs in free memory and call the precompile 0x08.
             let input := mload(0x40)
             let g2 := add(code, 129) // word 3 of the stored key: 32 (length) + 1 (STOP) + 3 * 32
-            for { let p := 0 } lt(p, 3) { p := add(p, 1) } {
+            for {
+                let p := 0
+            } lt(p, 3) {
+                p := add(p, 1)
+            } {
                 let pair := add(input, mul(p, 192))
                 mstore(pair, 0)
                 mstore(add(pair, 32), 0)
@@ -295,7 +319,11 @@ contract Groth16Verifier is IGroth16Verifier {
             let length := mload(code)
             tstore(_PENDING_SLOT, length)
             let words := shr(5, add(length, 31))
-            for { let i := 0 } lt(i, words) { i := add(i, 1) } {
+            for {
+                let i := 0
+            } lt(i, words) {
+                i := add(i, 1)
+            } {
                 tstore(add(_PENDING_SLOT, add(i, 1)), mload(add(code, shl(5, add(i, 1)))))
             }
             deployed := create2(0, add(initcode, 32), mload(initcode), keyId)

@@ -58,7 +58,8 @@ export function parseAttestationPayload(payload: Uint8Array): AttestationPayload
     throw new BadPayloadError("module_id", "must be a non-empty text string");
   }
   const digest = map.get("digest");
-  if (digest !== NITRO_DIGEST) throw new BadPayloadError("digest", `must be "${NITRO_DIGEST}", got ${JSON.stringify(digest)}`);
+  if (digest !== NITRO_DIGEST)
+    throw new BadPayloadError("digest", `must be "${NITRO_DIGEST}", got ${JSON.stringify(digest)}`);
 
   const rawTimestamp = map.get("timestamp");
   const timestamp = typeof rawTimestamp === "bigint" ? Number(rawTimestamp) : rawTimestamp;
@@ -68,7 +69,8 @@ export function parseAttestationPayload(payload: Uint8Array): AttestationPayload
 
   const rawPcrs = map.get("pcrs");
   if (!(rawPcrs instanceof Map)) throw new BadPayloadError("pcrs", "must be a map");
-  if (rawPcrs.size < 1 || rawPcrs.size > MAX_PCRS) throw new BadPayloadError("pcrs", `must hold 1..${MAX_PCRS} entries, has ${rawPcrs.size}`);
+  if (rawPcrs.size < 1 || rawPcrs.size > MAX_PCRS)
+    throw new BadPayloadError("pcrs", `must hold 1..${MAX_PCRS} entries, has ${rawPcrs.size}`);
   const entries: [number, Uint8Array][] = [];
   for (const [index, value] of rawPcrs) {
     if (typeof index !== "number" || !Number.isInteger(index) || index < 0 || index > MAX_PCR_INDEX) {
@@ -83,7 +85,8 @@ export function parseAttestationPayload(payload: Uint8Array): AttestationPayload
 
   const certificate = bytesField(map, "certificate", 1, MAX_CERT_BYTES, false)!;
   const rawBundle = map.get("cabundle");
-  if (!Array.isArray(rawBundle) || rawBundle.length === 0) throw new BadPayloadError("cabundle", "must be a non-empty array");
+  if (!Array.isArray(rawBundle) || rawBundle.length === 0)
+    throw new BadPayloadError("cabundle", "must be a non-empty array");
   const cabundle = rawBundle.map((cert, i) => {
     if (!isBytes(cert) || cert.length < 1 || cert.length > MAX_CERT_BYTES) {
       throw new BadPayloadError(`cabundle[${i}]`, `must be a byte string of 1..${MAX_CERT_BYTES} bytes`);
@@ -104,14 +107,21 @@ export function parseAttestationPayload(payload: Uint8Array): AttestationPayload
   };
 }
 
-function bytesField(map: Map<unknown, unknown>, field: string, min: number, max: number, optional: boolean): Uint8Array | null {
+function bytesField(
+  map: Map<unknown, unknown>,
+  field: string,
+  min: number,
+  max: number,
+  optional: boolean,
+): Uint8Array | null {
   const value = map.get(field);
   if (value === undefined || value === null) {
     if (optional) return null;
     throw new BadPayloadError(field, "is required");
   }
   if (!isBytes(value)) throw new BadPayloadError(field, "must be a byte string");
-  if (value.length < min || value.length > max) throw new BadPayloadError(field, `must be ${min}..${max} bytes, got ${value.length}`);
+  if (value.length < min || value.length > max)
+    throw new BadPayloadError(field, `must be ${min}..${max} bytes, got ${value.length}`);
   return new Uint8Array(value);
 }
 

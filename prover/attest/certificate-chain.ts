@@ -30,7 +30,11 @@ export function verifyCertificateChain(
     } catch {
       // the subject is only for the message
     }
-    throw new UntrustedRootError(bundleRootSha, subject, roots.map((r) => r.sha256));
+    throw new UntrustedRootError(
+      bundleRootSha,
+      subject,
+      roots.map((r) => r.sha256),
+    );
   }
 
   const path: ParsedCertificate[] = [root];
@@ -63,7 +67,11 @@ export function verifyCertificateChain(
     const below = leafIndex - i;
     const pathLength = issuer.basicConstraints.pathLength;
     if (pathLength !== undefined && below > pathLength) {
-      throw new ChainInvalidError(i - 1, issuer.subject, `path length ${pathLength} exceeded (${below} CA certificate(s) below it)`);
+      throw new ChainInvalidError(
+        i - 1,
+        issuer.subject,
+        `path length ${pathLength} exceeded (${below} CA certificate(s) below it)`,
+      );
     }
     if (!cert.x509.checkIssued(issuer.x509)) {
       throw new ChainInvalidError(i, cert.subject, `its issuer is not ${issuer.subject}`);

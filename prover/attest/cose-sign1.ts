@@ -58,7 +58,10 @@ export function parseCoseSign1(bytes: Uint8Array): CoseSign1 {
   const alg = protectedHeader.get(COSE_HEADER_ALG);
   if (alg !== COSE_ALG_ES384) throw new UnsupportedAlgorithmError(alg);
   if (protectedHeader.has(COSE_HEADER_CRIT)) {
-    throw new UnsupportedAlgorithmError(alg, "the protected header lists critical parameters this verifier does not know");
+    throw new UnsupportedAlgorithmError(
+      alg,
+      "the protected header lists critical parameters this verifier does not know",
+    );
   }
   if (unprotectedHeader.has(COSE_HEADER_ALG)) {
     throw new BadCoseError("the algorithm must be in the protected header only");
@@ -98,7 +101,11 @@ export function es384ProtectedHeader(): Uint8Array {
 
 /** Signs `payload` as a COSE_Sign1 with ES384 (untagged unless asked), exactly as the Nitro Security Module does. */
 export function signCoseSign1(payload: Uint8Array, key: KeyObject, options: { tagged?: boolean } = {}): Uint8Array {
-  if (key.type !== "private" || key.asymmetricKeyType !== "ec" || key.asymmetricKeyDetails?.namedCurve !== "secp384r1") {
+  if (
+    key.type !== "private" ||
+    key.asymmetricKeyType !== "ec" ||
+    key.asymmetricKeyDetails?.namedCurve !== "secp384r1"
+  ) {
     throw new Error("ES384 needs a P-384 (secp384r1) private key");
   }
   const protectedBytes = es384ProtectedHeader();

@@ -7,7 +7,15 @@
 // loadOrCreateDevCa(dir) creates the CA once and keeps it in <cache>/attest/dev-ca/dev-ca.json
 // (mode 0600), so a development root pinned once stays valid across runs; createDevCa() makes an
 // ephemeral one in memory.
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, X509Certificate, type KeyObject } from "node:crypto";
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  sign,
+  X509Certificate,
+  type KeyObject,
+} from "node:crypto";
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
@@ -76,7 +84,9 @@ export function issueCertificate(spec: CertificateSpec): Uint8Array {
   const signingKey = spec.issuer?.key ?? spec.selfKey;
   if (!signingKey) throw new Error("issueCertificate needs an issuer or, for a root, its own key");
   const subject = devName(spec.commonName);
-  const issuer = spec.issuer ? AsnConvert.parse(new X509Certificate(spec.issuer.der).raw, Certificate).tbsCertificate.subject : subject;
+  const issuer = spec.issuer
+    ? AsnConvert.parse(new X509Certificate(spec.issuer.der).raw, Certificate).tbsCertificate.subject
+    : subject;
   const serial = randomBytes(16);
   serial[0] = (serial[0] & 0x7f) | 0x01; // positive, minimally encoded
   const tbs = new TBSCertificate({
@@ -86,12 +96,17 @@ export function issueCertificate(spec: CertificateSpec): Uint8Array {
     issuer,
     validity: new Validity({ notBefore: spec.notBefore, notAfter: spec.notAfter }),
     subject,
-    subjectPublicKeyInfo: AsnConvert.parse(spec.publicKey.export({ type: "spki", format: "der" }), SubjectPublicKeyInfo),
+    subjectPublicKeyInfo: AsnConvert.parse(
+      spec.publicKey.export({ type: "spki", format: "der" }),
+      SubjectPublicKeyInfo,
+    ),
     extensions: new Extensions([
       new Extension({
         extnID: id_ce_basicConstraints,
         critical: true,
-        extnValue: new OctetString(AsnConvert.serialize(new BasicConstraints({ cA: spec.ca, pathLenConstraint: spec.pathLength }))),
+        extnValue: new OctetString(
+          AsnConvert.serialize(new BasicConstraints({ cA: spec.ca, pathLenConstraint: spec.pathLength })),
+        ),
       }),
       new Extension({
         extnID: id_ce_keyUsage,
@@ -201,7 +216,10 @@ function encodeDevCa(ca: DevCa): string {
         format: DEV_CA_FORMAT,
         warning: "assay DEVELOPMENT enclave CA. Its private keys are on disk: never pin this root in production.",
         root: { certificate: new X509Certificate(ca.root.der).toString(), key: pem(ca.root.key) },
-        intermediate: { certificate: new X509Certificate(ca.intermediate.der).toString(), key: pem(ca.intermediate.key) },
+        intermediate: {
+          certificate: new X509Certificate(ca.intermediate.der).toString(),
+          key: pem(ca.intermediate.key),
+        },
       },
       null,
       2,
@@ -230,7 +248,9 @@ function tryRead(file: string): string | null {
 
 function devName(commonName: string): Name {
   const rdn = (type: string, value: string) =>
-    new RelativeDistinguishedName([new AttributeTypeAndValue({ type, value: new AttributeValue({ utf8String: value }) })]);
+    new RelativeDistinguishedName([
+      new AttributeTypeAndValue({ type, value: new AttributeValue({ utf8String: value }) }),
+    ]);
   return new Name([
     rdn(OID_ORGANIZATION, DEV_ORGANIZATION),
     rdn(OID_ORGANIZATIONAL_UNIT, "enclave"),

@@ -38,7 +38,11 @@ export class DevSecurityModule {
   /** A module with a fresh leaf certificate (valid from a minute ago for three hours unless given). */
   static create(ca: DevCa, options: { moduleId?: string; notBefore?: Date; notAfter?: Date } = {}): DevSecurityModule {
     const moduleId = options.moduleId ?? `i-dev${randomBytes(8).toString("hex")}-enc${randomBytes(8).toString("hex")}`;
-    const leaf = issueDevLeaf(ca, { commonName: `${moduleId}.dev.assay`, notBefore: options.notBefore, notAfter: options.notAfter });
+    const leaf = issueDevLeaf(ca, {
+      commonName: `${moduleId}.dev.assay`,
+      notBefore: options.notBefore,
+      notAfter: options.notAfter,
+    });
     return new DevSecurityModule(ca, leaf, moduleId);
   }
 

@@ -25,7 +25,10 @@ const EXT = path.extname(fileURLToPath(import.meta.url)); // ".ts" from sources,
 
 /** The enclave process failed to start, died, or answered a request with an error. */
 export class EnclaveProcessError extends AssayError {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -60,9 +63,14 @@ export function enclaveCodeFiles(): string[] {
 
 /** The files of a compiled model that the enclave loads (and that are measured). */
 export function enclaveModelFiles(circuitId: string): EnclaveModelFiles {
-  const files = { circuitId, manifest: artifactPath({ circuitId }, "manifest"), quantized: artifactPath({ circuitId }, "quantized") };
+  const files = {
+    circuitId,
+    manifest: artifactPath({ circuitId }, "manifest"),
+    quantized: artifactPath({ circuitId }, "quantized"),
+  };
   for (const f of [files.manifest, files.quantized]) {
-    if (!existsSync(f)) throw new EnclaveProcessError("UnknownModel", `model ${circuitId} is not compiled (missing ${f})`);
+    if (!existsSync(f))
+      throw new EnclaveProcessError("UnknownModel", `model ${circuitId} is not compiled (missing ${f})`);
   }
   return files;
 }
@@ -77,13 +85,16 @@ export function enclaveImageFiles(extra: readonly string[] = [], models: readonl
 }
 
 /** The PCRs (index -> hex) an enclave started with these options reports: the image to approve. */
-export function enclaveImage(options: Pick<EnclaveStartOptions, "models" | "extraImageFiles"> = {}): Record<number, string> {
+export function enclaveImage(
+  options: Pick<EnclaveStartOptions, "models" | "extraImageFiles"> = {},
+): Record<number, string> {
   return measureDevImage(enclaveImageFiles(options.extraImageFiles, options.models), IMAGE_BASE_DIR).image;
 }
 
 // Relative imports that load code: `import x from`, `export * from`, `import "./x.js"`,
 // `import("./x.js")`; `import type` / `export type` erase at run time and are not followed.
-const IMPORT_RE = /(?:^|[\s;])(?:import|export)\s+(?!type\s)[^;]*?from\s*["'](\.{1,2}\/[^"']+)["']|\bimport\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g;
+const IMPORT_RE =
+  /(?:^|[\s;])(?:import|export)\s+(?!type\s)[^;]*?from\s*["'](\.{1,2}\/[^"']+)["']|\bimport\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g;
 
 /** Files reachable from `entry` through relative imports (".js" specifiers name sources with EXT). */
 function importClosure(entry: string): string[] {
@@ -159,7 +170,12 @@ export class EnclaveClient {
       };
       const onExit = (code: number | null, signal: string | null) => {
         clearTimeout(timer);
-        reject(new EnclaveProcessError("StartFailed", `enclave process exited during start (code ${code}, signal ${signal})`));
+        reject(
+          new EnclaveProcessError(
+            "StartFailed",
+            `enclave process exited during start (code ${code}, signal ${signal})`,
+          ),
+        );
       };
       child.on("message", onMessage);
       child.once("exit", onExit);

@@ -34,7 +34,10 @@ import type {
 type Handler = (params: unknown) => Promise<unknown> | unknown;
 
 class EnclaveRequestError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = "EnclaveRequestError";
   }
@@ -47,7 +50,8 @@ function loadModel(files: EnclaveModelFiles, imageFiles: ReadonlySet<string>): C
   }
   const manifest = JSON.parse(readFileSync(files.manifest, "utf8")) as ModelManifest;
   const quantized = JSON.parse(readFileSync(files.quantized, "utf8")) as QuantizedModel;
-  if (manifest.circuitId !== files.circuitId) throw new Error(`${files.manifest} is circuit ${manifest.circuitId}, not ${files.circuitId}`);
+  if (manifest.circuitId !== files.circuitId)
+    throw new Error(`${files.manifest} is circuit ${manifest.circuitId}, not ${files.circuitId}`);
   return { ref: { circuitId: files.circuitId }, manifest, quantized };
 }
 
@@ -78,11 +82,17 @@ function main(): void {
       const params = raw as InferParams;
       const model = typeof params?.circuitId === "string" ? models.get(params.circuitId) : undefined;
       if (!model) {
-        throw new EnclaveRequestError("UnknownModel", `the enclave image holds no model ${JSON.stringify(params?.circuitId)} (it serves: ${[...models.keys()].join(", ") || "none"})`);
+        throw new EnclaveRequestError(
+          "UnknownModel",
+          `the enclave image holds no model ${JSON.stringify(params?.circuitId)} (it serves: ${[...models.keys()].join(", ") || "none"})`,
+        );
       }
       const input = checkInput(params.input, model);
       const ctx = checkContext(params.context);
-      if (params.salt !== undefined && (typeof params.salt !== "bigint" || params.salt < 0n || params.salt >= FIELD_MODULUS)) {
+      if (
+        params.salt !== undefined &&
+        (typeof params.salt !== "bigint" || params.salt < 0n || params.salt >= FIELD_MODULUS)
+      ) {
         throw new EnclaveRequestError("BadParams", "salt must be a field element (bigint below r)");
       }
       const inf = await infer(model, input, { salt: params.salt });
@@ -109,7 +119,8 @@ function main(): void {
     let response: EnclaveResponse;
     try {
       const handler = Object.hasOwn(handlers, message.method) ? handlers[message.method] : undefined;
-      if (!handler) throw new EnclaveRequestError("UnknownMethod", `the enclave has no method ${JSON.stringify(message.method)}`);
+      if (!handler)
+        throw new EnclaveRequestError("UnknownMethod", `the enclave has no method ${JSON.stringify(message.method)}`);
       response = { id: message.id, ok: true, result: await handler(message.params) };
     } catch (e) {
       const err = e as Error & { code?: string };
@@ -136,10 +147,14 @@ function requireBytes(value: unknown, name: string): asserts value is Uint8Array
 function checkInput(input: unknown, model: CompiledModel): number[] {
   const n = model.quantized.input.shape.reduce((a, b) => a * b, 1);
   if (!Array.isArray(input) || input.length !== n) {
-    throw new EnclaveRequestError("BadParams", `input must be an array of ${n} numbers, got ${Array.isArray(input) ? `${input.length} values` : typeof input}`);
+    throw new EnclaveRequestError(
+      "BadParams",
+      `input must be an array of ${n} numbers, got ${Array.isArray(input) ? `${input.length} values` : typeof input}`,
+    );
   }
   input.forEach((v, i) => {
-    if (typeof v !== "number" || !Number.isFinite(v)) throw new EnclaveRequestError("BadParams", `input[${i}] is not a finite number`);
+    if (typeof v !== "number" || !Number.isFinite(v))
+      throw new EnclaveRequestError("BadParams", `input[${i}] is not a finite number`);
   });
   return input as number[];
 }
@@ -147,10 +162,14 @@ function checkInput(input: unknown, model: CompiledModel): number[] {
 function checkContext(ctx: unknown): InferParams["context"] {
   const c = ctx as Partial<InferParams["context"]> | undefined;
   if (!c || typeof c !== "object") throw new EnclaveRequestError("BadParams", "context is missing");
-  if (typeof c.modelId !== "string" || !isHexString(c.modelId, 32)) throw new EnclaveRequestError("BadParams", "context.modelId must be 32-byte hex");
-  if (typeof c.requestId !== "string" || !isHexString(c.requestId, 32)) throw new EnclaveRequestError("BadParams", "context.requestId must be 32-byte hex");
-  if (typeof c.deadline !== "bigint" || c.deadline < 0n || c.deadline >= 1n << 64n) throw new EnclaveRequestError("BadParams", "context.deadline must be a uint64 bigint");
-  if (typeof c.chainId !== "bigint" || c.chainId <= 0n) throw new EnclaveRequestError("BadParams", "context.chainId must be a positive bigint");
+  if (typeof c.modelId !== "string" || !isHexString(c.modelId, 32))
+    throw new EnclaveRequestError("BadParams", "context.modelId must be 32-byte hex");
+  if (typeof c.requestId !== "string" || !isHexString(c.requestId, 32))
+    throw new EnclaveRequestError("BadParams", "context.requestId must be 32-byte hex");
+  if (typeof c.deadline !== "bigint" || c.deadline < 0n || c.deadline >= 1n << 64n)
+    throw new EnclaveRequestError("BadParams", "context.deadline must be a uint64 bigint");
+  if (typeof c.chainId !== "bigint" || c.chainId <= 0n)
+    throw new EnclaveRequestError("BadParams", "context.chainId must be a positive bigint");
   let hub: string;
   try {
     hub = getAddress(String(c.hub));

@@ -115,8 +115,7 @@ export interface EnclaveErrorInfo {
 }
 
 export type EnclaveResponse =
-  | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: EnclaveErrorInfo };
+  { id: number; ok: true; result: unknown } | { id: number; ok: false; error: EnclaveErrorInfo };
 
 export interface EnclaveReady {
   ready: true;

@@ -34,7 +34,10 @@ export class BadCoseError extends AttestationError {
 /** The protected header names an algorithm other than ES384 (COSE -35), or a critical header we do not know. */
 export class UnsupportedAlgorithmError extends AttestationError {
   readonly code = "UnsupportedAlgorithm";
-  constructor(readonly alg: unknown, readonly reason = "expected ES384 (-35)") {
+  constructor(
+    readonly alg: unknown,
+    readonly reason = "expected ES384 (-35)",
+  ) {
     super(`attestation document uses algorithm ${String(alg)}: ${reason}`);
   }
 }
@@ -42,7 +45,10 @@ export class UnsupportedAlgorithmError extends AttestationError {
 /** A payload field is missing or has the wrong CBOR type or size for the Nitro attestation format. */
 export class BadPayloadError extends AttestationError {
   readonly code = "BadPayload";
-  constructor(readonly field: string, readonly reason: string) {
+  constructor(
+    readonly field: string,
+    readonly reason: string,
+  ) {
     super(`attestation payload field ${field}: ${reason}`);
   }
 }
@@ -58,7 +64,11 @@ export class BadRootError extends AttestationError {
 /** The document's CA bundle does not start at any pinned root. */
 export class UntrustedRootError extends AttestationError {
   readonly code = "UntrustedRoot";
-  constructor(readonly bundleRootSha256: string, readonly bundleRootSubject: string, readonly pinned: readonly string[]) {
+  constructor(
+    readonly bundleRootSha256: string,
+    readonly bundleRootSubject: string,
+    readonly pinned: readonly string[],
+  ) {
     super(
       `attestation chain starts at ${bundleRootSubject} (sha256 ${bundleRootSha256}), ` +
         `which is none of the ${pinned.length} pinned root(s)`,
@@ -69,7 +79,11 @@ export class UntrustedRootError extends AttestationError {
 /** A link of the chain root -> cabundle -> leaf does not hold (issuer, signature, CA constraints, key type). */
 export class ChainInvalidError extends AttestationError {
   readonly code = "ChainInvalid";
-  constructor(readonly position: number, readonly subject: string, readonly reason: string) {
+  constructor(
+    readonly position: number,
+    readonly subject: string,
+    readonly reason: string,
+  ) {
     super(`certificate chain invalid at position ${position} (${subject}): ${reason}`);
   }
 }
@@ -77,7 +91,11 @@ export class ChainInvalidError extends AttestationError {
 /** A certificate of the chain expired before `now`. */
 export class CertExpiredError extends AttestationError {
   readonly code = "CertExpired";
-  constructor(readonly subject: string, readonly notAfter: Date, readonly now: Date) {
+  constructor(
+    readonly subject: string,
+    readonly notAfter: Date,
+    readonly now: Date,
+  ) {
     super(`certificate ${subject} expired at ${notAfter.toISOString()} (now ${now.toISOString()})`);
   }
 }
@@ -85,7 +103,11 @@ export class CertExpiredError extends AttestationError {
 /** A certificate of the chain is not valid yet at `now`. */
 export class CertNotYetValidError extends AttestationError {
   readonly code = "CertNotYetValid";
-  constructor(readonly subject: string, readonly notBefore: Date, readonly now: Date) {
+  constructor(
+    readonly subject: string,
+    readonly notBefore: Date,
+    readonly now: Date,
+  ) {
     super(`certificate ${subject} is valid only from ${notBefore.toISOString()} (now ${now.toISOString()})`);
   }
 }
@@ -109,7 +131,11 @@ export class DebugPcrsError extends AttestationError {
 /** The PCRs match none of the approved images. */
 export class PcrMismatchError extends AttestationError {
   readonly code = "PcrMismatch";
-  constructor(readonly pcrs: Readonly<Record<number, string>>, readonly approvedImages: number, readonly detail: string) {
+  constructor(
+    readonly pcrs: Readonly<Record<number, string>>,
+    readonly approvedImages: number,
+    readonly detail: string,
+  ) {
     super(`attestation PCRs match none of the ${approvedImages} approved image(s): ${detail}`);
   }
 }
@@ -117,7 +143,11 @@ export class PcrMismatchError extends AttestationError {
 /** The document is older than the allowed age. */
 export class StaleError extends AttestationError {
   readonly code = "Stale";
-  constructor(readonly timestamp: Date, readonly now: Date, readonly maxAgeMs: number) {
+  constructor(
+    readonly timestamp: Date,
+    readonly now: Date,
+    readonly maxAgeMs: number,
+  ) {
     super(
       `attestation from ${timestamp.toISOString()} is ${now.getTime() - timestamp.getTime()} ms old ` +
         `(at most ${maxAgeMs} ms allowed)`,
@@ -128,7 +158,11 @@ export class StaleError extends AttestationError {
 /** The document's timestamp lies in the future beyond the allowed clock skew. */
 export class FutureTimestampError extends AttestationError {
   readonly code = "FutureTimestamp";
-  constructor(readonly timestamp: Date, readonly now: Date, readonly maxSkewMs: number) {
+  constructor(
+    readonly timestamp: Date,
+    readonly now: Date,
+    readonly maxSkewMs: number,
+  ) {
     super(
       `attestation timestamp ${timestamp.toISOString()} is ahead of now ${now.toISOString()} ` +
         `by more than ${maxSkewMs} ms`,
@@ -139,7 +173,10 @@ export class FutureTimestampError extends AttestationError {
 /** The document does not carry the nonce the verifier asked for. */
 export class NonceMismatchError extends AttestationError {
   readonly code = "NonceMismatch";
-  constructor(readonly expected: string, readonly got: string | null) {
+  constructor(
+    readonly expected: string,
+    readonly got: string | null,
+  ) {
     super(`attestation nonce is ${got ?? "absent"}, expected ${expected}`);
   }
 }

@@ -26,7 +26,11 @@ export function runtimeIdentity(): string {
   return `node ${process.version} ${process.platform}-${process.arch}`;
 }
 
-export function measureDevImage(files: readonly string[], baseDir: string, runtime = runtimeIdentity()): ImageMeasurement {
+export function measureDevImage(
+  files: readonly string[],
+  baseDir: string,
+  runtime = runtimeIdentity(),
+): ImageMeasurement {
   const app = createHash("sha384");
   for (const file of [...files].map((f) => path.resolve(f)).sort()) {
     const name = Buffer.from(path.relative(baseDir, file).split(path.sep).join("/"));

@@ -88,12 +88,15 @@ export function checkKeyBinding(
     const want = Buffer.from(expected.expectedPublicKey);
     if (!payload.publicKey) throw new KeyNotBoundError(`public_key is absent, expected 0x${want.toString("hex")}`);
     if (!want.equals(Buffer.from(payload.publicKey))) {
-      throw new KeyNotBoundError(`public_key is 0x${Buffer.from(payload.publicKey).toString("hex")}, expected 0x${want.toString("hex")}`);
+      throw new KeyNotBoundError(
+        `public_key is 0x${Buffer.from(payload.publicKey).toString("hex")}, expected 0x${want.toString("hex")}`,
+      );
     }
   }
   if (expected.expectedSigner !== undefined) {
     const want = getAddress(expected.expectedSigner);
-    if (!signer) throw new KeyNotBoundError(`neither public_key nor user_data binds a secp256k1 signer (expected ${want})`);
+    if (!signer)
+      throw new KeyNotBoundError(`neither public_key nor user_data binds a secp256k1 signer (expected ${want})`);
     if (signer.address !== want) throw new KeyNotBoundError(`${signer.via} binds ${signer.address}, expected ${want}`);
   }
 }

@@ -40,7 +40,8 @@ export function normalizeImage(image: ApprovedImage, position = 0): Map<number, 
   const out = new Map<number, string>();
   for (const [key, value] of Object.entries(image)) {
     const index = Number(key);
-    if (!Number.isInteger(index) || index < 0 || index > 31) throw new InputError(`approved image ${position}: bad PCR index ${key}`);
+    if (!Number.isInteger(index) || index < 0 || index > 31)
+      throw new InputError(`approved image ${position}: bad PCR index ${key}`);
     const hex = typeof value === "string" ? value.toLowerCase().replace(/^0x/, "") : pcrToHex(value);
     if (!/^[0-9a-f]*$/.test(hex) || hex.length !== PCR_BYTES * 2) {
       throw new InputError(`approved image ${position}: PCR${index} must be ${PCR_BYTES} bytes of hex`);
@@ -62,7 +63,9 @@ export function matchApprovedImage(pcrs: ReadonlyMap<number, Uint8Array>, images
     if (diffs.length === 0) return i;
     if (diffs.length < fewestDiffs) {
       fewestDiffs = diffs.length;
-      detail = `closest is image ${i}, which differs in ` + diffs.map((d) => `PCR${d}${have[d] === undefined ? " (absent)" : ""}`).join(", ");
+      detail =
+        `closest is image ${i}, which differs in ` +
+        diffs.map((d) => `PCR${d}${have[d] === undefined ? " (absent)" : ""}`).join(", ");
     }
   }
   throw new PcrMismatchError(have, images.length, detail);

@@ -27,17 +27,19 @@ export const AWS_NITRO_ROOT_G1_SHA256 = "641a0321a3e244efe456463195d606317ed7cdc
 
 /** A root given as PEM text, DER bytes, a parsed certificate, or any of these with its expected SHA-256. */
 export type RootSpec =
-  | string
-  | Uint8Array
-  | X509Certificate
-  | { certificate: string | Uint8Array | X509Certificate; sha256: string };
+  string | Uint8Array | X509Certificate | { certificate: string | Uint8Array | X509Certificate; sha256: string };
 
 /** Parses and checks one pinned root: well formed, a CA, and (when given) with the expected fingerprint. */
 export function loadRoot(spec: RootSpec): ParsedCertificate {
   const source = isPinned(spec) ? spec.certificate : spec;
   let root: ParsedCertificate;
   try {
-    const der = source instanceof X509Certificate ? source.raw : typeof source === "string" ? new X509Certificate(source).raw : source;
+    const der =
+      source instanceof X509Certificate
+        ? source.raw
+        : typeof source === "string"
+          ? new X509Certificate(source).raw
+          : source;
     root = parseCertificate(der);
   } catch (e) {
     throw new BadRootError(`not a certificate (${(e as Error).message})`);

@@ -68,13 +68,17 @@ export function verifyAttestation(doc: Uint8Array, opts: VerifyAttestationOption
   const now = opts.now.getTime();
   const maxAgeMs = opts.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
   const maxSkewMs = opts.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
-  if (payload.timestamp > now + maxSkewMs) throw new FutureTimestampError(new Date(payload.timestamp), opts.now, maxSkewMs);
+  if (payload.timestamp > now + maxSkewMs)
+    throw new FutureTimestampError(new Date(payload.timestamp), opts.now, maxSkewMs);
   if (now - payload.timestamp > maxAgeMs) throw new StaleError(new Date(payload.timestamp), opts.now, maxAgeMs);
 
   if (opts.expectedNonce !== undefined) {
     const want = Buffer.from(opts.expectedNonce);
     if (!payload.nonce || !want.equals(Buffer.from(payload.nonce))) {
-      throw new NonceMismatchError(want.toString("hex"), payload.nonce ? Buffer.from(payload.nonce).toString("hex") : null);
+      throw new NonceMismatchError(
+        want.toString("hex"),
+        payload.nonce ? Buffer.from(payload.nonce).toString("hex") : null,
+      );
     }
   }
 

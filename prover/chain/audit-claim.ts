@@ -3,7 +3,17 @@
 // registered and allowed its level, that the registered verifying key is what the verifier holds,
 // that the commitments and output follow from the input, that a proof verifies off-chain, that an
 // enclave key was registered and valid, that a signer was staked, and where its disputes stand.
-import { type BaseContract, type Provider, Signature, formatEther, getAddress, getBytes, hexlify, keccak256, recoverAddress } from "ethers";
+import {
+  type BaseContract,
+  type Provider,
+  Signature,
+  formatEther,
+  getAddress,
+  getBytes,
+  hexlify,
+  keccak256,
+  recoverAddress,
+} from "ethers";
 import { parseAttestationPayload } from "../attest/attestation-document.js";
 import { parseCoseSign1 } from "../attest/cose-sign1.js";
 import type { RootSpec } from "../attest/pinned-root.js";
@@ -20,7 +30,13 @@ import { type Claim, claimIdOf } from "./claim.js";
 import { type ClaimEvent, readClaimHistory, UnknownClaimError } from "./claim-history.js";
 import { decodeProofCalldata } from "./proof-calldata.js";
 import { LEVEL, LEVEL_NAMES } from "./protocol-client.js";
-import { levelsOfMask, openRegisteredModel, readRegisteredModel, type RegisteredModel, UnregisteredModelError } from "./registered-model.js";
+import {
+  levelsOfMask,
+  openRegisteredModel,
+  readRegisteredModel,
+  type RegisteredModel,
+  UnregisteredModelError,
+} from "./registered-model.js";
 
 export type CheckStatus = "pass" | "fail" | "skip" | "info";
 
@@ -60,7 +76,11 @@ export interface AuditOptions {
    * Attestation documents to re-verify (the chain holds only their hashes): a lookup by the
    * document's keccak256, and the roots a document must chain to.
    */
-  attestation?: { find(docHash: string): { bytes: Uint8Array; name: string } | undefined; roots: readonly RootSpec[]; rootName: string };
+  attestation?: {
+    find(docHash: string): { bytes: Uint8Array; name: string } | undefined;
+    roots: readonly RootSpec[];
+    rootName: string;
+  };
 }
 
 /** How far (seconds) a key's on-chain expiry may pass its attestation certificates' end. */
@@ -73,14 +93,18 @@ function checkAttestationDocument(
   roots: readonly RootSpec[],
 ): { ok: boolean; detail: string } {
   const hash = keccak256(doc.bytes);
-  if (hash !== key.docHash) return { ok: false, detail: `${doc.name} hashes to ${hash}, not the registered document hash ${key.docHash}` };
+  if (hash !== key.docHash)
+    return { ok: false, detail: `${doc.name} hashes to ${hash}, not the registered document hash ${key.docHash}` };
   try {
     // The document is checked as of its own timestamp: certificates valid then, no freshness window.
     const timestamp = parseAttestationPayload(parseCoseSign1(doc.bytes).payload).timestamp;
     const v = verifyAttestation(doc.bytes, { roots, now: new Date(timestamp), expectedSigner: key.address });
     const measurement = imageMeasurementId(v.pcrs);
     if (measurement.toLowerCase() !== key.measurement.toLowerCase()) {
-      return { ok: false, detail: `${doc.name}: its PCR0..2 hash to image ${measurement}, the key is registered for ${key.measurement}` };
+      return {
+        ok: false,
+        detail: `${doc.name}: its PCR0..2 hash to image ${measurement}, the key is registered for ${key.measurement}`,
+      };
     }
     const certEnd = Math.floor(v.validUntil.getTime() / 1000);
     // The registrar sets the expiry on the chain's clock, which may run a little ahead of the
@@ -117,7 +141,9 @@ function foldMerkle(leaf: string, proof: readonly string[]): string {
 
 export async function auditClaim(ctx: AuditContext, claimId: string, opts: AuditOptions = {}): Promise<AuditReport> {
   if ((opts.input === undefined) !== (opts.salt === undefined)) {
-    throw new InputError("the input commitment is salted: give the input and its salt together (--input f.json --salt n)");
+    throw new InputError(
+      "the input commitment is salted: give the input and its salt together (--input f.json --salt n)",
+    );
   }
   const protocol = ctx.protocol as Loose;
   const verifier = ctx.verifier as Loose;
@@ -128,17 +154,33 @@ export async function auditClaim(ctx: AuditContext, claimId: string, opts: Audit
   const history = await readClaimHistory(ctx.provider, protocol, claimId, ctx.chainId, ctx.fromBlock ?? 0);
   const receipt = await protocol.receiptOf(claimId);
   const recordedLevel = Number(receipt.level);
-  if (history.events.length === 0 && recordedLevel === LEVEL.None) throw new UnknownClaimError(claimId, hub, ctx.chainId);
+  if (history.events.length === 0 && recordedLevel === LEVEL.None)
+    throw new UnknownClaimError(claimId, hub, ctx.chainId);
   const levelName = receipt.refuted ? "None" : LEVEL_NAMES[recordedLevel];
   const ev = (name: ClaimEvent["name"]) => history.events.filter((e) => e.name === name);
-  const submissions = history.events.filter((e) => e.name === "ClaimSigned" || e.name === "ClaimAttested" || (e.name === "ClaimProven" && Number(e.args.previousLevel) === LEVEL.None));
+  const submissions = history.events.filter(
+    (e) =>
+      e.name === "ClaimSigned" ||
+      e.name === "ClaimAttested" ||
+      (e.name === "ClaimProven" && Number(e.args.previousLevel) === LEVEL.None),
+  );
   const first = submissions[0];
-  const firstLevel = first ? (first.name === "ClaimSigned" ? LEVEL.Signed : first.name === "ClaimAttested" ? LEVEL.Attested : LEVEL.Proven) : recordedLevel;
+  const firstLevel = first
+    ? first.name === "ClaimSigned"
+      ? LEVEL.Signed
+      : first.name === "ClaimAttested"
+        ? LEVEL.Attested
+        : LEVEL.Proven
+    : recordedLevel;
 
   // 1. Recorded, and at which level.
   const refutation = ev("ClaimRefuted")[0] ?? ev("ChallengeTimedOut")[0];
   if (receipt.refuted) {
-    add("recorded", "fail", `refuted${refutation ? ` by ${refutation.name === "ClaimRefuted" ? "a proof of a different output" : "an unanswered challenge"} in tx ${refutation.txHash} (${when(refutation.timestamp)})` : ""}: the claim stands at no level`);
+    add(
+      "recorded",
+      "fail",
+      `refuted${refutation ? ` by ${refutation.name === "ClaimRefuted" ? "a proof of a different output" : "an unanswered challenge"} in tx ${refutation.txHash} (${when(refutation.timestamp)})` : ""}: the claim stands at no level`,
+    );
   } else if (recordedLevel === LEVEL.None) {
     add("recorded", "fail", "the hub holds no record of it although events mention it");
   } else {
@@ -153,7 +195,11 @@ export async function auditClaim(ctx: AuditContext, claimId: string, opts: Audit
   // 2. The claim's fields, from the submitting transaction's input.
   const claim: Claim | undefined = history.claim;
   if (!claim) {
-    add("claim-fields", "fail", `no transaction that records it carries the claim's fields (events in ${[...new Set(history.events.map((e) => e.txHash))].map(short).join(", ")})`);
+    add(
+      "claim-fields",
+      "fail",
+      `no transaction that records it carries the claim's fields (events in ${[...new Set(history.events.map((e) => e.txHash))].map(short).join(", ")})`,
+    );
   } else {
     const src = history.events.find((e) => e.claim)!;
     const id = claimIdOf(claim, ctx.chainId, hub);
@@ -211,12 +257,20 @@ export async function auditClaim(ctx: AuditContext, claimId: string, opts: Audit
       `${model.verifyingKeyId}: ${(bytes.length - 2) / 2} bytes from the verifier${matches ? ", keccak256 matches its id" : ", keccak256 does NOT match its id"}, ${vkey.nPublic} public signals`,
     );
   } catch (e) {
-    add("verifying-key", "fail", `cannot read key ${model.verifyingKeyId} from the verifier: ${(e as Error).message.split("\n")[0]}`);
+    add(
+      "verifying-key",
+      "fail",
+      `cannot read key ${model.verifyingKeyId} from the verifier: ${(e as Error).message.split("\n")[0]}`,
+    );
   }
 
   // 5. Commitments and output recomputed from the input.
   if (opts.input === undefined) {
-    add("input-commitment", "skip", "no input given (--input f.json --salt n re-computes the input commitment and the output)");
+    add(
+      "input-commitment",
+      "skip",
+      "no input given (--input f.json --salt n re-computes the input commitment and the output)",
+    );
   } else {
     let compiled: CompiledModel | undefined;
     try {
@@ -247,13 +301,21 @@ export async function auditClaim(ctx: AuditContext, claimId: string, opts: Audit
   // 6. Proofs (Proven claims, raises and refutations are all proofs against the registered key).
   const proofs = ev("ClaimProven");
   if (proofs.length === 0) {
-    add("proof", "skip", `not Proven: no proof was submitted${recordedLevel !== LEVEL.None ? " (it stands on a signature; a proof can still raise or refute it)" : ""}`);
+    add(
+      "proof",
+      "skip",
+      `not Proven: no proof was submitted${recordedLevel !== LEVEL.None ? " (it stands on a signature; a proof can still raise or refute it)" : ""}`,
+    );
   }
   for (const p of proofs) {
     const beneficiary = getAddress(p.args.beneficiary as string);
     const words = p.call?.name === "submitProven" ? (p.call.args[1] as bigint[]) : undefined;
     if (!words) {
-      add("proof", "fail", `the proof in tx ${p.txHash} was submitted through ${p.to}: its calldata is not the hub's, so the proof cannot be read back`);
+      add(
+        "proof",
+        "fail",
+        `the proof in tx ${p.txHash} was submitted through ${p.to}: its calldata is not the hub's, so the proof cannot be read back`,
+      );
       continue;
     }
     if (!vkey) {
@@ -275,7 +337,11 @@ export async function auditClaim(ctx: AuditContext, claimId: string, opts: Audit
     const call = a.call?.name === "submitAttested" ? a.call : undefined;
     if (call) {
       const signer = recoverAddress(claimId, Signature.from({ r: call.args[1], yParityAndS: call.args[2] }));
-      add("attested-signature", signer === key ? "pass" : "fail", `signature in tx ${a.txHash} recovers to ${signer}${signer === key ? ", the enclave key" : `, not the enclave key ${key}`}`);
+      add(
+        "attested-signature",
+        signer === key ? "pass" : "fail",
+        `signature in tx ${a.txHash} recovers to ${signer}${signer === key ? ", the enclave key" : `, not the enclave key ${key}`}`,
+      );
     }
     const k = await protocol.enclaveKey(key);
     if (Number(k.imageIndex) === 0) {
@@ -291,12 +357,21 @@ export async function auditClaim(ctx: AuditContext, claimId: string, opts: Audit
       `${key}: registered for image ${short(k.measurement)} from attestation document ${short(k.attestationDocHash)}; expires ${when(expiresAt)} (${validThen ? "valid" : "EXPIRED"} when the claim was recorded${nowTs > expiresAt ? ", expired since" : ""})${k.revoked ? "; REVOKED" : "; not revoked"}`,
     );
     if (!opts.attestation) {
-      add("attestation", "skip", `document ${short(k.attestationDocHash)} not given (--attestation <file or dir>): the registrar's off-chain check is not repeated`);
+      add(
+        "attestation",
+        "skip",
+        `document ${short(k.attestationDocHash)} not given (--attestation <file or dir>): the registrar's off-chain check is not repeated`,
+      );
     } else {
       const doc = opts.attestation.find(String(k.attestationDocHash));
-      if (!doc) add("attestation", "fail", `no document with hash ${k.attestationDocHash} among the given attestation files`);
+      if (!doc)
+        add("attestation", "fail", `no document with hash ${k.attestationDocHash} among the given attestation files`);
       else {
-        const r = checkAttestationDocument(doc, { address: key, measurement: k.measurement, docHash: k.attestationDocHash, expiresAt }, opts.attestation.roots);
+        const r = checkAttestationDocument(
+          doc,
+          { address: key, measurement: k.measurement, docHash: k.attestationDocHash, expiresAt },
+          opts.attestation.roots,
+        );
         add("attestation", r.ok ? "pass" : "fail", `${r.detail} (root: ${opts.attestation.rootName})`);
       }
     }
@@ -327,17 +402,29 @@ export async function auditClaim(ctx: AuditContext, claimId: string, opts: Audit
           `Merkle proof from tx ${s.txHash} places the claim under root ${short(root)}${folded === root ? "" : ` (it folds to ${short(folded)}, NOT the root)`}, posted by ${poster}${poster === operator ? "" : `, not the recorded operator ${operator}`} at ${when(Number(batch.postedAt))}`,
         );
       } else {
-        add("batch-membership", "fail", `the import in tx ${s.txHash} was not a direct hub call: its Merkle proof cannot be read back`);
+        add(
+          "batch-membership",
+          "fail",
+          `the import in tx ${s.txHash} was not a direct hub call: its Merkle proof cannot be read back`,
+        );
       }
     } else if (s.call?.name === "submitSigned") {
       const signer = recoverAddress(claimId, Signature.from({ r: s.call.args[1], yParityAndS: s.call.args[2] }));
-      add("signature", signer === operator ? "pass" : "fail", `signature in tx ${s.txHash} recovers to ${signer}${signer === operator ? ", the recorded operator" : `, not the recorded operator ${operator}`}`);
+      add(
+        "signature",
+        signer === operator ? "pass" : "fail",
+        `signature in tx ${s.txHash} recovers to ${signer}${signer === operator ? ", the recorded operator" : `, not the recorded operator ${operator}`}`,
+      );
     } else {
       add("signature", "fail", `the signature in tx ${s.txHash} went through ${s.to}: it cannot be read back`);
     }
     const stakedThen: boolean = await protocol.isStaked(operator, { blockTag: s.blockNumber });
     const minStake: bigint = (await protocol.protocolParams()).minStake;
-    add("signer-staked", stakedThen ? "pass" : "fail", `operator ${operator} ${stakedThen ? "had" : "did NOT have"} the minimum stake (${formatEther(minStake)} ETH) when the claim was recorded (block ${s.blockNumber})`);
+    add(
+      "signer-staked",
+      stakedThen ? "pass" : "fail",
+      `operator ${operator} ${stakedThen ? "had" : "did NOT have"} the minimum stake (${formatEther(minStake)} ETH) when the claim was recorded (block ${s.blockNumber})`,
+    );
     await backerCheck(operator, "operator");
   }
 
@@ -362,14 +449,28 @@ export async function auditClaim(ctx: AuditContext, claimId: string, opts: Audit
     const history8 = [
       challenges.length ? `${challenges.length} challenge(s)` : "never challenged",
       defended.length ? `${defended.length} defended by proof` : "",
-    ].filter(Boolean).join(", ");
+    ]
+      .filter(Boolean)
+      .join(", ");
     if (final) {
-      add("finality", "pass", `final (${recordedLevel === LEVEL.Proven ? "Proven" : `challenge window closed ${when(Number(receipt.challengeEnd))}`}; ${history8})`);
+      add(
+        "finality",
+        "pass",
+        `final (${recordedLevel === LEVEL.Proven ? "Proven" : `challenge window closed ${when(Number(receipt.challengeEnd))}`}; ${history8})`,
+      );
     } else if (receipt.disputed) {
       const d = await protocol.disputeOf(claimId);
-      add("finality", "info", `not final: challenged by ${d.challenger}, the backer must answer with a proof by ${when(Number(d.responseDeadline))}`);
+      add(
+        "finality",
+        "info",
+        `not final: challenged by ${d.challenger}, the backer must answer with a proof by ${when(Number(d.responseDeadline))}`,
+      );
     } else {
-      add("finality", "info", `not final: open to challenges until ${when(Number(receipt.challengeEnd))} (${history8})`);
+      add(
+        "finality",
+        "info",
+        `not final: open to challenges until ${when(Number(receipt.challengeEnd))} (${history8})`,
+      );
     }
   }
   return report();

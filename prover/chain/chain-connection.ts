@@ -39,21 +39,28 @@ function checkUrl(url: string): void {
   } catch {
     throw new ChainConnectionError(`--rpc ${url} is not a url`);
   }
-  if (u.protocol !== "http:" && u.protocol !== "https:") throw new ChainConnectionError(`--rpc ${url}: only http(s) JSON-RPC urls are supported`);
+  if (u.protocol !== "http:" && u.protocol !== "https:")
+    throw new ChainConnectionError(`--rpc ${url}: only http(s) JSON-RPC urls are supported`);
 }
 
-async function pickSigner(ethers: HardhatEthers, account: string | undefined, label: string): Promise<HardhatEthersSigner> {
+async function pickSigner(
+  ethers: HardhatEthers,
+  account: string | undefined,
+  label: string,
+): Promise<HardhatEthersSigner> {
   let signers: HardhatEthersSigner[];
   try {
     signers = await ethers.getSigners();
   } catch (e) {
     throw new ChainConnectionError(`cannot list the accounts of ${label}: ${(e as Error).message.split("\n")[0]}`);
   }
-  if (signers.length === 0) throw new ChainConnectionError(`${label} has no accounts to sign with (set ASSAY_PRIVATE_KEY for --rpc)`);
+  if (signers.length === 0)
+    throw new ChainConnectionError(`${label} has no accounts to sign with (set ASSAY_PRIVATE_KEY for --rpc)`);
   if (account === undefined) return signers[0];
   if (/^\d+$/.test(account)) {
     const i = Number(account);
-    if (i >= signers.length) throw new ChainConnectionError(`--account ${account}: ${label} has ${signers.length} account(s)`);
+    if (i >= signers.length)
+      throw new ChainConnectionError(`--account ${account}: ${label} has ${signers.length} account(s)`);
     return signers[i];
   }
   if (!isAddress(account)) throw new ChainConnectionError(`--account ${account} is neither an index nor an address`);
@@ -77,8 +84,14 @@ export async function connectChain(sel: ChainSelection): Promise<ChainConnection
     ({ network } = await import("hardhat"));
   } catch (e) {
     // Config errors list their details on the following lines: keep them on one.
-    const msg = (e as Error).message.split("\n").map((l) => l.replace(/^\s*\*\s*/, "").trim()).filter(Boolean).join(" ");
-    throw new ChainConnectionError(`cannot load Hardhat (${process.env.HARDHAT_CONFIG}): ${msg}${process.env.ASSAY_PRIVATE_KEY ? " (is ASSAY_PRIVATE_KEY a 0x-prefixed 32-byte hex key?)" : ""}`);
+    const msg = (e as Error).message
+      .split("\n")
+      .map((l) => l.replace(/^\s*\*\s*/, "").trim())
+      .filter(Boolean)
+      .join(" ");
+    throw new ChainConnectionError(
+      `cannot load Hardhat (${process.env.HARDHAT_CONFIG}): ${msg}${process.env.ASSAY_PRIVATE_KEY ? " (is ASSAY_PRIVATE_KEY a 0x-prefixed 32-byte hex key?)" : ""}`,
+    );
   }
   const name = sel.rpc ? RPC_NETWORK : sel.network;
   const label = sel.rpc ? `rpc ${sel.rpc}` : sel.network ? `network ${sel.network}` : "the embedded network";

@@ -1,14 +1,27 @@
 // What the chain says about one claim: its events (recorded, raised, imported from a batch,
 // challenged, defended, refuted) with their transactions, and the claim's fields read back from
 // the submitting transaction's input (the hub does not log them).
-import { AbiCoder, type BaseContract, type Interface, type Provider, type TransactionDescription, getAddress } from "ethers";
+import {
+  AbiCoder,
+  type BaseContract,
+  type Interface,
+  type Provider,
+  type TransactionDescription,
+  getAddress,
+} from "ethers";
 import { AssayError } from "../errors.js";
 import { type Claim, claimIdOf } from "./claim.js";
 
 /** Nothing on the hub mentions the claim id. */
 export class UnknownClaimError extends AssayError {
-  constructor(readonly claimId: string, readonly hub: string, readonly chainId: bigint) {
-    super(`unknown claim ${claimId}: the hub ${hub} on chain ${chainId} has no record or event of it (a batched claim is recorded once imported from its root)`);
+  constructor(
+    readonly claimId: string,
+    readonly hub: string,
+    readonly chainId: bigint,
+  ) {
+    super(
+      `unknown claim ${claimId}: the hub ${hub} on chain ${chainId} has no record or event of it (a batched claim is recorded once imported from its root)`,
+    );
   }
 }
 
@@ -49,8 +62,20 @@ export interface ClaimHistory {
   claim?: Claim;
 }
 
-function asClaim(c: { modelId: string; inputCommitment: bigint; output: bigint; requestId: string; deadline: bigint }): Claim {
-  return { modelId: c.modelId, inputCommitment: BigInt(c.inputCommitment), output: BigInt(c.output), requestId: c.requestId, deadline: BigInt(c.deadline) };
+function asClaim(c: {
+  modelId: string;
+  inputCommitment: bigint;
+  output: bigint;
+  requestId: string;
+  deadline: bigint;
+}): Claim {
+  return {
+    modelId: c.modelId,
+    inputCommitment: BigInt(c.inputCommitment),
+    output: BigInt(c.output),
+    requestId: c.requestId,
+    deadline: BigInt(c.deadline),
+  };
 }
 
 /**
@@ -93,7 +118,8 @@ export async function readClaimHistory(
     if (!parsed) continue;
     const tx = await provider.getTransaction(log.transactionHash);
     if (!tx) continue;
-    if (!blocks.has(log.blockNumber)) blocks.set(log.blockNumber, (await provider.getBlock(log.blockNumber))!.timestamp);
+    if (!blocks.has(log.blockNumber))
+      blocks.set(log.blockNumber, (await provider.getBlock(log.blockNumber))!.timestamp);
     const args: Record<string, unknown> = {};
     parsed.fragment.inputs.forEach((p, i) => (args[p.name] = parsed.args[i]));
     const e: ClaimEvent = {

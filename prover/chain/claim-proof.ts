@@ -63,7 +63,13 @@ export async function proveClaim(
   opts: { salt?: bigint } = {},
 ): Promise<{ claim: Claim; claimId: string; proof: ProvenInference; file: ClaimedProofFile }> {
   const pre = await infer(model, x, { salt: opts.salt });
-  const claim: Claim = { modelId: t.modelId, inputCommitment: pre.inputCommitment, output: pre.output, requestId: t.requestId, deadline: t.deadline };
+  const claim: Claim = {
+    modelId: t.modelId,
+    inputCommitment: pre.inputCommitment,
+    output: pre.output,
+    requestId: t.requestId,
+    deadline: t.deadline,
+  };
   checkClaim(claim);
   const claimId = claimIdOf(claim, t.chainId, t.hub);
   const submitter = getAddress(t.submitter);
@@ -77,7 +83,11 @@ export async function proveClaim(
     proof: proof.proof,
     calldata: encodeProof(proof.proof).map(String),
     salt: proof.salt.toString(),
-    result: { label: proof.result.label, logits: proof.result.logits.map(String), dequantized: proof.result.dequantized },
+    result: {
+      label: proof.result.label,
+      logits: proof.result.logits.map(String),
+      dequantized: proof.result.dequantized,
+    },
     claim: {
       chainId: t.chainId.toString(),
       hub: getAddress(t.hub),
@@ -97,7 +107,10 @@ export async function proveClaim(
  * Checks a claimed proof file against the chain, hub and submitter it is about to be used with,
  * and that its public signals are the claim's: returns the claim and its id.
  */
-export function checkClaimedProof(pf: ProofFile, where: { chainId: bigint; hub: string; submitter: string; file: string }): { claim: Claim; claimId: string } {
+export function checkClaimedProof(
+  pf: ProofFile,
+  where: { chainId: bigint; hub: string; submitter: string; file: string },
+): { claim: Claim; claimId: string } {
   const section = (pf as Partial<ClaimedProofFile>).claim;
   if (!section) {
     throw new ClaimProofMismatchError(
@@ -117,10 +130,15 @@ export function checkClaimedProof(pf: ProofFile, where: { chainId: bigint; hub: 
     throw new ClaimProofMismatchError(`${where.file}: malformed claim: ${(e as Error).message}`);
   }
   const claimId = claimIdOf(claim, where.chainId, where.hub);
-  if (claimId !== section.claimId) throw new ClaimProofMismatchError(`${where.file}: the claim's fields give id ${claimId}, the file says ${section.claimId}`);
+  if (claimId !== section.claimId)
+    throw new ClaimProofMismatchError(
+      `${where.file}: the claim's fields give id ${claimId}, the file says ${section.claimId}`,
+    );
   const signals = pf.publicSignals.map((s) => BigInt(s));
   if (signals[0] !== claim.inputCommitment || signals[1] !== claim.output) {
-    throw new ClaimProofMismatchError(`${where.file}: the proof's public signals are not the claim's input commitment and output`);
+    throw new ClaimProofMismatchError(
+      `${where.file}: the proof's public signals are not the claim's input commitment and output`,
+    );
   }
   const expected = bindingFor(claimId, where.submitter);
   if (signals[2] !== expected) {

@@ -1,7 +1,14 @@
 // The EIP-712 claim every level of evidence signs or proves, as the receipt hub defines it
 // (contracts/interfaces/IReceiptHub.sol): typed data for ethers v6
 // `signer.signTypedData`, and the claim id (the EIP-712 digest) computed exactly as the hub does.
-import { Signature, TypedDataEncoder, getAddress, isHexString, type TypedDataDomain, type TypedDataField } from "ethers";
+import {
+  Signature,
+  TypedDataEncoder,
+  getAddress,
+  isHexString,
+  type TypedDataDomain,
+  type TypedDataField,
+} from "ethers";
 import { FIELD_MODULUS } from "../field.js";
 
 /** EIP-712 domain name and version of the receipt hub. */
@@ -45,12 +52,14 @@ export class ClaimFieldError extends Error {
 /** Checks what the hub checks of the fields themselves (not expiry: that depends on the block). */
 export function checkClaim(claim: Claim): void {
   if (!isHexString(claim.modelId, 32)) throw new ClaimFieldError("modelId", `${claim.modelId} is not 32-byte hex`);
-  if (!isHexString(claim.requestId, 32)) throw new ClaimFieldError("requestId", `${claim.requestId} is not 32-byte hex`);
+  if (!isHexString(claim.requestId, 32))
+    throw new ClaimFieldError("requestId", `${claim.requestId} is not 32-byte hex`);
   for (const field of ["inputCommitment", "output"] as const) {
     const v = claim[field];
     if (v < 0n || v >= FIELD_MODULUS) throw new ClaimFieldError(field, `${v} is not a BN254 field element (below r)`);
   }
-  if (claim.deadline < 0n || claim.deadline >= 1n << 64n) throw new ClaimFieldError("deadline", `${claim.deadline} is not a uint64`);
+  if (claim.deadline < 0n || claim.deadline >= 1n << 64n)
+    throw new ClaimFieldError("deadline", `${claim.deadline} is not a uint64`);
 }
 
 /** The hub's EIP-712 domain on chain `chainId` at address `hub`. */
@@ -90,11 +99,20 @@ export function claimStructHash(claim: Claim): string {
 
 /** Anything with ethers v6's `signTypedData` (a Wallet, a JsonRpcSigner, a HardhatEthersSigner). */
 export interface TypedDataSigner {
-  signTypedData(domain: TypedDataDomain, types: Record<string, TypedDataField[]>, value: Record<string, unknown>): Promise<string>;
+  signTypedData(
+    domain: TypedDataDomain,
+    types: Record<string, TypedDataField[]>,
+    value: Record<string, unknown>,
+  ): Promise<string>;
 }
 
 /** Signs `claim` for the hub at `hub` on chain `chainId` (65-byte signature, low s). */
-export async function signClaim(signer: TypedDataSigner, claim: Claim, chainId: bigint | number, hub: string): Promise<string> {
+export async function signClaim(
+  signer: TypedDataSigner,
+  claim: Claim,
+  chainId: bigint | number,
+  hub: string,
+): Promise<string> {
   const { domain, types, message } = claimTypedData(claim, chainId, hub);
   return signer.signTypedData(domain, types, message);
 }

@@ -33,9 +33,12 @@ function parseRecord(file: string): DeploymentRecord {
   try {
     j = JSON.parse(readFileSync(file, "utf8")) as DeploymentRecord;
   } catch (e) {
-    throw new DeploymentError(`cannot read deployment ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new DeploymentError(
+      `cannot read deployment ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
-  if (j?.format !== "assay.deployment" || j.version !== 1) throw new DeploymentError(`${file}: not an assay.deployment v1 file`);
+  if (j?.format !== "assay.deployment" || j.version !== 1)
+    throw new DeploymentError(`${file}: not an assay.deployment v1 file`);
   for (const k of ["verifier", "protocol"] as const) {
     if (!isAddress(j[k])) throw new DeploymentError(`${file}: ${k} ${j[k]} is not an address`);
   }
@@ -56,7 +59,9 @@ export function readDeployment(chainId: bigint, opts: { dir?: string; file?: str
   }
   const d = parseRecord(file);
   if (d.chainId !== chainId.toString()) {
-    throw new DeploymentError(`wrong chain: ${file} is a deployment on chain ${d.chainId}, the connected chain is ${chainId}`);
+    throw new DeploymentError(
+      `wrong chain: ${file} is a deployment on chain ${d.chainId}, the connected chain is ${chainId}`,
+    );
   }
   return { ...d, verifier: getAddress(d.verifier), protocol: getAddress(d.protocol) };
 }

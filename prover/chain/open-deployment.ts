@@ -38,7 +38,15 @@ export async function openDeployment(conn: ChainConnection, sel: DeploymentSelec
     } catch {
       throw new DeploymentError(`${protocol} on chain ${conn.chainId} is not an AssayProtocol`);
     }
-    d = { format: "assay.deployment", version: 1, chainId: conn.chainId.toString(), verifier, protocol, deployer: "", deployedAt: "" };
+    d = {
+      format: "assay.deployment",
+      version: 1,
+      chainId: conn.chainId.toString(),
+      verifier,
+      protocol,
+      deployer: "",
+      deployedAt: "",
+    };
   } else {
     if (conn.ephemeral && !sel.deployment) {
       throw new DeploymentError(

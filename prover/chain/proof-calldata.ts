@@ -11,7 +11,17 @@ export function decodeProofCalldata(words: readonly (bigint | string | number)[]
     protocol: "groth16",
     curve: "bn128",
     pi_a: g1(ax, ay),
-    pi_b: infB ? [["0", "0"], ["1", "0"], ["0", "0"]] : [[bx0, bx1], [by0, by1], ["1", "0"]],
+    pi_b: infB
+      ? [
+          ["0", "0"],
+          ["1", "0"],
+          ["0", "0"],
+        ]
+      : [
+          [bx0, bx1],
+          [by0, by1],
+          ["1", "0"],
+        ],
     pi_c: g1(cx, cy),
   };
 }

@@ -61,7 +61,10 @@ export async function deployAssay(ethers: HardhatEthers, params?: Partial<Protoc
   const enclaveLogic = await ethers.deployContract("EnclaveRegistryLogic");
   const p = { ...defaultParams(deployer.address), ...params };
   const protocol = await ethers.deployContract("AssayProtocol", [await verifier.getAddress(), deployer.address, p], {
-    libraries: { ModelRegistryLogic: await modelLogic.getAddress(), EnclaveRegistryLogic: await enclaveLogic.getAddress() },
+    libraries: {
+      ModelRegistryLogic: await modelLogic.getAddress(),
+      EnclaveRegistryLogic: await enclaveLogic.getAddress(),
+    },
   });
   await protocol.waitForDeployment();
   return {
@@ -78,9 +81,16 @@ export async function deployAssay(ethers: HardhatEthers, params?: Partial<Protoc
 /** Typed-enough handles on a deployment (ABIs from the Hardhat artifacts). */
 export async function attach(ethers: HardhatEthers, d: Deployment, runner?: ContractRunner) {
   const chainId = (await ethers.provider.getNetwork()).chainId.toString();
-  if (chainId !== d.chainId) throw new DeploymentError(`wrong chain: the deployment is on chain ${d.chainId}, the connected chain is ${chainId}`);
-  for (const [name, addr] of [["verifier", d.verifier], ["protocol", d.protocol]] as const) {
-    if ((await ethers.provider.getCode(addr)) === "0x") throw new DeploymentError(`no contract at ${name} address ${addr} on chain ${chainId}`);
+  if (chainId !== d.chainId)
+    throw new DeploymentError(
+      `wrong chain: the deployment is on chain ${d.chainId}, the connected chain is ${chainId}`,
+    );
+  for (const [name, addr] of [
+    ["verifier", d.verifier],
+    ["protocol", d.protocol],
+  ] as const) {
+    if ((await ethers.provider.getCode(addr)) === "0x")
+      throw new DeploymentError(`no contract at ${name} address ${addr} on chain ${chainId}`);
   }
   const verifier = await ethers.getContractAt("Groth16Verifier", d.verifier, runner as Signer);
   const protocol = await ethers.getContractAt("AssayProtocol", d.protocol, runner as Signer);
@@ -136,5 +146,10 @@ export async function registerModel(
   const input = modelVersionInput(model, opts);
   const receipt = await (await protocol.registerModelVersion(input)).wait();
   const version = Number(await protocol.latestVersion(input.family));
-  return { modelId: await protocol.modelIdOf(input.family, version), version, keyId: input.verifyingKeyId, gasUsed: receipt.gasUsed };
+  return {
+    modelId: await protocol.modelIdOf(input.family, version),
+    version,
+    keyId: input.verifyingKeyId,
+    gasUsed: receipt.gasUsed,
+  };
 }

@@ -13,7 +13,10 @@ export const MODEL_STATUS = ["Unknown", "Active", "Deprecated"] as const;
 
 /** No version is registered under the id. */
 export class UnregisteredModelError extends AssayError {
-  constructor(readonly modelId: string, readonly chainId: bigint) {
+  constructor(
+    readonly modelId: string,
+    readonly chainId: bigint,
+  ) {
     super(`model ${modelId} is not registered on chain ${chainId}`);
   }
 }
@@ -64,7 +67,12 @@ function tensor(t: { shape: readonly bigint[]; frac: bigint; bits: bigint; isSig
 }
 
 /** Reads version `modelId` from the registry (and its descriptor from logs since `fromBlock`). */
-export async function readRegisteredModel(protocol: BaseContract, modelId: string, chainId: bigint, fromBlock = 0): Promise<RegisteredModel> {
+export async function readRegisteredModel(
+  protocol: BaseContract,
+  modelId: string,
+  chainId: bigint,
+  fromBlock = 0,
+): Promise<RegisteredModel> {
   const p = protocol as AnyContract;
   let v;
   try {
@@ -77,7 +85,8 @@ export async function readRegisteredModel(protocol: BaseContract, modelId: strin
         return null;
       }
     })();
-    if (parsed?.name === "ModelRegistryUnknownModel" || (e as { code?: string }).code === "CALL_EXCEPTION") throw new UnregisteredModelError(modelId, chainId);
+    if (parsed?.name === "ModelRegistryUnknownModel" || (e as { code?: string }).code === "CALL_EXCEPTION")
+      throw new UnregisteredModelError(modelId, chainId);
     throw e;
   }
   const m: RegisteredModel = {
@@ -92,7 +101,8 @@ export async function readRegisteredModel(protocol: BaseContract, modelId: strin
     descriptorHash: v.descriptorHash,
   };
   const logs = await p.queryFilter(p.filters.ModelVersionRegistered(modelId), fromBlock);
-  const log = logs[logs.length - 1] as { args?: { input: Record<string, unknown> }; transactionHash: string } | undefined;
+  const log = logs[logs.length - 1] as
+    { args?: { input: Record<string, unknown> }; transactionHash: string } | undefined;
   if (log?.args) {
     const i = log.args.input as unknown as {
       onnxSha256: string;
@@ -123,7 +133,10 @@ export async function readRegisteredModel(protocol: BaseContract, modelId: strin
  * key id is the registered one.
  */
 export async function openRegisteredModel(m: RegisteredModel): Promise<CompiledModel> {
-  if (!m.descriptor) throw new ModelNotCompiledError(`model ${m.modelId}: its registration event was not found, so its circuit is unknown`);
+  if (!m.descriptor)
+    throw new ModelNotCompiledError(
+      `model ${m.modelId}: its registration event was not found, so its circuit is unknown`,
+    );
   // `assay model register` records the circuit id left-aligned in the 32-byte circuit hash.
   const hash = m.descriptor.circuitHash.toLowerCase();
   const local = listCompiled().find((c) => `0x${c.circuitId.padEnd(64, "0")}` === hash);

@@ -41,12 +41,17 @@ export function describeError(d: ErrorDescription): { name: string; args: Record
   d.fragment.inputs.forEach((p, i) => {
     args[p.name || `arg${i}`] = formatArg(d.args[i]);
   });
-  const text = `${d.name}(${Object.entries(args).map(([k, v]) => `${k}=${v}`).join(", ")})`;
+  const text = `${d.name}(${Object.entries(args)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(", ")})`;
   return { name: d.name, args, text };
 }
 
 /** The custom error in `e` decoded with the first interface that knows it; undefined when none does. */
-export function decodeRevert(e: unknown, ifaces: readonly Interface[]): { name: string; args: Record<string, string>; text: string } | undefined {
+export function decodeRevert(
+  e: unknown,
+  ifaces: readonly Interface[],
+): { name: string; args: Record<string, string>; text: string } | undefined {
   for (const data of candidates(e)) {
     for (const iface of ifaces) {
       let d: ErrorDescription | null = null;
@@ -65,14 +70,19 @@ export function decodeRevert(e: unknown, ifaces: readonly Interface[]): { name: 
  * Runs `fn` (a static call, a transaction and its receipt); a revert becomes a ContractRevertError
  * naming the custom error. Other failures (network, bad arguments) pass through.
  */
-export async function withRevertReason<T>(action: string, ifaces: readonly Interface[], fn: () => Promise<T>): Promise<T> {
+export async function withRevertReason<T>(
+  action: string,
+  ifaces: readonly Interface[],
+  fn: () => Promise<T>,
+): Promise<T> {
   try {
     return await fn();
   } catch (e) {
     const d = decodeRevert(e, ifaces);
     if (d) throw new ContractRevertError(action, d.name, d.args, d.text);
     const err = e as { code?: string; shortMessage?: string; message?: string };
-    if (err.code === "CALL_EXCEPTION") throw new ContractRevertError(action, undefined, {}, err.shortMessage ?? "execution reverted (no reason)");
+    if (err.code === "CALL_EXCEPTION")
+      throw new ContractRevertError(action, undefined, {}, err.shortMessage ?? "execution reverted (no reason)");
     throw e;
   }
 }

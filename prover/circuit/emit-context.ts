@@ -12,7 +12,12 @@ export function literal(values: readonly number[], dims: readonly number[] = [va
 }
 
 /** Adds `function NAME() { return LITERAL; }`. */
-export function constantFunction(ctx: EmitContext, name: string, values: readonly number[], dims?: readonly number[]): string {
+export function constantFunction(
+  ctx: EmitContext,
+  name: string,
+  values: readonly number[],
+  dims?: readonly number[],
+): string {
   ctx.functions.push(`function ${name}() {\n  return ${literal(values, dims)};\n}`);
   return `${name}()`;
 }

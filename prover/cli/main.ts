@@ -48,7 +48,8 @@ try {
   const code = (e as { code?: string }).code;
   if (typeof code === "string" && code.startsWith("commander.")) {
     // commander already printed the message (or the help / version).
-    process.exitCode = code === "commander.helpDisplayed" || code === "commander.help" || code === "commander.version" ? 0 : 2;
+    process.exitCode =
+      code === "commander.helpDisplayed" || code === "commander.help" || code === "commander.version" ? 0 : 2;
   } else {
     process.exitCode = reportError(e);
   }

@@ -12,7 +12,8 @@ export function progress(opts: GlobalOptions, line: string): void {
 }
 
 export function result(opts: GlobalOptions, human: string, json: unknown): void {
-  if (opts.json) process.stdout.write(`${JSON.stringify(json, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`);
+  if (opts.json)
+    process.stdout.write(`${JSON.stringify(json, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`);
   else process.stdout.write(`${human}\n`);
 }
 
@@ -20,7 +21,13 @@ export function result(opts: GlobalOptions, human: string, json: unknown): void 
 export function exitCodeFor(e: unknown): number {
   if (e instanceof AssayError) return 1;
   const name = (e as Error)?.name ?? "";
-  return /Error$/.test(name) && name !== "Error" && name !== "TypeError" && name !== "RangeError" && name !== "ReferenceError" ? 1 : 70;
+  return /Error$/.test(name) &&
+    name !== "Error" &&
+    name !== "TypeError" &&
+    name !== "RangeError" &&
+    name !== "ReferenceError"
+    ? 1
+    : 70;
 }
 
 export function reportError(e: unknown): number {

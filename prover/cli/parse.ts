@@ -6,7 +6,8 @@ import { FIELD_MODULUS } from "../field.js";
 export function intOption(name: string, lo: number, hi: number) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < lo || n > hi) throw new InputError(`${name} must be an integer in [${lo}, ${hi}], got "${v}"`);
+    if (!Number.isInteger(n) || n < lo || n > hi)
+      throw new InputError(`${name} must be an integer in [${lo}, ${hi}], got "${v}"`);
     return n;
   };
 }
@@ -37,7 +38,8 @@ export function readInputFile(file: string): number[] {
   if (!Array.isArray(arr)) throw new InputError(`${file}: expected a JSON array of numbers or { "input": [...] }`);
   const flat = (arr as unknown[]).flat(Infinity as 1);
   flat.forEach((v, i) => {
-    if (typeof v !== "number" || !Number.isFinite(v)) throw new InputError(`${file}: element ${i} is ${JSON.stringify(v)}, not a finite number`);
+    if (typeof v !== "number" || !Number.isFinite(v))
+      throw new InputError(`${file}: element ${i} is ${JSON.stringify(v)}, not a finite number`);
   });
   return flat as number[];
 }

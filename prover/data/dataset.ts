@@ -14,7 +14,8 @@ export function parseDataSet(json: unknown, source: string): DataSet {
     throw new InputError(`${source}: expected { "shape": [rows, n], "data": [...] }`);
   }
   const [rows, n] = j.shape as number[];
-  if (j.data.length !== rows * n) throw new InputError(`${source}: shape [${rows}, ${n}] needs ${rows * n} numbers, found ${j.data.length}`);
+  if (j.data.length !== rows * n)
+    throw new InputError(`${source}: shape [${rows}, ${n}] needs ${rows * n} numbers, found ${j.data.length}`);
   const data = j.data as number[];
   return {
     xs: Array.from({ length: rows }, (_, i) => data.slice(i * n, (i + 1) * n)),

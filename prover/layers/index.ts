@@ -10,7 +10,11 @@ import { evaluateDense } from "./dense.js";
 import { evaluateGather } from "./gather.js";
 import { evaluateMaxPool } from "./maxpool.js";
 
-type CoreEvaluator<K extends QuantizedLayer["kind"]> = (layer: Extract<QuantizedLayer, { kind: K }>, inputs: Float64Array[], size: number) => Float64Array;
+type CoreEvaluator<K extends QuantizedLayer["kind"]> = (
+  layer: Extract<QuantizedLayer, { kind: K }>,
+  inputs: Float64Array[],
+  size: number,
+) => Float64Array;
 
 export const LAYER_EVALUATORS: { [K in QuantizedLayer["kind"]]: CoreEvaluator<K> } = {
   dense: evaluateDense,

@@ -9,7 +9,14 @@ export function evaluateFloatTrace(g: FloatGraph, x: ArrayLike<number>): Map<str
   const n = shapeSize(g.input.shape);
   if (x.length !== n) throw new ShapeMismatchError("input", g.input.shape, [x.length]);
   const t = new Map<string, Float64Array>([[g.input.name, Float64Array.from(x)]]);
-  for (const op of g.ops) t.set(op.output, evalFloatOp(op, op.inputs.map((name) => t.get(name)!)));
+  for (const op of g.ops)
+    t.set(
+      op.output,
+      evalFloatOp(
+        op,
+        op.inputs.map((name) => t.get(name)!),
+      ),
+    );
   return t;
 }
 
@@ -42,7 +49,12 @@ export function softmaxAlong(xs: ArrayLike<number>, shape: readonly number[], ax
 }
 
 /** ArgMax of a tensor of `shape` along `axis`: one index per group (row-major over the other axes). */
-export function argmaxAlong(xs: ArrayLike<number | bigint>, shape: readonly number[], axis: number, last = false): number[] {
+export function argmaxAlong(
+  xs: ArrayLike<number | bigint>,
+  shape: readonly number[],
+  axis: number,
+  last = false,
+): number[] {
   const len = shape[axis];
   const inner = shapeSize(shape.slice(axis + 1));
   const outer = shapeSize(shape.slice(0, axis));

@@ -35,7 +35,15 @@ export function windowTaps(win: Window2D): Taps {
 }
 
 /** Output length along one axis (ONNX formula; ceil mode rounds up, but a window must start inside input + leading pad). */
-export function outputLength(len: number, kernel: number, stride: number, padBegin: number, padEnd: number, dilation: number, ceil: boolean): number {
+export function outputLength(
+  len: number,
+  kernel: number,
+  stride: number,
+  padBegin: number,
+  padEnd: number,
+  dilation: number,
+  ceil: boolean,
+): number {
   const span = dilation * (kernel - 1) + 1;
   const num = len + padBegin + padEnd - span;
   let out = (ceil ? Math.ceil(num / stride) : Math.floor(num / stride)) + 1;

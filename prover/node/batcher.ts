@@ -24,8 +24,10 @@ export class SignedBatcher {
   private chain: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: BatcherOptions) {
-    if (!Number.isInteger(opts.size) || opts.size < 1) throw new RangeError(`batch size must be an integer >= 1, got ${opts.size}`);
-    if (!Number.isFinite(opts.intervalMs) || opts.intervalMs < 1) throw new RangeError(`batch interval must be >= 1 ms, got ${opts.intervalMs}`);
+    if (!Number.isInteger(opts.size) || opts.size < 1)
+      throw new RangeError(`batch size must be an integer >= 1, got ${opts.size}`);
+    if (!Number.isFinite(opts.intervalMs) || opts.intervalMs < 1)
+      throw new RangeError(`batch interval must be >= 1 ms, got ${opts.intervalMs}`);
   }
 
   get pending(): number {

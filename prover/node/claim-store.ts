@@ -80,7 +80,9 @@ function replacer(_k: string, v: unknown) {
 }
 
 function reviver(_k: string, v: unknown) {
-  return v && typeof v === "object" && typeof (v as { $bigint?: unknown }).$bigint === "string" ? BigInt((v as { $bigint: string }).$bigint) : v;
+  return v && typeof v === "object" && typeof (v as { $bigint?: unknown }).$bigint === "string"
+    ? BigInt((v as { $bigint: string }).$bigint)
+    : v;
 }
 
 export class ClaimStore {
@@ -124,17 +126,21 @@ export class ClaimStore {
   /** Applies `change` to the stored record; updates of one claim run one after another. */
   update(id: string, change: (r: ClaimRecord) => void): Promise<ClaimRecord> {
     const key = id.toLowerCase();
-    const run = (this.locks.get(key) ?? Promise.resolve()).catch(() => {}).then(async () => {
-      const r = await this.get(id);
-      if (!r) throw new Error(`claim record ${id} is missing`);
-      change(r);
-      await this.put(r);
-      return r;
-    });
+    const run = (this.locks.get(key) ?? Promise.resolve())
+      .catch(() => {})
+      .then(async () => {
+        const r = await this.get(id);
+        if (!r) throw new Error(`claim record ${id} is missing`);
+        change(r);
+        await this.put(r);
+        return r;
+      });
     this.locks.set(key, run);
-    void run.finally(() => {
-      if (this.locks.get(key) === run) this.locks.delete(key);
-    }).catch(() => {});
+    void run
+      .finally(() => {
+        if (this.locks.get(key) === run) this.locks.delete(key);
+      })
+      .catch(() => {});
     return run;
   }
 
@@ -150,7 +156,9 @@ export class ClaimStore {
   /** Claims waiting for a batch, oldest first. */
   async pending(): Promise<ClaimRecord[]> {
     const ids = (await readdir(this.pendingDir)).filter((f) => isHexString(f, 32));
-    const records = (await Promise.all(ids.map((id) => this.get(id)))).filter((r): r is ClaimRecord => r !== undefined && r.status === "batching");
+    const records = (await Promise.all(ids.map((id) => this.get(id)))).filter(
+      (r): r is ClaimRecord => r !== undefined && r.status === "batching",
+    );
     return records.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 }

@@ -35,10 +35,13 @@ export function resolveConfig(partial: Partial<NodeConfig> = {}): NodeConfig {
   const c: NodeConfig = { ...DEFAULT_NODE_CONFIG, ...partial };
   checkThresholds(c.policy);
   if (c.batch) {
-    if (!Number.isInteger(c.batch.size) || c.batch.size < 1) throw new RangeError(`batch size must be an integer >= 1, got ${c.batch.size}`);
+    if (!Number.isInteger(c.batch.size) || c.batch.size < 1)
+      throw new RangeError(`batch size must be an integer >= 1, got ${c.batch.size}`);
     if (!(c.batch.intervalMs >= 1)) throw new RangeError(`batch interval must be >= 1 ms, got ${c.batch.intervalMs}`);
   }
-  if (!Number.isInteger(c.proveConcurrency) || c.proveConcurrency < 1) throw new RangeError(`prove concurrency must be an integer >= 1, got ${c.proveConcurrency}`);
-  if (!Number.isInteger(c.claimTtlSeconds) || c.claimTtlSeconds < 60) throw new RangeError(`claim ttl must be at least 60 s, got ${c.claimTtlSeconds}`);
+  if (!Number.isInteger(c.proveConcurrency) || c.proveConcurrency < 1)
+    throw new RangeError(`prove concurrency must be an integer >= 1, got ${c.proveConcurrency}`);
+  if (!Number.isInteger(c.claimTtlSeconds) || c.claimTtlSeconds < 60)
+    throw new RangeError(`claim ttl must be at least 60 s, got ${c.claimTtlSeconds}`);
   return c;
 }

@@ -56,7 +56,10 @@ export interface DevBootstrap {
 export async function bootstrapDevNode(o: DevBootstrapOptions): Promise<DevBootstrap> {
   const say = o.log ?? (() => {});
   const signers = await o.ethers.getSigners();
-  if (signers.length < 3) throw new AssayError(`a development node needs 3 unlocked accounts (admin, operator, attestation verifier); the chain has ${signers.length}`);
+  if (signers.length < 3)
+    throw new AssayError(
+      `a development node needs 3 unlocked accounts (admin, operator, attestation verifier); the chain has ${signers.length}`,
+    );
   const [admin, operator, attester] = signers;
   const deployment = o.deployment ?? (await deployAssay(o.ethers));
   if (!o.deployment) say(`deployed the protocol at ${deployment.protocol} (verifier ${deployment.verifier})`);
@@ -64,7 +67,8 @@ export async function bootstrapDevNode(o: DevBootstrapOptions): Promise<DevBoots
   const protocol = contracts.protocol as unknown as Contract;
 
   const role = await protocol.ATTESTATION_VERIFIER_ROLE();
-  if (!(await protocol.hasRole(role, attester.address))) await (await protocol.grantRole(role, attester.address)).wait();
+  if (!(await protocol.hasRole(role, attester.address)))
+    await (await protocol.grantRole(role, attester.address)).wait();
   if (!(await protocol.isStaked(operator.address))) {
     await (await (protocol.connect(operator) as Contract).stake({ value: await protocol.minStake() })).wait();
     say(`operator ${operator.address} staked`);
@@ -103,8 +107,19 @@ export async function bootstrapDevNode(o: DevBootstrapOptions): Promise<DevBoots
       operator: operator.address,
       attestationDir: path.join(o.stateDir, "attestations"),
     });
-    say(`enclave key ${enclave.address} attested and registered (image ${measurement}, expires ${new Date(registration.expiresAt * 1000).toISOString()})`);
-    return { deployment, admin, operator, attester, served, image: { pcrs: pcrs!, measurement: measurement! }, enclave, registration };
+    say(
+      `enclave key ${enclave.address} attested and registered (image ${measurement}, expires ${new Date(registration.expiresAt * 1000).toISOString()})`,
+    );
+    return {
+      deployment,
+      admin,
+      operator,
+      attester,
+      served,
+      image: { pcrs: pcrs!, measurement: measurement! },
+      enclave,
+      registration,
+    };
   } catch (e) {
     await enclave.stop();
     throw e;

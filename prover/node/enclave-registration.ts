@@ -78,7 +78,9 @@ export async function registerEnclave(o: RegisterEnclaveOptions): Promise<Regist
     const approved = new Set<string>((await o.protocol.approvedImages(modelId)).map((m: string) => m.toLowerCase()));
     candidates = candidates.filter((c) => approved.has(c.id.toLowerCase()));
     if (candidates.length === 0) {
-      throw new EnclaveRegistrationError(`none of the ${known.length} known enclave image(s) is approved on chain for model ${modelId}`);
+      throw new EnclaveRegistrationError(
+        `none of the ${known.length} known enclave image(s) is approved on chain for model ${modelId}`,
+      );
     }
   }
 
@@ -93,7 +95,8 @@ export async function registerEnclave(o: RegisterEnclaveOptions): Promise<Regist
     expectedSigner: o.enclave.address,
   });
   const measurement = candidates[verified.approvedImage!].id;
-  if (imageMeasurementId(verified.pcrs) !== measurement) throw new EnclaveRegistrationError("the document's PCRs do not hash to the approved measurement");
+  if (imageMeasurementId(verified.pcrs) !== measurement)
+    throw new EnclaveRegistrationError("the document's PCRs do not hash to the approved measurement");
 
   // Expiry on the chain's clock: the remaining validity of the attestation, capped.
   const provider = o.protocol.runner?.provider;
@@ -102,7 +105,10 @@ export async function registerEnclave(o: RegisterEnclaveOptions): Promise<Regist
   const chainNow = Math.max((await provider.getBlock("latest"))!.timestamp, Math.floor(now.getTime() / 1000));
   const validFor = Math.floor((verified.validUntil.getTime() - now.getTime()) / 1000);
   const lifetime = Math.min(validFor, o.maxLifetimeSeconds ?? 86_400);
-  if (lifetime <= 60) throw new EnclaveRegistrationError(`the attestation's certificates expire in ${validFor} s: too soon to register a key`);
+  if (lifetime <= 60)
+    throw new EnclaveRegistrationError(
+      `the attestation's certificates expire in ${validFor} s: too soon to register a key`,
+    );
   const expiresAt = chainNow + lifetime;
 
   const attestationDocHash = keccak256(document);

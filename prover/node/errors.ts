@@ -19,7 +19,10 @@ export type NodeErrorKind =
   | "internal";
 
 export class NodeError extends AssayError {
-  constructor(readonly kind: NodeErrorKind, message: string) {
+  constructor(
+    readonly kind: NodeErrorKind,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -31,7 +34,10 @@ export class BadRequestError extends NodeError {
 }
 
 export class UnknownModelIdError extends NodeError {
-  constructor(readonly model: string, readonly served: readonly string[]) {
+  constructor(
+    readonly model: string,
+    readonly served: readonly string[],
+  ) {
     super("not-found", `unknown model "${model}" (this node serves: ${served.join(", ") || "none"})`);
   }
 }
@@ -44,27 +50,45 @@ export class UnknownClaimError extends NodeError {
 
 /** The caller asked for a level below what the policy requires for the value at risk. */
 export class LevelTooLowError extends NodeError {
-  constructor(readonly requested: string, readonly required: string, readonly valueAtRisk: bigint, readonly policy: string) {
-    super("unprocessable", `level ${requested} is below the required level ${required} for value at risk ${valueAtRisk} (${policy})`);
+  constructor(
+    readonly requested: string,
+    readonly required: string,
+    readonly valueAtRisk: bigint,
+    readonly policy: string,
+  ) {
+    super(
+      "unprocessable",
+      `level ${requested} is below the required level ${required} for value at risk ${valueAtRisk} (${policy})`,
+    );
   }
 }
 
 /** The model or this node cannot give the level asked for (or any level the policy accepts). */
 export class LevelUnavailableError extends NodeError {
-  constructor(readonly level: string, readonly modelId: string, readonly reason: string) {
+  constructor(
+    readonly level: string,
+    readonly modelId: string,
+    readonly reason: string,
+  ) {
     super("unprocessable", `level ${level} is not available for model ${modelId}: ${reason}`);
   }
 }
 
 export class ModelInactiveError extends NodeError {
-  constructor(readonly modelId: string, readonly status: string) {
+  constructor(
+    readonly modelId: string,
+    readonly status: string,
+  ) {
     super("conflict", `model ${modelId} is ${status}: it accepts no new claims`);
   }
 }
 
 /** The consumer contract's policy could not be read. */
 export class ConsumerPolicyError extends NodeError {
-  constructor(readonly consumer: string, reason: string) {
+  constructor(
+    readonly consumer: string,
+    reason: string,
+  ) {
     super("unprocessable", `cannot read the policy of consumer ${consumer}: ${reason}`);
   }
 }
@@ -77,7 +101,10 @@ export class NodeClosedError extends NodeError {
 
 /** A transaction reverted (`reason` names the custom error and its arguments when known). */
 export class ChainTransactionError extends NodeError {
-  constructor(readonly action: string, readonly reason: string) {
+  constructor(
+    readonly action: string,
+    readonly reason: string,
+  ) {
     super("chain", `${action} failed on chain: ${reason}`);
   }
 }

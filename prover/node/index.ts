@@ -1,7 +1,13 @@
 // The inference node: consequence routing, the three levels of evidence, persistent proof jobs
 // and Signed batches, enclave key registration, and the HTTP API over it all.
 export { InferenceService } from "./inference-service.js";
-export type { ClaimView, InferenceServiceOptions, InferRequest, InferResponse, ServedModel } from "./inference-service.js";
+export type {
+  ClaimView,
+  InferenceServiceOptions,
+  InferRequest,
+  InferResponse,
+  ServedModel,
+} from "./inference-service.js";
 export { buildServer, startServer, DEFAULT_BODY_LIMIT } from "./server.js";
 export type { Eip1193Provider, NodeServerOptions } from "./server.js";
 export { DEFAULT_NODE_CONFIG, resolveConfig } from "./config.js";

@@ -14,7 +14,15 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
-import { type Contract, type ContractTransactionResponse, getAddress, hexlify, isHexString, recoverAddress, type Signer } from "ethers";
+import {
+  type Contract,
+  type ContractTransactionResponse,
+  getAddress,
+  hexlify,
+  isHexString,
+  recoverAddress,
+  type Signer,
+} from "ethers";
 import type { EnclaveClient } from "../attest/enclave-client.js";
 import type { BatchTree } from "../chain/batch-tree.js";
 import { type Claim, claimIdOf, signClaim, compactSignature } from "../chain/claim.js";
@@ -128,18 +136,28 @@ export class InferenceService {
       try {
         version = await hub.modelVersion(m.modelId);
       } catch {
-        throw new AssayError(`model ${m.modelId} is not registered on chain ${chainId} (protocol ${o.deployment.protocol})`);
+        throw new AssayError(
+          `model ${m.modelId} is not registered on chain ${chainId} (protocol ${o.deployment.protocol})`,
+        );
       }
       const keyId = verifyingKeyId(m.model.vkey);
       if (version.verifyingKeyId !== keyId) {
-        throw new AssayError(`model ${m.modelId} is registered with key ${version.verifyingKeyId}, but circuit ${m.model.ref.circuitId} has key ${keyId}`);
+        throw new AssayError(
+          `model ${m.modelId} is registered with key ${version.verifyingKeyId}, but circuit ${m.model.ref.circuitId} has key ${keyId}`,
+        );
       }
       models.set(m.modelId.toLowerCase(), m);
     }
     const store = new ClaimStore(o.stateDir);
     await store.init();
     const sender = new TxSender(hub.interface);
-    const queue = o.jobQueue ?? new FileJobQueue<ProofJobPayload, ProofJobResult>(path.join(o.stateDir, "jobs"), config.proveConcurrency, config.proveAttempts);
+    const queue =
+      o.jobQueue ??
+      new FileJobQueue<ProofJobPayload, ProofJobResult>(
+        path.join(o.stateDir, "jobs"),
+        config.proveConcurrency,
+        config.proveAttempts,
+      );
     let service!: InferenceService;
     const batcher = config.batch
       ? new SignedBatcher({
@@ -228,7 +246,8 @@ export class InferenceService {
 
   /** The node's record of a claim, with its proof job's state and its level on chain. */
   async claim(id: unknown): Promise<ClaimView> {
-    if (typeof id !== "string" || !isHexString(id, 32)) throw new BadRequestError(`claim id must be 0x-prefixed 32-byte hex, got ${JSON.stringify(id)}`);
+    if (typeof id !== "string" || !isHexString(id, 32))
+      throw new BadRequestError(`claim id must be 0x-prefixed 32-byte hex, got ${JSON.stringify(id)}`);
     const record = await this.store.get(id);
     if (!record) throw new UnknownClaimError(id);
     return this.view(record);
@@ -261,7 +280,10 @@ export class InferenceService {
     const claim = claimOf(served.modelId, inf, requestId, deadline);
     const claimId = claimIdOf(claim, this.chainId, this.hubAddress);
     const signature = await signClaim(this.o.operator, claim, this.chainId, this.hubAddress);
-    const record = this.newRecord(base, claimId, claim, inf.salt, outputOf(inf), { signer: this.operatorAddress, signature });
+    const record = this.newRecord(base, claimId, claim, inf.salt, outputOf(inf), {
+      signer: this.operatorAddress,
+      signature,
+    });
     if (this.batcher) {
       record.status = "batching";
       await this.store.put(record);
@@ -286,14 +308,24 @@ export class InferenceService {
     // input), or a later proof could not defend it; and it must be signed by the registered key.
     const mine = await infer(served.model, base.input, { salt: res.salt });
     const expected = claimOf(served.modelId, mine, requestId, deadline);
-    if (res.claim.inputCommitment !== expected.inputCommitment || res.claim.output !== expected.output || res.claim.modelId !== expected.modelId) {
-      throw new NodeError("internal", `the enclave's claim disagrees with this node's evaluation of model ${served.model.ref.circuitId}`);
+    if (
+      res.claim.inputCommitment !== expected.inputCommitment ||
+      res.claim.output !== expected.output ||
+      res.claim.modelId !== expected.modelId
+    ) {
+      throw new NodeError(
+        "internal",
+        `the enclave's claim disagrees with this node's evaluation of model ${served.model.ref.circuitId}`,
+      );
     }
     const claimId = claimIdOf(res.claim, this.chainId, this.hubAddress);
     if (claimId !== res.claimId || recoverAddress(claimId, res.signature) !== getAddress(enclave.address)) {
       throw new NodeError("internal", "the enclave's signature does not recover to its registered key");
     }
-    const record = this.newRecord(base, claimId, res.claim, res.salt, outputOf(mine), { signer: enclave.address, signature: res.signature });
+    const record = this.newRecord(base, claimId, res.claim, res.salt, outputOf(mine), {
+      signer: enclave.address,
+      signature: res.signature,
+    });
     const { r, vs } = compactSignature(res.signature);
     return this.submit(record, "submitAttested", () => this.hub.submitAttested(res.claim, r, vs));
   }
@@ -305,11 +337,22 @@ export class InferenceService {
     const record = this.newRecord(base, claimId, claim, inf.salt, outputOf(inf), {});
     record.status = "proving";
     await this.store.put(record);
-    const jobId = await this.queue.enqueue({ claimId, modelId: served.modelId, circuitId: served.model.ref.circuitId, claim, input: base.input, salt: inf.salt });
+    const jobId = await this.queue.enqueue({
+      claimId,
+      modelId: served.modelId,
+      circuitId: served.model.ref.circuitId,
+      claim,
+      input: base.input,
+      salt: inf.salt,
+    });
     return this.store.update(claimId, (r) => (r.job = { id: jobId }));
   }
 
-  private async submit(record: ClaimRecord, action: string, build: () => Promise<ContractTransactionResponse>): Promise<ClaimRecord> {
+  private async submit(
+    record: ClaimRecord,
+    action: string,
+    build: () => Promise<ContractTransactionResponse>,
+  ): Promise<ClaimRecord> {
     await this.store.put(record);
     try {
       const tx = await this.sender.send(action, build);
@@ -332,22 +375,33 @@ export class InferenceService {
     const status = Number(version.status);
     if (status !== 1) throw new ModelInactiveError(served.modelId, status === 2 ? "deprecated" : "unknown");
     const allowed = Number(version.allowedLevels);
-    const notAllowed = (l: LevelName) => ((allowed & levelBit(l)) === 0 ? `the model does not allow ${l} claims` : null);
+    const notAllowed = (l: LevelName) =>
+      (allowed & levelBit(l)) === 0 ? `the model does not allow ${l} claims` : null;
     const enclave = this.o.enclave;
     let attested = notAllowed("Attested");
     if (attested === null) {
       if (!enclave) attested = "this node runs no enclave";
-      else if (!enclave.models.includes(served.model.ref.circuitId)) attested = "this node's enclave image does not hold the model";
-      else if (!(await this.hub.canAttest(enclave.address, served.modelId))) attested = `the enclave key ${enclave.address} cannot attest for it on chain (unregistered, expired, revoked or image not approved)`;
+      else if (!enclave.models.includes(served.model.ref.circuitId))
+        attested = "this node's enclave image does not hold the model";
+      else if (!(await this.hub.canAttest(enclave.address, served.modelId)))
+        attested = `the enclave key ${enclave.address} cannot attest for it on chain (unregistered, expired, revoked or image not approved)`;
     }
     let signed = notAllowed("Signed");
-    if (signed === null && !(await this.hub.isStaked(this.operatorAddress))) signed = `the operator ${this.operatorAddress} is not staked`;
+    if (signed === null && !(await this.hub.isStaked(this.operatorAddress)))
+      signed = `the operator ${this.operatorAddress} is not staked`;
     return { Signed: signed, Attested: attested, Proven: notAllowed("Proven") };
   }
 
   // ---------------------------------------------------------------- records
 
-  private newRecord(base: Base, claimId: string, claim: Claim, salt: bigint, output: ClaimOutput, extra: Partial<ClaimRecord>): ClaimRecord {
+  private newRecord(
+    base: Base,
+    claimId: string,
+    claim: Claim,
+    salt: bigint,
+    output: ClaimOutput,
+    extra: Partial<ClaimRecord>,
+  ): ClaimRecord {
     const now = new Date().toISOString();
     return { ...base, claimId, claim, salt, output, status: "recorded", createdAt: now, updatedAt: now, ...extra };
   }
@@ -357,7 +411,9 @@ export class InferenceService {
     const v: ClaimView = { ...rest };
     if (record.job) {
       const job = await this.queue.get(record.job.id);
-      v.job = job ? { id: job.id, state: job.state, attempts: job.attempts, error: job.error } : { id: record.job.id, state: "unknown" };
+      v.job = job
+        ? { id: job.id, state: job.state, attempts: job.attempts, error: job.error }
+        : { id: record.job.id, state: "unknown" };
     }
     const [level, final] = await Promise.all([this.hub.levelOf(record.claimId), this.hub.isFinal(record.claimId)]);
     v.onChain = { level: LEVEL_NAMES[Number(level)], final };
@@ -388,11 +444,14 @@ export class InferenceService {
         r.error = job.error;
       }
     });
-    if (job.state === "failed") this.o.log?.(`proof job ${job.id} for claim ${job.payload.claimId} failed: ${job.error}`);
+    if (job.state === "failed")
+      this.o.log?.(`proof job ${job.id} for claim ${job.payload.claimId} failed: ${job.error}`);
   }
 
   private track(p: Promise<unknown>): void {
-    const t = p.catch((e) => this.o.log?.(`record update failed: ${(e as Error).message}`)).finally(() => this.updates.delete(t));
+    const t = p
+      .catch((e) => this.o.log?.(`record update failed: ${(e as Error).message}`))
+      .finally(() => this.updates.delete(t));
     this.updates.add(t);
   }
 
@@ -407,7 +466,9 @@ export class InferenceService {
         continue;
       }
       const { r: sr, vs } = compactSignature(r.signature!);
-      await this.submit({ ...r, status: "recorded" }, "submitSigned", () => this.hub.submitSigned(r.claim, sr, vs)).catch(() => {});
+      await this.submit({ ...r, status: "recorded" }, "submitSigned", () =>
+        this.hub.submitSigned(r.claim, sr, vs),
+      ).catch(() => {});
       await this.store.clearPending([r.claimId]);
     }
   }
@@ -417,7 +478,8 @@ export class InferenceService {
   private resolveModel(model: unknown): ServedModel {
     const served = [...this.models.values()];
     const names = served.map((m) => m.alias ?? m.modelId);
-    if (typeof model !== "string" || model.length === 0) throw new BadRequestError(`model must be a model id, circuit id or name (one of: ${names.join(", ")})`);
+    if (typeof model !== "string" || model.length === 0)
+      throw new BadRequestError(`model must be a model id, circuit id or name (one of: ${names.join(", ")})`);
     const key = model.toLowerCase();
     const hit = this.models.get(key) ?? served.find((m) => m.alias === model || m.model.ref.circuitId === key);
     if (!hit) throw new UnknownModelIdError(model, names);
@@ -439,26 +501,43 @@ function claimOf(modelId: string, inf: Inference, requestId: string, deadline: b
 
 function outputOf(inf: Inference): ClaimOutput {
   const r = inf.result;
-  return { signal: inf.output, label: r.label, labels: r.labels, logits: r.logits, values: r.dequantized, clamped: r.clamped };
+  return {
+    signal: inf.output,
+    label: r.label,
+    labels: r.labels,
+    logits: r.logits,
+    values: r.dequantized,
+    clamped: r.clamped,
+  };
 }
 
 /** The input as a flat array of finite numbers of the model's size. */
 export function parseInput(input: unknown, model: CompiledModel): number[] {
   const shape = model.quantized.input.shape;
   const n = shape.reduce((a, b) => a * b, 1);
-  if (!Array.isArray(input)) throw new BadRequestError(`input must be an array of ${n} numbers (shape [${shape.join(", ")}]), got ${describe(input)}`);
+  if (!Array.isArray(input))
+    throw new BadRequestError(
+      `input must be an array of ${n} numbers (shape [${shape.join(", ")}]), got ${describe(input)}`,
+    );
   const flat = (input as unknown[]).flat(Infinity as 1) as unknown[];
   for (let i = 0; i < flat.length; i++) {
     const v = flat[i];
-    if (typeof v !== "number" || !Number.isFinite(v)) throw new BadRequestError(`input element ${i} is ${describe(v)}, not a finite number`);
+    if (typeof v !== "number" || !Number.isFinite(v))
+      throw new BadRequestError(`input element ${i} is ${describe(v)}, not a finite number`);
   }
-  if (flat.length !== n) throw new BadRequestError(`input has ${flat.length} values; model ${model.ref.circuitId} takes ${n} (shape [${shape.join(", ")}])`);
+  if (flat.length !== n)
+    throw new BadRequestError(
+      `input has ${flat.length} values; model ${model.ref.circuitId} takes ${n} (shape [${shape.join(", ")}])`,
+    );
   return flat as number[];
 }
 
 /** A uint256 value at risk from a JSON number (safe integer), a decimal or 0x string, or a bigint. */
 export function parseValueAtRisk(v: unknown): bigint {
-  const fail = () => new BadRequestError(`valueAtRisk must be a non-negative integer below 2^256 (a JSON number up to 2^53 - 1, or a decimal string), got ${describe(v)}`);
+  const fail = () =>
+    new BadRequestError(
+      `valueAtRisk must be a non-negative integer below 2^256 (a JSON number up to 2^53 - 1, or a decimal string), got ${describe(v)}`,
+    );
   let n: bigint;
   if (typeof v === "bigint") n = v;
   else if (typeof v === "number") {
@@ -473,7 +552,8 @@ export function parseValueAtRisk(v: unknown): bigint {
 export function parseLevel(v: unknown): LevelRequest {
   if (v === undefined || v === null) return "auto";
   const s = typeof v === "string" ? v.toLowerCase() : v;
-  if (!LEVEL_REQUESTS.includes(s as LevelRequest)) throw new BadRequestError(`level must be one of ${LEVEL_REQUESTS.join(", ")}, got ${describe(v)}`);
+  if (!LEVEL_REQUESTS.includes(s as LevelRequest))
+    throw new BadRequestError(`level must be one of ${LEVEL_REQUESTS.join(", ")}, got ${describe(v)}`);
   return s as LevelRequest;
 }
 

@@ -46,8 +46,13 @@ export class FileJobQueue<P, R> implements JobQueue<P, R> {
   private readonly listeners: ((job: Job<P, R>) => void)[] = [];
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly dir: string, private readonly concurrency = 1, private readonly maxAttempts = 3) {
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be >= 1, got ${concurrency}`);
+  constructor(
+    private readonly dir: string,
+    private readonly concurrency = 1,
+    private readonly maxAttempts = 3,
+  ) {
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new RangeError(`concurrency must be >= 1, got ${concurrency}`);
   }
 
   private file(id: string): string {
@@ -57,12 +62,17 @@ export class FileJobQueue<P, R> implements JobQueue<P, R> {
   private async persist(job: Job<P, R>): Promise<void> {
     job.updatedAt = new Date().toISOString();
     const tmp = `${this.file(job.id)}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(job, (_k, v) => (typeof v === "bigint" ? { $bigint: v.toString() } : v)));
+    await writeFile(
+      tmp,
+      JSON.stringify(job, (_k, v) => (typeof v === "bigint" ? { $bigint: v.toString() } : v)),
+    );
     await rename(tmp, this.file(job.id));
   }
 
   private static revive(text: string) {
-    return JSON.parse(text, (_k, v) => (v && typeof v === "object" && typeof v.$bigint === "string" ? BigInt(v.$bigint) : v));
+    return JSON.parse(text, (_k, v) =>
+      v && typeof v === "object" && typeof v.$bigint === "string" ? BigInt(v.$bigint) : v,
+    );
   }
 
   async enqueue(payload: P): Promise<string> {

@@ -25,7 +25,13 @@ export interface NodeState {
   deployment: Deployment;
   operator: string;
   models: { modelId: string; circuitId: string; ptauId?: string; alias?: string }[];
-  enclave: { address: string; measurement: string; expiresAt: number; attestationDocHash: string; documentFile?: string } | null;
+  enclave: {
+    address: string;
+    measurement: string;
+    expiresAt: number;
+    attestationDocHash: string;
+    documentFile?: string;
+  } | null;
   policy: { signedMax: string; attestedMax: string };
   dataDir: string;
   pid: number;
@@ -38,7 +44,10 @@ export function nodeStateFile(stateDir: string): string {
 
 /** The directory of one deployment's claims and jobs. */
 export function runDir(stateDir: string, d: Deployment): string {
-  const id = createHash("sha256").update(`${d.chainId}:${d.protocol.toLowerCase()}:${d.deployedAt}`).digest("hex").slice(0, 16);
+  const id = createHash("sha256")
+    .update(`${d.chainId}:${d.protocol.toLowerCase()}:${d.deployedAt}`)
+    .digest("hex")
+    .slice(0, 16);
   return path.join(stateDir, "node", "runs", `${d.chainId}-${id}`);
 }
 
@@ -57,6 +66,7 @@ export function readNodeState(stateDir: string): NodeState | undefined {
   const file = nodeStateFile(stateDir);
   if (!existsSync(file)) return undefined;
   const s = JSON.parse(readFileSync(file, "utf8")) as NodeState;
-  if (s.format !== NODE_STATE_FORMAT || s.version !== 1) throw new AssayError(`${file}: not an assay node state file (format ${s.format} v${s.version})`);
+  if (s.format !== NODE_STATE_FORMAT || s.version !== 1)
+    throw new AssayError(`${file}: not an assay node state file (format ${s.format} v${s.version})`);
   return s;
 }

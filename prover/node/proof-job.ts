@@ -42,7 +42,12 @@ export interface ProofWorkerDeps {
 export function proofJobHandler(deps: ProofWorkerDeps) {
   return async (p: ProofJobPayload): Promise<ProofJobResult> => {
     if (Number(await deps.hub.levelOf(p.claimId)) === LEVEL.Proven) {
-      return { beneficiary: deps.beneficiary, binding: bindingFor(p.claimId, deps.beneficiary), transaction: null, proveMs: 0 };
+      return {
+        beneficiary: deps.beneficiary,
+        binding: bindingFor(p.claimId, deps.beneficiary),
+        transaction: null,
+        proveMs: 0,
+      };
     }
     const model = deps.model(p.circuitId);
     if (!model) throw new ProofJobError(`proof job for ${p.claimId}: this node does not serve circuit ${p.circuitId}`);
@@ -51,9 +56,13 @@ export function proofJobHandler(deps: ProofWorkerDeps) {
     const proven = await proveInference(model, p.input, { salt: p.salt, binding });
     const proveMs = performance.now() - t;
     if (proven.inputCommitment !== p.claim.inputCommitment || proven.output !== p.claim.output) {
-      throw new ProofJobError(`proof job for ${p.claimId}: the proof's signals do not match the claim (input or model changed)`);
+      throw new ProofJobError(
+        `proof job for ${p.claimId}: the proof's signals do not match the claim (input or model changed)`,
+      );
     }
-    const transaction = await deps.sender.send("submitProven", () => deps.hub.submitProven(p.claim, encodeProof(proven.proof)));
+    const transaction = await deps.sender.send("submitProven", () =>
+      deps.hub.submitProven(p.claim, encodeProof(proven.proof)),
+    );
     return { beneficiary: deps.beneficiary, binding, transaction, proveMs };
   };
 }

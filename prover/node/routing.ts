@@ -35,7 +35,8 @@ export function minLevel(t: PolicyThresholds, valueAtRisk: bigint): LevelName {
 
 export function checkThresholds(t: PolicyThresholds): void {
   if (t.signedMax < 0n || t.attestedMax > MAX_UINT256) throw new RangeError("policy thresholds must be uint256 values");
-  if (t.signedMax > t.attestedMax) throw new RangeError(`policy thresholds: signedMax ${t.signedMax} exceeds attestedMax ${t.attestedMax}`);
+  if (t.signedMax > t.attestedMax)
+    throw new RangeError(`policy thresholds: signedMax ${t.signedMax} exceeds attestedMax ${t.attestedMax}`);
 }
 
 /** Where a required level came from (named in responses and errors). */
@@ -49,27 +50,45 @@ export interface PolicySource {
 const CONSUMER_ABI = ["function requiredLevel(uint256 valueAtRisk) view returns (uint8)"];
 
 /** Reads `consumer.requiredLevel(valueAtRisk)` on chain. */
-export async function consumerRequiredLevel(runner: ContractRunner, consumer: string, valueAtRisk: bigint): Promise<{ level: LevelName | null; source: PolicySource }> {
+export async function consumerRequiredLevel(
+  runner: ContractRunner,
+  consumer: string,
+  valueAtRisk: bigint,
+): Promise<{ level: LevelName | null; source: PolicySource }> {
   if (!isAddress(consumer)) throw new BadRequestError(`consumer must be an address, got ${JSON.stringify(consumer)}`);
   const address = getAddress(consumer);
-  const source: PolicySource = { source: "consumer", consumer: address, describe: `consumer ${address}'s requiredLevel` };
+  const source: PolicySource = {
+    source: "consumer",
+    consumer: address,
+    describe: `consumer ${address}'s requiredLevel`,
+  };
   const provider = runner.provider;
-  if (provider && (await provider.getCode(address)) === "0x") throw new ConsumerPolicyError(address, "no contract at that address");
+  if (provider && (await provider.getCode(address)) === "0x")
+    throw new ConsumerPolicyError(address, "no contract at that address");
   let raw: bigint;
   try {
     raw = await new Contract(address, CONSUMER_ABI, runner).requiredLevel(valueAtRisk);
   } catch (e) {
-    throw new ConsumerPolicyError(address, `requiredLevel(${valueAtRisk}) failed (${(e as { shortMessage?: string }).shortMessage ?? (e as Error).message})`);
+    throw new ConsumerPolicyError(
+      address,
+      `requiredLevel(${valueAtRisk}) failed (${(e as { shortMessage?: string }).shortMessage ?? (e as Error).message})`,
+    );
   }
   const n = Number(raw);
   if (n > LEVEL.Proven) throw new ConsumerPolicyError(address, `requiredLevel returned ${raw}, not a level`);
   return { level: n === LEVEL.None ? null : (LEVEL_NAMES[n] as LevelName), source };
 }
 
-export function nodeRequiredLevel(t: PolicyThresholds, valueAtRisk: bigint): { level: LevelName; source: PolicySource } {
+export function nodeRequiredLevel(
+  t: PolicyThresholds,
+  valueAtRisk: bigint,
+): { level: LevelName; source: PolicySource } {
   return {
     level: minLevel(t, valueAtRisk),
-    source: { source: "node", describe: `node policy: Signed up to ${t.signedMax}, Attested up to ${t.attestedMax}, Proven above` },
+    source: {
+      source: "node",
+      describe: `node policy: Signed up to ${t.signedMax}, Attested up to ${t.attestedMax}, Proven above`,
+    },
   };
 }
 

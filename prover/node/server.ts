@@ -82,8 +82,12 @@ export function describeError(e: unknown, bodyLimit: number): { status: number; 
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
       return { status: 400, message: "request body size does not match its content-length" };
   }
-  const status = typeof err.statusCode === "number" && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-  return { status, message: status === 500 ? `internal error: ${err.message ?? String(e)}` : (err.message ?? String(e)) };
+  const status =
+    typeof err.statusCode === "number" && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+  return {
+    status,
+    message: status === 500 ? `internal error: ${err.message ?? String(e)}` : (err.message ?? String(e)),
+  };
 }
 
 export function buildServer(o: NodeServerOptions): FastifyInstance {
@@ -98,16 +102,29 @@ export function buildServer(o: NodeServerOptions): FastifyInstance {
   app.setErrorHandler((e, _req, reply) => {
     const { status, message } = describeError(e, bodyLimit);
     if (status >= 500) o.log?.(`${status} ${message}`);
-    void reply.code(status).type("application/json; charset=utf-8").send(json({ error: message.split("\n")[0] }));
+    void reply
+      .code(status)
+      .type("application/json; charset=utf-8")
+      .send(json({ error: message.split("\n")[0] }));
   });
   app.setNotFoundHandler((req, reply) => {
-    void reply.code(404).type("application/json; charset=utf-8").send(json({ error: `no route ${req.method} ${req.url.split("?")[0]}` }));
+    void reply
+      .code(404)
+      .type("application/json; charset=utf-8")
+      .send(json({ error: `no route ${req.method} ${req.url.split("?")[0]}` }));
   });
 
-  const send = (reply: { type(t: string): { send(b: string): unknown } }, body: unknown) => reply.type("application/json; charset=utf-8").send(json(body));
+  const send = (reply: { type(t: string): { send(b: string): unknown } }, body: unknown) =>
+    reply.type("application/json; charset=utf-8").send(json(body));
 
   app.post("/v1/infer", { schema: inferSchema }, async (req, reply) => {
-    const body = req.body as { model: string; input: unknown[]; valueAtRisk: unknown; level?: string; consumer?: string };
+    const body = req.body as {
+      model: string;
+      input: unknown[];
+      valueAtRisk: unknown;
+      level?: string;
+      consumer?: string;
+    };
     return send(reply, await service.infer(body));
   });
 
@@ -142,17 +159,29 @@ export function buildServer(o: NodeServerOptions): FastifyInstance {
         return { jsonrpc: "2.0", id, result: result ?? null };
       } catch (e) {
         const err = e as { code?: unknown; message?: string; data?: unknown };
-        return { jsonrpc: "2.0", id, error: { code: typeof err.code === "number" ? err.code : -32603, message: err.message ?? String(e), data: err.data } };
+        return {
+          jsonrpc: "2.0",
+          id,
+          error: {
+            code: typeof err.code === "number" ? err.code : -32603,
+            message: err.message ?? String(e),
+            data: err.data,
+          },
+        };
       }
     };
-    app.post("/rpc", async (req, reply) => send(reply, Array.isArray(req.body) ? await Promise.all(req.body.map(one)) : await one(req.body)));
+    app.post("/rpc", async (req, reply) =>
+      send(reply, Array.isArray(req.body) ? await Promise.all(req.body.map(one)) : await one(req.body)),
+    );
   }
 
   return app;
 }
 
 /** Builds the server and listens; returns its base URL. */
-export async function startServer(o: NodeServerOptions & { host?: string; port?: number }): Promise<{ app: FastifyInstance; url: string }> {
+export async function startServer(
+  o: NodeServerOptions & { host?: string; port?: number },
+): Promise<{ app: FastifyInstance; url: string }> {
   const app = buildServer(o);
   await app.listen({ host: o.host ?? "127.0.0.1", port: o.port ?? 0 });
   const addr = app.server.address();

@@ -35,7 +35,13 @@ export class TxSender {
 
   /** `Name(arg, ...)` of a custom error, else the provider's short message. */
   reason(e: unknown): string {
-    const err = e as { revert?: { name: string; args: unknown[] }; data?: string; shortMessage?: string; message?: string; info?: { error?: { data?: string } } };
+    const err = e as {
+      revert?: { name: string; args: unknown[] };
+      data?: string;
+      shortMessage?: string;
+      message?: string;
+      info?: { error?: { data?: string } };
+    };
     if (err.revert?.name) return `${err.revert.name}(${err.revert.args.map(String).join(", ")})`;
     for (const data of [err.data, err.info?.error?.data]) {
       if (typeof data !== "string" || data.length < 10) continue;

@@ -10,7 +10,8 @@ export function broadcastShape(a: readonly number[], b: readonly number[], what:
   for (let i = 0; i < r; i++) {
     const da = a[a.length - r + i] ?? 1;
     const db = b[b.length - r + i] ?? 1;
-    if (da !== db && da !== 1 && db !== 1) throw new ShapeMismatchError(`${what}: shapes do not broadcast`, [...a], [...b]);
+    if (da !== db && da !== 1 && db !== 1)
+      throw new ShapeMismatchError(`${what}: shapes do not broadcast`, [...a], [...b]);
     out.push(da === 1 ? db : da);
   }
   return out;

@@ -59,9 +59,12 @@ export class NormalizeContext {
   dynInput(i: number): DynValue {
     const v = this.input(i);
     if (!v) this.unsupported(`missing input ${i}`);
-    if (v.kind !== "dyn") this.unsupported(`input ${i} is a constant; constant folding of ${this.node.opType} is not supported`);
+    if (v.kind !== "dyn")
+      this.unsupported(`input ${i} is a constant; constant folding of ${this.node.opType} is not supported`);
     if (v.head && !(v.head === "softmax" && this.node.opType === "ArgMax")) {
-      this.unsupported(`it follows ${v.head === "softmax" ? "Softmax" : "ArgMax"}, which is supported only at the graph output`);
+      this.unsupported(
+        `it follows ${v.head === "softmax" ? "Softmax" : "ArgMax"}, which is supported only at the graph output`,
+      );
     }
     return v;
   }
@@ -144,7 +147,8 @@ export class NormalizeContext {
   onlyFirstOutput(): void {
     for (let i = 1; i < this.node.outputs.length; i++) {
       const name = this.node.outputs[i];
-      if (name && (this.consumers(name) > 0 || this.isGraphOutput(name))) this.unsupported(`output ${i} ("${name}") is used`);
+      if (name && (this.consumers(name) > 0 || this.isGraphOutput(name)))
+        this.unsupported(`output ${i} ("${name}") is used`);
     }
   }
 

@@ -64,7 +64,14 @@ function tryFold(op: FloatOp, mul: Float64Array | null, add: Float64Array): bool
  * element of `outShape` (null mul = 1, null add = 0). `outShape` may be larger than x's shape
  * (x is then broadcast).
  */
-export function applyAffine(ctx: NormalizeContext, inputIndex: number, x: DynValue, outShape: number[], mul: Float64Array | null, add: Float64Array | null): void {
+export function applyAffine(
+  ctx: NormalizeContext,
+  inputIndex: number,
+  x: DynValue,
+  outShape: number[],
+  mul: Float64Array | null,
+  add: Float64Array | null,
+): void {
   const size = numel(outShape);
   const a = add ?? new Float64Array(size);
   const same = outShape.length === x.shape.length && outShape.every((d, i) => d === x.shape[i]);

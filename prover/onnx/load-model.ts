@@ -65,7 +65,9 @@ export function parseModel(bytes: Uint8Array, source = "model"): OnnxModel {
     opset: opset == null ? 1 : Number(opset),
     producer: `${model.producerName ?? ""} ${model.producerVersion ?? ""}`.trim(),
     // Old exporters list initializers among graph inputs; those are constants, not inputs.
-    inputs: (g.input ?? []).filter((v) => !initializers.has(v.name ?? "")).map((v) => ({ name: v.name ?? "", shape: dimsOf(v) })),
+    inputs: (g.input ?? [])
+      .filter((v) => !initializers.has(v.name ?? ""))
+      .map((v) => ({ name: v.name ?? "", shape: dimsOf(v) })),
     outputs: (g.output ?? []).map((v) => ({ name: v.name ?? "", shape: dimsOf(v) })),
     initializers,
     nodes,

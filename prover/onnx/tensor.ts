@@ -65,9 +65,15 @@ export function decodeTensor(t: onnxProto.onnx.ITensorProto, where: string): Con
   }
   if (!view) {
     const have =
-      t.dataType === DT.FLOAT ? t.floatData?.length : t.dataType === DT.DOUBLE ? t.doubleData?.length
-      : t.dataType === DT.INT64 ? t.int64Data?.length : t.int32Data?.length;
-    if ((have ?? 0) !== n) throw new OnnxFormatError(`${where}: tensor "${t.name}" holds ${have ?? 0} values for dims [${dims}]`);
+      t.dataType === DT.FLOAT
+        ? t.floatData?.length
+        : t.dataType === DT.DOUBLE
+          ? t.doubleData?.length
+          : t.dataType === DT.INT64
+            ? t.int64Data?.length
+            : t.int32Data?.length;
+    if ((have ?? 0) !== n)
+      throw new OnnxFormatError(`${where}: tensor "${t.name}" holds ${have ?? 0} values for dims [${dims}]`);
   }
   return { dims, data: out };
 }

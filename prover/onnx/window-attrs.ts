@@ -14,15 +14,25 @@ export interface WindowAttrs {
 }
 
 /** Reads the window attributes of `ctx`'s node for input `x` ([n, c, h, w] or [n, c, l]) and kernel `kernel`. */
-export function windowAttrs(ctx: NormalizeContext, x: DynValue, kernel: number[], opts: { ceil?: boolean; dilations?: boolean } = {}): WindowAttrs {
+export function windowAttrs(
+  ctx: NormalizeContext,
+  x: DynValue,
+  kernel: number[],
+  opts: { ceil?: boolean; dilations?: boolean } = {},
+): WindowAttrs {
   const rank = x.shape.length;
-  if (rank !== 3 && rank !== 4) ctx.unsupported(`only 1-D and 2-D inputs are supported, got shape [${x.shape.join(", ")}]`);
+  if (rank !== 3 && rank !== 4)
+    ctx.unsupported(`only 1-D and 2-D inputs are supported, got shape [${x.shape.join(", ")}]`);
   const sp = rank - 2;
   if (kernel.length !== sp) ctx.unsupported(`kernel_shape [${kernel.join(", ")}] does not match ${sp} spatial dims`);
   const strides = ctx.attrInts("strides") ?? new Array<number>(sp).fill(1);
-  const dil = opts.dilations === false ? new Array<number>(sp).fill(1) : (ctx.attrInts("dilations") ?? new Array<number>(sp).fill(1));
+  const dil =
+    opts.dilations === false
+      ? new Array<number>(sp).fill(1)
+      : (ctx.attrInts("dilations") ?? new Array<number>(sp).fill(1));
   let pads = ctx.attrInts("pads") ?? new Array<number>(2 * sp).fill(0);
-  if (strides.length !== sp || dil.length !== sp || pads.length !== 2 * sp) ctx.unsupported("strides / dilations / pads do not match the spatial rank");
+  if (strides.length !== sp || dil.length !== sp || pads.length !== 2 * sp)
+    ctx.unsupported("strides / dilations / pads do not match the spatial rank");
   const spatial = x.shape.slice(2);
   const autoPad = ctx.attrString("auto_pad", "NOTSET");
   if (autoPad === "SAME_UPPER" || autoPad === "SAME_LOWER") {
@@ -40,9 +50,14 @@ export function windowAttrs(ctx: NormalizeContext, x: DynValue, kernel: number[]
     ctx.unsupported(`auto_pad ${autoPad}`);
   }
   const ceil = opts.ceil === true && ctx.attrInt("ceil_mode", 0) === 1;
-  const [h, kh, sh, dh, pt, pb] = sp === 2 ? [spatial[0], kernel[0], strides[0], dil[0], pads[0], pads[2]] : [1, 1, 1, 1, 0, 0];
-  const [w, kw, sw, dw, pl, pr] = sp === 2 ? [spatial[1], kernel[1], strides[1], dil[1], pads[1], pads[3]] : [spatial[0], kernel[0], strides[0], dil[0], pads[0], pads[1]];
-  if ([kh, kw, sh, sw, dh, dw].some((v) => !(v >= 1)) || [pt, pb, pl, pr].some((v) => v < 0)) ctx.unsupported("non-positive kernel / stride / dilation or negative padding");
+  const [h, kh, sh, dh, pt, pb] =
+    sp === 2 ? [spatial[0], kernel[0], strides[0], dil[0], pads[0], pads[2]] : [1, 1, 1, 1, 0, 0];
+  const [w, kw, sw, dw, pl, pr] =
+    sp === 2
+      ? [spatial[1], kernel[1], strides[1], dil[1], pads[1], pads[3]]
+      : [spatial[0], kernel[0], strides[0], dil[0], pads[0], pads[1]];
+  if ([kh, kw, sh, sw, dh, dw].some((v) => !(v >= 1)) || [pt, pb, pl, pr].some((v) => v < 0))
+    ctx.unsupported("non-positive kernel / stride / dilation or negative padding");
   const oh = outputLength(h, kh, sh, pt, pb, dh, ceil);
   const ow = outputLength(w, kw, sw, pl, pr, dw, ceil);
   if (oh < 1 || ow < 1) ctx.unsupported(`the window does not fit the input ([${x.shape.join(", ")}])`);

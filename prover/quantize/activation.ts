@@ -35,7 +35,13 @@ function slopeShift(slope: ArrayLike<number>): number {
  * `input` at scale 2^frac goes through `spec`; rescaled outputs target scale 2^targetFrac
  * (never scaled up). `precision` sets the Sigmoid / Tanh approximation's slope and offset bits.
  */
-export function quantizeActivation(spec: ActSpec, input: ValueRange, targetFrac: number, precision: number, where: string): ActResult {
+export function quantizeActivation(
+  spec: ActSpec,
+  input: ValueRange,
+  targetFrac: number,
+  precision: number,
+  where: string,
+): ActResult {
   const n = input.lo.length;
   if (spec.kind === "sigmoid" || spec.kind === "tanh") {
     const lo = minOf(input.lo);
@@ -62,18 +68,28 @@ export function quantizeActivation(spec: ActSpec, input: ValueRange, targetFrac:
     qhi[i] = Math.floor((input.hi[i] + r) / div);
   }
   const bits = signedBits(Math.min(0, minOf(qlo)), Math.max(0, maxOf(qhi)));
-  if (bits + shift > 250) throw new QuantizationError(`${where}: rescale needs ${bits + shift} bits; lower inputBits/weightBits`);
+  if (bits + shift > 250)
+    throw new QuantizationError(`${where}: rescale needs ${bits + shift} bits; lower inputBits/weightBits`);
   // Rounding to the nearest step of the output scale.
   const roundErr = shift > 0 ? 2 ** -(qFrac + 1) : 0;
   const base = shift + bits;
 
   switch (spec.kind) {
     case "none":
-      return { act: { kind: "rescale", shift, bits }, out: { frac: qFrac, lo: qlo, hi: qhi, err: input.err + roundErr }, cost: base };
+      return {
+        act: { kind: "rescale", shift, bits },
+        out: { frac: qFrac, lo: qlo, hi: qhi, err: input.err + roundErr },
+        cost: base,
+      };
     case "relu":
       return {
         act: { kind: "relu", shift, bits },
-        out: { frac: qFrac, lo: qlo.map((v) => Math.max(0, v)), hi: qhi.map((v) => Math.max(0, v)), err: input.err + roundErr },
+        out: {
+          frac: qFrac,
+          lo: qlo.map((v) => Math.max(0, v)),
+          hi: qhi.map((v) => Math.max(0, v)),
+          err: input.err + roundErr,
+        },
         cost: base + 1,
       };
     case "clip": {

@@ -27,10 +27,17 @@ export function quantizeInput(q: QuantizedModel, x: ArrayLike<number>): { values
   const values = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const v = x[i];
-    if (!Number.isFinite(v)) throw new ShapeMismatchError(`model input element ${i} is not a finite number`, ["finite"], [String(v)]);
+    if (!Number.isFinite(v))
+      throw new ShapeMismatchError(`model input element ${i} is not a finite number`, ["finite"], [String(v)]);
     let r = Math.round(v * scale);
-    if (r < q.input.min) { r = q.input.min; clamped++; }
-    if (r > q.input.max) { r = q.input.max; clamped++; }
+    if (r < q.input.min) {
+      r = q.input.min;
+      clamped++;
+    }
+    if (r > q.input.max) {
+      r = q.input.max;
+      clamped++;
+    }
     values[i] = r;
   }
   return { values, clamped };

@@ -40,9 +40,11 @@ export async function measureFidelity(
     const mine = q.output.head === "softmax" ? softmaxAlong(r.dequantized, q.output.valueShape, axis) : r.dequantized;
     // The label: ArgMax's first index, else the argmax of the first group along the head's axis
     // (the whole output for a [1, N] model).
-    const fLabel = q.output.head === "argmax" ? Number(f[0]) : argmaxAlong(Array.from(f, Number), q.output.valueShape, axis)[0];
+    const fLabel =
+      q.output.head === "argmax" ? Number(f[0]) : argmaxAlong(Array.from(f, Number), q.output.valueShape, axis)[0];
     if (fLabel === r.labels[0]) agree++;
-    if (q.output.head !== "argmax") for (let j = 0; j < f.length; j++) maxErr = Math.max(maxErr, Math.abs(Number(f[j]) - mine[j]));
+    if (q.output.head !== "argmax")
+      for (let j = 0; j < f.length; j++) maxErr = Math.max(maxErr, Math.abs(Number(f[j]) - mine[j]));
     if (labels) {
       if (fLabel === labels[s]) fOk++;
       if (r.label === labels[s]) qOk++;

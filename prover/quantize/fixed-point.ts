@@ -104,7 +104,13 @@ export function quantize(
   const inMaxInt = signed ? 2 ** (config.inputBits - 1) - 1 : 2 ** config.inputBits - 1;
   const inFrac = fracFor(absMax.get(g.input.name)!, inMaxInt);
   const inSize = shapeSize(g.input.shape);
-  const input = { shape: g.input.shape, frac: inFrac, min: signed ? -(2 ** (config.inputBits - 1)) : 0, max: inMaxInt, signed };
+  const input = {
+    shape: g.input.shape,
+    frac: inFrac,
+    min: signed ? -(2 ** (config.inputBits - 1)) : 0,
+    max: inMaxInt,
+    signed,
+  };
 
   const actLimit = 2 ** (config.activationBits - 1) - 1;
   const targetFrac = (name: string) => fracFor(absMax.get(name) ?? 0, actLimit);
@@ -117,7 +123,18 @@ export function quantize(
 
   // A-priori error of the input: rounding, for inputs inside the calibrated range.
   const refs = new Map<string, { layer: number; range: ValueRange }>([
-    [g.input.name, { layer: -1, range: { frac: inFrac, lo: new Float64Array(inSize).fill(input.min), hi: new Float64Array(inSize).fill(input.max), err: 2 ** -(inFrac + 1) } }],
+    [
+      g.input.name,
+      {
+        layer: -1,
+        range: {
+          frac: inFrac,
+          lo: new Float64Array(inSize).fill(input.min),
+          hi: new Float64Array(inSize).fill(input.max),
+          err: 2 ** -(inFrac + 1),
+        },
+      },
+    ],
   ]);
   const layers: QuantizedLayer[] = [];
   const fused = new Set<FloatOp>();
@@ -130,7 +147,11 @@ export function quantize(
     if (fused.has(op)) continue;
     const ins = op.inputs.map((name) => refs.get(name)!);
     const where = `layer ${layers.length} (${op.nodes.join("+")})`;
-    const core = buildCore(op, ins.map((r) => r.range), { config, where });
+    const core = buildCore(
+      op,
+      ins.map((r) => r.range),
+      { config, where },
+    );
     const nodes = [...op.nodes];
     let outName = op.output;
     let spec: ActivationOp | undefined;

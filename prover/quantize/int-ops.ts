@@ -3,7 +3,12 @@
 
 /** Thrown when a value leaves the range a layer was compiled for (the circuit would be unsatisfiable). */
 export class IntRangeError extends Error {
-  constructor(readonly what: string, readonly value: bigint, readonly bits: number, readonly signed: boolean) {
+  constructor(
+    readonly what: string,
+    readonly value: bigint,
+    readonly bits: number,
+    readonly signed: boolean,
+  ) {
     const lo = signed ? -(1n << BigInt(bits - 1)) : 0n;
     const hi = signed ? (1n << BigInt(bits - 1)) - 1n : (1n << BigInt(bits)) - 1n;
     super(`${what}: ${value} is outside [${lo}, ${hi}] (${bits}-bit ${signed ? "signed" : "unsigned"})`);

@@ -30,7 +30,15 @@ export interface PwlFunction {
 }
 
 export const PWL_FUNCTIONS: Record<PwlParams["fn"], PwlFunction> = {
-  sigmoid: { fn: "sigmoid", log2Range: 3, f: (x) => 1 / (1 + Math.exp(-x)), d2Max: 1 / (6 * Math.sqrt(3)), d1Max: 0.25, below: 0, above: 1 },
+  sigmoid: {
+    fn: "sigmoid",
+    log2Range: 3,
+    f: (x) => 1 / (1 + Math.exp(-x)),
+    d2Max: 1 / (6 * Math.sqrt(3)),
+    d1Max: 0.25,
+    below: 0,
+    above: 1,
+  },
   tanh: { fn: "tanh", log2Range: 2, f: Math.tanh, d2Max: 4 / (3 * Math.sqrt(3)), d1Max: 1, below: -1, above: 1 },
 };
 

@@ -151,14 +151,7 @@ export interface ActivationLayer extends LayerBase {
 }
 
 export type QuantizedLayer =
-  | DenseLayer
-  | ConvLayer
-  | MaxPoolLayer
-  | AvgPoolLayer
-  | AffineLayer
-  | AddLayer
-  | GatherLayer
-  | ActivationLayer;
+  DenseLayer | ConvLayer | MaxPoolLayer | AvgPoolLayer | AffineLayer | AddLayer | GatherLayer | ActivationLayer;
 
 export type LayerKind = QuantizedLayer["kind"];
 
@@ -184,7 +177,14 @@ export interface QuantizedModel {
    * the model applies after them. `shape` is the graph output's shape (after an ArgMax head);
    * `valueShape` the shape of the values the head reads.
    */
-  output: FixedPointTensor & { head: OutputHead; headSpec: HeadSpec; valueShape: number[]; layer: number; bits: number; errorBound: number };
+  output: FixedPointTensor & {
+    head: OutputHead;
+    headSpec: HeadSpec;
+    valueShape: number[];
+    layer: number;
+    bits: number;
+    errorBound: number;
+  };
   /** Names in the source ONNX model. */
   source: { inputName: string; outputName: string; opset: number };
 }

@@ -100,7 +100,11 @@ export function devPtauBeacon(options: { beacon?: string; seed?: string }): Uint
     }
     return Uint8Array.from(Buffer.from(hex, "hex"));
   }
-  return new Uint8Array(createHash("sha256").update(options.seed ?? DEV_PTAU_DEFAULT_SEED).digest());
+  return new Uint8Array(
+    createHash("sha256")
+      .update(options.seed ?? DEV_PTAU_DEFAULT_SEED)
+      .digest(),
+  );
 }
 
 /**
@@ -133,7 +137,13 @@ interface Chunk {
   scalars: () => bigint[];
 }
 
-function* powerChunks(group: GroupName, tau: bigint, multiplier: bigint, count: number, batch: number): Generator<Chunk> {
+function* powerChunks(
+  group: GroupName,
+  tau: bigint,
+  multiplier: bigint,
+  count: number,
+  batch: number,
+): Generator<Chunk> {
   for (let start = 0; start < count; start += batch) {
     const n = Math.min(batch, count - start);
     yield { group, scalars: () => powerScalars(tau, multiplier, start, n) };
@@ -204,7 +214,8 @@ export async function generateDevPtau(options: DevPtauOptions): Promise<DevPtauR
     throw new PtauPowerError(power, DEV_PTAU_MIN_POWER, DEV_PTAU_MAX_POWER);
   }
   const batch = options.batch ?? MAX_BATCH;
-  if (!Number.isInteger(batch) || batch < 1 || batch > MAX_BATCH) throw new RangeError(`batch ${batch} outside 1..${MAX_BATCH}`);
+  if (!Number.isInteger(batch) || batch < 1 || batch > MAX_BATCH)
+    throw new RangeError(`batch ${batch} outside 1..${MAX_BATCH}`);
   const numIterationsExp = options.numIterationsExp ?? DEV_PTAU_DEFAULT_ITERATIONS_EXP;
   const beacon = devPtauBeacon(options);
   const name = options.name ?? DEV_PTAU_CONTRIBUTION_NAME;

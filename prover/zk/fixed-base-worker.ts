@@ -120,7 +120,15 @@ async function start(port: NonNullable<typeof parentPort>, init: WorkerInit): Pr
       ex[`${prefix}_batchToAffine`](pTmp, entries, pTable + k * entries * sA);
       ex[`${prefix}_toAffine`](pAcc, pBase); // 2^w * pBase
     }
-    return { prefix, pointAffineBytes: sA, pointJacobianBytes: sJ, windowBits: w, windows, entriesPerWindow: entries, pTable };
+    return {
+      prefix,
+      pointAffineBytes: sA,
+      pointJacobianBytes: sJ,
+      windowBits: w,
+      windows,
+      entriesPerWindow: entries,
+      pTable,
+    };
   }
 
   function multiply(group: GroupName, scalars: Uint8Array): Uint8Array {

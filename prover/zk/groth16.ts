@@ -42,10 +42,19 @@ export async function groth16Setup(opts: {
   opts.onProgress?.("groth16 setup: circuit keys from powers of tau");
   // newZKey reports a too-small or unprepared ceremony by returning -1, not by throwing.
   const made = await snarkjs.zKey.newZKey(opts.r1cs, opts.ptau, z0, logger(opts.onProgress));
-  if (made === -1) throw new AssayError(`groth16 setup refused ${opts.ptau} for ${opts.r1cs} (ceremony too small or not prepared for phase 2)`);
+  if (made === -1)
+    throw new AssayError(
+      `groth16 setup refused ${opts.ptau} for ${opts.r1cs} (ceremony too small or not prepared for phase 2)`,
+    );
   opts.onProgress?.("groth16 setup: phase-2 contribution");
   const entropy = randomBytes(64).toString("hex");
-  const hash: Uint8Array = await snarkjs.zKey.contribute(z0, z1, opts.contributor ?? "assay phase-2", entropy, logger(opts.onProgress));
+  const hash: Uint8Array = await snarkjs.zKey.contribute(
+    z0,
+    z1,
+    opts.contributor ?? "assay phase-2",
+    entropy,
+    logger(opts.onProgress),
+  );
   await rename(z1, opts.zkey);
   await (await import("node:fs/promises")).rm(z0, { force: true });
   const vkey = (await snarkjs.zKey.exportVerificationKey(opts.zkey)) as VerificationKey;
@@ -59,18 +68,33 @@ export async function readVerificationKey(file: string): Promise<VerificationKey
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2));
+  await writeFile(
+    tmp,
+    JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2),
+  );
   await rename(tmp, file);
 }
 
 /** Proves from a witness (.wtns bytes). Public signals come back as bigints. */
-export async function groth16Prove(zkey: string, wtns: Uint8Array): Promise<{ proof: Groth16Proof; publicSignals: bigint[] }> {
+export async function groth16Prove(
+  zkey: string,
+  wtns: Uint8Array,
+): Promise<{ proof: Groth16Proof; publicSignals: bigint[] }> {
   const { proof, publicSignals } = await snarkjs.groth16.prove(zkey, { type: "mem", data: wtns });
   return { proof: proof as Groth16Proof, publicSignals: (publicSignals as string[]).map((s) => BigInt(s)) };
 }
 
-export async function groth16Verify(vkey: VerificationKey, publicSignals: readonly bigint[], proof: Groth16Proof): Promise<boolean> {
-  return snarkjs.groth16.verify(vkey, publicSignals.map(String), proof, { info() {}, error() {}, debug() {}, warn() {} });
+export async function groth16Verify(
+  vkey: VerificationKey,
+  publicSignals: readonly bigint[],
+  proof: Groth16Proof,
+): Promise<boolean> {
+  return snarkjs.groth16.verify(vkey, publicSignals.map(String), proof, {
+    info() {},
+    error() {},
+    debug() {},
+    warn() {},
+  });
 }
 
 /** Terminates snarkjs's worker threads so the process can exit. */

@@ -68,7 +68,11 @@ function drawSecrets(curve: Curve, beaconHash: Uint8Array, numIterationsExp: num
 }
 
 /** Only the secrets (tau, alpha, beta) of a beacon contribution: they do not depend on the challenge. */
-export function beaconSecrets(curve: Curve, beaconHash: Uint8Array, numIterationsExp: number): { tau: bigint; alpha: bigint; beta: bigint } {
+export function beaconSecrets(
+  curve: Curve,
+  beaconHash: Uint8Array,
+  numIterationsExp: number,
+): { tau: bigint; alpha: bigint; beta: bigint } {
   const { tau, alpha, beta } = drawSecrets(curve, beaconHash, numIterationsExp);
   const big = (x: Uint8Array): bigint => BigInt(curve.Fr.toObject(x));
   return { tau: big(tau), alpha: big(alpha), beta: big(beta) };
@@ -78,7 +82,13 @@ function hashToG2(curve: Curve, hash: Uint8Array): CurvePoint {
   return curve.G2.fromRng(new ChaCha(seedWords(hash)));
 }
 
-function derivePart(curve: Curve, secret: Uint8Array, personalization: number, challenge: Uint8Array, rng: unknown): BeaconKeyPart {
+function derivePart(
+  curve: Curve,
+  secret: Uint8Array,
+  personalization: number,
+  challenge: Uint8Array,
+  rng: unknown,
+): BeaconKeyPart {
   const { G1, G2, Fr } = curve;
   const g1_s = G1.toAffine(G1.fromRng(rng));
   const g1_sx = G1.toAffine(G1.timesFr(g1_s, secret));
@@ -97,7 +107,12 @@ function derivePart(curve: Curve, secret: Uint8Array, personalization: number, c
  * The beacon contribution's key for the given previous challenge hash (for a fresh ceremony,
  * the first challenge hash), exactly as `snarkjs powersoftau beacon` derives it.
  */
-export function beaconKey(curve: Curve, challenge: Uint8Array, beaconHash: Uint8Array, numIterationsExp: number): BeaconKey {
+export function beaconKey(
+  curve: Curve,
+  challenge: Uint8Array,
+  beaconHash: Uint8Array,
+  numIterationsExp: number,
+): BeaconKey {
   const { rng, tau, alpha, beta } = drawSecrets(curve, beaconHash, numIterationsExp);
   return {
     tau: derivePart(curve, tau, 0, challenge, rng),

@@ -37,10 +37,32 @@ export function createResponseHasher(): NobleBlake2b {
 /** 216 bytes: 128-byte block buffer, 8 state words as 16 u32 halves, absorbed length, position. */
 export function partialHashBytes(hasher: NobleBlake2b): Uint8Array {
   const h = hasher as unknown as Record<string, unknown>;
-  const words = ["v0l", "v0h", "v1l", "v1h", "v2l", "v2h", "v3l", "v3h", "v4l", "v4h", "v5l", "v5h", "v6l", "v6h", "v7l", "v7h"];
+  const words = [
+    "v0l",
+    "v0h",
+    "v1l",
+    "v1h",
+    "v2l",
+    "v2h",
+    "v3l",
+    "v3h",
+    "v4l",
+    "v4h",
+    "v5l",
+    "v5h",
+    "v6l",
+    "v6h",
+    "v7l",
+    "v7h",
+  ];
   const buffer = h.buffer;
-  if (!(buffer instanceof Uint8Array) || buffer.byteLength !== 128 || typeof h.pos !== "number" || typeof h.length !== "number"
-    || words.some((w) => typeof h[w] !== "number")) {
+  if (
+    !(buffer instanceof Uint8Array) ||
+    buffer.byteLength !== 128 ||
+    typeof h.pos !== "number" ||
+    typeof h.length !== "number" ||
+    words.some((w) => typeof h[w] !== "number")
+  ) {
     throw new Error("@noble/hashes BLAKE2b internals changed: cannot serialise the partial hash snarkjs expects");
   }
   const out = new Uint8Array(216);
@@ -158,8 +180,10 @@ export interface BeaconContributionRecord {
 
 /** Body of section 7 holding one beacon contribution. */
 export function contributionsSectionBody(c: BeaconContributionRecord): Uint8Array {
-  if (!/^[\x20-\x7e]{0,64}$/.test(c.name)) throw new RangeError("contribution name must be at most 64 printable ASCII characters");
-  if (c.beaconHash.byteLength === 0 || c.beaconHash.byteLength > 255) throw new RangeError("beacon hash must be 1..255 bytes");
+  if (!/^[\x20-\x7e]{0,64}$/.test(c.name))
+    throw new RangeError("contribution name must be at most 64 printable ASCII characters");
+  if (c.beaconHash.byteLength === 0 || c.beaconHash.byteLength > 255)
+    throw new RangeError("beacon hash must be 1..255 bytes");
   const params: number[] = [];
   if (c.name.length > 0) params.push(1, c.name.length, ...new TextEncoder().encode(c.name));
   params.push(2, c.numIterationsExp);

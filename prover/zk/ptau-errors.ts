@@ -33,7 +33,7 @@ export class PtauNotPreparedError extends AssayError {
   ) {
     super(
       `${path}: ceremony (power ${power}) is not prepared for phase 2; ` +
-        "run `snarkjs powersoftau prepare phase2 <in> <out>` or use a prepared (\"_final\") file",
+        'run `snarkjs powersoftau prepare phase2 <in> <out>` or use a prepared ("_final") file',
     );
   }
 }

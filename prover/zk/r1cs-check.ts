@@ -46,7 +46,8 @@ export function checkR1csSync(sys: R1cs, witness: readonly bigint[]): R1csCheckR
   }
   for (let i = 0; i < witness.length; i++) {
     const v = witness[i];
-    if (typeof v !== "bigint" || v < 0n || v >= p) throw new WitnessShapeError(`entry ${i} (${v}) is not a canonical field element`);
+    if (typeof v !== "bigint" || v < 0n || v >= p)
+      throw new WitnessShapeError(`entry ${i} (${v}) is not a canonical field element`);
   }
   if (witness[0] !== 1n) throw new WitnessShapeError(`entry 0 is ${witness[0]}, not 1`);
   for (let k = 0; k < sys.constraints.length; k++) {

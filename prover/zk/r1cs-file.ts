@@ -10,7 +10,10 @@
 import { readFile } from "node:fs/promises";
 
 export class R1csFormatError extends Error {
-  constructor(readonly file: string, readonly problem: string) {
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+  ) {
     super(`${file}: not a readable r1cs file (${problem})`);
     this.name = "R1csFormatError";
   }

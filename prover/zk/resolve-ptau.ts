@@ -36,7 +36,8 @@ export function groth16PtauPower(circuit: { constraints: number; publicSignals: 
  */
 export async function resolvePtau(options: ResolvePtauOptions): Promise<string> {
   const { ptau, minPower } = options;
-  if (!Number.isInteger(minPower) || minPower < 0) throw new RangeError(`minPower ${minPower} must be a non-negative integer`);
+  if (!Number.isInteger(minPower) || minPower < 0)
+    throw new RangeError(`minPower ${minPower} must be a non-negative integer`);
   if (ptau !== undefined) {
     const path = resolve(ptau);
     await checkPtauFile(path, minPower);

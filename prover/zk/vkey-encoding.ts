@@ -19,8 +19,7 @@ import { keccak256 } from "ethers";
 import { FIELD_MODULUS } from "../field.js";
 
 /** BN254 base field order q: every curve coordinate is below it. */
-export const BASE_FIELD_MODULUS =
-  21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+export const BASE_FIELD_MODULUS = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
 
 /** Key encoding version this module writes and the verifier reads. */
 export const VKEY_ENCODING_VERSION = 1;
@@ -176,7 +175,8 @@ export function verifyingKeyId(key: SnarkjsVerificationKey | string | Uint8Array
 /** Encoding -> snarkjs-shaped key (decimal strings, affine points), checking the layout. */
 export function decodeVerifyingKey(encoded: string | Uint8Array): SnarkjsVerificationKey {
   const hex = typeof encoded === "string" ? encoded.replace(/^0x/, "") : Buffer.from(encoded).toString("hex");
-  if (hex.length % 64 !== 0 || hex.length === 0) throw keyFail("length", `${hex.length / 2} bytes is not a whole number of words`);
+  if (hex.length % 64 !== 0 || hex.length === 0)
+    throw keyFail("length", `${hex.length / 2} bytes is not a whole number of words`);
   const words: bigint[] = [];
   for (let i = 0; i < hex.length; i += 64) words.push(BigInt(`0x${hex.slice(i, i + 64)}`));
   const header = words[0];
@@ -186,10 +186,14 @@ export function decodeVerifyingKey(encoded: string | Uint8Array): SnarkjsVerific
   }
   const nPublic = Number(header & 0xffffffffn);
   if (words.length !== 17 + 2 * nPublic) {
-    throw keyFail("length", `header says ${nPublic} public signals, so ${32 * (17 + 2 * nPublic)} bytes; got ${hex.length / 2}`);
+    throw keyFail(
+      "length",
+      `header says ${nPublic} public signals, so ${32 * (17 + 2 * nPublic)} bytes; got ${hex.length / 2}`,
+    );
   }
   const s = (w: bigint) => w.toString();
-  const p1 = (i: number) => (words[i] === 0n && words[i + 1] === 0n ? ["0", "1", "0"] : [s(words[i]), s(words[i + 1]), "1"]);
+  const p1 = (i: number) =>
+    words[i] === 0n && words[i + 1] === 0n ? ["0", "1", "0"] : [s(words[i]), s(words[i + 1]), "1"];
   const p2 = (i: number) => [
     [s(words[i + 1]), s(words[i])],
     [s(words[i + 3]), s(words[i + 2])],

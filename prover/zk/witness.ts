@@ -23,13 +23,18 @@ export class WitnessError extends Error {
     readonly line: number | undefined,
     readonly trace: string,
   ) {
-    super(`witness generation failed for ${wasmPath}: ${reason}${template ? ` in template ${template} line ${line}` : ""}`);
+    super(
+      `witness generation failed for ${wasmPath}: ${reason}${template ? ` in template ${template} line ${line}` : ""}`,
+    );
     this.name = "WitnessError";
   }
 }
 
 export class WitnessInputError extends Error {
-  constructor(readonly signal: string, readonly value: unknown) {
+  constructor(
+    readonly signal: string,
+    readonly value: unknown,
+  ) {
     super(`input ${signal}: ${String(value)} is not an integer`);
     this.name = "WitnessInputError";
   }

@@ -61,10 +61,15 @@ describe("circuits: FloorShiftClip", () => {
   it("pins its constraint counts: BITS+SHIFT digits, BITS+1 per comparison (none for LO = 0), 1 product per bound", async () => {
     // `in` and `out` are public; the digit sums of the comparisons stay as constraints when their
     // input is public-only, so the counts are measured with the template inside a model-like main.
-    const inModel = (tpl: string) => `pragma circom 2.1.6;\ninclude "activation.circom";\ntemplate M() { signal input in; signal output out; component c = ${tpl}; c.in <== in; out <== c.out * c.out; }\ncomponent main {public [in]} = M();\n`;
+    const inModel = (tpl: string) =>
+      `pragma circom 2.1.6;\ninclude "activation.circom";\ntemplate M() { signal input in; signal output out; component c = ${tpl}; c.in <== in; out <== c.out * c.out; }\ncomponent main {public [in]} = M();\n`;
     const n = bits + shift;
-    expect((await testCircuit(inModel(`FloorShiftClip(${shift}, ${bits}, 1, 0, 1, 384)`))).constraints).to.equal(n + (bits + 1) + 2 + 1);
-    expect((await testCircuit(inModel(`FloorShiftClip(${shift}, ${bits}, 1, -100, 1, 200)`))).constraints).to.equal(n + 2 * (bits + 1) + 2 + 1);
+    expect((await testCircuit(inModel(`FloorShiftClip(${shift}, ${bits}, 1, 0, 1, 384)`))).constraints).to.equal(
+      n + (bits + 1) + 2 + 1,
+    );
+    expect((await testCircuit(inModel(`FloorShiftClip(${shift}, ${bits}, 1, -100, 1, 200)`))).constraints).to.equal(
+      n + 2 * (bits + 1) + 2 + 1,
+    );
     expect((await testCircuit(inModel(`FloorShiftClip(${shift}, ${bits}, 0, 0, 0, 0)`))).constraints).to.equal(n + 1);
   });
 
@@ -77,7 +82,12 @@ describe("circuits: FloorShiftClip", () => {
       });
 
       it("rejects an out other than the clipped quotient (unclipped value, the other bound, off by one)", async () => {
-        for (const [x, wrong] of [[300n << 6n, 300n], [300n << 6n, lo], [-(300n << 6n), -300n], [50n << 6n, 51n]] as const) {
+        for (const [x, wrong] of [
+          [300n << 6n, 300n],
+          [300n << 6n, lo],
+          [-(300n << 6n), -300n],
+          [50n << 6n, 51n],
+        ] as const) {
           const w = await c.witness({ in: x });
           expect(c.check(c.tamper(w, { "main.out": wrong })).ok, `x = ${x}, claim ${wrong}`).to.equal(false);
         }
@@ -91,7 +101,11 @@ describe("circuits: FloorShiftClip", () => {
         expect(digits[bits]).to.equal(0n);
         digits[bits] = 1n;
         digits[0] -= 1n << BigInt(bits);
-        const bad = c.tamper(w, { "main.out": q, "main.leHi.out": digits, "main.leHi.in": hi - q + (1n << BigInt(bits)) }, { skipEliminated: true });
+        const bad = c.tamper(
+          w,
+          { "main.out": q, "main.leHi.out": digits, "main.leHi.in": hi - q + (1n << BigInt(bits)) },
+          { skipEliminated: true },
+        );
         expect(c.check(bad).ok).to.equal(false);
       });
 
@@ -99,7 +113,11 @@ describe("circuits: FloorShiftClip", () => {
         const x = -(300n << 6n); // q = -300 < LO: keepLo = 0, out = LO
         const w = await c.witness({ in: x });
         // Claim keepLo = 1 (no clipping): out = q.
-        const bad = c.tamper(w, { "main.keepLo": 1n, "main.raised": -300n - lo, "main.out": -300n }, { skipEliminated: true });
+        const bad = c.tamper(
+          w,
+          { "main.keepLo": 1n, "main.raised": -300n - lo, "main.out": -300n },
+          { skipEliminated: true },
+        );
         expect(c.check(bad).ok).to.equal(false);
       });
     });
@@ -109,7 +127,12 @@ describe("circuits: FloorShiftClip", () => {
 describe("circuits: FloorShiftLeaky", () => {
   const shift = 5;
   const bits = 10;
-  for (const [neg, t] of [[13n, 7], [-3n, 4], [0n, 0], [40n, 2]] as const) {
+  for (const [neg, t] of [
+    [13n, 7],
+    [-3n, 4],
+    [0n, 0],
+    [40n, 2],
+  ] as const) {
     it(`NEG ${neg}, T ${t}: matches rescaleLeaky() at the edges and on random inputs`, async () => {
       const c = await testCircuit(leakyMain(shift, bits, neg, t));
       const xs = edgeInputs(shift, bits, []);
@@ -149,7 +172,11 @@ describe("circuits: FloorShiftLeaky", () => {
       const digits = bitsOf(x + (1n << BigInt(n - 1)), n);
       digits[n - 1] = 1n;
       digits[0] -= 1n << BigInt(n - 1);
-      const bad = c.tamper(w, { "main.digits.out": digits, "main.out": -37n << 7n, "main.digits.in": x + (1n << BigInt(n - 1)) }, { skipEliminated: true });
+      const bad = c.tamper(
+        w,
+        { "main.digits.out": digits, "main.out": -37n << 7n, "main.digits.in": x + (1n << BigInt(n - 1)) },
+        { skipEliminated: true },
+      );
       expect(c.check(bad).ok).to.equal(false);
     });
   }

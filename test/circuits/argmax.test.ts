@@ -19,12 +19,25 @@ type Forgery = "nonBooleanDigit" | "booleanDigits";
  * "nonBooleanDigit" puts the difference into digit 0 (booleanity breaks). With the true argmax
  * every gap is in range and the forger reproduces the honest witness.
  */
-function forgeClaim(c: TestCircuit, w: bigint[], xs: bigint[], k: number, bits: number, how: Forgery, opts: { sel?: bigint[]; honest?: boolean } = {}) {
+function forgeClaim(
+  c: TestCircuit,
+  w: bigint[],
+  xs: bigint[],
+  k: number,
+  bits: number,
+  how: Forgery,
+  opts: { sel?: bigint[]; honest?: boolean } = {},
+) {
   const sel = opts.sel ?? xs.map((_, i) => (i === k ? 1n : 0n));
   const picked = xs.map((x, i) => sel[i] * x);
   const best = picked.reduce((a, b) => a + b, 0n);
   const out = sel.reduce((a, s, i) => a + BigInt(i) * s, 0n);
-  const changes: Record<string, bigint | bigint[]> = { "main.in": xs, "main.out": out, "main.sel": sel, "main.picked": picked };
+  const changes: Record<string, bigint | bigint[]> = {
+    "main.in": xs,
+    "main.out": out,
+    "main.sel": sel,
+    "main.picked": picked,
+  };
   let before = 0n;
   const width = 1n << BigInt(bits + 1);
   for (let j = xs.length - 1; j >= 0; j--) {

@@ -39,7 +39,9 @@ describe("circuits: PackWords", () => {
       expect(c.constraints, `PackWords(${n}, ${bits})`).to.equal(Math.ceil(n / valuesPerWord(bits)));
       const r = rng(n * 1000 + bits);
       for (let t = 0; t < 3; t++) {
-        const xs = Array.from({ length: n }, (_, i) => (t === 0 ? (1n << BigInt(bits)) - 1n : t === 1 ? BigInt(i % 2) : r.below(1n << BigInt(bits))));
+        const xs = Array.from({ length: n }, (_, i) =>
+          t === 0 ? (1n << BigInt(bits)) - 1n : t === 1 ? BigInt(i % 2) : r.below(1n << BigInt(bits)),
+        );
         const w = await c.witness({ in: xs });
         const words = packWords(xs, { n, bits, offset: 0n });
         expect(c.signals(w, "main.out", words.length).map((v) => (v < 0n ? v + c.prime : v))).to.deep.equal(words);
@@ -96,7 +98,9 @@ describe("circuits: TensorCommit", () => {
       for (const xs of cases) {
         for (const salt of salts(enc.n)) {
           const w = await c.witness({ in: xs, salt });
-          expect(w[c.sym.get("main.commitment")!], `n ${enc.n} bits ${enc.bits}`).to.equal(await commitTensor(xs, enc, salt));
+          expect(w[c.sym.get("main.commitment")!], `n ${enc.n} bits ${enc.bits}`).to.equal(
+            await commitTensor(xs, enc, salt),
+          );
           const digits = xs.map((x) => bitsOf(x + enc.offset, enc.bits));
           for (let i = 0; i < enc.n; i++) expect(c.signals(w, `main.bits[${i}]`, enc.bits)).to.deep.equal(digits[i]);
           expect(c.check(w).ok).to.equal(true);
@@ -143,7 +147,9 @@ describe("circuits: TensorCommit", () => {
         const w = await c.witness({ in: xs, salt: 7n });
         const ys = [...xs];
         ys[2] = 126n;
-        expect(c.check(c.tamper(w, { "main.in": ys, "main.bits[2]": bitsOf(126n + 128n, 8) }, { skipEliminated: true })).ok).to.equal(false);
+        expect(
+          c.check(c.tamper(w, { "main.in": ys, "main.bits[2]": bitsOf(126n + 128n, 8) }, { skipEliminated: true })).ok,
+        ).to.equal(false);
       });
 
       it("rejects carrying into the next value (same words, one value beyond 2^BITS)", async () => {

@@ -28,12 +28,42 @@ function convMain(c: Case, weight: number[], bias: number[]): string {
 
 const base = { n: 1, sh: 1, sw: 1, pt: 0, pl: 0, dh: 1, dw: 1 };
 const CASES: Case[] = [
-  { label: "3x3 valid, 2 -> 3 channels", win: { ...base, c: 2, h: 5, w: 5, kh: 3, kw: 3, oh: 3, ow: 3 }, m: 3, group: 1 },
-  { label: "3x3 stride 2, padding 1, 1 -> 2 channels", win: { ...base, c: 1, h: 7, w: 5, kh: 3, kw: 3, sh: 2, sw: 2, pt: 1, pl: 1, oh: 4, ow: 3 }, m: 2, group: 1 },
-  { label: "3x3 dilation 2", win: { ...base, c: 1, h: 6, w: 6, kh: 3, kw: 3, dh: 2, dw: 2, oh: 2, ow: 2 }, m: 2, group: 1 },
-  { label: "groups 2 (4 -> 4 channels)", win: { ...base, c: 4, h: 4, w: 4, kh: 2, kw: 2, oh: 3, ow: 3 }, m: 4, group: 2 },
-  { label: "depthwise 3x3 padded, multiplier 2", win: { ...base, c: 2, h: 4, w: 4, kh: 3, kw: 3, pt: 1, pl: 1, oh: 4, ow: 4 }, m: 4, group: 2 },
-  { label: "1-D (h = 1), asymmetric padding", win: { ...base, c: 2, h: 1, w: 7, kh: 1, kw: 3, pl: 2, sw: 2, oh: 1, ow: 4 }, m: 2, group: 1 },
+  {
+    label: "3x3 valid, 2 -> 3 channels",
+    win: { ...base, c: 2, h: 5, w: 5, kh: 3, kw: 3, oh: 3, ow: 3 },
+    m: 3,
+    group: 1,
+  },
+  {
+    label: "3x3 stride 2, padding 1, 1 -> 2 channels",
+    win: { ...base, c: 1, h: 7, w: 5, kh: 3, kw: 3, sh: 2, sw: 2, pt: 1, pl: 1, oh: 4, ow: 3 },
+    m: 2,
+    group: 1,
+  },
+  {
+    label: "3x3 dilation 2",
+    win: { ...base, c: 1, h: 6, w: 6, kh: 3, kw: 3, dh: 2, dw: 2, oh: 2, ow: 2 },
+    m: 2,
+    group: 1,
+  },
+  {
+    label: "groups 2 (4 -> 4 channels)",
+    win: { ...base, c: 4, h: 4, w: 4, kh: 2, kw: 2, oh: 3, ow: 3 },
+    m: 4,
+    group: 2,
+  },
+  {
+    label: "depthwise 3x3 padded, multiplier 2",
+    win: { ...base, c: 2, h: 4, w: 4, kh: 3, kw: 3, pt: 1, pl: 1, oh: 4, ow: 4 },
+    m: 4,
+    group: 2,
+  },
+  {
+    label: "1-D (h = 1), asymmetric padding",
+    win: { ...base, c: 2, h: 1, w: 7, kh: 1, kw: 3, pl: 2, sw: 2, oh: 1, ow: 4 },
+    m: 2,
+    group: 1,
+  },
 ];
 
 describe("circuits: Conv2D", () => {
@@ -53,7 +83,9 @@ describe("circuits: Conv2D", () => {
         expect(circuit.signals(wit, "main.out", nOut)).to.deep.equal(expected);
         expect(circuit.check(wit).ok).to.equal(true);
         // Any change of an output breaks its (linear) constraint.
-        expect(circuit.check(circuit.tamper(wit, { [`main.out[${nOut - 1}]`]: expected[nOut - 1] + 1n })).ok).to.equal(false);
+        expect(circuit.check(circuit.tamper(wit, { [`main.out[${nOut - 1}]`]: expected[nOut - 1] + 1n })).ok).to.equal(
+          false,
+        );
       }
       // Linear only: one constraint per public output.
       expect(circuit.constraints).to.equal(nOut);

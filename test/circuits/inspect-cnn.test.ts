@@ -46,7 +46,11 @@ describe("circuits: CNN templates under --inspect", () => {
     const work = path.join(CIRCUIT_TEST_DIR, "inspect-cnn");
     await mkdir(work, { recursive: true });
     await writeFile(path.join(work, "every.circom"), SOURCE);
-    const c = await compileCircuit({ source: path.join(work, "every.circom"), outDir: path.join(work, "out"), inspect: true });
+    const c = await compileCircuit({
+      source: path.join(work, "every.circom"),
+      outDir: path.join(work, "out"),
+      inspect: true,
+    });
     expect(c.warnings).to.deep.equal([]);
     expect(c.constraints).to.be.greaterThan(0);
   });

@@ -10,7 +10,8 @@ import type { AvgPoolLayer, MaxPoolLayer } from "../../prover/quantize/quantized
 import { bitsOf, rng, testCircuit, witnessFailure, type TestCircuit } from "../helpers/circuit-harness.js";
 
 const OPTS = ["O1", "O2"] as const;
-const max2Main = (bits: number) => `pragma circom 2.1.6;\ninclude "pool.circom";\ncomponent main {public [a, b]} = Max2(${bits});\n`;
+const max2Main = (bits: number) =>
+  `pragma circom 2.1.6;\ninclude "pool.circom";\ncomponent main {public [a, b]} = Max2(${bits});\n`;
 
 function windowArgs(w: Window2D): string {
   return `${w.c}, ${w.h}, ${w.w}, ${w.kh}, ${w.kw}, ${w.sh}, ${w.sw}, ${w.pt}, ${w.pl}`;
@@ -35,7 +36,16 @@ describe("circuits: Max2", () => {
   });
 
   it("matches max2() at the edges of the difference domain and on random pairs", async () => {
-    const pairs: [bigint, bigint][] = [[0n, 0n], [1n, 0n], [0n, 1n], [-5n, -6n], [lim - 1n, 0n], [0n, lim], [-lim, 0n], [300n, 300n - lim + 1n]];
+    const pairs: [bigint, bigint][] = [
+      [0n, 0n],
+      [1n, 0n],
+      [0n, 1n],
+      [-5n, -6n],
+      [lim - 1n, 0n],
+      [0n, lim],
+      [-lim, 0n],
+      [300n, 300n - lim + 1n],
+    ];
     const r = rng(31);
     for (let i = 0; i < 20; i++) {
       const a = r.int(-3000n, 3000n);
@@ -49,7 +59,11 @@ describe("circuits: Max2", () => {
   });
 
   it("cannot produce a witness when |a - b| leaves the domain (like max2(), which throws IntRangeError)", async () => {
-    for (const [a, b] of [[lim, 0n], [0n, lim + 1n], [1n << 100n, 0n]] as const) {
+    for (const [a, b] of [
+      [lim, 0n],
+      [0n, lim + 1n],
+      [1n << 100n, 0n],
+    ] as const) {
       expect(() => max2(a, b, bits)).to.throw(IntRangeError);
       await witnessFailure(c.witness({ a, b }), "Num2Bits");
     }
@@ -74,14 +88,21 @@ describe("circuits: Max2", () => {
       });
 
       it("rejects a flipped top digit with digit 0 absorbing the difference (booleanity breaks)", async () => {
-        for (const [a, b] of [[40n, -7n], [-7n, 40n]] as const) {
+        for (const [a, b] of [
+          [40n, -7n],
+          [-7n, 40n],
+        ] as const) {
           const w = await t.witness({ a, b });
           const digits = digitsFor(a, b);
           const flip = 1n - digits[bits];
           digits[0] += (digits[bits] - flip) << BigInt(bits);
           digits[bits] = flip;
           const claim = b + flip * (a - b);
-          const bad = t.tamper(w, { "main.out": claim, "main.d.out": digits, "main.d.in": a - b + lim }, { skipEliminated: true });
+          const bad = t.tamper(
+            w,
+            { "main.out": claim, "main.d.out": digits, "main.d.in": a - b + lim },
+            { skipEliminated: true },
+          );
           expect(t.check(bad).ok, `${a}, ${b}`).to.equal(false);
         }
       });
@@ -90,7 +111,11 @@ describe("circuits: Max2", () => {
         const [a, b] = [40n, -7n];
         const w = await t.witness({ a, b });
         const digits = bitsOf(mod(a - b + lim - lim, 2n * lim), bits + 1); // top digit 0: claims a < b
-        const bad = t.tamper(w, { "main.out": b, "main.d.out": digits, "main.d.in": a - b + lim }, { skipEliminated: true });
+        const bad = t.tamper(
+          w,
+          { "main.out": b, "main.d.out": digits, "main.d.in": a - b + lim },
+          { skipEliminated: true },
+        );
         expect(t.check(bad).ok).to.equal(false);
       });
     });
@@ -106,7 +131,10 @@ function expectedMax(w: Window2D, x: number[]): bigint[] {
 describe("circuits: MaxPool2D", () => {
   const geometries: [string, Window2D][] = [
     ["2x2 stride 2 (LeNet)", win({ c: 2, h: 4, w: 4, kh: 2, kw: 2, sh: 2, sw: 2, oh: 2, ow: 2 })],
-    ["3x3 stride 2, padding 1 (ceil-mode edge)", win({ c: 1, h: 5, w: 5, kh: 3, kw: 3, sh: 2, sw: 2, pt: 1, pl: 1, oh: 3, ow: 3 })],
+    [
+      "3x3 stride 2, padding 1 (ceil-mode edge)",
+      win({ c: 1, h: 5, w: 5, kh: 3, kw: 3, sh: 2, sw: 2, pt: 1, pl: 1, oh: 3, ow: 3 }),
+    ],
     ["2x2 dilation 2, stride 1", win({ c: 1, h: 5, w: 5, kh: 2, kw: 2, dh: 2, dw: 2, oh: 3, ow: 3 })],
     ["1-D 3 wide (h = 1)", win({ c: 2, h: 1, w: 6, kh: 1, kw: 3, sw: 3, oh: 1, ow: 2 })],
   ];
@@ -138,7 +166,9 @@ describe("circuits: MaxPool2D", () => {
     const [, w] = geometries[0];
     for (const opt of OPTS) {
       const c = await testCircuit(maxPoolMain(w, bits), opt);
-      const x = [5, 9, -3, 7, 1, 2, 3, 4, 100, -100, 0, 0, 8, 8, 8, 8, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16].slice(0, w.c * w.h * w.w);
+      const x = [
+        5, 9, -3, 7, 1, 2, 3, 4, 100, -100, 0, 0, 8, 8, 8, 8, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+      ].slice(0, w.c * w.h * w.w);
       const wit = await c.witness({ in: x });
       const out = c.signals(wit, "main.out", 8);
       expect(c.check(c.tamper(wit, { "main.out[0]": out[0] - 1n })).ok).to.equal(false);
@@ -157,7 +187,9 @@ describe("circuits: SumPool2D", () => {
     for (let trial = 0; trial < 3; trial++) {
       const x = Array.from({ length: 50 }, () => Number(r.int(-500n, 500n)));
       const wit = await c.witness({ in: x });
-      expect(c.signals(wit, "main.out", 18)).to.deep.equal(Array.from(evaluateAvgPool(layer, [Float64Array.from(x)]), (v) => BigInt(v)));
+      expect(c.signals(wit, "main.out", 18)).to.deep.equal(
+        Array.from(evaluateAvgPool(layer, [Float64Array.from(x)]), (v) => BigInt(v)),
+      );
       expect(c.check(wit).ok).to.equal(true);
       expect(c.check(c.tamper(wit, { "main.out[4]": c.signal(wit, "main.out[4]") + 1n })).ok).to.equal(false);
     }

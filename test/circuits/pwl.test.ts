@@ -20,7 +20,13 @@ function pwlMain(p: PwlParams): string {
   ].join("\n");
 }
 
-const spec = (p: PwlParams) => ({ ...p, a: p.a.map(BigInt), b: p.b.map(BigInt), yLo: BigInt(p.yLo), yHi: BigInt(p.yHi) });
+const spec = (p: PwlParams) => ({
+  ...p,
+  a: p.a.map(BigInt),
+  b: p.b.map(BigInt),
+  yLo: BigInt(p.yLo),
+  yHi: BigInt(p.yHi),
+});
 
 /** Inputs of v = in * 2^pre at the domain's and the segments' edges. */
 function edgeInputs(p: PwlParams): bigint[] {
@@ -98,7 +104,11 @@ describe("circuits: PiecewiseLinear", () => {
   });
 
   it("pins its constraint counts", async () => {
-    const inModel = (p: PwlParams) => pwlMain(p).replace(/component main \{public \[in\]\} = (.*);/, "template M() { signal input in; signal output out; component c = $1; c.in <== in; out <== c.out * c.out; }\ncomponent main {public [in]} = M();");
+    const inModel = (p: PwlParams) =>
+      pwlMain(p).replace(
+        /component main \{public \[in\]\} = (.*);/,
+        "template M() { signal input in; signal output out; component c = $1; c.in <== in; out <== c.out * c.out; }\ncomponent main {public [in]} = M();",
+      );
     const [sat, plain] = [cases[0][1], cases[1][1]];
     // Saturating: N+1 digits, 2^K - 2 decoder products, slope, IsZero (2), both, inRange, y.
     expect((await testCircuit(inModel(sat))).constraints).to.equal(sat.n + 1 + 2 ** sat.k - 2 + 1 + 2 + 3 + 1);

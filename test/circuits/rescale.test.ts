@@ -62,7 +62,16 @@ function forgeDigits(x: bigint, q: bigint, shift: number, bits: number, how: For
   return digits;
 }
 
-function forgeFloorShift(c: TestCircuit, w: bigint[], x: bigint, q: bigint, shift: number, bits: number, how: Forgery, honest = false) {
+function forgeFloorShift(
+  c: TestCircuit,
+  w: bigint[],
+  x: bigint,
+  q: bigint,
+  shift: number,
+  bits: number,
+  how: Forgery,
+  honest = false,
+) {
   const digits = forgeDigits(x, q, shift, bits, how);
   if (!c.present("main.in")) throw new Error("main.in must be in the witness for the forgery to bind it");
   return c.tamper(
@@ -78,11 +87,25 @@ function forgeFloorShift(c: TestCircuit, w: bigint[], x: bigint, q: bigint, shif
   );
 }
 
-function forgeRelu(c: TestCircuit, w: bigint[], x: bigint, digits: bigint[], out: bigint, shift: number, bits: number, honest = false) {
+function forgeRelu(
+  c: TestCircuit,
+  w: bigint[],
+  x: bigint,
+  digits: bigint[],
+  out: bigint,
+  shift: number,
+  bits: number,
+  honest = false,
+) {
   if (!c.present("main.in")) throw new Error("main.in must be in the witness for the forgery to bind it");
   return c.tamper(
     w,
-    { "main.in": x, "main.out": out, "main.digits.out": digits, "main.digits.in": x + (1n << BigInt(shift + bits - 1)) },
+    {
+      "main.in": x,
+      "main.out": out,
+      "main.digits.out": digits,
+      "main.digits.in": x + (1n << BigInt(shift + bits - 1)),
+    },
     { skipEliminated: true, allowUnchanged: honest },
   );
 }
@@ -194,7 +217,9 @@ describe("circuits: FloorShift", () => {
           [-lim - 1n, qMax],
         ] as const) {
           for (const how of ["nonBooleanDigit", "booleanDigits"] as const) {
-            expect(c.check(forgeFloorShift(c, w, x, claim, shift, bits, how)).ok, `x = ${x}, claim ${claim}`).to.equal(false);
+            expect(c.check(forgeFloorShift(c, w, x, claim, shift, bits, how)).ok, `x = ${x}, claim ${claim}`).to.equal(
+              false,
+            );
           }
         }
       });

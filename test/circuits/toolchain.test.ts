@@ -7,7 +7,13 @@ import { FIELD_MODULUS } from "../../prover/field.js";
 import { CircomCompileError, compileCircuit } from "../../prover/zk/circom.js";
 import { checkR1cs, WitnessShapeError } from "../../prover/zk/r1cs-check.js";
 import { parseR1cs, R1csFormatError, readR1cs } from "../../prover/zk/r1cs-file.js";
-import { computeWitness, computeWitnessWtns, readSymbols, WitnessError, WitnessInputError } from "../../prover/zk/witness.js";
+import {
+  computeWitness,
+  computeWitnessWtns,
+  readSymbols,
+  WitnessError,
+  WitnessInputError,
+} from "../../prover/zk/witness.js";
 import { CIRCUIT_TEST_DIR, testCircuit, witnessFailure } from "../helpers/circuit-harness.js";
 
 const square = `pragma circom 2.1.6;
@@ -48,7 +54,11 @@ describe("zk toolchain", () => {
       await writeFile(path.join(work, "sq.circom"), square);
       const lines: string[] = [];
       const out = path.join(work, "out", "nested");
-      const c = await compileCircuit({ source: path.join(work, "sq.circom"), outDir: out, onProgress: (l) => lines.push(l) });
+      const c = await compileCircuit({
+        source: path.join(work, "sq.circom"),
+        outDir: out,
+        onProgress: (l) => lines.push(l),
+      });
       expect(c.name).to.equal("sq");
       expect(c.r1cs).to.equal(path.join(out, "sq.r1cs"));
       expect(c.wasm).to.equal(path.join(out, "sq_js", "sq.wasm"));
@@ -63,8 +73,15 @@ describe("zk toolchain", () => {
     it("compiles a source outside the project (cwd = common ancestor, here /)", async () => {
       const dir = await mkdtemp(path.join(tmpdir(), "assay-circom-"));
       try {
-        await writeFile(path.join(dir, "outside.circom"), `pragma circom 2.1.6;\ninclude "bitify.circom";\ncomponent main = Num2Bits(4);\n`);
-        const c = await compileCircuit({ source: path.join(dir, "outside.circom"), outDir: path.join(dir, "o"), optimize: "O1" });
+        await writeFile(
+          path.join(dir, "outside.circom"),
+          `pragma circom 2.1.6;\ninclude "bitify.circom";\ncomponent main = Num2Bits(4);\n`,
+        );
+        const c = await compileCircuit({
+          source: path.join(dir, "outside.circom"),
+          outDir: path.join(dir, "o"),
+          optimize: "O1",
+        });
         expect(c.constraints).to.equal(5);
       } finally {
         await rm(dir, { recursive: true, force: true });
@@ -72,24 +89,41 @@ describe("zk toolchain", () => {
     });
 
     it("throws CircomCompileError with the compiler's message for a non-quadratic constraint", async () => {
-      await writeFile(path.join(work, "cubic.circom"), `pragma circom 2.1.6;\ntemplate C() { signal input a; signal output b; b <== a * a * a; }\ncomponent main = C();\n`);
-      const err = await expectCompileError(compileCircuit({ source: path.join(work, "cubic.circom"), outDir: path.join(work, "cubic") }));
+      await writeFile(
+        path.join(work, "cubic.circom"),
+        `pragma circom 2.1.6;\ntemplate C() { signal input a; signal output b; b <== a * a * a; }\ncomponent main = C();\n`,
+      );
+      const err = await expectCompileError(
+        compileCircuit({ source: path.join(work, "cubic.circom"), outDir: path.join(work, "cubic") }),
+      );
       expect(err.exitCode).to.equal(1);
       expect(err.compilerMessage).to.contain("Non quadratic constraints are not allowed");
       expect(err.compilerMessage).to.not.match(/\u001b\[/);
     });
 
     it("throws CircomCompileError for a missing include and for a missing source", async () => {
-      await writeFile(path.join(work, "noinc.circom"), `pragma circom 2.1.6;\ninclude "no-such-file.circom";\ncomponent main = X();\n`);
-      const err = await expectCompileError(compileCircuit({ source: path.join(work, "noinc.circom"), outDir: path.join(work, "noinc") }));
+      await writeFile(
+        path.join(work, "noinc.circom"),
+        `pragma circom 2.1.6;\ninclude "no-such-file.circom";\ncomponent main = X();\n`,
+      );
+      const err = await expectCompileError(
+        compileCircuit({ source: path.join(work, "noinc.circom"), outDir: path.join(work, "noinc") }),
+      );
       expect(err.compilerMessage).to.contain("no-such-file.circom");
-      const missing = await expectCompileError(compileCircuit({ source: path.join(work, "absent.circom"), outDir: work }));
+      const missing = await expectCompileError(
+        compileCircuit({ source: path.join(work, "absent.circom"), outDir: work }),
+      );
       expect(missing.exitCode).to.equal(null);
     });
 
     it("checks template parameters at compile time (FloorShift needs BITS + SHIFT <= 250)", async () => {
-      await writeFile(path.join(work, "wide.circom"), `pragma circom 2.1.6;\ninclude "rescale.circom";\ncomponent main = FloorShift(200, 51);\n`);
-      const err = await expectCompileError(compileCircuit({ source: path.join(work, "wide.circom"), outDir: path.join(work, "wide") }));
+      await writeFile(
+        path.join(work, "wide.circom"),
+        `pragma circom 2.1.6;\ninclude "rescale.circom";\ncomponent main = FloorShift(200, 51);\n`,
+      );
+      const err = await expectCompileError(
+        compileCircuit({ source: path.join(work, "wide.circom"), outDir: path.join(work, "wide") }),
+      );
       expect(err.compilerMessage).to.match(/assert/i);
     });
   });
@@ -135,8 +169,13 @@ template Every() {
 component main {public [pub]} = Every();
 `,
     );
-    const c = await compileCircuit({ source: path.join(work, "every.circom"), outDir: path.join(work, "every"), inspect: true });
-    const ours = /In template "(FloorShift|FloorShiftRelu|ArgMax|PackWords|PoseidonChain|TensorCommit|OutputWord|Dense|BindPublic)\(/;
+    const c = await compileCircuit({
+      source: path.join(work, "every.circom"),
+      outDir: path.join(work, "every"),
+      inspect: true,
+    });
+    const ours =
+      /In template "(FloorShift|FloorShiftRelu|ArgMax|PackWords|PoseidonChain|TensorCommit|OutputWord|Dense|BindPublic)\(/;
     expect(c.warnings.filter((w) => ours.test(w))).to.deep.equal([]);
     // The caller's unused outputs (digits it does not need) are reported against the caller.
     expect(c.warnings.some((w) => /In template "Every\(\)"/.test(w))).to.equal(true);
@@ -193,7 +232,10 @@ component main {public [pub]} = Every();
     });
 
     it("names the failing template and line when an === fails", async () => {
-      const c = await testCircuit(`pragma circom 2.1.6;\ninclude "rescale.circom";\ncomponent main = FloorShift(2, 4);\n`, "O2");
+      const c = await testCircuit(
+        `pragma circom 2.1.6;\ninclude "rescale.circom";\ncomponent main = FloorShift(2, 4);\n`,
+        "O2",
+      );
       const err = await witnessFailure(computeWitness(c.wasm, { in: 1000n }), "Num2Bits");
       expect(err).to.be.instanceOf(WitnessError);
       expect(err.reason).to.equal("Assert Failed.");
@@ -228,7 +270,9 @@ component main {public [pub]} = Every();
     });
 
     it("rejects files that are not r1cs with R1csFormatError", async () => {
-      expect(() => parseR1cs(new TextEncoder().encode("wtns\u0002\u0000\u0000\u0000\u0000\u0000\u0000\u0000"))).to.throw(R1csFormatError);
+      expect(() =>
+        parseR1cs(new TextEncoder().encode("wtns\u0002\u0000\u0000\u0000\u0000\u0000\u0000\u0000")),
+      ).to.throw(R1csFormatError);
       const bytes = new Uint8Array(await readFile((await testCircuit(square, "O2")).r1csPath));
       expect(() => parseR1cs(bytes.slice(0, bytes.length - 7))).to.throw(R1csFormatError);
     });

@@ -58,7 +58,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-const ABI = (name: string, dir: string) => JSON.parse(readFileSync(path.join(ROOT, "artifacts/contracts", dir, `${name}.sol`, `${name}.json`), "utf8")).abi;
+const ABI = (name: string, dir: string) =>
+  JSON.parse(readFileSync(path.join(ROOT, "artifacts/contracts", dir, `${name}.sol`, `${name}.json`), "utf8")).abi;
 
 describe("cli: chain commands against a JSON-RPC node", function () {
   let node: ChildProcess;
@@ -78,14 +79,20 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     url = `http://127.0.0.1:${port}`;
     rpc = ["--rpc", url];
     const log = openSync(path.join(tmp, "node.log"), "w");
-    node = spawn(process.execPath, [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", String(port)], { cwd: ROOT, stdio: ["ignore", log, log] });
+    node = spawn(process.execPath, [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
+      cwd: ROOT,
+      stdio: ["ignore", log, log],
+    });
     provider = new JsonRpcProvider(url, 31337, { staticNetwork: true, pollingInterval: 100 });
     for (let i = 0; ; i++) {
       try {
         await provider.send("eth_chainId", []);
         break;
       } catch {
-        if (i > 600 || node.exitCode !== null) throw new Error(`hardhat node did not start: ${readFileSync(path.join(tmp, "node.log"), "utf8").slice(-500)}`);
+        if (i > 600 || node.exitCode !== null)
+          throw new Error(
+            `hardhat node did not start: ${readFileSync(path.join(tmp, "node.log"), "utf8").slice(-500)}`,
+          );
         await new Promise((r) => setTimeout(r, 100));
       }
     }
@@ -107,7 +114,8 @@ describe("cli: chain commands against a JSON-RPC node", function () {
   it("--help explains each chain command and how the chain is chosen", () => {
     const r = assay("--help");
     expect(r.code).to.equal(0);
-    for (const c of ["deploy", "stake", "submit", "infer", "audit"]) expect(r.out).to.match(new RegExp(`^\\s+${c}\\b`, "m"));
+    for (const c of ["deploy", "stake", "submit", "infer", "audit"])
+      expect(r.out).to.match(new RegExp(`^\\s+${c}\\b`, "m"));
     const a = assay("audit", "--help");
     expect(a.out).to.contain("--rpc <url>").and.contain("--input <file>").and.contain("the embedded Hardhat network");
     expect(assay("model", "register", "--help").out).to.contain("--levels <list>");
@@ -132,7 +140,9 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     protocolAddress = d.protocol;
     const again = assay("deploy", ...rpc);
     expect(again.code).to.equal(1);
-    expect(errorLine(again)).to.contain(`chain 31337 already has a deployment (protocol ${d.protocol}`).and.contain("pass --force");
+    expect(errorLine(again))
+      .to.contain(`chain 31337 already has a deployment (protocol ${d.protocol}`)
+      .and.contain("pass --force");
   });
 
   it("model register prints the model id; a family owned by another account is refused by its custom error", () => {
@@ -140,13 +150,37 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     modelId = r.modelId;
     expect(r).to.include({ version: 1, circuitId, ptauId });
     expect(r.levels).to.deep.equal(["Signed", "Proven"]);
-    const other = assay("model", "register", circuitId, "--ptau-id", ptauId, "--family", "digits", "--account", "1", ...rpc);
+    const other = assay(
+      "model",
+      "register",
+      circuitId,
+      "--ptau-id",
+      ptauId,
+      "--family",
+      "digits",
+      "--account",
+      "1",
+      ...rpc,
+    );
     expect(other.code).to.equal(1);
     expect(errorLine(other)).to.match(
       /^assay: model register reverted: ModelRegistryNotFamilyOwner\(family=0x[0-9a-f]{64}, caller=0x70997970C51812dc3A010C7d01b50e0d17dc79C8, owner=0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266\)$/,
     );
-    const noImage = assay("model", "register", circuitId, "--ptau-id", ptauId, "--family", "x", "--levels", "signed,attested", ...rpc);
-    expect(errorLine(noImage)).to.equal("assay: --levels attested needs at least one --image <measurement> approved for it");
+    const noImage = assay(
+      "model",
+      "register",
+      circuitId,
+      "--ptau-id",
+      ptauId,
+      "--family",
+      "x",
+      "--levels",
+      "signed,attested",
+      ...rpc,
+    );
+    expect(errorLine(noImage)).to.equal(
+      "assay: --levels attested needs at least one --image <measurement> approved for it",
+    );
     const badLevel = assay("model", "register", circuitId, "--family", "x", "--levels", "signed,maybe", ...rpc);
     expect(errorLine(badLevel)).to.equal('assay: --levels: unknown level "maybe" (levels: signed, attested, proven)');
   });
@@ -156,7 +190,11 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     expect(zero.code).to.equal(1);
     expect(errorLine(zero)).to.equal("assay: stake reverted: OperatorStakingZeroAmount()");
     const s = json(assay("--json", "stake", "2", ...rpc));
-    expect(s).to.include({ operator: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", staked: true, active: "2000000000000000000" });
+    expect(s).to.include({
+      operator: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+      staked: true,
+      active: "2000000000000000000",
+    });
   });
 
   let provenClaim: string;
@@ -164,17 +202,40 @@ describe("cli: chain commands against a JSON-RPC node", function () {
 
   it("prove --claim-for + submit records a Proven claim; the same proof cannot be sent twice or by another account", () => {
     const pf = path.join(tmp, "claim-proof.json");
-    const p = assay("prove", circuitId, "--ptau-id", ptauId, "--input", input, "--claim-for", modelId, "--out", pf, "--salt", "777", ...rpc);
+    const p = assay(
+      "prove",
+      circuitId,
+      "--ptau-id",
+      ptauId,
+      "--input",
+      input,
+      "--claim-for",
+      modelId,
+      "--out",
+      pf,
+      "--salt",
+      "777",
+      ...rpc,
+    );
     expect(p.code, p.err).to.equal(0);
     const file = JSON.parse(readFileSync(pf, "utf8"));
-    expect(file.claim).to.include({ chainId: "31337", hub: protocolAddress, modelId, submitter: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" });
+    expect(file.claim).to.include({
+      chainId: "31337",
+      hub: protocolAddress,
+      modelId,
+      submitter: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+    });
     const byOther = assay("submit", pf, "--account", "1", ...rpc);
     expect(byOther.code).to.equal(1);
-    expect(errorLine(byOther)).to.contain(`is bound to submitter 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266; 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 cannot submit it`);
+    expect(errorLine(byOther)).to.contain(
+      `is bound to submitter 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266; 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 cannot submit it`,
+    );
     const s = json(assay("--json", "submit", pf, ...rpc));
     expect(s).to.include({ claimId: file.claim.claimId, level: "Proven", label: digits.labels[0] });
     const twice = assay("submit", pf, ...rpc);
-    expect(errorLine(twice)).to.equal(`assay: submitProven reverted: ReceiptHubAlreadyProven(claimId=${file.claim.claimId})`);
+    expect(errorLine(twice)).to.equal(
+      `assay: submitProven reverted: ReceiptHubAlreadyProven(claimId=${file.claim.claimId})`,
+    );
   });
 
   it("submit --model --input proves and submits in one step; audit with the input and salt passes every check", () => {
@@ -185,7 +246,16 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     expect(provenSalt).to.equal("4242");
     const a = assay("audit", provenClaim, "--input", input, "--salt", provenSalt, ...rpc);
     expect(a.code, a.out + a.err).to.equal(0);
-    for (const check of ["recorded", "claim-fields", "model", "verifying-key", "input-commitment", "output", "proof", "finality"]) {
+    for (const check of [
+      "recorded",
+      "claim-fields",
+      "model",
+      "verifying-key",
+      "input-commitment",
+      "output",
+      "proof",
+      "finality",
+    ]) {
       expect(a.out).to.match(new RegExp(`^  ✓ ${check}\\s`, "m"));
     }
     expect(a.out).to.match(/^PASS: 8 passed, 0 failed, 0 skipped$/m);
@@ -197,25 +267,37 @@ describe("cli: chain commands against a JSON-RPC node", function () {
   it("audit with a different input, or the right input with a wrong salt, fails the specific checks", () => {
     const a = assay("audit", provenClaim, "--input", otherInput, "--salt", provenSalt, ...rpc);
     expect(a.code).to.equal(1);
-    expect(a.out).to.match(/^  ✗ input-commitment\s/m).and.match(/^  ✗ output\s/m).and.match(/^  ✓ proof\s/m);
+    expect(a.out)
+      .to.match(/^  ✗ input-commitment\s/m)
+      .and.match(/^  ✗ output\s/m)
+      .and.match(/^  ✓ proof\s/m);
     expect(errorLine(a)).to.equal(`assay: audit of claim ${provenClaim} failed: input-commitment, output`);
     const salt = assay("audit", provenClaim, "--input", input, "--salt", "4243", ...rpc);
     expect(salt.code).to.equal(1);
     expect(errorLine(salt)).to.equal(`assay: audit of claim ${provenClaim} failed: input-commitment`);
     const noSalt = assay("audit", provenClaim, "--input", input, ...rpc);
-    expect(errorLine(noSalt)).to.equal("assay: the input commitment is salted: give the input and its salt together (--input f.json --salt n)");
+    expect(errorLine(noSalt)).to.equal(
+      "assay: the input commitment is salted: give the input and its salt together (--input f.json --salt n)",
+    );
   });
 
   it("a tampered proof is rejected on chain by its custom error", () => {
     const pf = path.join(tmp, "tampered.json");
-    expect(assay("prove", circuitId, "--ptau-id", ptauId, "--input", input, "--claim-for", modelId, "--out", pf, ...rpc).code).to.equal(0);
+    expect(
+      assay("prove", circuitId, "--ptau-id", ptauId, "--input", input, "--claim-for", modelId, "--out", pf, ...rpc)
+        .code,
+    ).to.equal(0);
     const file = JSON.parse(readFileSync(pf, "utf8"));
     file.proof.pi_a = file.proof.pi_c; // a valid curve point, the wrong one
     writeFileSync(pf, JSON.stringify(file));
     const r = assay("submit", pf, ...rpc);
     expect(r.code).to.equal(1);
-    const keyId = json(assay("--json", "audit", provenClaim, ...rpc)).checks.find((c: { id: string }) => c.id === "verifying-key").detail.slice(0, 66);
-    expect(errorLine(r)).to.equal(`assay: submitProven reverted: ReceiptHubProofRejected(claimId=${file.claim.claimId}, keyId=${keyId})`);
+    const keyId = json(assay("--json", "audit", provenClaim, ...rpc))
+      .checks.find((c: { id: string }) => c.id === "verifying-key")
+      .detail.slice(0, 66);
+    expect(errorLine(r)).to.equal(
+      `assay: submitProven reverted: ReceiptHubProofRejected(claimId=${file.claim.claimId}, keyId=${keyId})`,
+    );
   });
 
   it("wrong chain, unknown claim and unknown model: one line each, exit 1", () => {
@@ -225,20 +307,28 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     writeFileSync(path.join(foreign, "deployment-31337.json"), JSON.stringify({ ...d, chainId: "11155111" }));
     let r = assay("audit", provenClaim, "--state-dir", foreign, ...rpc);
     expect(r.code).to.equal(1);
-    expect(errorLine(r)).to.equal(`assay: wrong chain: ${path.join(foreign, "deployment-31337.json")} is a deployment on chain 11155111, the connected chain is 31337`);
+    expect(errorLine(r)).to.equal(
+      `assay: wrong chain: ${path.join(foreign, "deployment-31337.json")} is a deployment on chain 11155111, the connected chain is 31337`,
+    );
     r = assay("stake", "1", "--state-dir", path.join(tmp, "empty"), ...rpc);
-    expect(errorLine(r)).to.match(/^assay: no deployment for chain 31337 \(.*deployment-31337\.json not found\): run `assay deploy`/);
+    expect(errorLine(r)).to.match(
+      /^assay: no deployment for chain 31337 \(.*deployment-31337\.json not found\): run `assay deploy`/,
+    );
     const unknown = `0x${"ab".repeat(32)}`;
     r = assay("audit", unknown, ...rpc);
     expect(r.code).to.equal(1);
-    expect(errorLine(r)).to.equal(`assay: unknown claim ${unknown}: the hub ${protocolAddress} on chain 31337 has no record or event of it (a batched claim is recorded once imported from its root)`);
+    expect(errorLine(r)).to.equal(
+      `assay: unknown claim ${unknown}: the hub ${protocolAddress} on chain 31337 has no record or event of it (a batched claim is recorded once imported from its root)`,
+    );
     r = assay("audit", "0x1234", ...rpc);
     expect(errorLine(r)).to.equal('assay: <claimId> must be 32 bytes of 0x-prefixed hex, got "0x1234"');
     const noModel = `0x${"01".repeat(32)}`;
     r = assay("submit", "--model", noModel, "--input", input, ...rpc);
     expect(errorLine(r)).to.equal(`assay: model ${noModel} is not registered on chain 31337`);
     r = assay("audit", provenClaim, "--protocol", "0x000000000000000000000000000000000000dEaD", ...rpc);
-    expect(errorLine(r)).to.equal("assay: no contract at protocol address 0x000000000000000000000000000000000000dEaD on chain 31337");
+    expect(errorLine(r)).to.equal(
+      "assay: no contract at protocol address 0x000000000000000000000000000000000000dEaD on chain 31337",
+    );
   });
 
   it("infer routes by value at risk: Signed for a small value, Proven for a large one; an unstaked account cannot sign", () => {
@@ -247,17 +337,36 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     expect(small.onChain).to.deep.equal({ level: "Signed", final: false });
     const a = assay("audit", small.claimId, "--input", input, "--salt", small.salt, ...rpc);
     expect(a.code, a.out + a.err).to.equal(0);
-    expect(a.out).to.match(/^  ✓ signature\s+signature in tx 0x[0-9a-f]{64} recovers to 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266, the recorded operator$/m);
-    expect(a.out).to.match(/^  ✓ signer-staked\s/m).and.match(/^  – proof\s/m).and.match(/^  · finality\s+not final: open to challenges until/m);
+    expect(a.out).to.match(
+      /^  ✓ signature\s+signature in tx 0x[0-9a-f]{64} recovers to 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266, the recorded operator$/m,
+    );
+    expect(a.out)
+      .to.match(/^  ✓ signer-staked\s/m)
+      .and.match(/^  – proof\s/m)
+      .and.match(/^  · finality\s+not final: open to challenges until/m);
     const big = json(assay("--json", "infer", modelId, "--input", input, "--value", "1000000000000000000000", ...rpc));
     expect(big).to.include({ level: "Proven", status: "proven" });
     expect(big.onChain).to.deep.equal({ level: "Proven", final: true });
-    const asked = json(assay("--json", "infer", modelId, "--input", input, "--value", "1", "--level", "proven", ...rpc));
+    const asked = json(
+      assay("--json", "infer", modelId, "--input", input, "--value", "1", "--level", "proven", ...rpc),
+    );
     expect(asked.level).to.equal("Proven");
     // Unstaked, the account cannot sign: auto routing moves up to Proven, asking for Signed fails.
     const up = json(assay("--json", "infer", modelId, "--input", input, "--value", "1000", "--account", "3", ...rpc));
     expect(up.level).to.equal("Proven");
-    const unstaked = assay("infer", modelId, "--input", input, "--value", "1000", "--level", "signed", "--account", "3", ...rpc);
+    const unstaked = assay(
+      "infer",
+      modelId,
+      "--input",
+      input,
+      "--value",
+      "1000",
+      "--level",
+      "signed",
+      "--account",
+      "3",
+      ...rpc,
+    );
     expect(unstaked.code).to.equal(1);
     expect(errorLine(unstaked)).to.equal(
       `assay: level Signed is not available for model ${modelId}: the operator 0x90F79bf6EB2c4f870365E785982E1f101E93b906 is not staked`,
@@ -278,19 +387,63 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     const rootFile = path.join(tmp, "dev-root.der");
     writeFileSync(rootFile, ca.root.der);
     const image = imageMeasurementId(pcrs);
-    const reg = json(assay("--json", "model", "register", circuitId, "--ptau-id", ptauId, "--family", "digits-enclave", "--levels", "signed,attested", "--image", image, ...rpc));
+    const reg = json(
+      assay(
+        "--json",
+        "model",
+        "register",
+        circuitId,
+        "--ptau-id",
+        ptauId,
+        "--family",
+        "digits-enclave",
+        "--levels",
+        "signed,attested",
+        "--image",
+        image,
+        ...rpc,
+      ),
+    );
     await (await hub.grantRole(await hub.ATTESTATION_VERIFIER_ROLE(), await admin.getAddress())).wait();
     const now = (await provider.getBlock("latest"))!.timestamp;
-    await (await hub.registerEnclaveKey(enclave.address, image, keccak256(doc), now + 3600, await admin.getAddress())).wait();
+    await (
+      await hub.registerEnclaveKey(enclave.address, image, keccak256(doc), now + 3600, await admin.getAddress())
+    ).wait();
     const model = await openModel(circuitId, ptauId);
     const inf = await infer(model, digits.xs[0], { salt: 99n });
-    const claim: Claim = { modelId: reg.modelId, inputCommitment: inf.inputCommitment, output: inf.output, requestId: id("attested"), deadline: BigInt(now + 3600) };
+    const claim: Claim = {
+      modelId: reg.modelId,
+      inputCommitment: inf.inputCommitment,
+      output: inf.output,
+      requestId: id("attested"),
+      deadline: BigInt(now + 3600),
+    };
     const s = await signClaimCompact(enclave, claim, 31337n, protocolAddress);
     await (await hub.submitAttested(claim, s.r, s.vs)).wait();
     const claimId = claimIdOf(claim, 31337n, protocolAddress);
-    let a = assay("audit", claimId, "--input", input, "--salt", "99", "--attestation", docFile, "--attestation-root", rootFile, ...rpc);
+    let a = assay(
+      "audit",
+      claimId,
+      "--input",
+      input,
+      "--salt",
+      "99",
+      "--attestation",
+      docFile,
+      "--attestation-root",
+      rootFile,
+      ...rpc,
+    );
     expect(a.code, a.out + a.err).to.equal(0);
-    for (const check of ["attested-signature", "enclave-key", "attestation", "enclave-image", "input-commitment", "output"]) expect(a.out).to.match(new RegExp(`^  ✓ ${check}\\s`, "m"));
+    for (const check of [
+      "attested-signature",
+      "enclave-key",
+      "attestation",
+      "enclave-image",
+      "input-commitment",
+      "output",
+    ])
+      expect(a.out).to.match(new RegExp(`^  ✓ ${check}\\s`, "m"));
     expect(a.out).to.contain(`binds ${enclave.address} (user_data)`);
     // Without the document the check is skipped; against the AWS root it fails.
     expect(assay("audit", claimId, ...rpc).out).to.match(/^  – attestation\s+document 0x[0-9a-f]{8}… not given/m);
@@ -307,7 +460,9 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     await (await hub.importBatchedClaim(tree.root, batched[1], tree.proof(1))).wait();
     a = assay("audit", ids[1], ...rpc);
     expect(a.code, a.out + a.err).to.equal(0);
-    expect(a.out).to.match(/^  ✓ batch-membership\s+Merkle proof from tx 0x[0-9a-f]{64} places the claim under root/m).and.match(/^  ✓ signer-staked\s/m);
+    expect(a.out)
+      .to.match(/^  ✓ batch-membership\s+Merkle proof from tx 0x[0-9a-f]{64} places the claim under root/m)
+      .and.match(/^  ✓ signer-staked\s/m);
 
     await (await hub.revokeImage(image)).wait();
     a = assay("audit", claimId, ...rpc);

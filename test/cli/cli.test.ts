@@ -47,7 +47,18 @@ describe("cli: assay", function () {
   });
 
   it("prove writes a proof file that verify accepts; a changed output is rejected with exit 1", () => {
-    const p = assay("prove", circuitId.slice(0, 10), "--ptau-id", ptauId, "--input", input, "--out", proofFile, "--binding", "42");
+    const p = assay(
+      "prove",
+      circuitId.slice(0, 10),
+      "--ptau-id",
+      ptauId,
+      "--input",
+      input,
+      "--out",
+      proofFile,
+      "--binding",
+      "42",
+    );
     expect(p.code, p.err).to.equal(0);
     const pf = JSON.parse(readFileSync(proofFile, "utf8"));
     expect(pf.format).to.equal("assay.proof");

@@ -23,7 +23,11 @@ function prng(seed: number) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)] };
+  return {
+    next,
+    int: (n: number) => Math.floor(next() * n),
+    pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)],
+  };
 }
 
 interface Tracked {
@@ -54,8 +58,18 @@ async function runSequence(r: Ready, seed: number, steps: number, proofBudget: n
   const rnd = prng(seed);
   const operators = [r.operator, r.operator2, r.others[0]];
   const challengers = [r.challenger, r.user, r.others[1]];
-  const everyone = [...new Map([...operators, ...challengers, r.enclaveOperator, r.treasury, r.admin].map((s) => [s.address, s])).values()];
-  const shadow: Shadow = { active: new Map(), unbonding: new Map(), readyAt: new Map(), openDisputes: new Map(), credit: new Map() };
+  const everyone = [
+    ...new Map(
+      [...operators, ...challengers, r.enclaveOperator, r.treasury, r.admin].map((s) => [s.address, s]),
+    ).values(),
+  ];
+  const shadow: Shadow = {
+    active: new Map(),
+    unbonding: new Map(),
+    readyAt: new Map(),
+    openDisputes: new Map(),
+    credit: new Map(),
+  };
   for (const s of everyone) {
     const a = await r.hub.operatorAccount(s.address);
     shadow.active.set(s.address, a.active);
@@ -104,13 +118,17 @@ async function runSequence(r: Ready, seed: number, steps: number, proofBudget: n
       const a = await r.hub.operatorAccount(s.address);
       expect(a.active, `${step}: active of ${s.address}`).to.equal(get(shadow.active, s.address));
       expect(a.unbonding, `${step}: unbonding of ${s.address}`).to.equal(get(shadow.unbonding, s.address));
-      expect(Number(a.openDisputes), `${step}: open disputes of ${s.address}`).to.equal(shadow.openDisputes.get(s.address) ?? 0);
+      expect(Number(a.openDisputes), `${step}: open disputes of ${s.address}`).to.equal(
+        shadow.openDisputes.get(s.address) ?? 0,
+      );
       const c = await r.hub.creditOf(s.address);
       expect(c, `${step}: credit of ${s.address}`).to.equal(get(shadow.credit, s.address));
       owed += a.active + a.unbonding + c;
     }
     const bonds = BigInt(claims.filter((c) => c.state === "disputed").length) * params.challengeBond;
-    expect(await ethers.provider.getBalance(r.hubAddress), `${step}: balance = stakes + credits + bonds`).to.equal(owed + bonds);
+    expect(await ethers.provider.getBalance(r.hubAddress), `${step}: balance = stakes + credits + bonds`).to.equal(
+      owed + bonds,
+    );
     expect((await totalBefore()) + fees, `${step}: ETH conserved`).to.equal(start);
   };
 
@@ -136,7 +154,12 @@ async function runSequence(r: Ready, seed: number, steps: number, proofBudget: n
     } else if (action === 2) {
       const op = rnd.pick(operators);
       const unbonding = get(shadow.unbonding, op.address);
-      if (unbonding === 0n || now + 1n < get(shadow.readyAt, op.address) || (shadow.openDisputes.get(op.address) ?? 0) > 0) continue;
+      if (
+        unbonding === 0n ||
+        now + 1n < get(shadow.readyAt, op.address) ||
+        (shadow.openDisputes.get(op.address) ?? 0) > 0
+      )
+        continue;
       await send(r.hub.connect(op).withdrawStake());
       shadow.unbonding.set(op.address, 0n);
     } else if (action === 3 || action === 4) {
@@ -160,7 +183,11 @@ async function runSequence(r: Ready, seed: number, steps: number, proofBudget: n
       const s = await sign(r, attested ? r.enclave : op, claim);
       const ts = await send(attested ? r.hub.submitAttested(claim, s.r, s.vs) : r.hub.submitSigned(claim, s.r, s.vs));
       claims.push({
-        claim, id: idOf(r, claim), x, salt, truthful,
+        claim,
+        id: idOf(r, claim),
+        x,
+        salt,
+        truthful,
         backer: attested ? r.enclaveOperator.address : op.address,
         level: attested ? "attested" : "signed",
         state: "open",
@@ -178,7 +205,9 @@ async function runSequence(r: Ready, seed: number, steps: number, proofBudget: n
       shadow.openDisputes.set(c.backer, (shadow.openDisputes.get(c.backer) ?? 0) + 1);
     } else if (action === 6) {
       // Refute a lie with a proof (while its window or dispute is open).
-      const lies = claims.filter((c) => !c.truthful && (c.state === "disputed" || (c.state === "open" && now + 1n <= c.challengeEnd)));
+      const lies = claims.filter(
+        (c) => !c.truthful && (c.state === "disputed" || (c.state === "open" && now + 1n <= c.challengeEnd)),
+      );
       if (lies.length === 0 || proofs >= proofBudget) continue;
       const c = rnd.pick(lies);
       const who = rnd.pick(challengers);

@@ -52,16 +52,27 @@ describe("BatchSettlement", function () {
   it("posts a root per staked operator, once", async function () {
     const r = await networkHelpers.loadFixture(fixture);
     const root = id("root");
-    await expect(r.hub.connect(r.operator).postBatch(ZeroHash, 1)).to.be.revertedWithCustomError(r.hub, "BatchZeroRoot");
+    await expect(r.hub.connect(r.operator).postBatch(ZeroHash, 1)).to.be.revertedWithCustomError(
+      r.hub,
+      "BatchZeroRoot",
+    );
     await expect(r.hub.connect(r.user).postBatch(root, 1))
       .to.be.revertedWithCustomError(r.hub, "ReceiptHubSignerNotStaked")
       .withArgs(r.user.address, 0, r.params.minStake);
     const tx = await r.hub.connect(r.operator).postBatch(root, 1n << 20n);
     const ts = BigInt((await ethers.provider.getBlock((await tx.wait())!.blockNumber))!.timestamp);
-    await expect(tx).to.emit(r.hub, "BatchPosted").withArgs(root, r.operator.address, 1n << 20n, ts + BigInt(r.params.challengeWindow));
+    await expect(tx)
+      .to.emit(r.hub, "BatchPosted")
+      .withArgs(root, r.operator.address, 1n << 20n, ts + BigInt(r.params.challengeWindow));
     const batch = await r.hub.batchOf(root);
-    expect([batch.operator, batch.postedAt, batch.importDeadline]).to.deep.equal([r.operator.address, ts, ts + BigInt(r.params.challengeWindow)]);
-    await expect(r.hub.connect(r.operator2).postBatch(root, 1)).to.be.revertedWithCustomError(r.hub, "BatchRootExists").withArgs(root);
+    expect([batch.operator, batch.postedAt, batch.importDeadline]).to.deep.equal([
+      r.operator.address,
+      ts,
+      ts + BigInt(r.params.challengeWindow),
+    ]);
+    await expect(r.hub.connect(r.operator2).postBatch(root, 1))
+      .to.be.revertedWithCustomError(r.hub, "BatchRootExists")
+      .withArgs(root);
   });
 
   it("checks membership: unknown roots and wrong proofs are refused", async function () {
@@ -147,7 +158,10 @@ describe("BatchSettlement", function () {
       .to.emit(r.hub, "ClaimRefuted")
       .withArgs(b.ids[0], r.challenger.address, r.operator.address, toyOutput(40n), r.params.slashAmount);
     // A true batched claim can be raised to Proven like any other.
-    const truthful = makeClaim(r.modelId, await latest(ethers), { inputCommitment: await toyCommitment(41n, 2n), output: toyOutput(41n) });
+    const truthful = makeClaim(r.modelId, await latest(ethers), {
+      inputCommitment: await toyCommitment(41n, 2n),
+      output: toyOutput(41n),
+    });
     const tree = BatchTree.fromClaimIds([idOf(r, truthful), id("other leaf")]);
     await (await r.hub.connect(r.operator).postBatch(tree.root, 2)).wait();
     await (await r.hub.importBatchedClaim(tree.root, truthful, tree.proof(0))).wait();

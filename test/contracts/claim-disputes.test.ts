@@ -3,7 +3,20 @@ import { network } from "hardhat";
 import { id, parseEther, ZeroAddress } from "ethers";
 import { bindingFor } from "../../prover/chain/binding.js";
 import type { Claim } from "../../prover/chain/claim.js";
-import { LEVEL, deployProtocolContracts, defaultParams, idOf, latest, makeClaim, modelInput, readyProtocol, sign, submitAttested, submitSigned, type Ready } from "./fixtures/protocol.js";
+import {
+  LEVEL,
+  deployProtocolContracts,
+  defaultParams,
+  idOf,
+  latest,
+  makeClaim,
+  modelInput,
+  readyProtocol,
+  sign,
+  submitAttested,
+  submitSigned,
+  type Ready,
+} from "./fixtures/protocol.js";
 import { proveToy, releaseToyModel, toyCommitment, toyOutput } from "./fixtures/toy-model.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -15,7 +28,17 @@ async function toyClaim(r: Ready, x: bigint, salt: bigint, output = toyOutput(x)
 
 /** Balance of the hub equals everything it owes: stakes, credits and open bonds. */
 async function expectReconciled(r: Ready, openBonds: bigint) {
-  const accounts = [r.admin, r.attester, r.operator, r.operator2, r.enclaveOperator, r.challenger, r.user, r.treasury, ...r.others];
+  const accounts = [
+    r.admin,
+    r.attester,
+    r.operator,
+    r.operator2,
+    r.enclaveOperator,
+    r.challenger,
+    r.user,
+    r.treasury,
+    ...r.others,
+  ];
   let owed = openBonds;
   for (const a of accounts) {
     const acct = await r.hub.operatorAccount(a.address);
@@ -83,7 +106,9 @@ describe("ClaimDisputes", function () {
     const p = await proveToy(r.toy, 6n, 1n, bindingFor(claimId, r.operator.address));
     const tx = r.hub.connect(r.operator).submitProven(claim, p.proof);
     await expect(tx).to.emit(r.hub, "ClaimProven").withArgs(claimId, r.operator.address, LEVEL.Signed);
-    await expect(tx).to.emit(r.hub, "ChallengeDefeated").withArgs(claimId, r.challenger.address, r.operator.address, bond);
+    await expect(tx)
+      .to.emit(r.hub, "ChallengeDefeated")
+      .withArgs(claimId, r.challenger.address, r.operator.address, bond);
     await expect(tx).to.emit(r.hub, "Credited").withArgs(r.operator.address, bond);
     const receipt = await r.hub.receiptOf(claimId);
     expect([receipt.level, receipt.disputed, receipt.refuted]).to.deep.equal([BigInt(LEVEL.Proven), false, false]);
@@ -116,10 +141,14 @@ describe("ClaimDisputes", function () {
       .withArgs(claimId, r.toy.keyId);
     const slashed = r.params.slashAmount;
     const tx = r.hub.connect(r.challenger).refute(lie, truth, p.proof);
-    await expect(tx).to.emit(r.hub, "ClaimRefuted").withArgs(claimId, r.challenger.address, r.operator.address, truth, slashed);
+    await expect(tx)
+      .to.emit(r.hub, "ClaimRefuted")
+      .withArgs(claimId, r.challenger.address, r.operator.address, truth, slashed);
     await expect(tx).to.emit(r.hub, "StakeSlashed").withArgs(r.operator.address, claimId, slashed);
     await expect(tx).to.emit(r.hub, "Credited").withArgs(r.challenger.address, share(r, slashed));
-    await expect(tx).to.emit(r.hub, "Credited").withArgs(r.treasury.address, slashed - share(r, slashed));
+    await expect(tx)
+      .to.emit(r.hub, "Credited")
+      .withArgs(r.treasury.address, slashed - share(r, slashed));
     expect(await r.hub.levelOf(claimId)).to.equal(BigInt(LEVEL.None));
     expect((await r.hub.receiptOf(claimId)).refuted).to.equal(true);
     expect((await r.hub.operatorAccount(r.operator.address)).active).to.equal(r.params.minStake * 2n - slashed);
@@ -127,7 +156,9 @@ describe("ClaimDisputes", function () {
     expect(await r.hub.creditOf(r.treasury.address)).to.equal(slashed - share(r, slashed));
     await expectReconciled(r, 0n);
     await expect(r.hub.outputOf(lie)).to.be.revertedWithCustomError(r.hub, "ReceiptHubClaimRefuted").withArgs(claimId);
-    await expect(r.hub.requireLevel(lie, LEVEL.Signed)).to.be.revertedWithCustomError(r.hub, "ReceiptHubClaimRefuted").withArgs(claimId);
+    await expect(r.hub.requireLevel(lie, LEVEL.Signed))
+      .to.be.revertedWithCustomError(r.hub, "ReceiptHubClaimRefuted")
+      .withArgs(claimId);
     await expect(r.hub.connect(r.challenger).refute(lie, truth, p.proof))
       .to.be.revertedWithCustomError(r.hub, "ReceiptHubClaimRefuted")
       .withArgs(claimId);
@@ -155,7 +186,9 @@ describe("ClaimDisputes", function () {
     await networkHelpers.time.increase(r.params.challengeWindow + 1);
     const p = await proveToy(r.toy, 10n, 1n, bindingFor(claimId, r.user.address));
     const tx = r.hub.connect(r.user).refute(lie, toyOutput(10n), p.proof);
-    await expect(tx).to.emit(r.hub, "ClaimRefuted").withArgs(claimId, r.user.address, r.operator.address, toyOutput(10n), r.params.slashAmount);
+    await expect(tx)
+      .to.emit(r.hub, "ClaimRefuted")
+      .withArgs(claimId, r.user.address, r.operator.address, toyOutput(10n), r.params.slashAmount);
     expect(await r.hub.creditOf(r.challenger.address)).to.equal(bond);
     expect(await r.hub.creditOf(r.user.address)).to.equal(share(r, r.params.slashAmount));
     expect((await r.hub.operatorAccount(r.operator.address)).openDisputes).to.equal(0n);
@@ -185,7 +218,9 @@ describe("ClaimDisputes", function () {
     // A true claim whose operator simply does not answer in time.
     const claim = await toyClaim(r, 14n, 2n);
     const claimId = await submitSigned(r, r.operator, claim);
-    await expect(r.hub.resolveTimeout(claimId)).to.be.revertedWithCustomError(r.hub, "DisputeNotOpen").withArgs(claimId);
+    await expect(r.hub.resolveTimeout(claimId))
+      .to.be.revertedWithCustomError(r.hub, "DisputeNotOpen")
+      .withArgs(claimId);
     const bond = r.params.challengeBond;
     await (await r.hub.connect(r.challenger).challenge(claimId, { value: bond })).wait();
     const deadline = (await r.hub.disputeOf(claimId)).responseDeadline;
@@ -200,14 +235,18 @@ describe("ClaimDisputes", function () {
       .withArgs(claimId, deadline);
     const slashed = r.params.slashAmount;
     const tx = r.hub.connect(r.user).resolveTimeout(claimId);
-    await expect(tx).to.emit(r.hub, "ChallengeTimedOut").withArgs(claimId, r.challenger.address, r.operator.address, slashed);
+    await expect(tx)
+      .to.emit(r.hub, "ChallengeTimedOut")
+      .withArgs(claimId, r.challenger.address, r.operator.address, slashed);
     await expect(tx).to.emit(r.hub, "Credited").withArgs(r.challenger.address, bond);
     await expect(tx).to.emit(r.hub, "Credited").withArgs(r.challenger.address, share(r, slashed));
     expect(await r.hub.creditOf(r.challenger.address)).to.equal(bond + share(r, slashed));
     expect(await r.hub.creditOf(r.treasury.address)).to.equal(slashed - share(r, slashed));
     expect(await r.hub.levelOf(claimId)).to.equal(BigInt(LEVEL.None));
     await expectReconciled(r, 0n);
-    await expect(r.hub.resolveTimeout(claimId)).to.be.revertedWithCustomError(r.hub, "DisputeNotOpen").withArgs(claimId);
+    await expect(r.hub.resolveTimeout(claimId))
+      .to.be.revertedWithCustomError(r.hub, "DisputeNotOpen")
+      .withArgs(claimId);
   });
 
   it("keeps stake slashable through unbonding until every dispute is settled", async function () {
@@ -262,7 +301,9 @@ describe("ClaimDisputes", function () {
       .withArgs(claimId, r.challenger.address, r.enclaveOperator.address, toyOutput(30n), r.params.slashAmount);
     expect((await r.hub.enclaveKey(r.enclave.address)).revoked).to.equal(true);
     expect((await r.hub.operatorAccount(r.enclaveOperator.address)).openDisputes).to.equal(0n);
-    expect(await r.hub.creditOf(r.challenger.address)).to.equal(r.params.challengeBond + share(r, r.params.slashAmount));
+    expect(await r.hub.creditOf(r.challenger.address)).to.equal(
+      r.params.challengeBond + share(r, r.params.slashAmount),
+    );
     await expectReconciled(r, 0n);
     const next = makeClaim(r.modelId, await latest(ethers));
     const s = await sign(r, r.enclave, next);
@@ -275,14 +316,20 @@ describe("ClaimDisputes", function () {
     const r = await networkHelpers.loadFixture(fixture);
     const { Wallet } = await import("ethers");
     const loose = new Wallet(id("unbacked key"));
-    await (await r.hub.connect(r.attester).registerEnclaveKey(loose.address, r.image, id("doc"), r.enclaveExpiry, ZeroAddress)).wait();
+    await (
+      await r.hub
+        .connect(r.attester)
+        .registerEnclaveKey(loose.address, r.image, id("doc"), r.enclaveExpiry, ZeroAddress)
+    ).wait();
     const claim = makeClaim(r.modelId, await latest(ethers));
     const s = await sign(r, loose, claim);
     await (await r.hub.submitAttested(claim, s.r, s.vs)).wait();
     const claimId = idOf(r, claim);
     await (await r.hub.connect(r.challenger).challenge(claimId, { value: r.params.challengeBond })).wait();
     await networkHelpers.time.increase(r.params.responseWindow + 1);
-    await expect(r.hub.resolveTimeout(claimId)).to.emit(r.hub, "ChallengeTimedOut").withArgs(claimId, r.challenger.address, ZeroAddress, 0);
+    await expect(r.hub.resolveTimeout(claimId))
+      .to.emit(r.hub, "ChallengeTimedOut")
+      .withArgs(claimId, r.challenger.address, ZeroAddress, 0);
     expect(await r.hub.creditOf(r.challenger.address)).to.equal(r.params.challengeBond);
     await expectReconciled(r, 0n);
   });

@@ -80,18 +80,22 @@ describe("Deployment", function () {
       .to.be.revertedWithCustomError(factory, "AssayProtocolShareTooHigh")
       .withArgs(10_001);
     for (const bad of [{ minStake: 0n }, { challengeWindow: 0 }, { responseWindow: 0 }]) {
-      await expect(deployProtocolContracts(ethers, v, admin.address, { ...good, ...bad })).to.be.revertedWithCustomError(
-        factory,
-        "AssayProtocolZeroParameter",
-      );
+      await expect(
+        deployProtocolContracts(ethers, v, admin.address, { ...good, ...bad }),
+      ).to.be.revertedWithCustomError(factory, "AssayProtocolZeroParameter");
     }
     const zero = "0x0000000000000000000000000000000000000000";
-    await expect(deployProtocolContracts(ethers, zero, admin.address, good)).to.be.revertedWithCustomError(factory, "AssayProtocolZeroAddress");
-    await expect(deployProtocolContracts(ethers, v, zero, good)).to.be.revertedWithCustomError(factory, "AssayProtocolZeroAddress");
-    await expect(deployProtocolContracts(ethers, v, admin.address, { ...good, treasury: zero })).to.be.revertedWithCustomError(
+    await expect(deployProtocolContracts(ethers, zero, admin.address, good)).to.be.revertedWithCustomError(
       factory,
       "AssayProtocolZeroAddress",
     );
+    await expect(deployProtocolContracts(ethers, v, zero, good)).to.be.revertedWithCustomError(
+      factory,
+      "AssayProtocolZeroAddress",
+    );
+    await expect(
+      deployProtocolContracts(ethers, v, admin.address, { ...good, treasury: zero }),
+    ).to.be.revertedWithCustomError(factory, "AssayProtocolZeroAddress");
     const hub = await deployProtocolContracts(ethers, v, admin.address, good);
     await expect(hub.deploymentTransaction())
       .to.emit(hub, "ProtocolDeployed")

@@ -13,8 +13,13 @@ describe("EnclaveRegistry", function () {
   it("registers images once, permissionlessly", async function () {
     const r = await networkHelpers.loadFixture(fixture);
     const m = id("image two");
-    await expect(r.hub.connect(r.user).registerImage(ZeroHash)).to.be.revertedWithCustomError(r.hub, "EnclaveRegistryZeroMeasurement");
-    await expect(r.hub.connect(r.user).registerImage(m)).to.emit(r.hub, "EnclaveImageRegistered").withArgs(m, 2, r.user.address);
+    await expect(r.hub.connect(r.user).registerImage(ZeroHash)).to.be.revertedWithCustomError(
+      r.hub,
+      "EnclaveRegistryZeroMeasurement",
+    );
+    await expect(r.hub.connect(r.user).registerImage(m))
+      .to.emit(r.hub, "EnclaveImageRegistered")
+      .withArgs(m, 2, r.user.address);
     expect(await r.hub.registerImage.staticCall(m)).to.equal(2n);
     await expect(r.hub.registerImage(m)).not.to.emit(r.hub, "EnclaveImageRegistered");
     const image = await r.hub.enclaveImage(m);
@@ -37,10 +42,9 @@ describe("EnclaveRegistry", function () {
       .to.be.revertedWithCustomError(r.hub, "AccessControlUnauthorizedAccount")
       .withArgs(r.user.address, role);
     const asAttester = r.hub.connect(r.attester);
-    await expect(asAttester.registerEnclaveKey(ZeroAddress, r.image, doc, expiry, r.operator.address)).to.be.revertedWithCustomError(
-      r.hub,
-      "EnclaveRegistryZeroKey",
-    );
+    await expect(
+      asAttester.registerEnclaveKey(ZeroAddress, r.image, doc, expiry, r.operator.address),
+    ).to.be.revertedWithCustomError(r.hub, "EnclaveRegistryZeroKey");
     await expect(asAttester.registerEnclaveKey(r.enclave.address, r.image, doc, expiry, r.operator.address))
       .to.be.revertedWithCustomError(r.hub, "EnclaveRegistryKeyExists")
       .withArgs(r.enclave.address);
@@ -97,13 +101,17 @@ describe("EnclaveRegistry", function () {
   it("revoking an image disables every key of it at once and blocks new ones", async function () {
     const r = await networkHelpers.loadFixture(fixture);
     const second = Wallet.createRandom().address;
-    await (await r.hub.connect(r.attester).registerEnclaveKey(second, r.image, id("doc"), r.enclaveExpiry, ZeroAddress)).wait();
+    await (
+      await r.hub.connect(r.attester).registerEnclaveKey(second, r.image, id("doc"), r.enclaveExpiry, ZeroAddress)
+    ).wait();
     const role = await r.hub.ATTESTATION_VERIFIER_ROLE();
     await expect(r.hub.connect(r.user).revokeImage(r.image))
       .to.be.revertedWithCustomError(r.hub, "AccessControlUnauthorizedAccount")
       .withArgs(r.user.address, role);
     const unknown = id("no image");
-    await expect(r.hub.connect(r.attester).revokeImage(unknown)).to.be.revertedWithCustomError(r.hub, "EnclaveRegistryUnknownImage").withArgs(unknown);
+    await expect(r.hub.connect(r.attester).revokeImage(unknown))
+      .to.be.revertedWithCustomError(r.hub, "EnclaveRegistryUnknownImage")
+      .withArgs(unknown);
     const tx = await r.hub.connect(r.attester).revokeImage(r.image);
     await expect(tx).to.emit(r.hub, "EnclaveImageRevoked").withArgs(r.image, 1, r.attester.address);
     const ts = (await ethers.provider.getBlock((await tx.wait())!.blockNumber))!.timestamp;
@@ -114,8 +122,14 @@ describe("EnclaveRegistry", function () {
     expect(await r.hub.canAttest(second, r.modelId)).to.equal(false);
     // The keys themselves are untouched: the image's status disables them.
     expect((await r.hub.enclaveKey(second)).revoked).to.equal(false);
-    await expect(r.hub.connect(r.attester).revokeImage(r.image)).to.be.revertedWithCustomError(r.hub, "EnclaveRegistryImageRevoked").withArgs(r.image);
-    await expect(r.hub.connect(r.attester).registerEnclaveKey(Wallet.createRandom().address, r.image, id("d"), r.enclaveExpiry, ZeroAddress))
+    await expect(r.hub.connect(r.attester).revokeImage(r.image))
+      .to.be.revertedWithCustomError(r.hub, "EnclaveRegistryImageRevoked")
+      .withArgs(r.image);
+    await expect(
+      r.hub
+        .connect(r.attester)
+        .registerEnclaveKey(Wallet.createRandom().address, r.image, id("d"), r.enclaveExpiry, ZeroAddress),
+    )
       .to.be.revertedWithCustomError(r.hub, "EnclaveRegistryImageRevoked")
       .withArgs(r.image);
   });

@@ -110,10 +110,16 @@ describe("Groth16Verifier", function () {
         VerifyingKeyEncodingError,
         "IC",
       );
-      expect(() => encodeVerifyingKey({ ...main.vkey, protocol: "plonk" })).to.throw(VerifyingKeyEncodingError, "protocol");
+      expect(() => encodeVerifyingKey({ ...main.vkey, protocol: "plonk" })).to.throw(
+        VerifyingKeyEncodingError,
+        "protocol",
+      );
       const beta = structuredClone(main.vkey.vk_beta_2);
       beta[1][0] = Q.toString();
-      expect(() => encodeVerifyingKey({ ...main.vkey, vk_beta_2: beta })).to.throw(VerifyingKeyEncodingError, "vk_beta_2.y.c0");
+      expect(() => encodeVerifyingKey({ ...main.vkey, vk_beta_2: beta })).to.throw(
+        VerifyingKeyEncodingError,
+        "vk_beta_2.y.c0",
+      );
       expect(() => decodeVerifyingKey(mainKey + "00")).to.throw(VerifyingKeyEncodingError, "length");
     });
   });
@@ -252,7 +258,12 @@ describe("Groth16Verifier", function () {
         const encoded = wordsHex(w);
         await expect(verifier.registerKey(encoded))
           .to.emit(verifier, "KeyRegistered")
-          .withArgs(keccak256(encoded), 3n, await verifier.keyCodeAddress(keccak256(encoded)), (await ethers.getSigners())[0].address);
+          .withArgs(
+            keccak256(encoded),
+            3n,
+            await verifier.keyCodeAddress(keccak256(encoded)),
+            (await ethers.getSigners())[0].address,
+          );
         expect(await verifier.verifyingKey(keccak256(encoded))).to.equal(encoded);
       });
     });
@@ -285,7 +296,9 @@ describe("Groth16Verifier", function () {
       for (const [label, tampered] of variants) {
         expect(await verifier.verify(mainId, tampered, signals), label).to.equal(false);
       }
-      expect(await verifier.verify(mainId, encodeProof(other.proof), encodePublicSignals(other.publicSignals))).to.equal(true);
+      expect(
+        await verifier.verify(mainId, encodeProof(other.proof), encodePublicSignals(other.publicSignals)),
+      ).to.equal(true);
     });
 
     it("answers false for non-canonical coordinates (x + q) and points off the curve or subgroup", async function () {
@@ -297,7 +310,9 @@ describe("Groth16Verifier", function () {
       const [ax, ay] = offCurveG1(proof[0], proof[1]);
       expect(await verifier.verify(mainId, [ax, ay, ...proof.slice(2)] as ProofCalldata, signals)).to.equal(false);
       const outside = twistPointOutsideG2();
-      expect(await verifier.verify(mainId, [proof[0], proof[1], ...outside, proof[6], proof[7]] as ProofCalldata, signals)).to.equal(false);
+      expect(
+        await verifier.verify(mainId, [proof[0], proof[1], ...outside, proof[6], proof[7]] as ProofCalldata, signals),
+      ).to.equal(false);
     });
 
     it("answers false when any one public signal is changed", async function () {
@@ -351,10 +366,9 @@ describe("Groth16Verifier", function () {
     });
 
     it("reverts rather than answer false when starved of gas; estimateGas gives enough for true", async function () {
-      await expect(verifier.verify.staticCall(mainId, proof, signals, { gasLimit: 150_000 })).to.be.revertedWithCustomError(
-        verifier,
-        "Groth16VerifierInsufficientGas",
-      );
+      await expect(
+        verifier.verify.staticCall(mainId, proof, signals, { gasLimit: 150_000 }),
+      ).to.be.revertedWithCustomError(verifier, "Groth16VerifierInsufficientGas");
       const estimate = await verifier.verify.estimateGas(mainId, proof, signals);
       expect(await verifier.verify.staticCall(mainId, proof, signals, { gasLimit: estimate })).to.equal(true);
       // Walk the gas limit up to the estimate: a valid proof gets true or a revert, never false.

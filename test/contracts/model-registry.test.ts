@@ -72,7 +72,13 @@ describe("ModelRegistry", function () {
     const r = await networkHelpers.loadFixture(fixture);
     const bad = (o: Partial<ModelInput>) => r.hub.registerModelVersion(modelInput(r.toy, { family: id("bad"), ...o }));
     await expect(bad({ family: ZeroHash })).to.be.revertedWithCustomError(r.hub, "ModelRegistryZeroFamily");
-    for (const levels of [0, LEVEL_BITS.Signed, LEVEL_BITS.Signed | LEVEL_BITS.Attested, 1 | LEVEL_BITS.Proven, 16 | LEVEL_BITS.Proven]) {
+    for (const levels of [
+      0,
+      LEVEL_BITS.Signed,
+      LEVEL_BITS.Signed | LEVEL_BITS.Attested,
+      1 | LEVEL_BITS.Proven,
+      16 | LEVEL_BITS.Proven,
+    ]) {
       await expect(bad({ allowedLevels: levels }))
         .to.be.revertedWithCustomError(r.hub, "ModelRegistryInvalidLevels")
         .withArgs(levels);
@@ -133,8 +139,12 @@ describe("ModelRegistry", function () {
       .to.be.revertedWithCustomError(r.hub, "ModelRegistryAlreadyDeprecated")
       .withArgs(r.modelId);
     const unknown = id("unknown model");
-    await expect(r.hub.deprecateModelVersion(unknown)).to.be.revertedWithCustomError(r.hub, "ModelRegistryUnknownModel").withArgs(unknown);
-    await expect(r.hub.modelVersion(unknown)).to.be.revertedWithCustomError(r.hub, "ModelRegistryUnknownModel").withArgs(unknown);
+    await expect(r.hub.deprecateModelVersion(unknown))
+      .to.be.revertedWithCustomError(r.hub, "ModelRegistryUnknownModel")
+      .withArgs(unknown);
+    await expect(r.hub.modelVersion(unknown))
+      .to.be.revertedWithCustomError(r.hub, "ModelRegistryUnknownModel")
+      .withArgs(unknown);
   });
 
   it("transfers a family to a new owner", async function () {
@@ -143,7 +153,10 @@ describe("ModelRegistry", function () {
     await expect(r.hub.connect(r.user).transferModelFamily(family, r.user.address))
       .to.be.revertedWithCustomError(r.hub, "ModelRegistryNotFamilyOwner")
       .withArgs(family, r.user.address, r.admin.address);
-    await expect(r.hub.transferModelFamily(family, ZeroAddress)).to.be.revertedWithCustomError(r.hub, "ModelRegistryZeroOwner");
+    await expect(r.hub.transferModelFamily(family, ZeroAddress)).to.be.revertedWithCustomError(
+      r.hub,
+      "ModelRegistryZeroOwner",
+    );
     await expect(r.hub.transferModelFamily(family, r.user.address))
       .to.emit(r.hub, "ModelFamilyOwnershipTransferred")
       .withArgs(family, r.admin.address, r.user.address);

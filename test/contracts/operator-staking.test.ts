@@ -15,9 +15,14 @@ describe("OperatorStaking", function () {
     const op = r.others[0];
     expect(await r.hub.minStake()).to.equal(r.params.minStake);
     expect(await r.hub.unbondingDelay()).to.equal(BigInt(r.params.unbondingDelay));
-    await expect(r.hub.connect(op).stake({ value: 0 })).to.be.revertedWithCustomError(r.hub, "OperatorStakingZeroAmount");
+    await expect(r.hub.connect(op).stake({ value: 0 })).to.be.revertedWithCustomError(
+      r.hub,
+      "OperatorStakingZeroAmount",
+    );
     const half = r.params.minStake / 2n;
-    await expect(r.hub.connect(op).stake({ value: half })).to.emit(r.hub, "StakeDeposited").withArgs(op.address, half, half);
+    await expect(r.hub.connect(op).stake({ value: half }))
+      .to.emit(r.hub, "StakeDeposited")
+      .withArgs(op.address, half, half);
     expect(await r.hub.isStaked(op.address)).to.equal(false);
     const tx = await r.hub.connect(op).stake({ value: half });
     await expect(tx).to.emit(r.hub, "StakeDeposited").withArgs(op.address, half, r.params.minStake);
@@ -47,7 +52,10 @@ describe("OperatorStaking", function () {
   it("unbonds in two steps: request, then withdraw after the delay", async function () {
     const r = await networkHelpers.loadFixture(fixture);
     const op = r.operator; // staked 2 * minStake
-    await expect(r.hub.connect(op).requestUnbonding(0)).to.be.revertedWithCustomError(r.hub, "OperatorStakingZeroAmount");
+    await expect(r.hub.connect(op).requestUnbonding(0)).to.be.revertedWithCustomError(
+      r.hub,
+      "OperatorStakingZeroAmount",
+    );
     const active = r.params.minStake * 2n;
     await expect(r.hub.connect(op).requestUnbonding(active + 1n))
       .to.be.revertedWithCustomError(r.hub, "OperatorStakingInsufficientStake")
@@ -70,7 +78,9 @@ describe("OperatorStaking", function () {
     ts = BigInt((await ethers.provider.getBlock((await tx.wait())!.blockNumber))!.timestamp);
     const readyAt = ts + BigInt(r.params.unbondingDelay);
     // A second request adds to the unbonding amount and restarts the clock for all of it.
-    await expect(tx).to.emit(r.hub, "UnbondingRequested").withArgs(op.address, second, first + second, readyAt);
+    await expect(tx)
+      .to.emit(r.hub, "UnbondingRequested")
+      .withArgs(op.address, second, first + second, readyAt);
     expect(await r.hub.isStaked(op.address)).to.equal(false); // 0.5 ETH active
     const account = await r.hub.operatorAccount(op.address);
     expect(account.active).to.equal(active - first - second);
@@ -83,7 +93,9 @@ describe("OperatorStaking", function () {
       .withArgs(op.address, readyAt);
     await networkHelpers.time.setNextBlockTimestamp(readyAt);
     const withdrawal = await r.hub.connect(op).withdrawStake();
-    await expect(withdrawal).to.emit(r.hub, "StakeWithdrawn").withArgs(op.address, first + second);
+    await expect(withdrawal)
+      .to.emit(r.hub, "StakeWithdrawn")
+      .withArgs(op.address, first + second);
     await expect(withdrawal).to.changeEtherBalances(ethers, [op, r.hub], [first + second, -(first + second)]);
     const after = await r.hub.operatorAccount(op.address);
     expect(after.unbonding).to.equal(0n);
@@ -95,7 +107,9 @@ describe("OperatorStaking", function () {
     const payee = await ethers.deployContract("ReentrancyAttacker");
     const stakeData = r.hub.interface.encodeFunctionData("stake");
     await (await payee.execute(r.hubAddress, stakeData, r.params.minStake, { value: r.params.minStake })).wait();
-    await (await payee.execute(r.hubAddress, r.hub.interface.encodeFunctionData("requestUnbonding", [r.params.minStake]), 0)).wait();
+    await (
+      await payee.execute(r.hubAddress, r.hub.interface.encodeFunctionData("requestUnbonding", [r.params.minStake]), 0)
+    ).wait();
     await networkHelpers.time.increase(r.params.unbondingDelay);
     await (await payee.setRejecting(true)).wait();
     const withdraw = r.hub.interface.encodeFunctionData("withdrawStake");
@@ -104,7 +118,11 @@ describe("OperatorStaking", function () {
       .withArgs(await payee.getAddress(), r.params.minStake);
     expect((await r.hub.operatorAccount(await payee.getAddress())).unbonding).to.equal(r.params.minStake);
     await (await payee.setRejecting(false)).wait();
-    await expect(payee.execute(r.hubAddress, withdraw, 0)).to.changeEtherBalances(ethers, [payee, r.hub], [r.params.minStake, -r.params.minStake]);
+    await expect(payee.execute(r.hubAddress, withdraw, 0)).to.changeEtherBalances(
+      ethers,
+      [payee, r.hub],
+      [r.params.minStake, -r.params.minStake],
+    );
 
     expect(await r.hub.creditOf(r.user.address)).to.equal(0n);
     await expect(r.hub.connect(r.user).withdrawCredit())

@@ -3,7 +3,16 @@ import { network } from "hardhat";
 import { id, parseEther, ZeroAddress } from "ethers";
 import { bindingFor } from "../../prover/chain/binding.js";
 import type { ParametricInsurance } from "../../types/ethers-contracts/index.js";
-import { LEVEL, idOf, latest, makeClaim, readyProtocol, submitAttested, submitSigned, type Ready } from "./fixtures/protocol.js";
+import {
+  LEVEL,
+  idOf,
+  latest,
+  makeClaim,
+  readyProtocol,
+  submitAttested,
+  submitSigned,
+  type Ready,
+} from "./fixtures/protocol.js";
 import { proveToy, releaseToyModel, toyCommitment, toyOutput } from "./fixtures/toy-model.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -12,7 +21,10 @@ const THRESHOLDS = { signedMax: parseEther("0.1"), attestedMax: parseEther("1") 
 
 async function insured(): Promise<Ready & { insurance: ParametricInsurance; insuranceAddress: string }> {
   const r = await readyProtocol(ethers);
-  const insurance = (await ethers.deployContract("ParametricInsurance", [r.hubAddress, THRESHOLDS])) as unknown as ParametricInsurance;
+  const insurance = (await ethers.deployContract("ParametricInsurance", [
+    r.hubAddress,
+    THRESHOLDS,
+  ])) as unknown as ParametricInsurance;
   await (await insurance.fund({ value: parseEther("20") })).wait();
   return { ...r, insurance, insuranceAddress: await insurance.getAddress() };
 }
@@ -62,7 +74,11 @@ describe("ConsequencePolicy and ParametricInsurance (example consumer)", functio
     await expect(r.insurance.withdrawFree(parseEther("6")))
       .to.be.revertedWithCustomError(r.insurance, "ParametricInsuranceUnderfunded")
       .withArgs(parseEther("6"), parseEther("5"));
-    await expect(r.insurance.withdrawFree(parseEther("5"))).to.changeEtherBalances(ethers, [r.admin, r.insurance], [parseEther("5"), -parseEther("5")]);
+    await expect(r.insurance.withdrawFree(parseEther("5"))).to.changeEtherBalances(
+      ethers,
+      [r.admin, r.insurance],
+      [parseEther("5"), -parseEther("5")],
+    );
   });
 
   it("pays a small amount on a final Signed claim", async function () {
@@ -84,7 +100,9 @@ describe("ConsequencePolicy and ParametricInsurance (example consumer)", functio
     expect(await r.insurance.owedTo(r.user.address)).to.equal(parseEther("0.1"));
     expect(await r.insurance.reserved()).to.equal(0n);
     expect(await r.insurance.freeFunds()).to.equal(parseEther("19.9"));
-    await expect(r.insurance.claimPayout(1n, claim)).to.be.revertedWithCustomError(r.insurance, "ParametricInsuranceSettled").withArgs(1n);
+    await expect(r.insurance.claimPayout(1n, claim))
+      .to.be.revertedWithCustomError(r.insurance, "ParametricInsuranceSettled")
+      .withArgs(1n);
     const tx = r.insurance.connect(r.user).withdraw();
     await expect(tx).to.emit(r.insurance, "Withdrawn").withArgs(r.user.address, parseEther("0.1"));
     await expect(tx).to.changeEtherBalances(ethers, [r.user, r.insurance], [parseEther("0.1"), -parseEther("0.1")]);
@@ -142,7 +160,9 @@ describe("ConsequencePolicy and ParametricInsurance (example consumer)", functio
     await expect(r.insurance.claimPayout(1n, otherInput))
       .to.be.revertedWithCustomError(r.insurance, "ParametricInsuranceWrongInput")
       .withArgs(commitment, otherInput.inputCommitment);
-    await expect(r.insurance.claimPayout(7n, otherInput)).to.be.revertedWithCustomError(r.insurance, "ParametricInsuranceUnknownPolicy").withArgs(7n);
+    await expect(r.insurance.claimPayout(7n, otherInput))
+      .to.be.revertedWithCustomError(r.insurance, "ParametricInsuranceUnknownPolicy")
+      .withArgs(7n);
     const unrecorded = makeClaim(r.modelId, now, { inputCommitment: commitment, output: 1n });
     await expect(r.insurance.claimPayout(1n, unrecorded))
       .to.be.revertedWithCustomError(r.hub, "ReceiptHubUnknownClaim")
@@ -153,6 +173,8 @@ describe("ConsequencePolicy and ParametricInsurance (example consumer)", functio
     const p = await proveToy(r.toy, 2n, 9n, bindingFor(lieId, r.challenger.address));
     await (await r.hub.connect(r.challenger).refute(lie, toyOutput(2n), p.proof)).wait();
     await networkHelpers.time.increase(r.params.challengeWindow + 1);
-    await expect(r.insurance.claimPayout(1n, lie)).to.be.revertedWithCustomError(r.hub, "ReceiptHubClaimRefuted").withArgs(lieId);
+    await expect(r.insurance.claimPayout(1n, lie))
+      .to.be.revertedWithCustomError(r.hub, "ReceiptHubClaimRefuted")
+      .withArgs(lieId);
   });
 });

@@ -58,7 +58,12 @@ describe("ReceiptHub", function () {
       const now = await latest(ethers);
       for (const claim of [
         makeClaim(r.modelId, now),
-        makeClaim(r.modelId, now, { inputCommitment: 0n, output: R - 1n, requestId: toBeHex(1n, 32), deadline: (1n << 64n) - 1n }),
+        makeClaim(r.modelId, now, {
+          inputCommitment: 0n,
+          output: R - 1n,
+          requestId: toBeHex(1n, 32),
+          deadline: (1n << 64n) - 1n,
+        }),
         makeClaim(id("another model"), now, { output: 123456789n }),
       ]) {
         expect(await r.hub.claimIdOf(claim)).to.equal(claimIdOf(claim, r.chainId, r.hubAddress));
@@ -71,13 +76,21 @@ describe("ReceiptHub", function () {
         ),
       );
       const claim = { modelId: r.modelId, inputCommitment: 5n, output: 6n, requestId: id("q"), deadline: 7n };
-      expect(TypedDataEncoder.hashStruct("Claim", { Claim: [
-        { name: "modelId", type: "bytes32" },
-        { name: "inputCommitment", type: "uint256" },
-        { name: "output", type: "uint256" },
-        { name: "requestId", type: "bytes32" },
-        { name: "deadline", type: "uint64" },
-      ] }, claim)).to.equal(structHash);
+      expect(
+        TypedDataEncoder.hashStruct(
+          "Claim",
+          {
+            Claim: [
+              { name: "modelId", type: "bytes32" },
+              { name: "inputCommitment", type: "uint256" },
+              { name: "output", type: "uint256" },
+              { name: "requestId", type: "bytes32" },
+              { name: "deadline", type: "uint64" },
+            ],
+          },
+          claim,
+        ),
+      ).to.equal(structHash);
     });
 
     it("computes the binding exactly as prover/chain/binding.ts, below r", async function () {
@@ -88,7 +101,9 @@ describe("ReceiptHub", function () {
         const b = await r.hub.bindingOf(claimId, who);
         expect(b).to.equal(bindingFor(claimId, who));
         expect(b < R).to.equal(true);
-        expect(b).to.equal(BigInt(keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32", "address"], [claimId, who]))) % R);
+        expect(b).to.equal(
+          BigInt(keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32", "address"], [claimId, who]))) % R,
+        );
       }
     });
   });
@@ -225,7 +240,9 @@ describe("ReceiptHub", function () {
         .withArgs(recoverAddress(idOf(r, a), foreign), 0, r.params.minStake);
 
       // The genuine signature still works, once.
-      await expect(r.hub.submitSigned(a, ar, avs)).to.emit(r.hub, "ClaimSigned").withArgs(idOf(r, a), r.operator.address);
+      await expect(r.hub.submitSigned(a, ar, avs))
+        .to.emit(r.hub, "ClaimSigned")
+        .withArgs(idOf(r, a), r.operator.address);
       await expect(hub2.submitSigned(a, ar, avs)).to.be.revertedWithCustomError(hub2, "ReceiptHubSignerNotStaked");
     });
 
@@ -244,7 +261,10 @@ describe("ReceiptHub", function () {
         .to.be.revertedWithCustomError(r.hub, "ECDSAInvalidSignatureS")
         .withArgs(toBeHex(highS, 32));
       // A signature that recovers no address.
-      await expect(r.hub.submitSigned(claim, toBeHex(0n, 32), toBeHex(1n, 32))).to.be.revertedWithCustomError(r.hub, "ECDSAInvalidSignature");
+      await expect(r.hub.submitSigned(claim, toBeHex(0n, 32), toBeHex(1n, 32))).to.be.revertedWithCustomError(
+        r.hub,
+        "ECDSAInvalidSignature",
+      );
       expect(await r.hub.levelOf(idOf(r, claim))).to.equal(BigInt(LEVEL.None));
     });
   });
@@ -289,7 +309,11 @@ describe("ReceiptHub", function () {
         .withArgs(r.operator.address);
 
       const second = new Wallet(id("enclave key 2"));
-      await (await r.hub.connect(r.attester).registerEnclaveKey(second.address, r.image, id("doc 2"), now + 100n, r.enclaveOperator.address)).wait();
+      await (
+        await r.hub
+          .connect(r.attester)
+          .registerEnclaveKey(second.address, r.image, id("doc 2"), now + 100n, r.enclaveOperator.address)
+      ).wait();
       const c1 = makeClaim(r.modelId, now, { deadline: now + 10_000n });
       const s1 = await sign(r, second, c1);
       await networkHelpers.time.setNextBlockTimestamp(now + 100n);
@@ -309,7 +333,11 @@ describe("ReceiptHub", function () {
       const r = await networkHelpers.loadFixture(fixture);
       const now = await latest(ethers);
       const second = new Wallet(id("enclave key 2"));
-      await (await r.hub.connect(r.attester).registerEnclaveKey(second.address, r.image, id("doc 2"), r.enclaveExpiry, r.enclaveOperator.address)).wait();
+      await (
+        await r.hub
+          .connect(r.attester)
+          .registerEnclaveKey(second.address, r.image, id("doc 2"), r.enclaveExpiry, r.enclaveOperator.address)
+      ).wait();
       const before = makeClaim(r.modelId, now);
       await submitAttested(r, before);
       await (await r.hub.connect(r.attester).revokeImage(r.image)).wait();
@@ -330,7 +358,11 @@ describe("ReceiptHub", function () {
       const image2 = id("enclave image v2");
       await (await r.hub.registerImage(image2)).wait();
       const k2 = new Wallet(id("image 2 key"));
-      await (await r.hub.connect(r.attester).registerEnclaveKey(k2.address, image2, id("doc"), r.enclaveExpiry, r.enclaveOperator.address)).wait();
+      await (
+        await r.hub
+          .connect(r.attester)
+          .registerEnclaveKey(k2.address, image2, id("doc"), r.enclaveExpiry, r.enclaveOperator.address)
+      ).wait();
       const c = makeClaim(r.modelId, now);
       const s = await sign(r, k2, c);
       await expect(r.hub.submitAttested(c, s.r, s.vs))
@@ -360,7 +392,12 @@ describe("ReceiptHub", function () {
   });
 
   describe("submitProven", function () {
-    async function provenClaim(r: Awaited<ReturnType<typeof readyProtocol>>, x: bigint, salt: bigint, output = toyOutput(x)) {
+    async function provenClaim(
+      r: Awaited<ReturnType<typeof readyProtocol>>,
+      x: bigint,
+      salt: bigint,
+      output = toyOutput(x),
+    ) {
       return makeClaim(r.modelId, await latest(ethers), { inputCommitment: await toyCommitment(x, salt), output });
     }
 

@@ -44,7 +44,9 @@ describe("Reentrancy on every payout", function () {
       const claim = makeClaim(r.modelId, await latest(ethers));
       const claimId = await submitSigned(r, r.operator, claim);
       const bond = r.params.challengeBond;
-      await (await r.attacker.execute(r.hubAddress, hub.encodeFunctionData("challenge", [claimId]), bond, { value: bond })).wait();
+      await (
+        await r.attacker.execute(r.hubAddress, hub.encodeFunctionData("challenge", [claimId]), bond, { value: bond })
+      ).wait();
       await networkHelpers.time.increase(r.params.responseWindow + 1);
       await (await r.hub.resolveTimeout(claimId)).wait();
       const credit = await r.hub.creditOf(r.attackerAddress);
@@ -61,7 +63,10 @@ describe("Reentrancy on every payout", function () {
   it("withdrawCredit after a defence: a re-entrant withdrawCredit is refused", async function () {
     const r = await networkHelpers.loadFixture(fixture);
     const hub = r.hub.interface;
-    const claim = makeClaim(r.modelId, await latest(ethers), { inputCommitment: await toyCommitment(7n, 7n), output: toyOutput(7n) });
+    const claim = makeClaim(r.modelId, await latest(ethers), {
+      inputCommitment: await toyCommitment(7n, 7n),
+      output: toyOutput(7n),
+    });
     const claimId = await submitSigned(r, r.operator, claim);
     await (await r.hub.connect(r.challenger).challenge(claimId, { value: r.params.challengeBond })).wait();
     // The attacker contract defends the true claim with a proof bound to itself.
@@ -70,7 +75,11 @@ describe("Reentrancy on every payout", function () {
     expect(await r.hub.creditOf(r.attackerAddress)).to.equal(r.params.challengeBond);
     await (await r.attacker.arm(r.hubAddress, hub.encodeFunctionData("withdrawCredit"))).wait();
     const tx = r.attacker.execute(r.hubAddress, hub.encodeFunctionData("withdrawCredit"), 0);
-    await expect(tx).to.changeEtherBalances(ethers, [r.attacker, r.hub], [r.params.challengeBond, -r.params.challengeBond]);
+    await expect(tx).to.changeEtherBalances(
+      ethers,
+      [r.attacker, r.hub],
+      [r.params.challengeBond, -r.params.challengeBond],
+    );
     expect(await r.attacker.lastReentryError()).to.equal(guardError(r));
   });
 
@@ -83,7 +92,9 @@ describe("Reentrancy on every payout", function () {
       ])) as unknown as ParametricInsurance;
       await (await insurance.fund({ value: parseEther("2") })).wait();
       const claim = makeClaim(r.modelId, await latest(ethers), { output: 9n });
-      await (await insurance.issuePolicy(r.attackerAddress, r.modelId, claim.inputCommitment, parseEther("0.9"))).wait();
+      await (
+        await insurance.issuePolicy(r.attackerAddress, r.modelId, claim.inputCommitment, parseEther("0.9"))
+      ).wait();
       await submitSigned(r, r.operator, claim);
       await networkHelpers.time.increase(r.params.challengeWindow + 1);
       await (await insurance.claimPayout(1n, claim)).wait();
@@ -96,7 +107,9 @@ describe("Reentrancy on every payout", function () {
       const tx = r.attacker.execute(address, insurance.interface.encodeFunctionData("withdraw"), 0);
       await expect(tx).to.changeEtherBalances(ethers, [r.attacker, insurance], [parseEther("0.9"), -parseEther("0.9")]);
       expect(await r.attacker.lastReentrySucceeded()).to.equal(false);
-      expect(await r.attacker.lastReentryError()).to.equal(insurance.interface.getError("ReentrancyGuardReentrantCall")!.selector);
+      expect(await r.attacker.lastReentryError()).to.equal(
+        insurance.interface.getError("ReentrancyGuardReentrantCall")!.selector,
+      );
       expect(await insurance.owedTo(r.attackerAddress)).to.equal(0n);
       expect(await ethers.provider.getBalance(address)).to.equal(parseEther("1.1"));
       expect(await insurance.freeFunds()).to.equal(parseEther("1.1"));
@@ -109,17 +122,22 @@ describe("Reentrancy on every payout", function () {
     const claim = makeClaim(r.modelId, await latest(ethers), { requestId: id("blocked payee") });
     const claimId = await submitSigned(r, r.operator, claim);
     const bond = r.params.challengeBond;
-    await (await r.attacker.execute(r.hubAddress, hub.encodeFunctionData("challenge", [claimId]), bond, { value: bond })).wait();
+    await (
+      await r.attacker.execute(r.hubAddress, hub.encodeFunctionData("challenge", [claimId]), bond, { value: bond })
+    ).wait();
     await (await r.attacker.setRejecting(true)).wait();
     await networkHelpers.time.increase(r.params.responseWindow + 1);
     // Resolution credits the rejecting challenger without sending it anything.
     await expect(r.hub.connect(r.user).resolveTimeout(claimId)).to.emit(r.hub, "ChallengeTimedOut");
     // The treasury is paid its share regardless.
     const treasuryCredit = await r.hub.creditOf(r.treasury.address);
-    await expect(r.hub.connect(r.treasury).withdrawCredit()).to.changeEtherBalances(ethers, [r.treasury, r.hub], [treasuryCredit, -treasuryCredit]);
-    await expect(r.attacker.execute(r.hubAddress, hub.encodeFunctionData("withdrawCredit"), 0)).to.be.revertedWithCustomError(
-      r.hub,
-      "OperatorStakingTransferFailed",
+    await expect(r.hub.connect(r.treasury).withdrawCredit()).to.changeEtherBalances(
+      ethers,
+      [r.treasury, r.hub],
+      [treasuryCredit, -treasuryCredit],
     );
+    await expect(
+      r.attacker.execute(r.hubAddress, hub.encodeFunctionData("withdrawCredit"), 0),
+    ).to.be.revertedWithCustomError(r.hub, "OperatorStakingTransferFailed");
   });
 });

@@ -111,7 +111,10 @@ async function hashTemplates(): Promise<string> {
   const h = createHash("sha256");
   const dir = templatesDir();
   for (const f of (await readdir(dir)).filter((f) => f.endsWith(".circom")).sort()) {
-    h.update(f).update("\0").update(await readFile(path.join(dir, f))).update("\0");
+    h.update(f)
+      .update("\0")
+      .update(await readFile(path.join(dir, f)))
+      .update("\0");
   }
   return h.digest("hex");
 }
@@ -228,5 +231,7 @@ export async function witnessFailure(p: Promise<unknown>, template?: string): Pr
     }
     return err;
   }
-  throw new Error(`expected witness generation to fail, it produced ${Array.isArray(result) ? `${result.length} values` : String(result)}`);
+  throw new Error(
+    `expected witness generation to fail, it produced ${Array.isArray(result) ? `${result.length} values` : String(result)}`,
+  );
 }

@@ -23,13 +23,25 @@ export interface OpCase {
 
 /** Builds the case's model, adding string attributes and the output type. */
 export function caseModel(c: OpCase): Uint8Array {
-  const bytes = buildModel({ input: { name: "x", dims: c.inDims }, output: { name: "y", dims: c.outDims }, nodes: c.nodes, initializers: c.init, opset: c.opset });
+  const bytes = buildModel({
+    input: { name: "x", dims: c.inDims },
+    output: { name: "y", dims: c.outDims },
+    nodes: c.nodes,
+    initializers: c.init,
+    opset: c.opset,
+  });
   if (!c.strings && !c.outType) return bytes;
   const m = onnx.ModelProto.decode(bytes);
   if (c.outType) m.graph!.output![0].type!.tensorType!.elemType = onnx.TensorProto.DataType.INT64;
   for (const [i, attrs] of Object.entries(c.strings ?? {})) {
     for (const [name, value] of Object.entries(attrs)) {
-      m.graph!.node![Number(i)].attribute!.push(onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(value) }));
+      m.graph!.node![Number(i)].attribute!.push(
+        onnx.AttributeProto.create({
+          name,
+          type: onnx.AttributeProto.AttributeType.STRING,
+          s: new TextEncoder().encode(value),
+        }),
+      );
     }
   }
   return onnx.ModelProto.encode(m).finish();
@@ -50,7 +62,14 @@ export const OP_CASES: OpCase[] = [
     name: "Conv 3x3, stride 2, asymmetric pads, bias",
     inDims: [1, 2, 7, 6],
     outDims: [1, 3, 4, 3],
-    nodes: [{ op: "Conv", inputs: ["x", "W", "B"], outputs: ["y"], attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 0, 1, 1] } }],
+    nodes: [
+      {
+        op: "Conv",
+        inputs: ["x", "W", "B"],
+        outputs: ["y"],
+        attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 0, 1, 1] },
+      },
+    ],
     init: { W: { dims: [3, 2, 3, 3], data: W(54, 2) }, B: { dims: [3], data: [0.1, -0.3, 0.2] } },
     kinds: ["conv"],
   },
@@ -58,14 +77,18 @@ export const OP_CASES: OpCase[] = [
     name: "Conv dilation 2, groups 2",
     inDims: [1, 4, 7, 7],
     outDims: [1, 4, 3, 3],
-    nodes: [{ op: "Conv", inputs: ["x", "W"], outputs: ["y"], attrs: { kernel_shape: [3, 3], dilations: [2, 2], group: 2 } }],
+    nodes: [
+      { op: "Conv", inputs: ["x", "W"], outputs: ["y"], attrs: { kernel_shape: [3, 3], dilations: [2, 2], group: 2 } },
+    ],
     init: { W: { dims: [4, 2, 3, 3], data: W(72, 3) } },
   },
   {
     name: "Conv depthwise (multiplier 2), auto_pad SAME_UPPER, batch 2",
     inDims: [2, 2, 5, 5],
     outDims: [2, 4, 3, 3],
-    nodes: [{ op: "Conv", inputs: ["x", "W"], outputs: ["y"], attrs: { kernel_shape: [3, 3], strides: [2, 2], group: 2 } }],
+    nodes: [
+      { op: "Conv", inputs: ["x", "W"], outputs: ["y"], attrs: { kernel_shape: [3, 3], strides: [2, 2], group: 2 } },
+    ],
     init: { W: { dims: [4, 1, 3, 3], data: W(36, 4) } },
     strings: { 0: { auto_pad: "SAME_UPPER" } },
   },
@@ -73,7 +96,9 @@ export const OP_CASES: OpCase[] = [
     name: "Conv 1-D, pads and stride",
     inDims: [1, 2, 9],
     outDims: [1, 3, 5],
-    nodes: [{ op: "Conv", inputs: ["x", "W"], outputs: ["y"], attrs: { kernel_shape: [3], strides: [2], pads: [1, 1] } }],
+    nodes: [
+      { op: "Conv", inputs: ["x", "W"], outputs: ["y"], attrs: { kernel_shape: [3], strides: [2], pads: [1, 1] } },
+    ],
     init: { W: { dims: [3, 2, 3], data: W(18, 5) } },
   },
   {
@@ -82,7 +107,12 @@ export const OP_CASES: OpCase[] = [
     outDims: [1, 3, 3, 3],
     nodes: [
       { op: "Conv", inputs: ["x", "W"], outputs: ["c"], attrs: { kernel_shape: [3, 3] } },
-      { op: "BatchNormalization", inputs: ["c", "s", "b", "m", "v"], outputs: ["n"], attrs: { epsilon: { float: 1e-3 } } },
+      {
+        op: "BatchNormalization",
+        inputs: ["c", "s", "b", "m", "v"],
+        outputs: ["n"],
+        attrs: { epsilon: { float: 1e-3 } },
+      },
       { op: "Mul", inputs: ["n", "k"], outputs: ["p"] },
       { op: "Add", inputs: ["p", "a"], outputs: ["y"] },
     ],
@@ -102,14 +132,26 @@ export const OP_CASES: OpCase[] = [
     inDims: [2, 3, 2, 2],
     outDims: [2, 3, 2, 2],
     nodes: [{ op: "BatchNormalization", inputs: ["x", "s", "b", "m", "v"], outputs: ["y"] }],
-    init: { s: { dims: [3], data: [1, 2, 3] }, b: { dims: [3], data: [0, 1, -1] }, m: { dims: [3], data: [0.1, 0.2, 0.3] }, v: { dims: [3], data: [1, 4, 0.25] } },
+    init: {
+      s: { dims: [3], data: [1, 2, 3] },
+      b: { dims: [3], data: [0, 1, -1] },
+      m: { dims: [3], data: [0.1, 0.2, 0.3] },
+      v: { dims: [3], data: [1, 4, 0.25] },
+    },
     kinds: ["affine"],
   },
   {
     name: "MaxPool 3x3 stride 2, pads, ceil_mode",
     inDims: [1, 2, 6, 6],
     outDims: [1, 2, 4, 4],
-    nodes: [{ op: "MaxPool", inputs: ["x"], outputs: ["y"], attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: 1 } }],
+    nodes: [
+      {
+        op: "MaxPool",
+        inputs: ["x"],
+        outputs: ["y"],
+        attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: 1 },
+      },
+    ],
   },
   {
     name: "MaxPool 2x2 dilation 2",
@@ -121,13 +163,22 @@ export const OP_CASES: OpCase[] = [
     name: "AveragePool 3x3 stride 2, pads, count_include_pad = 0",
     inDims: [1, 2, 5, 5],
     outDims: [1, 2, 3, 3],
-    nodes: [{ op: "AveragePool", inputs: ["x"], outputs: ["y"], attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] } }],
+    nodes: [
+      {
+        op: "AveragePool",
+        inputs: ["x"],
+        outputs: ["y"],
+        attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] },
+      },
+    ],
   },
   {
     name: "AveragePool count_include_pad = 1, SAME_LOWER",
     inDims: [1, 1, 5, 5],
     outDims: [1, 1, 5, 5],
-    nodes: [{ op: "AveragePool", inputs: ["x"], outputs: ["y"], attrs: { kernel_shape: [2, 2], count_include_pad: 1 } }],
+    nodes: [
+      { op: "AveragePool", inputs: ["x"], outputs: ["y"], attrs: { kernel_shape: [2, 2], count_include_pad: 1 } },
+    ],
     strings: { 0: { auto_pad: "SAME_LOWER" } },
   },
   {
@@ -150,7 +201,11 @@ export const OP_CASES: OpCase[] = [
       { op: "Sub", inputs: ["c", "a"], outputs: ["b"] },
       { op: "Div", inputs: ["b", "d"], outputs: ["y"] },
     ],
-    init: { k: { dims: [4], data: [1, -2, 0.5, 3] }, c: { dims: [3, 1], data: [0.1, 0.2, 0.3] }, d: { dims: [1], data: [4] } },
+    init: {
+      k: { dims: [4], data: [1, -2, 0.5, 3] },
+      c: { dims: [3, 1], data: [0.1, 0.2, 0.3] },
+      d: { dims: [1], data: [4] },
+    },
     kinds: ["affine"],
   },
   {
@@ -220,8 +275,11 @@ export const OP_CASES: OpCase[] = [
       { op: "Gemm", inputs: ["x", "B", "C"], outputs: ["g"], attrs: { transB: 1, beta: { float: 0.5 } } },
       { op: "MatMul", inputs: ["g", "M"], outputs: ["y"] },
     ],
-    init: { B: { dims: [5, 4], data: W(20, 8) }, C: { dims: [3, 5], data: W(15, 9) }, M: { dims: [5, 2], data: W(10, 10) } },
+    init: {
+      B: { dims: [5, 4], data: W(20, 8) },
+      C: { dims: [3, 5], data: W(15, 9) },
+      M: { dims: [5, 2], data: W(10, 10) },
+    },
     kinds: ["dense", "dense"],
   },
 ];
-

@@ -31,7 +31,12 @@ describe("node: HTTP API", function () {
   });
 
   const post = (payload: unknown, headers: Record<string, string> = { "content-type": "application/json" }) =>
-    app.inject({ method: "POST", url: "/v1/infer", headers, payload: typeof payload === "string" ? payload : JSON.stringify(payload) });
+    app.inject({
+      method: "POST",
+      url: "/v1/infer",
+      headers,
+      payload: typeof payload === "string" ? payload : JSON.stringify(payload),
+    });
 
   async function expectError(res: Awaited<ReturnType<typeof post>>, status: number, message: string | RegExp) {
     expect(res.statusCode, res.body).to.equal(status);
@@ -52,7 +57,11 @@ describe("node: HTTP API", function () {
     });
 
     it("a body that is not JSON -> 415", async () => {
-      await expectError(await post("model=digits", { "content-type": "application/x-www-form-urlencoded" }), 415, "request body must be JSON (content-type: application/json)");
+      await expectError(
+        await post("model=digits", { "content-type": "application/x-www-form-urlencoded" }),
+        415,
+        "request body must be JSON (content-type: application/json)",
+      );
     });
 
     it("wrong shape: not an object, a missing or unknown field, a field of the wrong type -> 400", async () => {
@@ -61,16 +70,36 @@ describe("node: HTTP API", function () {
       await expectError(await post(noInput), 400, "invalid request: body must have required property 'input'");
       const { valueAtRisk: _v, ...noValue } = good();
       await expectError(await post(noValue), 400, "invalid request: body must have required property 'valueAtRisk'");
-      await expectError(await post({ ...good(), colour: "red" }), 400, "invalid request: body must NOT have additional properties");
+      await expectError(
+        await post({ ...good(), colour: "red" }),
+        400,
+        "invalid request: body must NOT have additional properties",
+      );
       await expectError(await post({ ...good(), input: "1,2,3" }), 400, "invalid request: body/input must be array");
       await expectError(await post({ ...good(), model: 7 }), 400, "invalid request: body/model must be string");
-      await expectError(await post({ ...good(), input: x.slice(1) }), 400, `input has 63 values; model ${circuitId} takes 64 (shape [1, 64])`);
-      await expectError(await post({ ...good(), level: "platinum" }), 400, 'level must be one of auto, signed, attested, proven, got "platinum"');
+      await expectError(
+        await post({ ...good(), input: x.slice(1) }),
+        400,
+        `input has 63 values; model ${circuitId} takes 64 (shape [1, 64])`,
+      );
+      await expectError(
+        await post({ ...good(), level: "platinum" }),
+        400,
+        'level must be one of auto, signed, attested, proven, got "platinum"',
+      );
     });
 
     it("unknown model -> 404", async () => {
-      await expectError(await post({ ...good(), model: "resnet" }), 404, 'unknown model "resnet" (this node serves: digits)');
-      await expectError(await post({ ...good(), model: `0x${"ab".repeat(32)}` }), 404, `unknown model "0x${"ab".repeat(32)}" (this node serves: digits)`);
+      await expectError(
+        await post({ ...good(), model: "resnet" }),
+        404,
+        'unknown model "resnet" (this node serves: digits)',
+      );
+      await expectError(
+        await post({ ...good(), model: `0x${"ab".repeat(32)}` }),
+        404,
+        `unknown model "0x${"ab".repeat(32)}" (this node serves: digits)`,
+      );
     });
 
     it("non-numeric values in the input or the value at risk -> 400", async () => {
@@ -79,7 +108,8 @@ describe("node: HTTP API", function () {
       await expectError(await post({ ...good(), input }), 400, 'input element 3 is "abc", not a finite number');
       input[3] = null as unknown as number;
       await expectError(await post({ ...good(), input }), 400, "input element 3 is null, not a finite number");
-      const bad = "valueAtRisk must be a non-negative integer below 2^256 (a JSON number up to 2^53 - 1, or a decimal string), got";
+      const bad =
+        "valueAtRisk must be a non-negative integer below 2^256 (a JSON number up to 2^53 - 1, or a decimal string), got";
       await expectError(await post({ ...good(), valueAtRisk: "lots" }), 400, `${bad} "lots"`);
       await expectError(await post({ ...good(), valueAtRisk: -1 }), 400, `${bad} -1`);
       await expectError(await post({ ...good(), valueAtRisk: 1.5 }), 400, `${bad} 1.5`);
@@ -106,14 +136,30 @@ describe("node: HTTP API", function () {
         "level Signed is below the required level Attested for value at risk 2000000000000000000 (node policy: Signed up to 1000000000000000000, Attested up to 100000000000000000000, Proven above)",
       );
       const eoa = node.operator.address;
-      await expectError(await post({ ...good(), consumer: eoa }), 422, `cannot read the policy of consumer ${eoa}: no contract at that address`);
-      await expectError(await post({ ...good(), consumer: "0x1234" }), 400, 'consumer must be an address, got "0x1234"');
+      await expectError(
+        await post({ ...good(), consumer: eoa }),
+        422,
+        `cannot read the policy of consumer ${eoa}: no contract at that address`,
+      );
+      await expectError(
+        await post({ ...good(), consumer: "0x1234" }),
+        400,
+        'consumer must be an address, got "0x1234"',
+      );
     });
 
     it("a malformed or unknown claim id, or an unknown route -> 400 / 404", async () => {
-      await expectError(await app.inject({ method: "GET", url: "/v1/claims/xyz" }), 400, 'claim id must be 0x-prefixed 32-byte hex, got "xyz"');
+      await expectError(
+        await app.inject({ method: "GET", url: "/v1/claims/xyz" }),
+        400,
+        'claim id must be 0x-prefixed 32-byte hex, got "xyz"',
+      );
       const unknown = `0x${"00".repeat(31)}01`;
-      await expectError(await app.inject({ method: "GET", url: `/v1/claims/${unknown}` }), 404, `unknown claim ${unknown}`);
+      await expectError(
+        await app.inject({ method: "GET", url: `/v1/claims/${unknown}` }),
+        404,
+        `unknown claim ${unknown}`,
+      );
       await expectError(await app.inject({ method: "GET", url: "/v2/infer?x=1" }), 404, "no route GET /v2/infer");
     });
   });
@@ -123,12 +169,21 @@ describe("node: HTTP API", function () {
       const res = await post({ ...good(), model: node.served[0].modelId });
       expect(res.statusCode, res.body).to.equal(200);
       const body = res.json();
-      expect([body.level, body.requiredLevel, body.status, body.policy.source]).to.deep.equal(["Signed", "Signed", "recorded", "node"]);
+      expect([body.level, body.requiredLevel, body.status, body.policy.source]).to.deep.equal([
+        "Signed",
+        "Signed",
+        "recorded",
+        "node",
+      ]);
       expect(body.claim.modelId).to.equal(node.served[0].modelId);
       expect(body.claim.inputCommitment).to.match(/^[0-9]+$/);
       expect(body.claim.output).to.equal(body.output.signal);
       expect(body.output.logits).to.have.length(10);
-      expect(body.output.label).to.equal(body.output.logits.map(BigInt).reduce((best: number, v: bigint, i: number, a: bigint[]) => (v > a[best] ? i : best), 0));
+      expect(body.output.label).to.equal(
+        body.output.logits
+          .map(BigInt)
+          .reduce((best: number, v: bigint, i: number, a: bigint[]) => (v > a[best] ? i : best), 0),
+      );
       expect(body.transaction.hash).to.match(/^0x[0-9a-f]{64}$/);
       expect(body.salt).to.match(/^[0-9]+$/);
       expect(Number(await node.hub.levelOf(body.claimId))).to.equal(1);
@@ -136,7 +191,12 @@ describe("node: HTTP API", function () {
       const got = await app.inject({ method: "GET", url: `/v1/claims/${body.claimId}` });
       expect(got.statusCode).to.equal(200);
       const view = got.json();
-      expect([view.claimId, view.level, view.transaction.hash, view.onChain.level]).to.deep.equal([body.claimId, "Signed", body.transaction.hash, "Signed"]);
+      expect([view.claimId, view.level, view.transaction.hash, view.onChain.level]).to.deep.equal([
+        body.claimId,
+        "Signed",
+        body.transaction.hash,
+        "Signed",
+      ]);
       expect(view).to.not.have.property("salt");
       expect(view).to.not.have.property("input");
     });
@@ -151,14 +211,38 @@ describe("node: HTTP API", function () {
 
     it("GET /healthz and /v1/models describe the node; POST /rpc reaches its chain", async () => {
       const health = (await app.inject({ method: "GET", url: "/healthz" })).json();
-      expect(health).to.deep.include({ ok: true, chainId: node.deployment.chainId, protocol: node.deployment.protocol, operator: node.operator.address, enclave: node.enclave!.address });
+      expect(health).to.deep.include({
+        ok: true,
+        chainId: node.deployment.chainId,
+        protocol: node.deployment.protocol,
+        operator: node.operator.address,
+        enclave: node.enclave!.address,
+      });
       const models = (await app.inject({ method: "GET", url: "/v1/models" })).json();
-      expect(models.models).to.deep.equal([{ modelId: node.served[0].modelId, circuitId, alias: "digits", inputShape: [1, 64] }]);
-      const rpc = await app.inject({ method: "POST", url: "/rpc", payload: [{ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }, { jsonrpc: "2.0", id: 2, method: "eth_getCode", params: [node.deployment.protocol, "latest"] }, { id: 3 }] });
+      expect(models.models).to.deep.equal([
+        { modelId: node.served[0].modelId, circuitId, alias: "digits", inputShape: [1, 64] },
+      ]);
+      const rpc = await app.inject({
+        method: "POST",
+        url: "/rpc",
+        payload: [
+          { jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] },
+          { jsonrpc: "2.0", id: 2, method: "eth_getCode", params: [node.deployment.protocol, "latest"] },
+          { id: 3 },
+        ],
+      });
       const [chain, code, bad] = rpc.json();
-      expect(chain).to.deep.equal({ jsonrpc: "2.0", id: 1, result: `0x${BigInt(node.deployment.chainId).toString(16)}` });
+      expect(chain).to.deep.equal({
+        jsonrpc: "2.0",
+        id: 1,
+        result: `0x${BigInt(node.deployment.chainId).toString(16)}`,
+      });
       expect(code.result.length).to.be.greaterThan(1000);
-      expect(bad).to.deep.equal({ jsonrpc: "2.0", id: 3, error: { code: -32600, message: "invalid JSON-RPC request" } });
+      expect(bad).to.deep.equal({
+        jsonrpc: "2.0",
+        id: 3,
+        error: { code: -32600, message: "invalid JSON-RPC request" },
+      });
     });
   });
 });

@@ -24,7 +24,9 @@ describe("node: Signed batcher", () => {
     await b.flush();
     await b.close();
     expect(posted.map((p) => p.ids)).to.deep.equal([ids.slice(0, 3), ids.slice(3, 6), ids.slice(6)]);
-    expect(posted.map((p) => p.root)).to.deep.equal([ids.slice(0, 3), ids.slice(3, 6), ids.slice(6)].map((g) => BatchTree.fromClaimIds(g).root));
+    expect(posted.map((p) => p.root)).to.deep.equal(
+      [ids.slice(0, 3), ids.slice(3, 6), ids.slice(6)].map((g) => BatchTree.fromClaimIds(g).root),
+    );
     expect(b.pending).to.equal(0);
   });
 
@@ -56,7 +58,13 @@ describe("node: Signed batcher", () => {
 
   it("refuses a size below 1 or a non-positive interval", () => {
     const o = { post: async () => tx(0), onPosted: async () => {}, onError: () => {} };
-    expect(() => new SignedBatcher({ ...o, size: 0, intervalMs: 10 })).to.throw(RangeError, "batch size must be an integer >= 1, got 0");
-    expect(() => new SignedBatcher({ ...o, size: 1, intervalMs: 0 })).to.throw(RangeError, "batch interval must be >= 1 ms, got 0");
+    expect(() => new SignedBatcher({ ...o, size: 0, intervalMs: 10 })).to.throw(
+      RangeError,
+      "batch size must be an integer >= 1, got 0",
+    );
+    expect(() => new SignedBatcher({ ...o, size: 1, intervalMs: 0 })).to.throw(
+      RangeError,
+      "batch interval must be >= 1 ms, got 0",
+    );
   });
 });

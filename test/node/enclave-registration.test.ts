@@ -11,7 +11,11 @@ import { createDevCa, devRoot, loadOrCreateDevCa } from "../../prover/attest/dev
 import { EnclaveClient, enclaveImage } from "../../prover/attest/enclave-client.js";
 import { PcrMismatchError, UntrustedRootError } from "../../prover/attest/errors.js";
 import { verifyAttestation } from "../../prover/attest/verify-attestation.js";
-import { EnclaveRegistrationError, imageMeasurementId, registerEnclave } from "../../prover/node/enclave-registration.js";
+import {
+  EnclaveRegistrationError,
+  imageMeasurementId,
+  registerEnclave,
+} from "../../prover/node/enclave-registration.js";
 import { ChainTransactionError } from "../../prover/node/errors.js";
 import { type TestNode, testNode } from "./fixtures/node.js";
 
@@ -40,14 +44,25 @@ describe("node: enclave key registration", function () {
     expect(key.measurement).to.equal(imageMeasurementId(enclave.pcrs));
     expect(key.measurement).to.equal(imageMeasurementId(enclaveImage({ models: [circuitId] })));
     expect(await node.hub.approvedImages(modelId)).to.deep.equal([key.measurement]);
-    expect([key.operator, Number(key.expiresAt), key.revoked]).to.deep.equal([node.operator.address, reg.expiresAt, false]);
+    expect([key.operator, Number(key.expiresAt), key.revoked]).to.deep.equal([
+      node.operator.address,
+      reg.expiresAt,
+      false,
+    ]);
     const doc = new Uint8Array(readFileSync(reg.documentFile!));
     expect(key.attestationDocHash).to.equal(keccak256(doc));
     // An auditor re-checks the kept document: it chains to the root and binds the key.
-    const v = verifyAttestation(doc, { roots: roots(), now: new Date(), expectedSigner: enclave.address, allowedPcrs: [enclave.pcrs] });
+    const v = verifyAttestation(doc, {
+      roots: roots(),
+      now: new Date(),
+      expectedSigner: enclave.address,
+      allowedPcrs: [enclave.pcrs],
+    });
     expect(imageMeasurementId(v.pcrs)).to.equal(key.measurement);
     const block = await ethers.provider.getBlock("latest");
-    expect(reg.expiresAt).to.be.greaterThan(block!.timestamp).and.at.most(block!.timestamp + 86_400);
+    expect(reg.expiresAt)
+      .to.be.greaterThan(block!.timestamp)
+      .and.at.most(block!.timestamp + 86_400);
     expect(reg.expiresAt * 1000).to.be.at.most(v.validUntil.getTime() + 60_000);
     expect(await node.hub.canAttest(enclave.address, modelId)).to.equal(true);
   });
@@ -57,11 +72,25 @@ describe("node: enclave key registration", function () {
     writeFileSync(extra, randomBytes(16));
     const other = await EnclaveClient.start({ caDir: node.caDir, models: [circuitId], extraImageFiles: [extra] });
     try {
-      const e = await registerEnclave({ protocol: asAttester(), enclave: other, roots: roots(), modelIds: [modelId], images: [other.pcrs], operator: node.operator.address }).catch((err) => err);
+      const e = await registerEnclave({
+        protocol: asAttester(),
+        enclave: other,
+        roots: roots(),
+        modelIds: [modelId],
+        images: [other.pcrs],
+        operator: node.operator.address,
+      }).catch((err) => err);
       expect(e).to.be.instanceOf(EnclaveRegistrationError);
       expect(e.message).to.equal(`none of the 1 known enclave image(s) is approved on chain for model ${modelId}`);
       // Told the approved image, the verifier finds the document's PCRs differ from it.
-      const e2 = await registerEnclave({ protocol: asAttester(), enclave: other, roots: roots(), modelIds: [modelId], images: [node.image!.pcrs], operator: node.operator.address }).catch((err) => err);
+      const e2 = await registerEnclave({
+        protocol: asAttester(),
+        enclave: other,
+        roots: roots(),
+        modelIds: [modelId],
+        images: [node.image!.pcrs],
+        operator: node.operator.address,
+      }).catch((err) => err);
       expect(e2).to.be.instanceOf(PcrMismatchError);
       expect(e2.code).to.equal("PcrMismatch");
       await unregistered(other.address);
@@ -74,23 +103,53 @@ describe("node: enclave key registration", function () {
     const fresh = await EnclaveClient.start({ caDir: node.caDir, models: [circuitId] });
     try {
       const foreign = [devRoot(createDevCa())];
-      const e = await registerEnclave({ protocol: asAttester(), enclave: fresh, roots: foreign, modelIds: [modelId], images: [node.image!.pcrs], operator: node.operator.address }).catch((err) => err);
+      const e = await registerEnclave({
+        protocol: asAttester(),
+        enclave: fresh,
+        roots: foreign,
+        modelIds: [modelId],
+        images: [node.image!.pcrs],
+        operator: node.operator.address,
+      }).catch((err) => err);
       expect(e).to.be.instanceOf(UntrustedRootError);
       expect(e.code).to.equal("UntrustedRoot");
       await unregistered(fresh.address);
 
       // Verified, but sent by an account without the attestation-verifier role: the chain refuses.
       const role = await node.hub.ATTESTATION_VERIFIER_ROLE();
-      const e2 = await registerEnclave({ protocol: node.hub.connect(node.operator) as Contract, enclave: fresh, roots: roots(), modelIds: [modelId], images: [node.image!.pcrs], operator: node.operator.address }).catch((err) => err);
+      const e2 = await registerEnclave({
+        protocol: node.hub.connect(node.operator) as Contract,
+        enclave: fresh,
+        roots: roots(),
+        modelIds: [modelId],
+        images: [node.image!.pcrs],
+        operator: node.operator.address,
+      }).catch((err) => err);
       expect(e2).to.be.instanceOf(ChainTransactionError);
-      expect(e2.message).to.equal(`registerEnclaveKey failed on chain: AccessControlUnauthorizedAccount(${node.operator.address}, ${role})`);
+      expect(e2.message).to.equal(
+        `registerEnclaveKey failed on chain: AccessControlUnauthorizedAccount(${node.operator.address}, ${role})`,
+      );
       await unregistered(fresh.address);
 
       // With the role it goes through, once: a key is write-once.
-      const ok = await registerEnclave({ protocol: asAttester(), enclave: fresh, roots: roots(), modelIds: [modelId], images: [node.image!.pcrs], operator: node.operator.address });
+      const ok = await registerEnclave({
+        protocol: asAttester(),
+        enclave: fresh,
+        roots: roots(),
+        modelIds: [modelId],
+        images: [node.image!.pcrs],
+        operator: node.operator.address,
+      });
       expect(await node.hub.canAttest(fresh.address, modelId)).to.equal(true);
       expect(ok.measurement).to.equal(node.image!.measurement);
-      const again = await registerEnclave({ protocol: asAttester(), enclave: fresh, roots: roots(), modelIds: [modelId], images: [node.image!.pcrs], operator: node.operator.address }).catch((err) => err);
+      const again = await registerEnclave({
+        protocol: asAttester(),
+        enclave: fresh,
+        roots: roots(),
+        modelIds: [modelId],
+        images: [node.image!.pcrs],
+        operator: node.operator.address,
+      }).catch((err) => err);
       expect(again).to.be.instanceOf(ChainTransactionError);
       expect(again.message).to.equal(`registerEnclaveKey failed on chain: EnclaveRegistryKeyExists(${fresh.address})`);
     } finally {

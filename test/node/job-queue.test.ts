@@ -32,9 +32,13 @@ describe("node: persistent job queue", () => {
     // First process: accepts two jobs, is killed (SIGKILL) while running the first.
     // Node itself runs the child (tsx as a loader, not tsx's CLI, which would add a process the
     // kill below would not reach).
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "fixtures/queue-child.ts"), dir], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", path.join(import.meta.dirname, "fixtures/queue-child.ts"), dir],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     const line = await new Promise<string>((resolve) => child.stdout.once("data", (d) => resolve(String(d))));
     const [a, b] = line.trim().split(" ");
     child.kill("SIGKILL");

@@ -40,7 +40,10 @@ describe("node: levels of evidence through the service", function () {
 
   describe("Signed, batched", () => {
     it("a full batch posts one root; each claim checks against it and imports as Signed", async () => {
-      const service = await node.service({ runProofJobs: false, config: { batch: { size: 3, intervalMs: 3_600_000 } } });
+      const service = await node.service({
+        runProofJobs: false,
+        config: { batch: { size: 3, intervalMs: 3_600_000 } },
+      });
       const rs = [];
       for (const x of xs.slice(0, 3)) rs.push(await service.infer({ model: "digits", input: x, valueAtRisk: 1 }));
       expect(rs.map((r) => [r.level, r.status])).to.deep.equal(Array(3).fill(["Signed", "batching"]));
@@ -48,7 +51,9 @@ describe("node: levels of evidence through the service", function () {
       const views = await Promise.all(rs.map((r) => service.claim(r.claimId)));
       const root = views[0].batch!.root;
       expect(views.map((v) => [v.status, v.batch!.root, v.batch!.index, v.batch!.size])).to.deep.equal([
-        ["batched", root, 0, 3], ["batched", root, 1, 3], ["batched", root, 2, 3],
+        ["batched", root, 0, 3],
+        ["batched", root, 1, 3],
+        ["batched", root, 2, 3],
       ]);
       const batch = await node.hub.batchOf(root);
       expect(batch.operator).to.equal(node.operator.address);
@@ -83,7 +88,12 @@ describe("node: levels of evidence through the service", function () {
       await slow.close();
       const vb = await slow.claim(b.claimId);
       const vc = await slow.claim(c.claimId);
-      expect([vb.status, vc.status, vb.batch!.root === vc.batch!.root, vb.batch!.size]).to.deep.equal(["batched", "batched", true, 2]);
+      expect([vb.status, vc.status, vb.batch!.root === vc.batch!.root, vb.batch!.size]).to.deep.equal([
+        "batched",
+        "batched",
+        true,
+        2,
+      ]);
       expect((await node.hub.batchOf(vb.batch!.root)).operator).to.equal(node.operator.address);
     });
   });
@@ -109,12 +119,21 @@ describe("node: levels of evidence through the service", function () {
       const hub = node.deployment.protocol;
       // 1. There is no raw signing method.
       const digest = getBytes(keccak256(toUtf8Bytes("pay me")));
-      const raw = await enclave.request("sign", { digest }).then(() => null, (e) => e);
+      const raw = await enclave.request("sign", { digest }).then(
+        () => null,
+        (e) => e,
+      );
       expect(raw).to.be.instanceOf(EnclaveProcessError);
       expect(raw.code).to.equal("UnknownMethod");
       // 2. Smuggled claim fields are ignored: the enclave signs the output it computed.
-      const context = { modelId: node.served[0].modelId, requestId: keccak256(toUtf8Bytes("req")), deadline: 2n ** 40n, chainId, hub };
-      const smuggled = await enclave.request("infer", {
+      const context = {
+        modelId: node.served[0].modelId,
+        requestId: keccak256(toUtf8Bytes("req")),
+        deadline: 2n ** 40n,
+        chainId,
+        hub,
+      };
+      const smuggled = (await enclave.request("infer", {
         circuitId: node.served[0].model.ref.circuitId,
         input: xs[7],
         context,
@@ -122,9 +141,12 @@ describe("node: levels of evidence through the service", function () {
         inputCommitment: 1n,
         digest,
         claim: { output: 9n },
-      }) as { claim: Claim; claimId: string; signature: string; salt: bigint };
+      })) as { claim: Claim; claimId: string; signature: string; salt: bigint };
       const honest = await infer(await digitsModel(), xs[7], { salt: smuggled.salt });
-      expect([smuggled.claim.output, smuggled.claim.inputCommitment]).to.deep.equal([honest.output, honest.inputCommitment]);
+      expect([smuggled.claim.output, smuggled.claim.inputCommitment]).to.deep.equal([
+        honest.output,
+        honest.inputCommitment,
+      ]);
       expect(recoverAddress(smuggled.claimId, smuggled.signature)).to.equal(enclave.address);
       // 3. Moving the signature to a claim with another output recovers another key, which the hub refuses.
       const lie = { ...smuggled.claim, output: smuggled.claim.output === 9n ? 8n : 9n };
@@ -132,7 +154,9 @@ describe("node: levels of evidence through the service", function () {
       const recovered = recoverAddress(lieId, smuggled.signature);
       expect(recovered).to.not.equal(enclave.address);
       const { r: sr, yParityAndS: vs } = Signature.from(smuggled.signature);
-      await expect(node.hub.submitAttested(lie, sr, vs)).to.be.revertedWithCustomError(node.hub, "EnclaveRegistryUnknownKey").withArgs(recovered);
+      await expect(node.hub.submitAttested(lie, sr, vs))
+        .to.be.revertedWithCustomError(node.hub, "EnclaveRegistryUnknownKey")
+        .withArgs(recovered);
       // 4. The honest claim goes through.
       await (await node.hub.submitAttested(smuggled.claim, sr, vs)).wait();
       expect(Number(await node.hub.levelOf(smuggled.claimId))).to.equal(LEVEL.Attested);
@@ -143,19 +167,34 @@ describe("node: levels of evidence through the service", function () {
     it("a job accepted by a service that stops before running it is proven by the next service over the same state", async () => {
       const first = await node.service({ runProofJobs: false });
       const r = await first.infer({ model: "digits", input: xs[8], valueAtRisk: 1, level: "proven" });
-      expect([r.level, r.status, r.job!.state, r.onChain!.level]).to.deep.equal(["Proven", "proving", "queued", "None"]);
+      expect([r.level, r.status, r.job!.state, r.onChain!.level]).to.deep.equal([
+        "Proven",
+        "proving",
+        "queued",
+        "None",
+      ]);
       await first.close();
       expect((await first.claim(r.claimId)).job!.state).to.equal("queued");
 
       const second = await node.service({ config: { proveConcurrency: 1 } });
       await second.idle();
       const v = await second.claim(r.claimId);
-      expect([v.status, v.job!.state, v.job!.attempts, v.onChain!.level, v.onChain!.final]).to.deep.equal(["proven", "done", 1, "Proven", true]);
+      expect([v.status, v.job!.state, v.job!.attempts, v.onChain!.level, v.onChain!.final]).to.deep.equal([
+        "proven",
+        "done",
+        1,
+        "Proven",
+        true,
+      ]);
       expect(v.transaction!.hash).to.match(/^0x[0-9a-f]{64}$/);
       const events = await node.hub.queryFilter(node.hub.filters.ClaimProven(r.claimId));
-      expect(events.map((e) => [e.transactionHash, (e as unknown as { args: unknown[] }).args[1], Number((e as unknown as { args: unknown[] }).args[2])])).to.deep.equal([
-        [v.transaction!.hash, node.operator.address, LEVEL.None],
-      ]);
+      expect(
+        events.map((e) => [
+          e.transactionHash,
+          (e as unknown as { args: unknown[] }).args[1],
+          Number((e as unknown as { args: unknown[] }).args[2]),
+        ]),
+      ).to.deep.equal([[v.transaction!.hash, node.operator.address, LEVEL.None]]);
       // The output the caller got at once is the one now proven on chain.
       expect(await node.hub.outputOf(asTuple(v.claim))).to.equal(r.output.signal);
       await second.close();
@@ -166,8 +205,13 @@ describe("node: levels of evidence through the service", function () {
       const r = await service.infer({ model: "digits", input: xs[9], valueAtRisk: 1 });
       expect([r.level, r.status, r.onChain!.level]).to.deep.equal(["Signed", "recorded", "Signed"]);
       const [, , , , caller] = await ethers.getSigners();
-      const p = await proveInference(await digitsModel(), xs[9], { salt: r.salt, binding: bindingFor(r.claimId, caller.address) });
-      await (await (node.hub.connect(caller) as typeof node.hub).submitProven(asTuple(r.claim), encodeProof(p.proof))).wait();
+      const p = await proveInference(await digitsModel(), xs[9], {
+        salt: r.salt,
+        binding: bindingFor(r.claimId, caller.address),
+      });
+      await (
+        await (node.hub.connect(caller) as typeof node.hub).submitProven(asTuple(r.claim), encodeProof(p.proof))
+      ).wait();
       expect(Number(await node.hub.levelOf(r.claimId))).to.equal(LEVEL.Proven);
       await service.close();
     });

@@ -21,7 +21,10 @@ describe("node: consequence routing", function () {
   before(async () => {
     node = await testNode(ethers);
     // Proof jobs are accepted and persisted but not run here: routing is the subject.
-    service = await node.service({ runProofJobs: false, config: { batch: null, policy: { signedMax: 10n, attestedMax: 20n } } });
+    service = await node.service({
+      runProofJobs: false,
+      config: { batch: null, policy: { signedMax: 10n, attestedMax: 20n } },
+    });
     consumer = await node.insurance.getAddress();
   });
   after(async () => {
@@ -31,9 +34,9 @@ describe("node: consequence routing", function () {
 
   it("the pure rule matches ConsequencePolicy at and around both thresholds", () => {
     const t = INSURANCE_THRESHOLDS;
-    expect([0n, t.signedMax, t.signedMax + 1n, t.attestedMax, t.attestedMax + 1n].map((v) => minLevel(t, v))).to.deep.equal([
-      "Signed", "Signed", "Attested", "Attested", "Proven",
-    ]);
+    expect(
+      [0n, t.signedMax, t.signedMax + 1n, t.attestedMax, t.attestedMax + 1n].map((v) => minLevel(t, v)),
+    ).to.deep.equal(["Signed", "Signed", "Attested", "Attested", "Proven"]);
   });
 
   for (const [name, value, expected] of [
@@ -59,7 +62,8 @@ describe("node: consequence routing", function () {
 
   it("without a consumer the node's configured thresholds apply", async () => {
     const levels = [];
-    for (const v of [10, 11, 21]) levels.push((await service.infer({ model: "digits", input: x, valueAtRisk: v, level: "auto" })).level);
+    for (const v of [10, 11, 21])
+      levels.push((await service.infer({ model: "digits", input: x, valueAtRisk: v, level: "auto" })).level);
     expect(levels).to.deep.equal(["Signed", "Attested", "Proven"]);
   });
 
@@ -70,12 +74,18 @@ describe("node: consequence routing", function () {
   });
 
   it("a caller asking for less than the policy requires is refused, naming the required level", async () => {
-    const e = await service.infer({ model: "digits", input: x, valueAtRisk: "60000", level: "signed", consumer }).catch((err) => err);
+    const e = await service
+      .infer({ model: "digits", input: x, valueAtRisk: "60000", level: "signed", consumer })
+      .catch((err) => err);
     expect(e).to.be.instanceOf(LevelTooLowError);
     expect(e.kind).to.equal("unprocessable");
     expect([e.requested, e.required, e.valueAtRisk]).to.deep.equal(["Signed", "Proven", 60000n]);
-    expect(e.message).to.equal(`level Signed is below the required level Proven for value at risk 60000 (consumer ${consumer}'s requiredLevel)`);
-    const e2 = await service.infer({ model: "digits", input: x, valueAtRisk: 1500, level: "signed", consumer }).catch((err) => err);
+    expect(e.message).to.equal(
+      `level Signed is below the required level Proven for value at risk 60000 (consumer ${consumer}'s requiredLevel)`,
+    );
+    const e2 = await service
+      .infer({ model: "digits", input: x, valueAtRisk: 1500, level: "signed", consumer })
+      .catch((err) => err);
     expect(e2).to.be.instanceOf(LevelTooLowError);
     expect(e2.required).to.equal("Attested");
   });
@@ -83,7 +93,9 @@ describe("node: consequence routing", function () {
   it("skips a level the model or node cannot give: auto goes up, an explicit request is refused", () => {
     const base = { valueAtRisk: 5n, policy: { source: "node" as const, describe: "node policy" }, modelId: "0xab" };
     const noEnclave = { Signed: null, Attested: "this node runs no enclave", Proven: null };
-    expect(chooseLevel({ ...base, required: "Attested", requested: "auto", unavailable: noEnclave })).to.equal("Proven");
+    expect(chooseLevel({ ...base, required: "Attested", requested: "auto", unavailable: noEnclave })).to.equal(
+      "Proven",
+    );
     expect(chooseLevel({ ...base, required: "Signed", requested: "auto", unavailable: noEnclave })).to.equal("Signed");
     expect(() => chooseLevel({ ...base, required: "Signed", requested: "attested", unavailable: noEnclave })).to.throw(
       LevelUnavailableError,

@@ -97,7 +97,9 @@ describe("attest: development enclave documents", () => {
     const now = Date.now();
     const ahead = doc({ timestamp: now + 10 * 60_000 });
     expect(rejection(() => verifyAttestation(ahead, opts({ now: new Date(now) }))).code).to.equal("FutureTimestamp");
-    expect(verifyAttestation(doc({ timestamp: now + 30_000 }), opts({ now: new Date(now) })).timestamp).to.equal(now + 30_000);
+    expect(verifyAttestation(doc({ timestamp: now + 30_000 }), opts({ now: new Date(now) })).timestamp).to.equal(
+      now + 30_000,
+    );
   });
 
   it("an old timestamp (Stale)", () => {
@@ -106,13 +108,17 @@ describe("attest: development enclave documents", () => {
   });
 
   it("a wrong or missing nonce (NonceMismatch)", () => {
-    expect(rejection(() => verifyAttestation(doc({ nonce: new Uint8Array(16) }), opts())).code).to.equal("NonceMismatch");
+    expect(rejection(() => verifyAttestation(doc({ nonce: new Uint8Array(16) }), opts())).code).to.equal(
+      "NonceMismatch",
+    );
     expect(rejection(() => verifyAttestation(doc({ nonce: null }), opts())).code).to.equal("NonceMismatch");
   });
 
   it("a key that is not the expected signer's, or no key at all (KeyNotBound)", () => {
     const stranger = Wallet.createRandom();
-    expect(rejection(() => verifyAttestation(doc(), opts({ expectedSigner: stranger.address }))).code).to.equal("KeyNotBound");
+    expect(rejection(() => verifyAttestation(doc(), opts({ expectedSigner: stranger.address }))).code).to.equal(
+      "KeyNotBound",
+    );
     expect(rejection(() => verifyAttestation(doc({ publicKey: null }), opts())).code).to.equal("KeyNotBound");
     const notOnCurve = new Uint8Array(publicKey);
     notOnCurve[64] ^= 0x01;
@@ -121,22 +127,35 @@ describe("attest: development enclave documents", () => {
 
   it("the user_data binding works alone, and public_key and user_data naming different signers is refused (KeyNotBound)", () => {
     const viaUserData = doc({ publicKey: null, userData: signerUserData(wallet.address) });
-    expect(verifyAttestation(viaUserData, opts()).signer).to.deep.include({ address: wallet.address, via: "user_data" });
+    expect(verifyAttestation(viaUserData, opts()).signer).to.deep.include({
+      address: wallet.address,
+      via: "user_data",
+    });
     const conflicting = doc({ userData: signerUserData(Wallet.createRandom().address) });
     expect(rejection(() => verifyAttestation(conflicting, opts())).code).to.equal("KeyNotBound");
   });
 
   it("the public key as a DER SubjectPublicKeyInfo binds the same signer", () => {
     const spki = createPublicKey({
-      key: { kty: "EC", crv: "secp256k1", x: Buffer.from(publicKey.subarray(1, 33)).toString("base64url"), y: Buffer.from(publicKey.subarray(33)).toString("base64url") },
+      key: {
+        kty: "EC",
+        crv: "secp256k1",
+        x: Buffer.from(publicKey.subarray(1, 33)).toString("base64url"),
+        y: Buffer.from(publicKey.subarray(33)).toString("base64url"),
+      },
       format: "jwk",
     }).export({ type: "spki", format: "der" });
-    expect(verifyAttestation(doc({ publicKey: new Uint8Array(spki) }), opts()).signer?.address).to.equal(wallet.address);
+    expect(verifyAttestation(doc({ publicKey: new Uint8Array(spki) }), opts()).signer?.address).to.equal(
+      wallet.address,
+    );
   });
 
   it("a leaf whose certificate has expired (CertExpired)", () => {
     const hour = 3_600_000;
-    const expired = DevSecurityModule.create(ca, { notBefore: new Date(Date.now() - 5 * hour), notAfter: new Date(Date.now() - 2 * hour) });
+    const expired = DevSecurityModule.create(ca, {
+      notBefore: new Date(Date.now() - 5 * hour),
+      notAfter: new Date(Date.now() - 2 * hour),
+    });
     const d = expired.createAttestationDocument({ pcrs: IMAGE, publicKey, nonce });
     expect(rejection(() => verifyAttestation(d, opts())).code).to.equal("CertExpired");
   });
@@ -222,7 +241,9 @@ describe("attest: development enclave documents", () => {
     const e1 = rejection(() => verifyAttestation(sha256, opts()));
     expect(e1.code).to.equal("BadPayload");
     expect((e1 as unknown as { field: string }).field).to.equal("digest");
-    const shortPcr = nsm.signPayload(encodeAttestationPayload(payload({ pcrs: new Map([[0, new Uint8Array(32).fill(1)]]) })));
+    const shortPcr = nsm.signPayload(
+      encodeAttestationPayload(payload({ pcrs: new Map([[0, new Uint8Array(32).fill(1)]]) })),
+    );
     const e2 = rejection(() => verifyAttestation(shortPcr, opts()));
     expect(e2.code).to.equal("BadPayload");
     expect((e2 as unknown as { field: string }).field).to.equal("pcrs[0]");
@@ -237,7 +258,9 @@ describe("attest: development enclave documents", () => {
       expect(Buffer.from(second.intermediate.der).equals(Buffer.from(first.intermediate.der))).to.equal(true);
       expect(statSync(path.join(dir, "dev-ca.json")).mode & 0o777).to.equal(0o600);
       const d = DevSecurityModule.create(second).createAttestationDocument({ pcrs: IMAGE, publicKey, nonce });
-      expect(verifyAttestation(d, opts({ roots: [DevSecurityModule.create(first).root] })).signer?.address).to.equal(wallet.address);
+      expect(verifyAttestation(d, opts({ roots: [DevSecurityModule.create(first).root] })).signer?.address).to.equal(
+        wallet.address,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -69,7 +69,10 @@ describe("attest: the enclave process", () => {
       expect(caught).to.be.instanceOf(AttestationError);
       expect((caught as AttestationError).code).to.equal("PcrMismatch");
       const withModel = measureDevImage(enclaveImageFiles([model]), IMAGE_BASE_DIR).image;
-      expect(verifyAttestation(doc, { roots, now: new Date(), expectedNonce: nonce, allowedPcrs: [withModel] }).approvedImage).to.equal(0);
+      expect(
+        verifyAttestation(doc, { roots, now: new Date(), expectedNonce: nonce, allowedPcrs: [withModel] })
+          .approvedImage,
+      ).to.equal(0);
     } finally {
       await other.stop();
     }
@@ -77,13 +80,22 @@ describe("attest: the enclave process", () => {
 
   it("there is no raw signing method, and infer for a model outside the image is refused, each with its code", async () => {
     const digest = getBytes(keccak256(toUtf8Bytes("assay claim")));
-    const raw = await enclave.request("sign", { digest }).then(() => null, (e) => e);
+    const raw = await enclave.request("sign", { digest }).then(
+      () => null,
+      (e) => e,
+    );
     expect(raw).to.be.instanceOf(EnclaveProcessError);
     expect(raw.code).to.equal("UnknownMethod");
-    const unknown = await enclave.request("infer", { circuitId: "0".repeat(32), input: [] }).then(() => null, (e) => e);
+    const unknown = await enclave.request("infer", { circuitId: "0".repeat(32), input: [] }).then(
+      () => null,
+      (e) => e,
+    );
     expect(unknown).to.be.instanceOf(EnclaveProcessError);
     expect(unknown.code).to.equal("UnknownModel");
-    const badNonce = await enclave.request("attest", { nonce: "00" }).then(() => null, (e) => e);
+    const badNonce = await enclave.request("attest", { nonce: "00" }).then(
+      () => null,
+      (e) => e,
+    );
     expect(badNonce).to.be.instanceOf(EnclaveProcessError);
     expect(badNonce.code).to.equal("BadParams");
   });
@@ -91,7 +103,10 @@ describe("attest: the enclave process", () => {
   it("after stop, requests fail (Exited)", async () => {
     const temp = await EnclaveClient.start({ caDir: path.join(dir, "ca") });
     await temp.stop();
-    const e = await temp.attest(new Uint8Array(8)).then(() => null, (err) => err);
+    const e = await temp.attest(new Uint8Array(8)).then(
+      () => null,
+      (err) => err,
+    );
     expect(e).to.be.instanceOf(EnclaveProcessError);
     expect(e.code).to.equal("Exited");
   });

@@ -19,7 +19,9 @@ import {
 } from "../../prover/attest/index.js";
 
 const fixture = (name: string) => new URL(`../fixtures/nitro/${name}`, import.meta.url);
-const DOC = new Uint8Array(Buffer.from(readFileSync(fixture("nitro-attestation-2022-09-15.b64"), "utf8").trim(), "base64"));
+const DOC = new Uint8Array(
+  Buffer.from(readFileSync(fixture("nitro-attestation-2022-09-15.b64"), "utf8").trim(), "base64"),
+);
 const ROOT_PEM = readFileSync(fixture("aws-nitro-enclaves-root-g1.pem"), "utf8");
 
 const MODULE_ID = "i-0697c9729fa547b20-enc0183422ede9a5dc8";
@@ -63,7 +65,9 @@ describe("attest: a real AWS Nitro document against the real AWS root", () => {
   it("the built-in root is the published AWS Nitro root G1 and has the pinned fingerprint", () => {
     expect(new X509Certificate(AWS_NITRO_ROOT_G1_PEM).raw.equals(new X509Certificate(ROOT_PEM).raw)).to.equal(true);
     expect(AWS_NITRO_ROOT_G1_SHA256).to.equal("641a0321a3e244efe456463195d606317ed7cdcc3c1756e09893f3c68f79bb5b");
-    expect(loadRoot({ certificate: ROOT_PEM, sha256: AWS_NITRO_ROOT_G1_SHA256 }).sha256).to.equal(AWS_NITRO_ROOT_G1_SHA256);
+    expect(loadRoot({ certificate: ROOT_PEM, sha256: AWS_NITRO_ROOT_G1_SHA256 }).sha256).to.equal(
+      AWS_NITRO_ROOT_G1_SHA256,
+    );
     const wrong = AWS_NITRO_ROOT_G1_SHA256.replace(/^64/, "65");
     expect(rejection(() => loadRoot({ certificate: ROOT_PEM, sha256: wrong })).code).to.equal("BadRoot");
   });
@@ -132,7 +136,9 @@ describe("attest: a real AWS Nitro document against the real AWS root", () => {
   });
 
   it("the clock after the leaf's expiry (CertExpired) or before its start (CertNotYetValid)", () => {
-    const after = rejection(() => verifyAttestation(DOC, opts({ now: new Date(LEAF_NOT_AFTER + 1000), maxAgeMs: Infinity })));
+    const after = rejection(() =>
+      verifyAttestation(DOC, opts({ now: new Date(LEAF_NOT_AFTER + 1000), maxAgeMs: Infinity })),
+    );
     expect(after.code).to.equal("CertExpired");
     expect((after as unknown as { notAfter: Date }).notAfter.getTime()).to.equal(LEAF_NOT_AFTER);
     const before = rejection(() => verifyAttestation(DOC, opts({ now: new Date("2022-09-15T17:43:00Z") })));
@@ -158,7 +164,9 @@ describe("attest: a real AWS Nitro document against the real AWS root", () => {
   });
 
   it("asking it to bind an Ethereum signer, which its public_key does not (KeyNotBound)", () => {
-    const e = rejection(() => verifyAttestation(DOC, opts({ expectedSigner: "0x000000000000000000000000000000000000dEaD" })));
+    const e = rejection(() =>
+      verifyAttestation(DOC, opts({ expectedSigner: "0x000000000000000000000000000000000000dEaD" })),
+    );
     expect(e.code).to.equal("KeyNotBound");
     const pk = parseAttestationPayload(parseCoseSign1(DOC).payload).publicKey!;
     expect(verifyAttestation(DOC, opts({ expectedPublicKey: pk })).publicKey).to.deep.equal(pk);

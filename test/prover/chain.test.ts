@@ -20,7 +20,13 @@ import {
 
 const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
 const HUB = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
-const claim: Claim = { modelId: id("m"), inputCommitment: 123n, output: 7n, requestId: id("r"), deadline: 1_700_000_000n };
+const claim: Claim = {
+  modelId: id("m"),
+  inputCommitment: 123n,
+  output: 7n,
+  requestId: id("r"),
+  deadline: 1_700_000_000n,
+};
 
 describe("prover/chain", function () {
   it("hashes a claim as EIP-712 says, with the domain's chain and hub", function () {
@@ -35,7 +41,13 @@ describe("prover/chain", function () {
     const domainHash = keccak256(
       coder.encode(
         ["bytes32", "bytes32", "bytes32", "uint256", "address"],
-        [id("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"), id("AssayReceiptHub"), id("1"), 31337n, HUB],
+        [
+          id("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+          id("AssayReceiptHub"),
+          id("1"),
+          31337n,
+          HUB,
+        ],
       ),
     );
     expect(TypedDataEncoder.hashDomain(hubDomain(31337n, HUB))).to.equal(domainHash);
@@ -91,7 +103,11 @@ describe("prover/chain", function () {
 
   it("builds sorted-pair Merkle trees whose proofs fold to the root", function () {
     const fold = (leaf: string, proof: string[]) =>
-      proof.reduce((acc, sib) => (BigInt(acc) < BigInt(sib) ? keccak256(`${acc}${sib.slice(2)}`) : keccak256(`${sib}${acc.slice(2)}`)), leaf);
+      proof.reduce(
+        (acc, sib) =>
+          BigInt(acc) < BigInt(sib) ? keccak256(`${acc}${sib.slice(2)}`) : keccak256(`${sib}${acc.slice(2)}`),
+        leaf,
+      );
     for (const n of [1, 2, 3, 4, 7, 16, 33]) {
       const ids = Array.from({ length: n }, (_, i) => id(`claim ${n} ${i}`));
       const tree = BatchTree.fromClaimIds(ids);
@@ -100,7 +116,9 @@ describe("prover/chain", function () {
       expect(tree.proof(0).length).to.equal(Math.ceil(Math.log2(n)));
     }
     expect(BatchTree.fromClaimIds([id("solo")]).root).to.equal(batchLeaf(id("solo")));
-    expect(batchLeaf(toBeHex(1n, 32))).to.equal(keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32"], [toBeHex(1n, 32)])));
+    expect(batchLeaf(toBeHex(1n, 32))).to.equal(
+      keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32"], [toBeHex(1n, 32)])),
+    );
     expect(() => BatchTree.fromLeaves(["0x1234"])).to.throw(BatchTreeError);
     expect(() => BatchTree.fromClaimIds([id("a"), id("b")]).proof(2)).to.throw(BatchTreeError);
     expect(() => batchLeaf("0xabc")).to.throw(BatchTreeError);

@@ -81,7 +81,10 @@ describe("dev-ptau: development powers of tau", function () {
         const k = BigInt(n - 1);
         expect(l.reduce((acc, lj, j) => modR(acc + lj * powMod(w, BigInt(j) * k)), 0n)).to.equal(powMod(tau, k));
         // a chunk of a range equals the same slice of the full range
-        if (n >= 4) expect(lagrangeScalars(tau, { p, start: 2, count: 2, multiplier: 7n })).to.deep.equal(l.slice(2, 4).map((x) => modR(7n * x)));
+        if (n >= 4)
+          expect(lagrangeScalars(tau, { p, start: 2, count: 2, multiplier: 7n })).to.deep.equal(
+            l.slice(2, 4).map((x) => modR(7n * x)),
+          );
       }
       // the top tauG1 level leaves tau^(n-1) out
       const p = 3;
@@ -89,14 +92,23 @@ describe("dev-ptau: development powers of tau", function () {
       const full = lagrangeScalars(tau, { p, start: 0, count: n, multiplier: 1n });
       const top = lagrangeScalars(tau, { p, start: 0, count: n, multiplier: 1n, withoutTopPower: true });
       const w = rootOfUnity(p);
-      const interp = (ls: bigint[], k: bigint) => ls.reduce((acc, lj, j) => modR(acc + lj * powMod(w, BigInt(j) * k)), 0n);
+      const interp = (ls: bigint[], k: bigint) =>
+        ls.reduce((acc, lj, j) => modR(acc + lj * powMod(w, BigInt(j) * k)), 0n);
       expect(interp(top, 5n)).to.equal(interp(full, 5n));
       expect(interp(top, BigInt(n - 1))).to.equal(0n);
     });
 
     it("fixed-base workers agree with ffjavascript's scalar multiplication, edge scalars included", async () => {
       const c = await buildBn128(true);
-      const scalars = [0n, 1n, 2n, BN254_R - 1n, (1n << 253n) + 12345n, 0x1234567890abcdef1234567890abcdefn, BN254_R / 3n];
+      const scalars = [
+        0n,
+        1n,
+        2n,
+        BN254_R - 1n,
+        (1n << 253n) + 12345n,
+        0x1234567890abcdef1234567890abcdefn,
+        BN254_R / 3n,
+      ];
       const pool = await FixedBasePool.create({ threads: 2, expectedPoints: { G1: 100, G2: 100 } });
       try {
         for (const group of ["G1", "G2"] as const) {
@@ -130,7 +142,8 @@ describe("dev-ptau: development powers of tau", function () {
       expect([...ib.sections.keys()]).to.deep.equal([...ia.sections.keys()]);
       for (const [id, s] of ib.sections) {
         const m = ia.sections.get(id)!;
-        const same = Buffer.compare(a.subarray(m.offset, m.offset + m.size), b.subarray(s.offset, s.offset + s.size)) === 0;
+        const same =
+          Buffer.compare(a.subarray(m.offset, m.offset + m.size), b.subarray(s.offset, s.offset + s.size)) === 0;
         expect(same, `section ${id}`).to.equal(true);
       }
       expect(a.equals(b)).to.equal(true);
@@ -206,7 +219,11 @@ describe("dev-ptau: development powers of tau", function () {
       const zkey = join(dir, "mul.zkey");
       await snarkjs.zKey.newZKey(join(out, "mul.r1cs"), ptau, zkey);
       const vkey = await snarkjs.zKey.exportVerificationKey(zkey);
-      const { proof, publicSignals } = await snarkjs.groth16.fullProve({ x: 3, y: 11 }, join(out, "mul_js", "mul.wasm"), zkey);
+      const { proof, publicSignals } = await snarkjs.groth16.fullProve(
+        { x: 3, y: 11 },
+        join(out, "mul_js", "mul.wasm"),
+        zkey,
+      );
       expect(publicSignals).to.deep.equal(["33", "3"]);
       expect(await snarkjs.groth16.verify(vkey, publicSignals, proof)).to.equal(true);
       expect(await snarkjs.groth16.verify(vkey, ["34", "3"], proof)).to.equal(false);

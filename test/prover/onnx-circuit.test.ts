@@ -106,7 +106,8 @@ describe("quantized evaluator == circuit on small models (every layer kind)", ()
             const name = `main.h${k}[${j}]`;
             if (!circuit.present(name)) return;
             compared++;
-            if (circuit.signal(w, name) !== BigInt(v)) throw new Error(`${name}: circuit ${circuit.signal(w, name)}, evaluator ${v}`);
+            if (circuit.signal(w, name) !== BigInt(v))
+              throw new Error(`${name}: circuit ${circuit.signal(w, name)}, evaluator ${v}`);
           }),
         );
         const r = evaluateInteger(q, x);
@@ -122,7 +123,10 @@ describe("quantized evaluator == circuit on small models (every layer kind)", ()
           const { groups, length, inner } = argmaxGroups(q);
           let decided = 0;
           for (let gi = 0; gi < groups; gi++) {
-            const vals = Array.from({ length }, (_, t) => f[(Math.floor(gi / inner) * length + t) * inner + (gi % inner)]).sort((a, b) => b - a);
+            const vals = Array.from(
+              { length },
+              (_, t) => f[(Math.floor(gi / inner) * length + t) * inner + (gi % inner)],
+            ).sort((a, b) => b - a);
             if (vals[0] - vals[1] <= 2 * q.output.errorBound) continue;
             decided++;
             expect(r.labels[gi], `group ${gi}`).to.equal(Number(want[gi]));
@@ -130,8 +134,12 @@ describe("quantized evaluator == circuit on small models (every layer kind)", ()
           expect(decided).to.be.greaterThan(0);
         } else {
           // Softmax is 1/2-Lipschitz in the sup norm, so the values' bound covers the probabilities.
-          const got = q.output.head === "softmax" ? softmaxAlong(r.dequantized, q.output.valueShape, q.output.headSpec.axis) : r.dequantized;
-          for (let i = 0; i < got.length; i++) expect(Math.abs(got[i] - want[i]), `element ${i}`).to.be.at.most(q.output.errorBound);
+          const got =
+            q.output.head === "softmax"
+              ? softmaxAlong(r.dequantized, q.output.valueShape, q.output.headSpec.axis)
+              : r.dequantized;
+          for (let i = 0; i < got.length; i++)
+            expect(Math.abs(got[i] - want[i]), `element ${i}`).to.be.at.most(q.output.errorBound);
         }
       }
     });

@@ -40,11 +40,24 @@ describe("onnx: load and normalize", () => {
 
   // One graph per normalizer path, each checked against onnxruntime.
   const W = randomFloats(12, 3); // [3][4] or [4][3]
-  const cases: { name: string; opset?: number; nodes: Parameters<typeof buildModel>[0]["nodes"]; init: Record<string, { dims: number[]; data: number[]; type?: "float" | "int64" }>; inDims: number[] }[] = [
+  const cases: {
+    name: string;
+    opset?: number;
+    nodes: Parameters<typeof buildModel>[0]["nodes"];
+    init: Record<string, { dims: number[]; data: number[]; type?: "float" | "int64" }>;
+    inDims: number[];
+  }[] = [
     {
       name: "Gemm transB=1 alpha beta",
       inDims: [1, 4],
-      nodes: [{ op: "Gemm", inputs: ["x", "W", "C"], outputs: ["y"], attrs: { transB: 1, alpha: { float: 0.5 }, beta: { float: 2 } } }],
+      nodes: [
+        {
+          op: "Gemm",
+          inputs: ["x", "W", "C"],
+          outputs: ["y"],
+          attrs: { transB: 1, alpha: { float: 0.5 }, beta: { float: 2 } },
+        },
+      ],
       init: { W: { dims: [3, 4], data: W }, C: { dims: [3], data: [0.1, -0.2, 0.3] } },
     },
     {
@@ -74,7 +87,12 @@ describe("onnx: load and normalize", () => {
       inDims: [1, 2, 2],
       nodes: [
         { op: "Flatten", inputs: ["x"], outputs: ["f"], attrs: { axis: 1 } },
-        { op: "Constant", inputs: [], outputs: ["s"], attrs: { value: { tensor: { dims: [2], data: [1, -1], type: "int64" } } } },
+        {
+          op: "Constant",
+          inputs: [],
+          outputs: ["s"],
+          attrs: { value: { tensor: { dims: [2], data: [1, -1], type: "int64" } } },
+        },
         { op: "Reshape", inputs: ["f", "s"], outputs: ["r"] },
         { op: "Identity", inputs: ["r"], outputs: ["i"] },
         { op: "Gemm", inputs: ["i", "W"], outputs: ["y"], attrs: { transB: 1 } },
@@ -84,7 +102,13 @@ describe("onnx: load and normalize", () => {
   ];
   for (const c of cases) {
     it(`normalizes ${c.name} (== onnxruntime)`, async () => {
-      const bytes = buildModel({ input: { name: "x", dims: c.inDims }, output: { name: "y", dims: [1, 3] }, nodes: c.nodes, initializers: c.init, opset: c.opset });
+      const bytes = buildModel({
+        input: { name: "x", dims: c.inDims },
+        output: { name: "y", dims: [1, 3] },
+        nodes: c.nodes,
+        initializers: c.init,
+        opset: c.opset,
+      });
       const g = normalize(parseModel(bytes));
       const x = randomFloats(4, 9);
       expectClose(evaluateFloat(g, x), await runOrt(bytes, "x", c.inDims, x), 1e-5);

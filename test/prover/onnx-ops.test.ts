@@ -22,7 +22,8 @@ describe("onnx: every supported operator against onnxruntime (float graph)", () 
         const got = evaluateFloat(g, x);
         expect(got.length).to.equal(want.length);
         for (let i = 0; i < got.length; i++) {
-          if (!(Math.abs(got[i] - want[i]) <= 1e-5 * Math.max(1, Math.abs(want[i])))) throw new Error(`element ${i}: ${got[i]} vs onnxruntime ${want[i]}`);
+          if (!(Math.abs(got[i] - want[i]) <= 1e-5 * Math.max(1, Math.abs(want[i]))))
+            throw new Error(`element ${i}: ${got[i]} vs onnxruntime ${want[i]}`);
         }
       }
     });
@@ -37,7 +38,10 @@ describe("onnx: every supported operator against onnxruntime (float graph)", () 
         { op: "Mul", name: "square", inputs: ["x", "r"], outputs: ["y"] },
       ],
     });
-    expect(() => normalize(parseModel(bytes))).to.throw(UnsupportedOperatorError, /Mul \(node "square", opset 13\): the product or quotient of two activations/);
+    expect(() => normalize(parseModel(bytes))).to.throw(
+      UnsupportedOperatorError,
+      /Mul \(node "square", opset 13\): the product or quotient of two activations/,
+    );
   });
 
   it("fails on a 3-D convolution and on a used MaxPool Indices output", () => {
@@ -47,12 +51,26 @@ describe("onnx: every supported operator against onnxruntime (float graph)", () 
       nodes: [{ op: "Conv", name: "c3", inputs: ["x", "W"], outputs: ["y"] }],
       initializers: { W: { dims: [1, 1, 2, 2, 2], data: W(8, 1) } },
     });
-    expect(() => normalize(parseModel(conv3d))).to.throw(UnsupportedOperatorError, /Conv \(node "c3".*only 1-D and 2-D inputs/);
+    expect(() => normalize(parseModel(conv3d))).to.throw(
+      UnsupportedOperatorError,
+      /Conv \(node "c3".*only 1-D and 2-D inputs/,
+    );
     const idx = buildModel({
       input: { name: "x", dims: [1, 1, 4, 4] },
       output: { name: "i", dims: [1, 1, 2, 2] },
-      nodes: [{ op: "MaxPool", name: "mp", inputs: ["x"], outputs: ["y", "i"], attrs: { kernel_shape: [2, 2], strides: [2, 2] } }],
+      nodes: [
+        {
+          op: "MaxPool",
+          name: "mp",
+          inputs: ["x"],
+          outputs: ["y", "i"],
+          attrs: { kernel_shape: [2, 2], strides: [2, 2] },
+        },
+      ],
     });
-    expect(() => normalize(parseModel(idx))).to.throw(UnsupportedOperatorError, /MaxPool \(node "mp".*output 1 \("i"\) is used/);
+    expect(() => normalize(parseModel(idx))).to.throw(
+      UnsupportedOperatorError,
+      /MaxPool \(node "mp".*output 1 \("i"\) is used/,
+    );
   });
 });

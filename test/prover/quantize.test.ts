@@ -2,7 +2,12 @@ import { expect } from "chai";
 import { ShapeMismatchError } from "../../prover/errors.js";
 import { evaluateFloat } from "../../prover/model/float-eval.js";
 import { loadModel, normalize } from "../../prover/onnx/index.js";
-import { evaluateInteger, evaluateLayers, evaluateQuantizedInts, quantizeInput } from "../../prover/quantize/evaluate.js";
+import {
+  evaluateInteger,
+  evaluateLayers,
+  evaluateQuantizedInts,
+  quantizeInput,
+} from "../../prover/quantize/evaluate.js";
 import { quantize, signedBits } from "../../prover/quantize/fixed-point.js";
 import { loadDigits, modelPath } from "../helpers/data.js";
 
@@ -51,16 +56,31 @@ describe("quantize: fixed point and the integer evaluator", () => {
       out.forEach((v) => expect(signedBits(v, v)).to.be.at.most(q.layers[q.layers.length - 1].bits));
     }
     // And the widths are tight: each layer's bound is reached by its own bound computation.
-    for (const l of q.layers) expect(signedBits(Math.min(...l.outMin, 0), Math.max(...l.outMax, 0))).to.be.at.most(l.bits);
+    for (const l of q.layers)
+      expect(signedBits(Math.min(...l.outMin, 0), Math.max(...l.outMax, 0))).to.be.at.most(l.bits);
   });
 
   it("LeNet: static bounds hold at the corners of the input range; pooling runs on raw accumulators", () => {
     const g = normalize(loadModel(modelPath("lenet-28-6-16-10")));
     const q = quantize(g, loadDigits(28, "calib").xs);
-    expect(q.layers.map((l) => `${l.kind}:${l.act?.kind ?? "raw"}`)).to.deep.equal(["conv:raw", "maxpool:relu", "conv:raw", "maxpool:relu", "dense:rescale"]);
-    for (const c of [new Float64Array(784).fill(q.input.min), new Float64Array(784).fill(q.input.max), Float64Array.from({ length: 784 }, (_, i) => (i % 3 ? q.input.max : q.input.min))]) {
+    expect(q.layers.map((l) => `${l.kind}:${l.act?.kind ?? "raw"}`)).to.deep.equal([
+      "conv:raw",
+      "maxpool:relu",
+      "conv:raw",
+      "maxpool:relu",
+      "dense:rescale",
+    ]);
+    for (const c of [
+      new Float64Array(784).fill(q.input.min),
+      new Float64Array(784).fill(q.input.max),
+      Float64Array.from({ length: 784 }, (_, i) => (i % 3 ? q.input.max : q.input.min)),
+    ]) {
       const outs = evaluateLayers(q, c); // throws IntRangeError if a quotient left its width
-      outs.forEach((o, k) => o.forEach((v, j) => expect(v >= q.layers[k].outMin[j] && v <= q.layers[k].outMax[j], `layer ${k} element ${j}`).to.equal(true)));
+      outs.forEach((o, k) =>
+        o.forEach((v, j) =>
+          expect(v >= q.layers[k].outMin[j] && v <= q.layers[k].outMax[j], `layer ${k} element ${j}`).to.equal(true),
+        ),
+      );
     }
   });
 
@@ -107,7 +127,12 @@ describe("quantize: a-priori error bound", () => {
     for (const [name, res] of MODELS) {
       const g = normalize(loadModel(modelPath(name)));
       const q = quantize(g, loadDigits(res, "calib").xs);
-      const xs = [...loadDigits(res, "test").xs, ...Array.from({ length: 20 }, (_, s) => Array.from({ length: res * res }, (_, i) => ((i * 7919 + s * 104729) % 1000) / 1000))];
+      const xs = [
+        ...loadDigits(res, "test").xs,
+        ...Array.from({ length: 20 }, (_, s) =>
+          Array.from({ length: res * res }, (_, i) => ((i * 7919 + s * 104729) % 1000) / 1000),
+        ),
+      ];
       let worst = 0;
       for (const x of xs) {
         const f = evaluateFloat(g, x);

@@ -6,7 +6,10 @@ import { constantFunction, type CoreEmit, type EmitContext } from "../emit-conte
 export function emitAdd(layer: AddLayer, k: number, inputs: string[], ctx: EmitContext): CoreEmit {
   const n = layer.outMin.length;
   const terms: string[] = [];
-  ctx.body.push(`  // layer ${k}: ${layer.nodes.join(" + ")}: add (coefficients ${layer.coef.join(", ")})`, `  signal c${k}[${n}];`);
+  ctx.body.push(
+    `  // layer ${k}: ${layer.nodes.join(" + ")}: add (coefficients ${layer.coef.join(", ")})`,
+    `  signal c${k}[${n}];`,
+  );
   inputs.forEach((name, t) => {
     const src = layer.src[t];
     if (src) ctx.body.push(`  var src${k}_${t}[${n}] = ${constantFunction(ctx, `SRC${k}_${t}`, src)};`);

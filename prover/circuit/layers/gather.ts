@@ -14,7 +14,10 @@ export function emitGather(layer: GatherLayer, k: number, inputs: string[], ctx:
     `  for (var i = 0; i < ${n}; i++) {`,
     `    if (from${k}[i] < 0) {`,
     `      c${k}[i] <== fill${k}[i];`,
-    ...inputs.map((name, t) => `    } else if (from${k}[i] == ${t}) {\n      c${k}[i] <== ${2 ** layer.shift[t]} * ${name}[index${k}[i]];`),
+    ...inputs.map(
+      (name, t) =>
+        `    } else if (from${k}[i] == ${t}) {\n      c${k}[i] <== ${2 ** layer.shift[t]} * ${name}[index${k}[i]];`,
+    ),
     `    }`,
     `  }`,
   );

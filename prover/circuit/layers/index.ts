@@ -10,7 +10,12 @@ import { emitDense } from "./dense.js";
 import { emitGather } from "./gather.js";
 import { emitMaxPool } from "./maxpool.js";
 
-type CoreEmitter<K extends QuantizedLayer["kind"]> = (layer: Extract<QuantizedLayer, { kind: K }>, k: number, inputs: string[], ctx: EmitContext) => CoreEmit;
+type CoreEmitter<K extends QuantizedLayer["kind"]> = (
+  layer: Extract<QuantizedLayer, { kind: K }>,
+  k: number,
+  inputs: string[],
+  ctx: EmitContext,
+) => CoreEmit;
 
 export const LAYER_EMITTERS: { [K in QuantizedLayer["kind"]]: CoreEmitter<K> } = {
   dense: emitDense,

@@ -16,7 +16,10 @@ import { type ChainOptions, deploymentOptions, withDeployment } from "./chain-op
 
 /** The audit ran and at least one check failed (the checklist is printed before). */
 export class AuditFailedError extends AssayError {
-  constructor(readonly claimId: string, readonly failed: AuditCheck[]) {
+  constructor(
+    readonly claimId: string,
+    readonly failed: AuditCheck[],
+  ) {
     super(`audit of claim ${claimId} failed: ${failed.map((c) => c.id).join(", ")}`);
   }
 }
@@ -52,7 +55,8 @@ function loadDocuments(paths: readonly string[]): Map<string, { bytes: Uint8Arra
 function loadAttestationRoot(spec: string): RootSpec {
   if (spec === "aws") return awsNitroRoot();
   if (spec === "dev") {
-    if (!existsSync(path.join(devCaDir(), "dev-ca.json"))) throw new InputError(`--attestation-root dev: no development CA in ${devCaDir()}`);
+    if (!existsSync(path.join(devCaDir(), "dev-ca.json")))
+      throw new InputError(`--attestation-root dev: no development CA in ${devCaDir()}`);
     return devRoot(loadOrCreateDevCa());
   }
   if (!existsSync(spec)) throw new InputError(`--attestation-root ${spec}: not "aws" and no such file`);
@@ -69,18 +73,45 @@ export function registerAudit(program: Command, globals: () => GlobalOptions): v
       "re-check a claim from chain data alone: its record and events; its fields, read back from the submitting transaction, hash to its id; its model is registered and allowed the level; the registered verifying key is what the verifier holds; a proof verifies off-chain against it; an enclave key was registered, valid and of an approved image; a signer was staked; disputes and finality. With --input and --salt, the input commitment and the output are recomputed (the model must be compiled here). Exit 1 if any check fails.",
     )
     .option("--input <file>", "the input the claim commits to (JSON array of numbers)")
-    .option("--salt <n>", "the input commitment's salt (printed by `assay submit`, kept in the proof file)", fieldOption("--salt"))
-    .option("--attestation <path>", "attestation document(s) (*.cose files or a directory of them) to re-verify an enclave key's registration; repeatable", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
-    .option("--attestation-root <aws|file>", "root the documents must chain to: aws (the AWS Nitro root), dev (this machine's development CA, UNSAFE outside development), or a certificate file (PEM/DER)", "aws");
+    .option(
+      "--salt <n>",
+      "the input commitment's salt (printed by `assay submit`, kept in the proof file)",
+      fieldOption("--salt"),
+    )
+    .option(
+      "--attestation <path>",
+      "attestation document(s) (*.cose files or a directory of them) to re-verify an enclave key's registration; repeatable",
+      (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
+    )
+    .option(
+      "--attestation-root <aws|file>",
+      "root the documents must chain to: aws (the AWS Nitro root), dev (this machine's development CA, UNSAFE outside development), or a certificate file (PEM/DER)",
+      "aws",
+    );
   deploymentOptions(cmd);
   cmd.action(async (claimId: string, o: Opts) => {
     const g = { ...globals(), ...o };
     const input = o.input !== undefined ? readInputFile(o.input) : undefined;
     const docs = o.attestation ? loadDocuments(o.attestation) : undefined;
-    const attestation = docs && { find: (h: string) => docs.get(h.toLowerCase()), roots: [loadAttestationRoot(o.attestationRoot)], rootName: o.attestationRoot === "aws" ? "AWS Nitro root G1" : o.attestationRoot === "dev" ? "the development CA" : o.attestationRoot };
+    const attestation = docs && {
+      find: (h: string) => docs.get(h.toLowerCase()),
+      roots: [loadAttestationRoot(o.attestationRoot)],
+      rootName:
+        o.attestationRoot === "aws"
+          ? "AWS Nitro root G1"
+          : o.attestationRoot === "dev"
+            ? "the development CA"
+            : o.attestationRoot,
+    };
     const report = await withDeployment(o, (conn, d) =>
       auditClaim(
-        { provider: conn.ethers.provider, chainId: conn.chainId, protocol: d.protocol, verifier: d.verifier, fromBlock: d.deployment.blockNumber ?? 0 },
+        {
+          provider: conn.ethers.provider,
+          chainId: conn.chainId,
+          protocol: d.protocol,
+          verifier: d.verifier,
+          fromBlock: d.deployment.blockNumber ?? 0,
+        },
         claimId,
         { input, salt: o.salt, inputName: o.input, attestation },
       ),
@@ -93,6 +124,10 @@ export function registerAudit(program: Command, globals: () => GlobalOptions): v
       `${report.ok ? "PASS" : "FAIL"}: ${counts("pass")} passed, ${counts("fail")} failed, ${counts("skip")} skipped`,
     ].join("\n");
     result(g, human, report);
-    if (!report.ok) throw new AuditFailedError(report.claimId, report.checks.filter((c) => c.status === "fail"));
+    if (!report.ok)
+      throw new AuditFailedError(
+        report.claimId,
+        report.checks.filter((c) => c.status === "fail"),
+      );
   });
 }

@@ -44,6 +44,9 @@ export async function withChain<T>(o: ChainOptions, fn: (conn: ChainConnection) 
 }
 
 /** Connects, opens the deployment, runs `fn`. */
-export async function withDeployment<T>(o: ChainOptions, fn: (conn: ChainConnection, d: OpenDeployment) => Promise<T>): Promise<T> {
+export async function withDeployment<T>(
+  o: ChainOptions,
+  fn: (conn: ChainConnection, d: OpenDeployment) => Promise<T>,
+): Promise<T> {
   return withChain(o, async (conn) => fn(conn, await openDeployment(conn, o)));
 }

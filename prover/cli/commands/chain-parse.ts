@@ -18,7 +18,8 @@ export function ethOption(name: string) {
 export function secondsOption(name: string) {
   return (v: string): number => {
     const n = Number(v);
-    if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n <= 0 || n >= 2 ** 32) throw new InputError(`${name} must be a whole number of seconds in [1, 2^32), got "${v}"`);
+    if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n <= 0 || n >= 2 ** 32)
+      throw new InputError(`${name} must be a whole number of seconds in [1, 2^32), got "${v}"`);
     return n;
   };
 }

@@ -31,16 +31,29 @@ export function registerDeploy(program: Command, globals: () => GlobalOptions): 
     .option("--min-stake <eth>", "active stake an operator needs to sign claims (default 1)", ethOption("--min-stake"))
     .option("--challenge-bond <eth>", "bond a challenge sends (default 0.1)", ethOption("--challenge-bond"))
     .option("--slash-amount <eth>", "stake a refuted claim costs its backer (default 1)", ethOption("--slash-amount"))
-    .option("--challenge-window <seconds>", "how long Signed/Attested claims can be challenged (default 3600)", secondsOption("--challenge-window"))
-    .option("--response-window <seconds>", "how long a backer has to answer a challenge (default 3600)", secondsOption("--response-window"))
-    .option("--unbonding-delay <seconds>", "delay before unbonded stake can leave; > 2 x challenge + response window (default 14400)", secondsOption("--unbonding-delay"))
+    .option(
+      "--challenge-window <seconds>",
+      "how long Signed/Attested claims can be challenged (default 3600)",
+      secondsOption("--challenge-window"),
+    )
+    .option(
+      "--response-window <seconds>",
+      "how long a backer has to answer a challenge (default 3600)",
+      secondsOption("--response-window"),
+    )
+    .option(
+      "--unbonding-delay <seconds>",
+      "delay before unbonded stake can leave; > 2 x challenge + response window (default 14400)",
+      secondsOption("--unbonding-delay"),
+    )
     .option("--treasury <address>", "receives the treasury's share of slashed stake (default: the deployer)")
     .option("--force", "deploy even when this chain already has a recorded deployment (the file is replaced)");
   chainOptions(cmd, { account: false });
   cmd.addHelpText("after", CHAIN_HELP);
   cmd.action(async (o: Opts) => {
     const g = { ...globals(), ...o };
-    if (o.treasury !== undefined && !isAddress(o.treasury)) throw new InputError(`--treasury ${o.treasury} is not an address`);
+    if (o.treasury !== undefined && !isAddress(o.treasury))
+      throw new InputError(`--treasury ${o.treasury} is not an address`);
     await withChain(o, async (conn) => {
       const deployer = conn.signer.address;
       const p: ProtocolParams = { ...defaultParams(o.treasury ? getAddress(o.treasury) : deployer) };
@@ -52,7 +65,10 @@ export function registerDeploy(program: Command, globals: () => GlobalOptions): 
       if (o.unbondingDelay !== undefined) p.unbondingDelay = o.unbondingDelay;
       const minimum = 2 * p.challengeWindow + p.responseWindow;
       if (p.unbondingDelay <= minimum) {
-        const which = o.unbondingDelay === undefined ? `the default unbonding delay ${p.unbondingDelay}` : `--unbonding-delay ${p.unbondingDelay}`;
+        const which =
+          o.unbondingDelay === undefined
+            ? `the default unbonding delay ${p.unbondingDelay}`
+            : `--unbonding-delay ${p.unbondingDelay}`;
         throw new InputError(`${which} must exceed 2 x challenge window + response window = ${minimum} seconds`);
       }
       const file = deploymentPath(conn.chainId, o.stateDir);
@@ -61,11 +77,16 @@ export function registerDeploy(program: Command, globals: () => GlobalOptions): 
         if (existsSync(file)) {
           const old = JSON.parse(readFileSync(file, "utf8")) as { protocol?: string };
           if (old.protocol && (await conn.ethers.provider.getCode(old.protocol)) !== "0x") {
-            throw new InputError(`chain ${conn.chainId} already has a deployment (protocol ${old.protocol}, ${file}): pass --force to deploy another`);
+            throw new InputError(
+              `chain ${conn.chainId} already has a deployment (protocol ${old.protocol}, ${file}): pass --force to deploy another`,
+            );
           }
         }
       }
-      progress(g, `[deploy] verifier, libraries and AssayProtocol on chain ${conn.chainId} (${conn.label}) from ${deployer}`);
+      progress(
+        g,
+        `[deploy] verifier, libraries and AssayProtocol on chain ${conn.chainId} (${conn.label}) from ${deployer}`,
+      );
       const before = await conn.ethers.provider.getBlockNumber();
       const probe = await conn.ethers.getContractAt("AssayProtocol", deployer);
       const d = await withRevertReason("deploy", [probe.interface], () => deployAssay(conn.ethers, p));

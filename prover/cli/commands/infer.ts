@@ -19,7 +19,11 @@ import { type ChainOptions, deploymentOptions, withDeployment } from "./chain-op
 
 /** A running node answered a request with an error status. */
 export class NodeRequestError extends AssayError {
-  constructor(readonly url: string, readonly status: number, readonly reason: string) {
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    readonly reason: string,
+  ) {
     super(status === 0 ? `node ${url} is unreachable: ${reason}` : `node ${url} answered ${status}: ${reason}`);
   }
 }
@@ -36,7 +40,8 @@ interface Opts extends GlobalOptions, ChainOptions {
 
 function uintOption(name: string) {
   return (v: string): bigint => {
-    if (!/^(0|[1-9]\d*|0x[0-9a-fA-F]+)$/.test(v)) throw new InputError(`${name} must be a non-negative integer (decimal or 0x hex), got "${v}"`);
+    if (!/^(0|[1-9]\d*|0x[0-9a-fA-F]+)$/.test(v))
+      throw new InputError(`${name} must be a non-negative integer (decimal or 0x hex), got "${v}"`);
     const n = BigInt(v);
     if (n >= 1n << 256n) throw new InputError(`${name} must be below 2^256, got ${v}`);
     return n;
@@ -45,14 +50,19 @@ function uintOption(name: string) {
 
 function levelOption(v: string): string {
   const l = v.toLowerCase();
-  if (!["auto", "signed", "attested", "proven"].includes(l)) throw new InputError(`--level must be auto, signed, attested or proven, got "${v}"`);
+  if (!["auto", "signed", "attested", "proven"].includes(l))
+    throw new InputError(`--level must be auto, signed, attested or proven, got "${v}"`);
   return l;
 }
 
 type Answer = ClaimView & { salt: bigint | string };
 
 function describe(a: Answer): string {
-  const tx = a.transaction ? `${a.transaction.hash} (gas ${a.transaction.gasUsed})` : a.batch ? `batch ${a.batch.root}` : "none yet";
+  const tx = a.transaction
+    ? `${a.transaction.hash} (gas ${a.transaction.gasUsed})`
+    : a.batch
+      ? `batch ${a.batch.root}`
+      : "none yet";
   return [
     `claim ${a.claimId}`,
     `  level        ${a.level} (required ${a.requiredLevel ?? "none"} for value at risk ${a.valueAtRisk}: ${a.policy.describe})`,
@@ -67,7 +77,11 @@ function describe(a: Answer): string {
 async function viaNode(url: string, body: unknown): Promise<Answer> {
   let res: Response;
   try {
-    res = await fetch(new URL("/v1/infer", url), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    res = await fetch(new URL("/v1/infer", url), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
   } catch (e) {
     const c = (e as { cause?: { code?: string; errors?: { code?: string }[] } }).cause;
     const cause = c?.code ?? c?.errors?.[0]?.code;
@@ -80,7 +94,8 @@ async function viaNode(url: string, body: unknown): Promise<Answer> {
   } catch {
     throw new NodeRequestError(url, res.status, `answered with non-JSON: ${text.slice(0, 80)}`);
   }
-  if (!res.ok) throw new NodeRequestError(url, res.status, String((j as { error?: unknown }).error ?? text.slice(0, 120)));
+  if (!res.ok)
+    throw new NodeRequestError(url, res.status, String((j as { error?: unknown }).error ?? text.slice(0, 120)));
   return j as Answer;
 }
 
@@ -93,26 +108,50 @@ export function registerInfer(program: Command, globals: () => GlobalOptions): v
       "run one inference and put its claim on chain at the level the value at risk needs: the consumer's requiredLevel(value) (--consumer) or the node policy (Signed up to --signed-max, Attested up to --attested-max, else Proven); --level asks for more, never less. In this process the signing account signs (it must be staked) or proves; Attested needs a node with an enclave (--node <url>).",
     )
     .requiredOption("--input <file>", "input tensor: JSON array of numbers (or { input: [...] })")
-    .requiredOption("--value <at risk>", "value at risk in the consumer's unit (wei for the node policy)", uintOption("--value"))
+    .requiredOption(
+      "--value <at risk>",
+      "value at risk in the consumer's unit (wei for the node policy)",
+      uintOption("--value"),
+    )
     .option("--level <level>", "auto, signed, attested or proven", levelOption, "auto")
     .option("--consumer <address>", "contract whose requiredLevel(uint256) sets the level", addressOption("--consumer"))
     .option("--node <url>", "ask a running assay node (POST <url>/v1/infer) instead of running here")
-    .option("--signed-max <wei>", `node policy: highest value at risk for Signed (default ${DEFAULT_NODE_CONFIG.policy.signedMax})`, uintOption("--signed-max"))
-    .option("--attested-max <wei>", `node policy: highest value at risk for Attested (default ${DEFAULT_NODE_CONFIG.policy.attestedMax})`, uintOption("--attested-max"));
+    .option(
+      "--signed-max <wei>",
+      `node policy: highest value at risk for Signed (default ${DEFAULT_NODE_CONFIG.policy.signedMax})`,
+      uintOption("--signed-max"),
+    )
+    .option(
+      "--attested-max <wei>",
+      `node policy: highest value at risk for Attested (default ${DEFAULT_NODE_CONFIG.policy.attestedMax})`,
+      uintOption("--attested-max"),
+    );
   deploymentOptions(cmd);
   cmd.action(async (model: string, o: Opts) => {
     const g = { ...globals(), ...o };
     const input = readInputFile(o.input);
     const value = o.value;
     if (o.node) {
-      if (o.signedMax !== undefined || o.attestedMax !== undefined) throw new InputError("--signed-max/--attested-max set this process's policy; a node (--node) has its own");
-      const a = await viaNode(o.node, { model, input, valueAtRisk: value.toString(), level: o.level, ...(o.consumer ? { consumer: o.consumer } : {}) });
+      if (o.signedMax !== undefined || o.attestedMax !== undefined)
+        throw new InputError("--signed-max/--attested-max set this process's policy; a node (--node) has its own");
+      const a = await viaNode(o.node, {
+        model,
+        input,
+        valueAtRisk: value.toString(),
+        level: o.level,
+        ...(o.consumer ? { consumer: o.consumer } : {}),
+      });
       result(g, describe(a), a);
       return;
     }
-    if (!isHexString(model, 32)) throw new InputError(`<model> must be a registered model id (0x + 64 hex), got "${model}"`);
-    const policy = { signedMax: o.signedMax ?? DEFAULT_NODE_CONFIG.policy.signedMax, attestedMax: o.attestedMax ?? DEFAULT_NODE_CONFIG.policy.attestedMax };
-    if (policy.signedMax > policy.attestedMax) throw new InputError(`--signed-max ${policy.signedMax} exceeds --attested-max ${policy.attestedMax}`);
+    if (!isHexString(model, 32))
+      throw new InputError(`<model> must be a registered model id (0x + 64 hex), got "${model}"`);
+    const policy = {
+      signedMax: o.signedMax ?? DEFAULT_NODE_CONFIG.policy.signedMax,
+      attestedMax: o.attestedMax ?? DEFAULT_NODE_CONFIG.policy.attestedMax,
+    };
+    if (policy.signedMax > policy.attestedMax)
+      throw new InputError(`--signed-max ${policy.signedMax} exceeds --attested-max ${policy.attestedMax}`);
     const answer = await withDeployment(o, async (conn, d) => {
       const registered = await readRegisteredModel(d.protocol, model, conn.chainId, d.deployment.blockNumber ?? 0);
       const compiled = await openRegisteredModel(registered);
@@ -137,7 +176,8 @@ export function registerInfer(program: Command, globals: () => GlobalOptions): v
           await service.idle();
         }
         const final = await service.claim(first.claimId);
-        if (final.status === "failed") throw new AssayError(`claim ${first.claimId} (${final.level}) failed: ${final.error}`);
+        if (final.status === "failed")
+          throw new AssayError(`claim ${first.claimId} (${final.level}) failed: ${final.error}`);
         return { ...final, salt: first.salt } as Answer;
       } finally {
         await service?.close();

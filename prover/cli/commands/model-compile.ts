@@ -27,11 +27,29 @@ export function registerModelCompile(model: Command, globals: () => GlobalOption
     .description("quantize an ONNX model, emit and compile its circuit, and set up Groth16 keys")
     .requiredOption("--calib <file>", "calibration inputs: JSON { shape: [rows, n], data: [...] }")
     .option("--test <file>", "held-out inputs (same format, labels optional): report fidelity vs onnxruntime")
-    .option("--ptau <file>", "a real powers-of-tau ceremony file (prepared for phase 2); default: a cached development ceremony, UNSAFE for production")
+    .option(
+      "--ptau <file>",
+      "a real powers-of-tau ceremony file (prepared for phase 2); default: a cached development ceremony, UNSAFE for production",
+    )
     .option("--no-setup", "stop after compiling the circuit")
-    .option("--input-bits <n>", "bits of the quantized input", intOption("--input-bits", 2, 16), DEFAULT_QUANTIZATION.inputBits)
-    .option("--weight-bits <n>", "signed bits of weights", intOption("--weight-bits", 2, 16), DEFAULT_QUANTIZATION.weightBits)
-    .option("--activation-bits <n>", "signed bits activations are scaled to", intOption("--activation-bits", 2, 24), DEFAULT_QUANTIZATION.activationBits)
+    .option(
+      "--input-bits <n>",
+      "bits of the quantized input",
+      intOption("--input-bits", 2, 16),
+      DEFAULT_QUANTIZATION.inputBits,
+    )
+    .option(
+      "--weight-bits <n>",
+      "signed bits of weights",
+      intOption("--weight-bits", 2, 16),
+      DEFAULT_QUANTIZATION.weightBits,
+    )
+    .option(
+      "--activation-bits <n>",
+      "signed bits activations are scaled to",
+      intOption("--activation-bits", 2, 24),
+      DEFAULT_QUANTIZATION.activationBits,
+    )
     .action(async (onnx: string, o: Opts) => {
       const g = { ...globals(), ...o };
       const calib = loadDataSet(o.calib!);
@@ -61,9 +79,21 @@ export function registerModelCompile(model: Command, globals: () => GlobalOption
         `  input         ${m.manifest.input.shape.join("x")}, ${m.manifest.input.encoding.bits}-bit, scale 2^${m.manifest.input.frac}`,
         `  output        ${m.manifest.output.publishedAs} (${m.manifest.output.head === "none" ? "logits" : m.manifest.output.head}), scale 2^${m.manifest.output.frac}`,
         `  circuit       ${artifactPath(m.ref, "circom")}`,
-        m.setup ? `  keys          ${artifactPath(m.ref, "zkey")} (${m.setup.ptau.kind} ptau 2^${m.setup.ptau.power}${m.setup.ptau.unsafeForProduction ? ", UNSAFE for production" : ""})` : "  keys          none (--no-setup)",
-        fidelity ? `  fidelity      argmax agreement ${(100 * fidelity.argmaxAgreement).toFixed(2)}% on ${fidelity.samples} inputs, max |error| ${fidelity.maxAbsError.toFixed(4)}` : "",
-      ].filter(Boolean).join("\n");
-      result(g, human, { circuitId: m.ref.circuitId, ptauId: m.ref.ptauId, manifest: m.manifest, setup: m.setup, fidelity });
+        m.setup
+          ? `  keys          ${artifactPath(m.ref, "zkey")} (${m.setup.ptau.kind} ptau 2^${m.setup.ptau.power}${m.setup.ptau.unsafeForProduction ? ", UNSAFE for production" : ""})`
+          : "  keys          none (--no-setup)",
+        fidelity
+          ? `  fidelity      argmax agreement ${(100 * fidelity.argmaxAgreement).toFixed(2)}% on ${fidelity.samples} inputs, max |error| ${fidelity.maxAbsError.toFixed(4)}`
+          : "",
+      ]
+        .filter(Boolean)
+        .join("\n");
+      result(g, human, {
+        circuitId: m.ref.circuitId,
+        ptauId: m.ref.ptauId,
+        manifest: m.manifest,
+        setup: m.setup,
+        fidelity,
+      });
     });
 }

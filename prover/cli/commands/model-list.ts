@@ -13,10 +13,17 @@ export function registerModelList(model: Command, globals: () => GlobalOptions):
       const rows = [];
       for (const m of listCompiled()) {
         const c = await openCompiledModel({ circuitId: m.circuitId });
-        rows.push({ circuitId: m.circuitId, onnx: c.manifest.onnx.file, constraints: c.manifest.circuit.constraints, keys: m.ptauIds });
+        rows.push({
+          circuitId: m.circuitId,
+          onnx: c.manifest.onnx.file,
+          constraints: c.manifest.circuit.constraints,
+          keys: m.ptauIds,
+        });
       }
       const human = rows.length
-        ? rows.map((r) => `${r.circuitId}  ${r.onnx}  ${r.constraints} constraints  keys: ${r.keys.join(", ") || "none"}`).join("\n")
+        ? rows
+            .map((r) => `${r.circuitId}  ${r.onnx}  ${r.constraints} constraints  keys: ${r.keys.join(", ") || "none"}`)
+            .join("\n")
         : `no compiled models in ${cacheRoot()}`;
       result(globals(), human, rows);
     });

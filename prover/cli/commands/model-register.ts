@@ -20,11 +20,15 @@ interface Opts extends GlobalOptions, ChainOptions {
 const LEVEL_WORDS: Record<string, LevelName> = { signed: "Signed", attested: "Attested", proven: "Proven" };
 
 function levelsOption(v: string): LevelName[] {
-  const out = v.split(",").map((w) => w.trim().toLowerCase()).filter(Boolean).map((w) => {
-    const l = LEVEL_WORDS[w];
-    if (!l) throw new InputError(`--levels: unknown level "${w}" (levels: signed, attested, proven)`);
-    return l;
-  });
+  const out = v
+    .split(",")
+    .map((w) => w.trim().toLowerCase())
+    .filter(Boolean)
+    .map((w) => {
+      const l = LEVEL_WORDS[w];
+      if (!l) throw new InputError(`--levels: unknown level "${w}" (levels: signed, attested, proven)`);
+      return l;
+    });
   return [...new Set<LevelName>([...out, "Proven"])];
 }
 
@@ -36,24 +40,51 @@ export function registerModelRegister(model: Command, globals: () => GlobalOptio
     .description(
       "register a compiled model on chain: its verifying key in the shared verifier (once per key) and a new version of --family in the model registry; prints the model id claims refer to",
     )
-    .requiredOption("--family <name>", "model family name (its id is keccak256 of the name; the first registrant owns it)")
-    .option("--levels <list>", "levels of evidence claims may use: signed,attested,proven (proven is always allowed)", levelsOption, ["Signed", "Proven"] as LevelName[])
-    .option("--image <measurement>", "enclave image measurement (bytes32) approved for Attested; repeatable", bytes32ListOption("--image"))
-    .option("--storage-uri <uri>", "where the ONNX file and artifacts can be fetched (default assay://circuits/<circuit id>)")
+    .requiredOption(
+      "--family <name>",
+      "model family name (its id is keccak256 of the name; the first registrant owns it)",
+    )
+    .option(
+      "--levels <list>",
+      "levels of evidence claims may use: signed,attested,proven (proven is always allowed)",
+      levelsOption,
+      ["Signed", "Proven"] as LevelName[],
+    )
+    .option(
+      "--image <measurement>",
+      "enclave image measurement (bytes32) approved for Attested; repeatable",
+      bytes32ListOption("--image"),
+    )
+    .option(
+      "--storage-uri <uri>",
+      "where the ONNX file and artifacts can be fetched (default assay://circuits/<circuit id>)",
+    )
     .option("--ptau-id <id>", "which keys, when the model was set up more than once");
   deploymentOptions(cmd);
   cmd.action(async (id: string, o: Opts) => {
     const g = { ...globals(), ...o };
     const images = o.image ?? [];
     const attested = o.levels.includes("Attested");
-    if (attested && images.length === 0) throw new InputError("--levels attested needs at least one --image <measurement> approved for it");
+    if (attested && images.length === 0)
+      throw new InputError("--levels attested needs at least one --image <measurement> approved for it");
     if (!attested && images.length > 0) throw new InputError("--image only applies with --levels including attested");
     const compiled = await openModel(id, o.ptauId);
-    if (!compiled.vkey) throw new InputError(`model ${compiled.ref.circuitId} has no keys: run \`assay model compile\` without --no-setup`);
+    if (!compiled.vkey)
+      throw new InputError(
+        `model ${compiled.ref.circuitId} has no keys: run \`assay model compile\` without --no-setup`,
+      );
     await withDeployment(o, async (conn, d) => {
-      progress(g, `[register] ${compiled.ref.circuitId} as family "${o.family}" on chain ${conn.chainId} (${conn.label})`);
+      progress(
+        g,
+        `[register] ${compiled.ref.circuitId} as family "${o.family}" on chain ${conn.chainId} (${conn.label})`,
+      );
       const r = await withRevertReason("model register", d.ifaces, () =>
-        registerModel(d, compiled, { family: o.family, levels: o.levels, enclaveImages: images, storageUri: o.storageUri }),
+        registerModel(d, compiled, {
+          family: o.family,
+          levels: o.levels,
+          enclaveImages: images,
+          storageUri: o.storageUri,
+        }),
       );
       const human = [
         `model ${r.modelId}`,

@@ -10,7 +10,12 @@ import path from "node:path";
 import type { Command } from "commander";
 import type { Contract } from "ethers";
 import { connectChain } from "../../chain/chain-connection.js";
-import { deploymentPath, readDeployment, stateDir as resolveStateDir, writeDeployment } from "../../chain/deployment-file.js";
+import {
+  deploymentPath,
+  readDeployment,
+  stateDir as resolveStateDir,
+  writeDeployment,
+} from "../../chain/deployment-file.js";
 import { attach, type Deployment } from "../../chain/protocol-client.js";
 import { type CompiledModel, compileModel } from "../../compile-model.js";
 import { loadDataSet } from "../../data/dataset.js";
@@ -46,22 +51,39 @@ interface Opts extends GlobalOptions {
 
 function uintOption(name: string) {
   return (v: string): bigint => {
-    if (!/^(0|[1-9][0-9]*)$/.test(v) || BigInt(v) >= 1n << 256n) throw new InputError(`${name} must be a non-negative integer below 2^256, got "${v}"`);
+    if (!/^(0|[1-9][0-9]*)$/.test(v) || BigInt(v) >= 1n << 256n)
+      throw new InputError(`${name} must be a non-negative integer below 2^256, got "${v}"`);
     return BigInt(v);
   };
 }
 
-async function loadModels(specs: string[], calib: string | undefined, ptauId: string | undefined, say: (l: string) => void): Promise<DevModel[]> {
+async function loadModels(
+  specs: string[],
+  calib: string | undefined,
+  ptauId: string | undefined,
+  say: (l: string) => void,
+): Promise<DevModel[]> {
   const out: DevModel[] = [];
   const seen = new Map<string, number>();
   for (const spec of specs) {
     let model: CompiledModel;
     if (spec.endsWith(".onnx")) {
-      if (!calib) throw new InputError(`--calib <file> is needed to compile ${spec} (or compile it first with \`assay model compile\` and pass its circuit id)`);
-      model = await compileModel({ onnx: spec, calibration: loadDataSet(calib).xs, generatedBy: `assay node start ${spec}`, onProgress: (stage, m) => say(`[${stage}] ${m.split("\n")[0]}`) });
+      if (!calib)
+        throw new InputError(
+          `--calib <file> is needed to compile ${spec} (or compile it first with \`assay model compile\` and pass its circuit id)`,
+        );
+      model = await compileModel({
+        onnx: spec,
+        calibration: loadDataSet(calib).xs,
+        generatedBy: `assay node start ${spec}`,
+        onProgress: (stage, m) => say(`[${stage}] ${m.split("\n")[0]}`),
+      });
     } else {
       model = await openModel(spec, ptauId);
-      if (!model.setup) throw new InputError(`model ${model.ref.circuitId} has no Groth16 keys: run \`assay model compile\` without --no-setup`);
+      if (!model.setup)
+        throw new InputError(
+          `model ${model.ref.circuitId} has no Groth16 keys: run \`assay model compile\` without --no-setup`,
+        );
     }
     const base = path.basename(model.manifest.onnx.file).replace(/\.onnx$/, "") || model.ref.circuitId;
     const n = (seen.get(base) ?? 0) + 1;
@@ -83,12 +105,33 @@ export function registerNodeStart(program: Command, globals: () => GlobalOptions
     .option("--host <addr>", "address to listen on", "127.0.0.1")
     .option("--rpc <url>", "JSON-RPC chain with unlocked dev accounts (default: the embedded Hardhat network)")
     .option("--network <name>", "a network from hardhat.config.ts")
-    .option("--batch-size <n>", "Signed claims per Merkle root (0: submit each claim alone)", intOption("--batch-size", 0, 100_000), 32)
-    .option("--batch-interval <ms>", "post a partial batch this long after its first claim", intOption("--batch-interval", 1, 86_400_000), 2_000)
+    .option(
+      "--batch-size <n>",
+      "Signed claims per Merkle root (0: submit each claim alone)",
+      intOption("--batch-size", 0, 100_000),
+      32,
+    )
+    .option(
+      "--batch-interval <ms>",
+      "post a partial batch this long after its first claim",
+      intOption("--batch-interval", 1, 86_400_000),
+      2_000,
+    )
     .option("--prove-concurrency <n>", "proof jobs run at once", intOption("--prove-concurrency", 1, 64), 1)
-    .option("--state-dir <dir>", "node.json, deployment files, claims and proof jobs (default $ASSAY_STATE_DIR or .assay/)")
-    .option("--signed-max <value>", "node policy: largest value at risk served at Signed (when a request names no consumer)", uintOption("--signed-max"))
-    .option("--attested-max <value>", "node policy: largest value at risk served at Attested", uintOption("--attested-max"))
+    .option(
+      "--state-dir <dir>",
+      "node.json, deployment files, claims and proof jobs (default $ASSAY_STATE_DIR or .assay/)",
+    )
+    .option(
+      "--signed-max <value>",
+      "node policy: largest value at risk served at Signed (when a request names no consumer)",
+      uintOption("--signed-max"),
+    )
+    .option(
+      "--attested-max <value>",
+      "node policy: largest value at risk served at Attested",
+      uintOption("--attested-max"),
+    )
     .option("--no-enclave", "run no enclave (no Attested level)")
     .action(async (o: Opts) => {
       const g = { ...globals(), ...o };
@@ -113,7 +156,9 @@ export function registerNodeStart(program: Command, globals: () => GlobalOptions
           try {
             deployment = readDeployment(chain.chainId, { dir: stateDir });
             await attach(chain.ethers, deployment);
-            say(`reusing the deployment in ${deploymentPath(chain.chainId, stateDir)} (protocol ${deployment.protocol})`);
+            say(
+              `reusing the deployment in ${deploymentPath(chain.chainId, stateDir)} (protocol ${deployment.protocol})`,
+            );
           } catch (e) {
             deployment = undefined;
             say(`not reusing ${deploymentPath(chain.chainId, stateDir)}: ${(e as Error).message}`);
@@ -122,7 +167,9 @@ export function registerNodeStart(program: Command, globals: () => GlobalOptions
         const previous = deployment ? readNodeState(stateDir) : undefined;
         if (deployment && previous?.deployment.protocol === deployment.protocol) {
           const { protocol } = await attach(chain.ethers, deployment);
-          const measurement = o.enclave ? imageMeasurementId(enclaveImage({ models: models.map((m) => m.model.ref.circuitId) })) : undefined;
+          const measurement = o.enclave
+            ? imageMeasurementId(enclaveImage({ models: models.map((m) => m.model.ref.circuitId) }))
+            : undefined;
           for (const m of models) {
             const known = previous.models.find((p) => p.circuitId === m.model.ref.circuitId);
             if (!known) continue;
@@ -131,13 +178,23 @@ export function registerNodeStart(program: Command, globals: () => GlobalOptions
           }
         }
         const firstBlock = await chain.ethers.provider.getBlockNumber();
-        const boot = await bootstrapDevNode({ ethers: chain.ethers, models, deployment, enclave: o.enclave, stateDir, log: say });
+        const boot = await bootstrapDevNode({
+          ethers: chain.ethers,
+          models,
+          deployment,
+          enclave: o.enclave,
+          stateDir,
+          log: say,
+        });
         const config: Partial<NodeConfig> = {
           batch: o.batchSize === 0 ? null : { size: o.batchSize, intervalMs: o.batchInterval },
           proveConcurrency: o.proveConcurrency,
         };
         if (o.signedMax !== undefined || o.attestedMax !== undefined) {
-          config.policy = { signedMax: o.signedMax ?? DEFAULT_NODE_CONFIG.policy.signedMax, attestedMax: o.attestedMax ?? DEFAULT_NODE_CONFIG.policy.attestedMax };
+          config.policy = {
+            signedMax: o.signedMax ?? DEFAULT_NODE_CONFIG.policy.signedMax,
+            attestedMax: o.attestedMax ?? DEFAULT_NODE_CONFIG.policy.attestedMax,
+          };
         }
         if (boot.enclave) cleanup.push(() => boot.enclave!.stop());
         const dataDir = runDir(stateDir, boot.deployment);
@@ -152,10 +209,20 @@ export function registerNodeStart(program: Command, globals: () => GlobalOptions
           log: say,
         });
         cleanup.push(() => service.close());
-        const rpc: Eip1193Provider = { request: ({ method, params }) => chain.ethers.provider.send(method, (params ?? []) as unknown[]) };
-        const { app, url } = await startServer({ service, host: o.host, port: o.port, rpc: chain.ephemeral ? rpc : undefined, log: say });
+        const rpc: Eip1193Provider = {
+          request: ({ method, params }) => chain.ethers.provider.send(method, (params ?? []) as unknown[]),
+        };
+        const { app, url } = await startServer({
+          service,
+          host: o.host,
+          port: o.port,
+          rpc: chain.ephemeral ? rpc : undefined,
+          log: say,
+        });
         cleanup.push(() => app.close());
-        const deploymentRecord = deployment ? readDeployment(chain.chainId, { dir: stateDir }) : { ...boot.deployment, blockNumber: firstBlock };
+        const deploymentRecord = deployment
+          ? readDeployment(chain.chainId, { dir: stateDir })
+          : { ...boot.deployment, blockNumber: firstBlock };
         writeDeployment(deploymentRecord, stateDir);
 
         const state = {
@@ -166,7 +233,12 @@ export function registerNodeStart(program: Command, globals: () => GlobalOptions
           chain: { embedded: chain.ephemeral, label: chain.label, chainId: boot.deployment.chainId },
           deployment: boot.deployment,
           operator: boot.operator.address,
-          models: boot.served.map((s) => ({ modelId: s.modelId, circuitId: s.model.ref.circuitId, ptauId: s.model.ref.ptauId, alias: s.alias })),
+          models: boot.served.map((s) => ({
+            modelId: s.modelId,
+            circuitId: s.model.ref.circuitId,
+            ptauId: s.model.ref.ptauId,
+            alias: s.alias,
+          })),
           enclave: boot.registration
             ? {
                 address: boot.registration.key,
@@ -176,7 +248,10 @@ export function registerNodeStart(program: Command, globals: () => GlobalOptions
                 documentFile: boot.registration.documentFile,
               }
             : null,
-          policy: { signedMax: service.config.policy.signedMax.toString(), attestedMax: service.config.policy.attestedMax.toString() },
+          policy: {
+            signedMax: service.config.policy.signedMax.toString(),
+            attestedMax: service.config.policy.attestedMax.toString(),
+          },
           dataDir,
           pid: process.pid,
           startedAt: new Date().toISOString(),
@@ -187,7 +262,9 @@ export function registerNodeStart(program: Command, globals: () => GlobalOptions
         const stop = async (signal: string) => {
           if (stopping) return;
           stopping = true;
-          say(`${signal}: posting the waiting batch and finishing running proof jobs (queued ones resume on the next start)`);
+          say(
+            `${signal}: posting the waiting batch and finishing running proof jobs (queued ones resume on the next start)`,
+          );
           await unwind();
           process.exit(0);
         };

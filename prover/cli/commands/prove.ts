@@ -40,48 +40,93 @@ export function registerProve(program: Command, globals: () => GlobalOptions): v
     )
     .requiredOption("--input <file>", "input tensor: JSON array of numbers (or { input: [...] })")
     .option("--out <file>", "where to write the proof file (default: print it)")
-    .option("--binding <n>", "public value bound to the proof, without --claim-for (default 0)", fieldOption("--binding"))
+    .option(
+      "--binding <n>",
+      "public value bound to the proof, without --claim-for (default 0)",
+      fieldOption("--binding"),
+    )
     .option("--salt <n>", "blinding of the input commitment (default: random)", fieldOption("--salt"))
     .option("--ptau-id <id>", "which keys, when the model was set up more than once")
-    .option("--claim-for <modelId>", "make the proof for a claim on this registered model (connects to the chain)", bytes32Option("--claim-for"))
-    .option("--submitter <address>", "with --claim-for: the account that will submit (default: the signing --account)", addressOption("--submitter"))
-    .option("--request-id <bytes32>", "with --claim-for: the claim's request id (default: random)", bytes32Option("--request-id"))
-    .option("--deadline <time>", "with --claim-for: last unix time the claim may be recorded, or +<seconds> (default +86400)", deadlineOption("--deadline"));
+    .option(
+      "--claim-for <modelId>",
+      "make the proof for a claim on this registered model (connects to the chain)",
+      bytes32Option("--claim-for"),
+    )
+    .option(
+      "--submitter <address>",
+      "with --claim-for: the account that will submit (default: the signing --account)",
+      addressOption("--submitter"),
+    )
+    .option(
+      "--request-id <bytes32>",
+      "with --claim-for: the claim's request id (default: random)",
+      bytes32Option("--request-id"),
+    )
+    .option(
+      "--deadline <time>",
+      "with --claim-for: last unix time the claim may be recorded, or +<seconds> (default +86400)",
+      deadlineOption("--deadline"),
+    );
   deploymentOptions(cmd);
   cmd.action(async (id: string, o: Opts) => {
     const g = { ...globals(), ...o };
     const model = await openModel(id, o.ptauId);
-    if (!model.setup || !model.vkey) throw new InputError(`model ${model.ref.circuitId} has no keys: run \`assay model compile\` without --no-setup`);
+    if (!model.setup || !model.vkey)
+      throw new InputError(`model ${model.ref.circuitId} has no keys: run \`assay model compile\` without --no-setup`);
     const x = readInputFile(o.input);
     if (!o.claimFor) {
       for (const opt of ["submitter", "requestId", "deadline"] as const) {
-        if (o[opt] !== undefined) throw new InputError(`--${opt.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} only applies with --claim-for <modelId>`);
+        if (o[opt] !== undefined)
+          throw new InputError(
+            `--${opt.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} only applies with --claim-for <modelId>`,
+          );
       }
     } else if (o.binding !== undefined) {
-      throw new InputError("--binding and --claim-for exclude each other: a claim's proof is bound to (claim id, submitter)");
+      throw new InputError(
+        "--binding and --claim-for exclude each other: a claim's proof is bound to (claim id, submitter)",
+      );
     }
     let file: ProofFile;
     let timings: { witnessMs: number; proveMs: number };
     let clamped: number;
     if (o.claimFor) {
       file = await withDeployment(o, async (conn, d) => {
-        const registered = await readRegisteredModel(d.protocol, o.claimFor!, conn.chainId, d.deployment.blockNumber ?? 0);
+        const registered = await readRegisteredModel(
+          d.protocol,
+          o.claimFor!,
+          conn.chainId,
+          d.deployment.blockNumber ?? 0,
+        );
         const keyId = verifyingKeyId(model.vkey!);
         if (keyId !== registered.verifyingKeyId) {
-          throw new InputError(`model ${o.claimFor} is registered with key ${registered.verifyingKeyId}; ${model.ref.circuitId} (${model.ref.ptauId}) has key ${keyId}`);
+          throw new InputError(
+            `model ${o.claimFor} is registered with key ${registered.verifyingKeyId}; ${model.ref.circuitId} (${model.ref.ptauId}) has key ${keyId}`,
+          );
         }
         const now = BigInt((await conn.ethers.provider.getBlock("latest"))!.timestamp);
-        const deadline = o.deadline ? (o.deadline.relative ? now + o.deadline.value : o.deadline.value) : now + DEFAULT_DEADLINE_SECONDS;
+        const deadline = o.deadline
+          ? o.deadline.relative
+            ? now + o.deadline.value
+            : o.deadline.value
+          : now + DEFAULT_DEADLINE_SECONDS;
         const submitter = o.submitter ?? conn.signer.address;
-        progress(g, `[prove] witness + Groth16 proof for ${model.ref.circuitId}, a claim on model ${o.claimFor} submitted by ${getAddress(submitter)}`);
-        const made = await proveClaim(model, x, {
-          modelId: o.claimFor!,
-          chainId: conn.chainId,
-          hub: d.deployment.protocol,
-          submitter,
-          requestId: o.requestId ?? randomRequestId(),
-          deadline,
-        }, { salt: o.salt });
+        progress(
+          g,
+          `[prove] witness + Groth16 proof for ${model.ref.circuitId}, a claim on model ${o.claimFor} submitted by ${getAddress(submitter)}`,
+        );
+        const made = await proveClaim(
+          model,
+          x,
+          {
+            modelId: o.claimFor!,
+            chainId: conn.chainId,
+            hub: d.deployment.protocol,
+            submitter,
+            requestId: o.requestId ?? randomRequestId(),
+            deadline,
+          },
+          { salt: o.salt },
+        );
         timings = made.proof.timings;
         clamped = made.proof.result.clamped;
         return made.file;

@@ -32,7 +32,9 @@ export function registerStake(program: Command, globals: () => GlobalOptions): v
         `${operator} staked ${formatEther(amount)} ETH`,
         `  active stake  ${formatEther(account.active)} ETH (minimum ${formatEther(minStake)} ETH): ${staked ? "can sign claims" : "below the minimum, cannot sign claims yet"}`,
         account.unbonding > 0n ? `  unbonding     ${formatEther(account.unbonding)} ETH` : "",
-      ].filter(Boolean).join("\n");
+      ]
+        .filter(Boolean)
+        .join("\n");
       result(g, human, {
         operator,
         amount,

@@ -36,20 +36,35 @@ export function registerSubmit(program: Command, globals: () => GlobalOptions): 
     .description(
       "record a Proven claim with the receipt hub: the proof is checked on chain against the model's registered key. Give a proof file made for the claim, or --model <modelId> --input f.json to prove and submit in one step (the model's circuit and keys must be compiled here). Prints the claim id.",
     )
-    .option("--model <modelId>", "registered model id (bytes32, printed by `assay model register`)", bytes32Option("--model"))
+    .option(
+      "--model <modelId>",
+      "registered model id (bytes32, printed by `assay model register`)",
+      bytes32Option("--model"),
+    )
     .option("--input <file>", "input tensor (JSON array of numbers): prove here instead of reading a proof file")
     .option("--request-id <bytes32>", "the claim's request id (default: random)", bytes32Option("--request-id"))
-    .option("--deadline <time>", "last unix time the claim may be recorded, or +<seconds> (default +86400)", deadlineOption("--deadline"))
-    .option("--salt <n>", "blinding of the input commitment (default: random); keep it to audit with the input", fieldOption("--salt"))
+    .option(
+      "--deadline <time>",
+      "last unix time the claim may be recorded, or +<seconds> (default +86400)",
+      deadlineOption("--deadline"),
+    )
+    .option(
+      "--salt <n>",
+      "blinding of the input commitment (default: random); keep it to audit with the input",
+      fieldOption("--salt"),
+    )
     .option("--out <file>", "with --input: also write the proof file (it holds the salt)");
   deploymentOptions(cmd);
   cmd.action(async (proofPath: string | undefined, o: Opts) => {
     const g = { ...globals(), ...o };
     if (proofPath && o.input) throw new InputError("give a proof file or --input, not both");
-    if (!proofPath && !o.input) throw new InputError("nothing to submit: give a proof file, or --model <modelId> --input <file>");
+    if (!proofPath && !o.input)
+      throw new InputError("nothing to submit: give a proof file, or --model <modelId> --input <file>");
     if (o.input && !o.model) throw new InputError("--input needs --model <modelId>");
     if (proofPath && (o.requestId || o.deadline || o.salt !== undefined)) {
-      throw new InputError("--request-id, --deadline and --salt are fixed when the proof is made: pass them to `assay prove --claim-for`");
+      throw new InputError(
+        "--request-id, --deadline and --salt are fixed when the proof is made: pass them to `assay prove --claim-for`",
+      );
     }
     await withDeployment(o, async (conn, d) => {
       const hub = d.deployment.protocol;
@@ -68,16 +83,25 @@ export function registerSubmit(program: Command, globals: () => GlobalOptions): 
         const registered = await readRegisteredModel(d.protocol, o.model!, conn.chainId, d.deployment.blockNumber ?? 0);
         const compiled = await openRegisteredModel(registered);
         const now = BigInt((await conn.ethers.provider.getBlock("latest"))!.timestamp);
-        const deadline = o.deadline ? (o.deadline.relative ? now + o.deadline.value : o.deadline.value) : now + DEFAULT_DEADLINE_SECONDS;
+        const deadline = o.deadline
+          ? o.deadline.relative
+            ? now + o.deadline.value
+            : o.deadline.value
+          : now + DEFAULT_DEADLINE_SECONDS;
         progress(g, `[prove] ${compiled.ref.circuitId} for a claim on model ${o.model} bound to ${submitter}`);
-        const made = await proveClaim(compiled, x, {
-          modelId: o.model!,
-          chainId: conn.chainId,
-          hub,
-          submitter,
-          requestId: o.requestId ?? randomRequestId(),
-          deadline,
-        }, { salt: o.salt });
+        const made = await proveClaim(
+          compiled,
+          x,
+          {
+            modelId: o.model!,
+            chainId: conn.chainId,
+            hub,
+            submitter,
+            requestId: o.requestId ?? randomRequestId(),
+            deadline,
+          },
+          { salt: o.salt },
+        );
         await releaseCurve();
         pf = made.file;
         claimId = made.claimId;
@@ -105,7 +129,9 @@ export function registerSubmit(program: Command, globals: () => GlobalOptions): 
         `  input commit ${claim.inputCommitment} (salt ${pf.salt})`,
         `  transaction  ${receipt?.hash} (gas ${receipt?.gasUsed})`,
         o.out ? `  proof file   ${o.out}` : "",
-      ].filter(Boolean).join("\n");
+      ]
+        .filter(Boolean)
+        .join("\n");
       result(g, human, {
         claimId,
         level,

@@ -21,6 +21,9 @@ export function registerVerify(program: Command, globals: () => GlobalOptions): 
       const ok = await verifyInference(model, pf.publicSignals.map(BigInt), pf.proof);
       await releaseCurve();
       if (!ok) throw new ProofRejectedError(`${file}: the proof does not verify for model ${pf.circuitId}`);
-      result(g, `${file}: valid proof for model ${pf.circuitId} (output ${pf.publicSignals[1]})`, { valid: true, circuitId: pf.circuitId });
+      result(g, `${file}: valid proof for model ${pf.circuitId} (output ${pf.publicSignals[1]})`, {
+        valid: true,
+        circuitId: pf.circuitId,
+      });
     });
 }

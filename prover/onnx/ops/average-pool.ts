@@ -28,5 +28,13 @@ export function averagePool(ctx: NormalizeContext): void {
   }
   const shape = outShape(win.c);
   const out = ctx.dynOutput(0, shape);
-  ctx.emit({ kind: "avgpool", inputs: [x.name], output: out.name, size: numel(shape), win, divisor, nodes: [ctx.node.name] });
+  ctx.emit({
+    kind: "avgpool",
+    inputs: [x.name],
+    output: out.name,
+    size: numel(shape),
+    win,
+    divisor,
+    nodes: [ctx.node.name],
+  });
 }

@@ -7,7 +7,8 @@ import { applyAffine } from "../fold.js";
 export function batchNormalization(ctx: NormalizeContext): void {
   const x = ctx.dynInput(0);
   if (ctx.attrInt("training_mode", 0) !== 0) ctx.unsupported("training_mode=1");
-  if (ctx.opset < 6 && ctx.attrInt("is_test", 0) === 0 && ctx.hasAttr("is_test")) ctx.unsupported("is_test=0 (training)");
+  if (ctx.opset < 6 && ctx.attrInt("is_test", 0) === 0 && ctx.hasAttr("is_test"))
+    ctx.unsupported("is_test=0 (training)");
   if (ctx.opset < 9 && ctx.attrInt("spatial", 1) === 0) ctx.unsupported("spatial=0");
   ctx.onlyFirstOutput();
   const eps = ctx.attrFloat("epsilon", 1e-5);

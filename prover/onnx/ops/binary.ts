@@ -23,7 +23,8 @@ function constResult(ctx: NormalizeContext, kind: BinaryKind, a: ConstValue, b: 
 }
 
 export function binary(ctx: NormalizeContext, kind: BinaryKind): void {
-  if (ctx.opset < 7 && ctx.hasAttr("broadcast") && ctx.hasAttr("axis")) ctx.unsupported("legacy broadcast with an axis attribute");
+  if (ctx.opset < 7 && ctx.hasAttr("broadcast") && ctx.hasAttr("axis"))
+    ctx.unsupported("legacy broadcast with an axis attribute");
   const a = ctx.input(0);
   const b = ctx.input(1);
   if (!a || !b) ctx.unsupported("needs two inputs");
@@ -33,7 +34,8 @@ export function binary(ctx: NormalizeContext, kind: BinaryKind): void {
   const where = `node "${ctx.node.name}" (${ctx.node.opType})`;
   if (a.kind === "dyn" && b.kind === "dyn") {
     const y = ctx.dynInput(1);
-    if (kind === "mul" || kind === "div") ctx.unsupported("the product or quotient of two activations is not supported (only with a constant)");
+    if (kind === "mul" || kind === "div")
+      ctx.unsupported("the product or quotient of two activations is not supported (only with a constant)");
     const shape = broadcastShape(x.shape, y.shape, where);
     const out = ctx.dynOutput(0, shape);
     ctx.emit({
@@ -55,12 +57,35 @@ export function binary(ctx: NormalizeContext, kind: BinaryKind): void {
     case "add":
       return applyAffine(ctx, dynIndex, x, shape, null, cf);
     case "sub":
-      return constFirst ? applyAffine(ctx, dynIndex, x, shape, cf.map(() => -1), cf) : applyAffine(ctx, dynIndex, x, shape, null, cf.map((v) => -v));
+      return constFirst
+        ? applyAffine(
+            ctx,
+            dynIndex,
+            x,
+            shape,
+            cf.map(() => -1),
+            cf,
+          )
+        : applyAffine(
+            ctx,
+            dynIndex,
+            x,
+            shape,
+            null,
+            cf.map((v) => -v),
+          );
     case "mul":
       return applyAffine(ctx, dynIndex, x, shape, cf, null);
     case "div":
       if (constFirst) ctx.unsupported("division by an activation is not supported");
       if (cf.some((v) => v === 0)) ctx.unsupported("division by zero");
-      return applyAffine(ctx, dynIndex, x, shape, cf.map((v) => 1 / v), null);
+      return applyAffine(
+        ctx,
+        dynIndex,
+        x,
+        shape,
+        cf.map((v) => 1 / v),
+        null,
+      );
   }
 }

@@ -13,5 +13,13 @@ export function clip(ctx: NormalizeContext): void {
     if (ctx.node.inputs[2]) max = ctx.constInput(2, "max").data[0];
   }
   const out = ctx.dynOutput(0, x.shape);
-  ctx.emit({ kind: "clip", inputs: [x.name], output: out.name, size: out.shape.reduce((a, b) => a * b, 1), min, max, nodes: [ctx.node.name] });
+  ctx.emit({
+    kind: "clip",
+    inputs: [x.name],
+    output: out.name,
+    size: out.shape.reduce((a, b) => a * b, 1),
+    min,
+    max,
+    nodes: [ctx.node.name],
+  });
 }

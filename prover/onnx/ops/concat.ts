@@ -10,7 +10,12 @@ export function concat(ctx: NormalizeContext): void {
   const rank = shapes[0].length;
   const axis = normalizeAxis(ctx.attrInt("axis", ctx.opset < 4 ? 1 : 0), rank);
   if (axis === undefined) ctx.unsupported(`axis ${ctx.attrInt("axis", 0)} out of range for rank ${rank}`);
-  for (const s of shapes) ctx.expectShape("input (all dims but the axis must agree)", shapes[0].map((d, i) => (i === axis ? s[i] : d)), s);
+  for (const s of shapes)
+    ctx.expectShape(
+      "input (all dims but the axis must agree)",
+      shapes[0].map((d, i) => (i === axis ? s[i] : d)),
+      s,
+    );
   if (parts.every((v) => v.kind === "const")) ctx.unsupported("constant folding of Concat is not supported");
   const outer = numel(shapes[0].slice(0, axis));
   const inner = numel(shapes[0].slice(axis + 1));

@@ -5,7 +5,10 @@ export function constant(ctx: NormalizeContext): void {
   const t = ctx.attrTensor("value");
   if (t) return ctx.define(0, { kind: "const", tensor: t });
   if (ctx.hasAttr("value_float")) {
-    return ctx.define(0, { kind: "const", tensor: { dims: [], data: Float64Array.of(ctx.attrFloat("value_float", 0)) } });
+    return ctx.define(0, {
+      kind: "const",
+      tensor: { dims: [], data: Float64Array.of(ctx.attrFloat("value_float", 0)) },
+    });
   }
   const ints = ctx.attrInts("value_ints");
   if (ints) return ctx.define(0, { kind: "const", tensor: { dims: [ints.length], data: Float64Array.from(ints) } });

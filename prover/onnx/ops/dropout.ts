@@ -6,7 +6,8 @@ export function dropout(ctx: NormalizeContext): void {
   const v = ctx.input(0);
   if (!v) ctx.unsupported("missing input");
   ctx.onlyFirstOutput();
-  if (ctx.opset < 7 && ctx.attrInt("is_test", 1) === 0 && ctx.hasAttr("is_test")) ctx.unsupported("is_test=0 (training)");
+  if (ctx.opset < 7 && ctx.attrInt("is_test", 1) === 0 && ctx.hasAttr("is_test"))
+    ctx.unsupported("is_test=0 (training)");
   if (ctx.node.inputs[2]) {
     const training = ctx.constInput(2, "training_mode");
     // With ratio 0 even training mode keeps every element (and scales by 1 / (1 - 0)).

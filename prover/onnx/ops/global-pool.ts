@@ -3,9 +3,14 @@ import type { Window2D } from "../../model/float-graph.js";
 import type { NormalizeContext } from "../context.js";
 import { numel } from "../tensor.js";
 
-function globalWindow(ctx: NormalizeContext): { x: ReturnType<NormalizeContext["dynInput"]>; win: Window2D; shape: number[] } {
+function globalWindow(ctx: NormalizeContext): {
+  x: ReturnType<NormalizeContext["dynInput"]>;
+  win: Window2D;
+  shape: number[];
+} {
   const x = ctx.dynInput(0);
-  if (x.shape.length !== 3 && x.shape.length !== 4) ctx.unsupported(`only 1-D and 2-D inputs are supported, got shape [${x.shape.join(", ")}]`);
+  if (x.shape.length !== 3 && x.shape.length !== 4)
+    ctx.unsupported(`only 1-D and 2-D inputs are supported, got shape [${x.shape.join(", ")}]`);
   const [n, c] = x.shape;
   const h = x.shape.length === 4 ? x.shape[2] : 1;
   const w = x.shape[x.shape.length - 1];
@@ -16,7 +21,15 @@ function globalWindow(ctx: NormalizeContext): { x: ReturnType<NormalizeContext["
 export function globalAveragePool(ctx: NormalizeContext): void {
   const { x, win, shape } = globalWindow(ctx);
   const out = ctx.dynOutput(0, shape);
-  ctx.emit({ kind: "avgpool", inputs: [x.name], output: out.name, size: numel(shape), win, divisor: Float64Array.of(win.h * win.w), nodes: [ctx.node.name] });
+  ctx.emit({
+    kind: "avgpool",
+    inputs: [x.name],
+    output: out.name,
+    size: numel(shape),
+    win,
+    divisor: Float64Array.of(win.h * win.w),
+    nodes: [ctx.node.name],
+  });
 }
 
 export function globalMaxPool(ctx: NormalizeContext): void {

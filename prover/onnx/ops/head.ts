@@ -18,10 +18,18 @@ export function markHead(ctx: NormalizeContext, head: Exclude<OutputHead, "none"
     valueShape = [numel(valueShape.slice(0, axis)), numel(valueShape.slice(axis))];
     axis = 1;
   }
-  if (x.head === "softmax" && (head !== "argmax" || axis !== x.headSpec!.axis)) ctx.unsupported("only ArgMax along the same axis may follow Softmax");
+  if (x.head === "softmax" && (head !== "argmax" || axis !== x.headSpec!.axis))
+    ctx.unsupported("only ArgMax along the same axis may follow Softmax");
   const keepdims = head === "argmax" ? ctx.attrInt("keepdims", 1) === 1 : true;
   const selectLastIndex = head === "argmax" && ctx.attrInt("select_last_index", 0) === 1;
   const shape = head === "argmax" ? valueShape.flatMap((d, i) => (i !== axis ? [d] : keepdims ? [1] : [])) : valueShape;
   const headSpec: HeadSpec = { axis, keepdims, selectLastIndex };
-  ctx.define(0, { kind: "dyn", name: x.name, shape, head: x.head === "softmax" && head === "argmax" ? "argmax" : head, headSpec, valueShape });
+  ctx.define(0, {
+    kind: "dyn",
+    name: x.name,
+    shape,
+    head: x.head === "softmax" && head === "argmax" ? "argmax" : head,
+    headSpec,
+    valueShape,
+  });
 }

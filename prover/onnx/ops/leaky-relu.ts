@@ -6,16 +6,33 @@ import { numel } from "../tensor.js";
 export function leakyRelu(ctx: NormalizeContext): void {
   const x = ctx.dynInput(0);
   const out = ctx.dynOutput(0, x.shape);
-  ctx.emit({ kind: "leakyRelu", inputs: [x.name], output: out.name, size: numel(x.shape), slope: Float64Array.of(ctx.attrFloat("alpha", 0.01)), nodes: [ctx.node.name] });
+  ctx.emit({
+    kind: "leakyRelu",
+    inputs: [x.name],
+    output: out.name,
+    size: numel(x.shape),
+    slope: Float64Array.of(ctx.attrFloat("alpha", 0.01)),
+    nodes: [ctx.node.name],
+  });
 }
 
 export function prelu(ctx: NormalizeContext): void {
   const x = ctx.dynInput(0);
   const s = ctx.constInput(1, "slope");
   // Before opset 7 a 1-D slope is per channel (axis 1).
-  const dims = ctx.opset < 7 && s.dims.length === 1 && x.shape.length > 2 ? [s.dims[0], ...new Array<number>(x.shape.length - 2).fill(1)] : s.dims;
+  const dims =
+    ctx.opset < 7 && s.dims.length === 1 && x.shape.length > 2
+      ? [s.dims[0], ...new Array<number>(x.shape.length - 2).fill(1)]
+      : s.dims;
   const shape = broadcastShape(x.shape, dims, `node "${ctx.node.name}" (PRelu)`);
   ctx.expectShape("output (the slope must broadcast to the input)", x.shape, shape);
   const out = ctx.dynOutput(0, x.shape);
-  ctx.emit({ kind: "leakyRelu", inputs: [x.name], output: out.name, size: numel(x.shape), slope: expand(s.data, dims, x.shape), nodes: [ctx.node.name] });
+  ctx.emit({
+    kind: "leakyRelu",
+    inputs: [x.name],
+    output: out.name,
+    size: numel(x.shape),
+    slope: expand(s.data, dims, x.shape),
+    nodes: [ctx.node.name],
+  });
 }

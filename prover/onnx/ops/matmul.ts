@@ -6,7 +6,8 @@ import { numel } from "../tensor.js";
 export function matmul(ctx: NormalizeContext): void {
   const a = ctx.dynInput(0);
   const b = ctx.constInput(1, "B (the weight matrix)");
-  if (b.dims.length !== 2) ctx.unsupported(`B must be 2-D (batched weights are not supported), got [${b.dims.join(", ")}]`);
+  if (b.dims.length !== 2)
+    ctx.unsupported(`B must be 2-D (batched weights are not supported), got [${b.dims.join(", ")}]`);
   const k = a.shape[a.shape.length - 1];
   ctx.expectShape("inner dimension of B", [k], [b.dims[0]]);
   const n = b.dims[1];

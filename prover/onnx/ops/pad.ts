@@ -33,7 +33,8 @@ export function pad(ctx: NormalizeContext): void {
   if (pads.length !== 2 * rank) ctx.unsupported(`${pads.length} pads for rank ${rank}`);
   const shape = x.shape.map((d, i) => d + pads[i] + pads[i + rank]);
   if (shape.some((d) => d < 0)) ctx.unsupported("pads crop below zero size");
-  if (mode !== "constant" && x.shape.some((d, i) => d === 0 && shape[i] > 0)) ctx.unsupported(`${mode} padding of an empty axis`);
+  if (mode !== "constant" && x.shape.some((d, i) => d === 0 && shape[i] > 0))
+    ctx.unsupported(`${mode} padding of an empty axis`);
   const size = numel(shape);
   const from = new Int32Array(size);
   const index = new Int32Array(size);

@@ -9,7 +9,8 @@ export function transpose(ctx: NormalizeContext): void {
   const x = v.kind === "const" ? { name: "", shape: v.tensor.dims } : ctx.dynInput(0);
   const rank = x.shape.length;
   const perm = ctx.attrInts("perm") ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
-  if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) ctx.unsupported(`perm [${perm.join(", ")}] for rank ${rank}`);
+  if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i))
+    ctx.unsupported(`perm [${perm.join(", ")}] for rank ${rank}`);
   const shape = perm.map((p) => x.shape[p]);
   const size = numel(shape);
   const strides = new Array<number>(rank);
@@ -29,7 +30,20 @@ export function transpose(ctx: NormalizeContext): void {
       coord[a] = 0;
     }
   }
-  if (v.kind === "const") return ctx.define(0, { kind: "const", tensor: { dims: shape, data: Float64Array.from(index, (i) => v.tensor.data[i]) } });
+  if (v.kind === "const")
+    return ctx.define(0, {
+      kind: "const",
+      tensor: { dims: shape, data: Float64Array.from(index, (i) => v.tensor.data[i]) },
+    });
   const out = ctx.dynOutput(0, shape);
-  ctx.emit({ kind: "gather", inputs: [x.name], output: out.name, size, from: new Int32Array(size), index, fill: new Float64Array(size), nodes: [ctx.node.name] });
+  ctx.emit({
+    kind: "gather",
+    inputs: [x.name],
+    output: out.name,
+    size,
+    from: new Int32Array(size),
+    index,
+    fill: new Float64Array(size),
+    nodes: [ctx.node.name],
+  });
 }

@@ -18,7 +18,10 @@ export function quantizeAffine(op: AffineOp, [x]: ValueRange[], ctx: CoreContext
     lo[i] = Math.min(a, b) + add[i];
     hi[i] = Math.max(a, b) + add[i];
     const xmax = Math.max(Math.abs(x.lo[s]), Math.abs(x.hi[s])) * 2 ** -x.frac;
-    const e = Math.abs(op.mul[i]) * x.err + Math.abs(op.mul[i] - mul[i] * 2 ** -mulFrac) * xmax + Math.abs(op.add[i] - add[i] * 2 ** -frac);
+    const e =
+      Math.abs(op.mul[i]) * x.err +
+      Math.abs(op.mul[i] - mul[i] * 2 ** -mulFrac) * xmax +
+      Math.abs(op.add[i] - add[i] * 2 ** -frac);
     err = Math.max(err, e);
   }
   const range = { frac, lo, hi, err };

@@ -32,7 +32,10 @@ export function quantizeAvgPool(op: AvgPoolOp, [x]: ValueRange[], ctx: CoreConte
   let err = 0;
   for (let p = 0; p < outPlane; p++) {
     const count = taps[p].length / 2;
-    err = Math.max(err, (count / divisor[p]) * x.err + count * Math.abs(1 / divisor[p] - mult[p] * 2 ** -multFrac) * maxIn);
+    err = Math.max(
+      err,
+      (count / divisor[p]) * x.err + count * Math.abs(1 / divisor[p] - mult[p] * 2 ** -multFrac) * maxIn,
+    );
   }
   const range = { frac: x.frac + multFrac, lo, hi, err };
   checkSafe(range, ctx.where);

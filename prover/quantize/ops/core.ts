@@ -5,7 +5,9 @@ import { QuantizationError } from "../activation.js";
 import type { ValueRange } from "../value-range.js";
 
 type Common = "inputs" | "out" | "outMin" | "outMax" | "bits" | "act" | "errorBound" | "nodes";
-export type CoreParams = { [K in QuantizedLayer["kind"]]: Omit<Extract<QuantizedLayer, { kind: K }>, Common> }[QuantizedLayer["kind"]];
+export type CoreParams = {
+  [K in QuantizedLayer["kind"]]: Omit<Extract<QuantizedLayer, { kind: K }>, Common>;
+}[QuantizedLayer["kind"]];
 
 export interface Core {
   params: CoreParams;
@@ -26,7 +28,9 @@ export function checkSafe(range: ValueRange, where: string): void {
   for (let i = 0; i < range.lo.length; i++) {
     const m = Math.max(-range.lo[i], range.hi[i]);
     if (m >= MAX_SAFE_ACC) {
-      throw new QuantizationError(`${where}: accumulator bound 2^${Math.log2(m).toFixed(1)} is too wide; lower inputBits/weightBits`);
+      throw new QuantizationError(
+        `${where}: accumulator bound 2^${Math.log2(m).toFixed(1)} is too wide; lower inputBits/weightBits`,
+      );
     }
   }
 }

@@ -27,7 +27,9 @@ export function quantizeDense(op: DenseOp, [x]: ValueRange[], ctx: CoreContext):
         l += Math.min(a, b);
         h += Math.max(a, b);
         const wf = op.weight[j * op.inFeatures + i];
-        e += Math.abs(wf) * x.err + Math.abs(wf - w * 2 ** -wFrac) * Math.max(Math.abs(x.lo[k]), Math.abs(x.hi[k])) * inScale;
+        e +=
+          Math.abs(wf) * x.err +
+          Math.abs(wf - w * 2 ** -wFrac) * Math.max(Math.abs(x.lo[k]), Math.abs(x.hi[k])) * inScale;
       }
       lo[o] = l;
       hi[o] = h;
@@ -37,7 +39,17 @@ export function quantizeDense(op: DenseOp, [x]: ValueRange[], ctx: CoreContext):
   const range = { frac, lo, hi, err };
   checkSafe(range, ctx.where);
   return {
-    params: { kind: "dense", rows: op.rows, inFeatures: op.inFeatures, outFeatures: op.outFeatures, rowStride: op.rowStride, colStride: op.colStride, weight, bias, wFrac },
+    params: {
+      kind: "dense",
+      rows: op.rows,
+      inFeatures: op.inFeatures,
+      outFeatures: op.outFeatures,
+      rowStride: op.rowStride,
+      colStride: op.colStride,
+      weight,
+      bias,
+      wFrac,
+    },
     range,
     cost: 0,
   };

@@ -23,5 +23,9 @@ export function quantizeGather(op: GatherOp, xs: ValueRange[], ctx: CoreContext)
   }
   const range = { frac, lo, hi, err };
   checkSafe(range, ctx.where);
-  return { params: { kind: "gather", from: Array.from(op.from), index: Array.from(op.index), fill, shift }, range, cost: 0 };
+  return {
+    params: { kind: "gather", from: Array.from(op.from), index: Array.from(op.index), fill, shift },
+    range,
+    cost: 0,
+  };
 }

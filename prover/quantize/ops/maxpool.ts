@@ -47,5 +47,9 @@ export function quantizeMaxPool(op: MaxPoolOp, [x]: ValueRange[]): Core {
     }
   }
   const { channelBits, cost } = maxPoolCost(op, x);
-  return { params: { kind: "maxpool", win, diffBits: Math.max(...channelBits), channelBits }, range: { frac: x.frac, lo, hi, err: x.err }, cost };
+  return {
+    params: { kind: "maxpool", win, diffBits: Math.max(...channelBits), channelBits },
+    range: { frac: x.frac, lo, hi, err: x.err },
+    cost,
+  };
 }
