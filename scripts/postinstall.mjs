@@ -1,6 +1,11 @@
-// Hardhat 3 needs Node >= 22. The `node` dev dependency provides it, but an install that ran
-// under an older Node skipped the native EDR binding (its engines field asks for 22). Re-run
-// the install once under the bundled Node so the binding lands. Idempotent and offline-safe.
+// Makes a plain `npm install` complete offline on any npm and Node 20 or 22. Two repairs, each
+// a second install pass with install scripts off, run only when needed (idempotent):
+// - Hardhat 3 needs Node >= 22. The `node` dev dependency provides it, but an install that ran
+//   under an older Node skipped the native EDR binding (its engines field asks for 22).
+// - onnxruntime-node's install script downloads GPU binaries and fails offline. npm >= 11 never
+//   runs it (`allowScripts` in package.json); npm <= 10 does, and since the package is an
+//   optional dependency the failure only drops it. The second pass puts it back without the
+//   script (the CPU runtime ships in the package).
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -10,9 +15,9 @@ const root = process.cwd();
 const bin = path.join(root, "node_modules", ".bin");
 const require = createRequire(path.join(root, "package.json"));
 
-function edrLoads() {
+function resolves(name) {
   try {
-    require.resolve("@nomicfoundation/edr-linux-x64-gnu");
+    require.resolve(name);
     return true;
   } catch {
     return false;
@@ -20,14 +25,21 @@ function edrLoads() {
 }
 
 if (process.env.ASSAY_POSTINSTALL_NESTED) process.exit(0);
-if (process.platform === "linux" && process.arch === "x64" && !edrLoads()) {
-  if (!existsSync(path.join(bin, "node"))) {
-    console.warn("[assay] EDR native binding missing; run `npm install` again under Node 22.");
-    process.exit(0);
-  }
-  console.log("[assay] adding Hardhat's native EDR binding under the bundled Node 22 ...");
+const edrMissing =
+  process.platform === "linux" && process.arch === "x64" && !resolves("@nomicfoundation/edr-linux-x64-gnu");
+const ortMissing = !resolves("onnxruntime-node");
+if (edrMissing || ortMissing) {
+  const bundledNode = existsSync(path.join(bin, "node"));
+  if (edrMissing && !bundledNode) console.warn("[assay] EDR native binding missing; run `npm install` again.");
+  const missing = [edrMissing && bundledNode && "Hardhat's native EDR binding", ortMissing && "onnxruntime-node"];
+  console.log(`[assay] adding ${missing.filter(Boolean).join(" and ")} (second install pass, no install scripts) ...`);
   execFileSync("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts"], {
     stdio: "inherit",
-    env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`, ASSAY_POSTINSTALL_NESTED: "1" },
+    env: {
+      ...process.env,
+      PATH: bundledNode ? `${bin}${path.delimiter}${process.env.PATH}` : process.env.PATH,
+      ONNXRUNTIME_NODE_INSTALL: "skip",
+      ASSAY_POSTINSTALL_NESTED: "1",
+    },
   });
 }
