@@ -66,7 +66,8 @@ MODELS = [
     ("lenet-28-6-16-10", 28, lambda: lenet([]),
      "conv 6@5x5 -> ReLU -> maxpool 2x2 -> conv 16@5x5 -> ReLU -> maxpool 2x2 -> dense 10"),
     ("lenet-28-6-16-120-84-10", 28, lambda: lenet([120, 84]),
-     "conv 6@5x5 -> ReLU -> maxpool 2x2 -> conv 16@5x5 -> ReLU -> maxpool 2x2 -> dense 120 -> ReLU -> dense 84 -> ReLU -> dense 10"),
+     "conv 6@5x5 -> ReLU -> maxpool 2x2 -> conv 16@5x5 -> ReLU -> maxpool 2x2"
+     " -> dense 120 -> ReLU -> dense 84 -> ReLU -> dense 10"),
     ("cnn-14-5-11-80-10", 14, cnn14,
      "conv 5@3x3 -> ReLU -> conv 11@3x3 -> ReLU -> dense 80 -> ReLU -> dense 10"),
 ]
