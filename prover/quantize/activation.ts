@@ -3,7 +3,7 @@
 // Returns the integer parameters, the output's static bounds and error, and a constraint
 // estimate (used to decide where max pooling goes).
 import { AssayError } from "../errors.js";
-import type { ActivationOp } from "../model/float-graph.js";
+import type { ActivationOp, ClipOp, LeakyReluOp } from "../model/float-graph.js";
 import { buildPwl, pwlRange } from "./pwl.js";
 import type { Activation } from "./quantized-model.js";
 import { signedBits } from "./signed-bits.js";
@@ -31,32 +31,24 @@ function slopeShift(slope: ArrayLike<number>): number {
   return Math.min(MAX_SLOPE_SHIFT, Math.max(0, SLOPE_BITS - 1 - Math.floor(Math.log2(m))));
 }
 
-/**
- * `input` at scale 2^frac goes through `spec`; rescaled outputs target scale 2^targetFrac
- * (never scaled up). `precision` sets the Sigmoid / Tanh approximation's slope and offset bits.
- */
-export function quantizeActivation(
-  spec: ActSpec,
-  input: ValueRange,
-  targetFrac: number,
-  precision: number,
-  where: string,
-): ActResult {
-  const n = input.lo.length;
-  if (spec.kind === "sigmoid" || spec.kind === "tanh") {
-    const lo = minOf(input.lo);
-    const hi = maxOf(input.hi);
-    const b = buildPwl(spec.kind, input.frac, lo, hi, precision);
-    const outLo = new Float64Array(n);
-    const outHi = new Float64Array(n);
-    for (let i = 0; i < n; i++) [outLo[i], outHi[i]] = pwlRange(b.params, input.lo[i], input.hi[i]);
-    return {
-      act: { kind: "pwl", pwl: b.params },
-      out: { frac: b.outFrac, lo: outLo, hi: outHi, err: b.lipschitz * input.err + b.approxError },
-      cost: b.cost,
-    };
-  }
+/** The rescale every kind but Sigmoid / Tanh begins with: q = floor((x + 2^(shift-1)) / 2^shift). */
+interface Rescaled {
+  shift: number;
+  /** Output scale 2^qFrac of q. */
+  qFrac: number;
+  /** Per-element bounds of q. */
+  qlo: Float64Array;
+  qhi: Float64Array;
+  /** Signed width of q (and 0). */
+  bits: number;
+  /** Error bound of q: the input's plus the rounding (half a step of the output scale). */
+  err: number;
+  /** Constraints per element of the rescale. */
+  cost: number;
+}
 
+function rescaleTo(input: ValueRange, targetFrac: number, where: string): Rescaled {
+  const n = input.lo.length;
   const shift = Math.max(0, input.frac - targetFrac);
   const qFrac = input.frac - shift;
   const r = shift > 0 ? 2 ** (shift - 1) : 0;
@@ -72,72 +64,104 @@ export function quantizeActivation(
     throw new QuantizationError(`${where}: rescale needs ${bits + shift} bits; lower inputBits/weightBits`);
   // Rounding to the nearest step of the output scale.
   const roundErr = shift > 0 ? 2 ** -(qFrac + 1) : 0;
-  const base = shift + bits;
+  return { shift, qFrac, qlo, qhi, bits, err: input.err + roundErr, cost: shift + bits };
+}
 
+/** Sigmoid / Tanh: the piecewise-linear approximation reads the input at its own scale (no rescale). */
+function quantizePwl(fn: "sigmoid" | "tanh", input: ValueRange, precision: number): ActResult {
+  const n = input.lo.length;
+  const b = buildPwl(fn, input.frac, minOf(input.lo), maxOf(input.hi), precision);
+  const outLo = new Float64Array(n);
+  const outHi = new Float64Array(n);
+  for (let i = 0; i < n; i++) [outLo[i], outHi[i]] = pwlRange(b.params, input.lo[i], input.hi[i]);
+  return {
+    act: { kind: "pwl", pwl: b.params },
+    out: { frac: b.outFrac, lo: outLo, hi: outHi, err: b.lipschitz * input.err + b.approxError },
+    cost: b.cost,
+  };
+}
+
+function quantizeClip(spec: ClipOp, q: Rescaled): ActResult {
+  const { shift, bits, qFrac, qlo, qhi } = q;
+  const qmin = -(2 ** (bits - 1));
+  const qmax = 2 ** (bits - 1) - 1;
+  let lo = spec.min === null ? null : Math.round(spec.min * 2 ** qFrac);
+  let hi = spec.max === null ? null : Math.round(spec.max * 2 ** qFrac);
+  // ONNX / numpy: min is applied first, then max; min > max gives max everywhere.
+  if (lo !== null && hi !== null && lo > hi) lo = hi;
+  // A bound no value can cross is dropped; the others are kept inside the quotient's width.
+  if (lo !== null && lo <= minOf(qlo)) lo = null;
+  if (hi !== null && hi >= maxOf(qhi)) hi = null;
+  if (lo !== null) lo = Math.min(Math.max(lo, qmin), qmax);
+  if (hi !== null) hi = Math.min(Math.max(hi, qmin), qmax);
+  const boundErr = Math.max(
+    spec.min === null || lo === null ? 0 : Math.abs(spec.min - lo * 2 ** -qFrac),
+    spec.max === null || hi === null ? 0 : Math.abs(spec.max - hi * 2 ** -qFrac),
+  );
+  const clampTo = (v: number) => Math.min(hi ?? Infinity, Math.max(lo ?? -Infinity, v));
+  return {
+    act: { kind: "clip", shift, bits, lo, hi },
+    out: { frac: qFrac, lo: qlo.map(clampTo), hi: qhi.map(clampTo), err: q.err + boundErr },
+    cost: q.cost + (lo !== null && lo !== 0 ? bits + 1 : 0) + (hi !== null ? bits + 1 : 0) + 2,
+  };
+}
+
+function quantizeLeakyRelu(spec: LeakyReluOp, q: Rescaled): ActResult {
+  const { shift, bits, qFrac, qlo, qhi } = q;
+  const n = qlo.length;
+  const t = slopeShift(spec.slope);
+  const slope = Array.from(spec.slope, (s) => Math.round(s * 2 ** t));
+  const outLo = new Float64Array(n);
+  const outHi = new Float64Array(n);
+  let slopeErr = 0;
+  let lip = 1;
+  for (let i = 0; i < n; i++) {
+    const a = slope[slope.length === 1 ? 0 : i];
+    const s = spec.slope[spec.slope.length === 1 ? 0 : i];
+    const vals: number[] = [];
+    if (qhi[i] >= 0) vals.push(Math.max(qlo[i], 0) * 2 ** t, qhi[i] * 2 ** t);
+    if (qlo[i] < 0) vals.push(a * qlo[i], a * Math.min(qhi[i], -1));
+    outLo[i] = Math.min(...vals);
+    outHi[i] = Math.max(...vals);
+    slopeErr = Math.max(slopeErr, Math.abs(s - a * 2 ** -t) * Math.max(0, -qlo[i]) * 2 ** -qFrac);
+    lip = Math.max(lip, Math.abs(s));
+  }
+  return {
+    act: { kind: "leakyRelu", shift, bits, slope, slopeShift: t },
+    out: { frac: qFrac + t, lo: outLo, hi: outHi, err: lip * q.err + slopeErr },
+    cost: q.cost + 1,
+  };
+}
+
+/**
+ * `input` at scale 2^frac goes through `spec`; rescaled outputs target scale 2^targetFrac
+ * (never scaled up). `precision` sets the Sigmoid / Tanh approximation's slope and offset bits.
+ */
+export function quantizeActivation(
+  spec: ActSpec,
+  input: ValueRange,
+  targetFrac: number,
+  precision: number,
+  where: string,
+): ActResult {
+  if (spec.kind === "sigmoid" || spec.kind === "tanh") return quantizePwl(spec.kind, input, precision);
+  const q = rescaleTo(input, targetFrac, where);
+  const { shift, bits, qFrac, qlo, qhi } = q;
   switch (spec.kind) {
     case "none":
       return {
         act: { kind: "rescale", shift, bits },
-        out: { frac: qFrac, lo: qlo, hi: qhi, err: input.err + roundErr },
-        cost: base,
+        out: { frac: qFrac, lo: qlo, hi: qhi, err: q.err },
+        cost: q.cost,
       };
-    case "relu":
-      return {
-        act: { kind: "relu", shift, bits },
-        out: {
-          frac: qFrac,
-          lo: qlo.map((v) => Math.max(0, v)),
-          hi: qhi.map((v) => Math.max(0, v)),
-          err: input.err + roundErr,
-        },
-        cost: base + 1,
-      };
-    case "clip": {
-      const qmin = -(2 ** (bits - 1));
-      const qmax = 2 ** (bits - 1) - 1;
-      let lo = spec.min === null ? null : Math.round(spec.min * 2 ** qFrac);
-      let hi = spec.max === null ? null : Math.round(spec.max * 2 ** qFrac);
-      // ONNX / numpy: min is applied first, then max; min > max gives max everywhere.
-      if (lo !== null && hi !== null && lo > hi) lo = hi;
-      // A bound no value can cross is dropped; the others are kept inside the quotient's width.
-      if (lo !== null && lo <= minOf(qlo)) lo = null;
-      if (hi !== null && hi >= maxOf(qhi)) hi = null;
-      if (lo !== null) lo = Math.min(Math.max(lo, qmin), qmax);
-      if (hi !== null) hi = Math.min(Math.max(hi, qmin), qmax);
-      const boundErr = Math.max(
-        spec.min === null || lo === null ? 0 : Math.abs(spec.min - lo * 2 ** -qFrac),
-        spec.max === null || hi === null ? 0 : Math.abs(spec.max - hi * 2 ** -qFrac),
-      );
-      const clampTo = (v: number) => Math.min(hi ?? Infinity, Math.max(lo ?? -Infinity, v));
-      return {
-        act: { kind: "clip", shift, bits, lo, hi },
-        out: { frac: qFrac, lo: qlo.map(clampTo), hi: qhi.map(clampTo), err: input.err + roundErr + boundErr },
-        cost: base + (lo !== null && lo !== 0 ? bits + 1 : 0) + (hi !== null ? bits + 1 : 0) + 2,
-      };
+    case "relu": {
+      const lo = qlo.map((v) => Math.max(0, v));
+      const hi = qhi.map((v) => Math.max(0, v));
+      return { act: { kind: "relu", shift, bits }, out: { frac: qFrac, lo, hi, err: q.err }, cost: q.cost + 1 };
     }
-    case "leakyRelu": {
-      const t = slopeShift(spec.slope);
-      const slope = Array.from(spec.slope, (s) => Math.round(s * 2 ** t));
-      const outLo = new Float64Array(n);
-      const outHi = new Float64Array(n);
-      let slopeErr = 0;
-      let lip = 1;
-      for (let i = 0; i < n; i++) {
-        const a = slope[slope.length === 1 ? 0 : i];
-        const s = spec.slope[spec.slope.length === 1 ? 0 : i];
-        const vals: number[] = [];
-        if (qhi[i] >= 0) vals.push(Math.max(qlo[i], 0) * 2 ** t, qhi[i] * 2 ** t);
-        if (qlo[i] < 0) vals.push(a * qlo[i], a * Math.min(qhi[i], -1));
-        outLo[i] = Math.min(...vals);
-        outHi[i] = Math.max(...vals);
-        slopeErr = Math.max(slopeErr, Math.abs(s - a * 2 ** -t) * Math.max(0, -qlo[i]) * 2 ** -qFrac);
-        lip = Math.max(lip, Math.abs(s));
-      }
-      return {
-        act: { kind: "leakyRelu", shift, bits, slope, slopeShift: t },
-        out: { frac: qFrac + t, lo: outLo, hi: outHi, err: lip * (input.err + roundErr) + slopeErr },
-        cost: base + 1,
-      };
-    }
+    case "clip":
+      return quantizeClip(spec, q);
+    case "leakyRelu":
+      return quantizeLeakyRelu(spec, q);
   }
 }

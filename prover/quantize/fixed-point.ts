@@ -17,10 +17,10 @@
 //
 // Circuit widths come from *static* bounds over every input in [min, max], not from calibration,
 // so any valid input is provable: no overflow, no saturation inside the network.
-import type { ActivationOp, FloatGraph, FloatOp, MaxPoolOp } from "../model/float-graph.js";
-import { isActivation, isMonotoneActivation, shapeSize } from "../model/float-graph.js";
-import { evaluateFloatTrace } from "../model/float-eval.js";
+import type { ActivationOp, FloatGraph, FloatOp } from "../model/float-graph.js";
+import { isActivation, isMonotoneActivation } from "../model/float-graph.js";
 import { type ActResult, type ActSpec, QuantizationError, quantizeActivation } from "./activation.js";
+import { calibrate, quantizedInput } from "./calibration.js";
 import { quantizeAdd } from "./ops/add.js";
 import { quantizeAffine } from "./ops/affine.js";
 import { quantizeAvgPool } from "./ops/avgpool.js";
@@ -28,7 +28,8 @@ import { quantizeConv } from "./ops/conv.js";
 import type { Core, CoreContext } from "./ops/core.js";
 import { quantizeDense } from "./ops/dense.js";
 import { quantizeGather } from "./ops/gather.js";
-import { maxPoolCost, quantizeMaxPool } from "./ops/maxpool.js";
+import { quantizeMaxPool } from "./ops/maxpool.js";
+import { placePool, type PoolingOption } from "./pool-placement.js";
 import {
   DEFAULT_QUANTIZATION,
   type QuantizationConfig,
@@ -59,7 +60,12 @@ function buildCore(op: FloatOp, xs: ValueRange[], ctx: CoreContext): Core {
       return quantizeAdd(op, xs, ctx);
     case "gather":
       return quantizeGather(op, xs, ctx);
-    default:
+    case "relu":
+    case "clip":
+    case "leakyRelu":
+    case "sigmoid":
+    case "tanh":
+      // The activation does all the work (a ReLU after an Add, a Sigmoid on the input, ...).
       return { params: { kind: "activation" }, range: xs[0], cost: 0 };
   }
 }
@@ -74,7 +80,165 @@ export interface QuantizeOptions {
    * "rescaled" rescales every element, then pools. (Same function: max commutes with the
    * rescale and the activation; only the output scale may differ when windows skip elements.)
    */
-  pooling?: "auto" | "raw" | "rescaled";
+  pooling?: PoolingOption;
+}
+
+/** A quantized tensor: the layer that writes it (-1: the model input) and its range. */
+interface Ref {
+  layer: number;
+  range: ValueRange;
+}
+
+/** What the walk over the float graph carries from op to op. */
+interface GraphState {
+  g: FloatGraph;
+  config: QuantizationConfig;
+  pooling: PoolingOption;
+  absMax: Map<string, number>;
+  consumers: Map<string, FloatOp[]>;
+  refs: Map<string, Ref>;
+  layers: QuantizedLayer[];
+  /** Per layer: the float tensor its output approximates. */
+  tensors: string[];
+  /** Activations already fused into the layer before them. */
+  fused: Set<FloatOp>;
+  /** Activations handed to a max pool (it applies them to the pooled raw values). */
+  pendingAct: Map<FloatOp, ActivationOp>;
+}
+
+/** The scale calibrated for a tensor: its max |v| fills activationBits. */
+function targetFrac(s: GraphState, name: string): number {
+  return fracFor(s.absMax.get(name) ?? 0, 2 ** (s.config.activationBits - 1) - 1);
+}
+
+/** The only reader of a tensor (none for the graph output). */
+function sole(s: GraphState, name: string): FloatOp | undefined {
+  const c = s.consumers.get(name) ?? [];
+  return c.length === 1 && name !== s.g.output.name ? c[0] : undefined;
+}
+
+function act(s: GraphState, spec: ActSpec, range: ValueRange, name: string, where: string): ActResult {
+  return quantizeActivation(spec, range, targetFrac(s, name), s.config.activationBits, where);
+}
+
+/**
+ * The activation a layer ends with: the op itself when it is one, one a layer before handed to
+ * this max pool, or the op's sole reader (then fused: the layer writes the activation's tensor).
+ */
+function fuseActivation(s: GraphState, op: FloatOp): { spec?: ActivationOp; nodes: string[]; outName: string } {
+  const nodes = [...op.nodes];
+  if (isActivation(op)) return { spec: op, nodes, outName: op.output };
+  const pending = s.pendingAct.get(op);
+  if (pending) return { spec: pending, nodes: [...nodes, ...pending.nodes], outName: op.output };
+  const next = sole(s, op.output);
+  if (next && isActivation(next)) {
+    s.fused.add(next);
+    return { spec: next, nodes: [...nodes, ...next.nodes], outName: next.output };
+  }
+  return { nodes, outName: op.output };
+}
+
+/** The step after a core that no max pool follows: its activation, or a rescale unless a raw reader follows. */
+function finalActivation(
+  s: GraphState,
+  spec: ActivationOp | undefined,
+  core: Core,
+  outName: string,
+  where: string,
+): ActResult | undefined {
+  if (spec) return act(s, spec, core.range, outName, where);
+  if (core.range.frac <= targetFrac(s, outName)) return undefined;
+  const readers = s.consumers.get(outName) ?? [];
+  const rawOk = outName !== s.g.output.name && readers.length === 1 && RAW_READERS.has(readers[0].kind);
+  return rawOk ? undefined : act(s, { kind: "none" }, core.range, outName, where);
+}
+
+function pushLayer(
+  s: GraphState,
+  core: Core,
+  ins: Ref[],
+  result: ActResult | undefined,
+  nodes: string[],
+  size: number,
+  tensor: string,
+): Ref {
+  const range = result ? result.out : core.range;
+  const lo = minOf(range.lo);
+  const hi = maxOf(range.hi);
+  s.layers.push({
+    ...core.params,
+    inputs: ins.map((r) => r.layer),
+    out: { shape: [size], frac: range.frac, min: lo, max: hi },
+    outMin: Array.from(range.lo),
+    outMax: Array.from(range.hi),
+    bits: signedBits(Math.min(0, lo), Math.max(0, hi)),
+    ...(result ? { act: result.act } : {}),
+    errorBound: range.err,
+    nodes,
+  } as QuantizedLayer);
+  s.tensors.push(tensor);
+  return { layer: s.layers.length - 1, range };
+}
+
+/** Quantizes one float op into a layer (or fuses it into a neighbour). */
+function quantizeOp(s: GraphState, op: FloatOp): void {
+  if (s.fused.has(op)) return;
+  const ins = op.inputs.map((name) => s.refs.get(name)!);
+  const where = `layer ${s.layers.length} (${op.nodes.join("+")})`;
+  const core = buildCore(
+    op,
+    ins.map((r) => r.range),
+    { config: s.config, where },
+  );
+  const { spec, nodes, outName } = fuseActivation(s, op);
+  const raw = core.range.frac > targetFrac(s, outName);
+  const pool = op.kind !== "maxpool" ? sole(s, outName) : undefined;
+  let result: ActResult | undefined;
+  let tensor = outName;
+  if (pool?.kind === "maxpool" && (spec === undefined || isMonotoneActivation(spec)) && (spec !== undefined || raw)) {
+    const placement = placePool(
+      spec,
+      core,
+      op.size,
+      outName,
+      pool,
+      (sp, range, name) => act(s, sp, range, name, where),
+      (range, name) => range.frac > targetFrac(s, name),
+      s.pooling,
+    );
+    if (!placement.poolFirst) result = placement.rescaled;
+    else if (spec) {
+      s.pendingAct.set(pool, spec);
+      // A standalone activation: the pool reads its input and applies it; no layer here.
+      if (isActivation(op)) return void s.refs.set(outName, ins[0]);
+      // The layer hands on its raw core values (the float tensor before the activation).
+      nodes.splice(nodes.length - spec.nodes.length);
+      tensor = op.output;
+    }
+  } else {
+    result = finalActivation(s, spec, core, outName, where);
+  }
+  s.refs.set(outName, pushLayer(s, core, ins, result, nodes, op.size, tensor));
+}
+
+function quantizedOutput(s: GraphState): QuantizedModel["output"] {
+  const { g } = s;
+  const out = s.refs.get(g.output.name);
+  if (!out) throw new QuantizationError(`graph output "${g.output.onnxName}" was not quantized`);
+  const lo = minOf(out.range.lo);
+  const hi = maxOf(out.range.hi);
+  return {
+    shape: g.output.shape,
+    valueShape: g.output.valueShape,
+    frac: out.range.frac,
+    min: lo,
+    max: hi,
+    bits: signedBits(Math.min(0, lo), Math.max(0, hi)),
+    head: g.head,
+    headSpec: g.headSpec,
+    layer: out.layer,
+    errorBound: out.range.err,
+  };
 }
 
 export function quantize(
@@ -83,165 +247,45 @@ export function quantize(
   config: QuantizationConfig = DEFAULT_QUANTIZATION,
   options: QuantizeOptions = {},
 ): QuantizedModel {
-  const pooling = options.pooling ?? "auto";
-  if (calibration.length === 0) throw new QuantizationError("quantization needs at least one calibration input");
-  // Calibration: |max| of every tensor, and the input's sign.
-  const absMax = new Map<string, number>();
-  let inMin = Infinity;
-  for (const x of calibration) {
-    for (const [name, t] of evaluateFloatTrace(g, x)) {
-      let m = absMax.get(name) ?? 0;
-      for (let i = 0; i < t.length; i++) {
-        const a = Math.abs(t[i]);
-        if (a > m) m = a;
-        if (name === g.input.name && t[i] < inMin) inMin = t[i];
-      }
-      absMax.set(name, m);
-    }
-  }
+  return quantizeTraced(g, calibration, config, options).model;
+}
 
-  const signed = inMin < 0;
-  const inMaxInt = signed ? 2 ** (config.inputBits - 1) - 1 : 2 ** config.inputBits - 1;
-  const inFrac = fracFor(absMax.get(g.input.name)!, inMaxInt);
-  const inSize = shapeSize(g.input.shape);
-  const input = {
-    shape: g.input.shape,
-    frac: inFrac,
-    min: signed ? -(2 ** (config.inputBits - 1)) : 0,
-    max: inMaxInt,
-    signed,
-  };
-
-  const actLimit = 2 ** (config.activationBits - 1) - 1;
-  const targetFrac = (name: string) => fracFor(absMax.get(name) ?? 0, actLimit);
+/**
+ * quantize(), and for every layer the float-graph tensor its output approximates: the tensor
+ * whose distance from the dequantized layer output the layer's errorBound bounds.
+ */
+export function quantizeTraced(
+  g: FloatGraph,
+  calibration: readonly ArrayLike<number>[],
+  config: QuantizationConfig = DEFAULT_QUANTIZATION,
+  options: QuantizeOptions = {},
+): { model: QuantizedModel; tensors: string[] } {
+  const cal = calibrate(g, calibration);
+  const { input, range } = quantizedInput(g, cal, config);
   const consumers = new Map<string, FloatOp[]>();
   for (const op of g.ops) for (const name of op.inputs) consumers.set(name, [...(consumers.get(name) ?? []), op]);
-  const sole = (name: string): FloatOp | undefined => {
-    const c = consumers.get(name) ?? [];
-    return c.length === 1 && name !== g.output.name ? c[0] : undefined;
+  const s: GraphState = {
+    g,
+    config,
+    pooling: options.pooling ?? "auto",
+    absMax: cal.absMax,
+    consumers,
+    refs: new Map([[g.input.name, { layer: -1, range }]]),
+    layers: [],
+    tensors: [],
+    fused: new Set(),
+    pendingAct: new Map(),
   };
-
-  // A-priori error of the input: rounding, for inputs inside the calibrated range.
-  const refs = new Map<string, { layer: number; range: ValueRange }>([
-    [
-      g.input.name,
-      {
-        layer: -1,
-        range: {
-          frac: inFrac,
-          lo: new Float64Array(inSize).fill(input.min),
-          hi: new Float64Array(inSize).fill(input.max),
-          err: 2 ** -(inFrac + 1),
-        },
-      },
-    ],
-  ]);
-  const layers: QuantizedLayer[] = [];
-  const fused = new Set<FloatOp>();
-  const pendingAct = new Map<FloatOp, ActivationOp>();
-
-  const act = (spec: ActSpec, range: ValueRange, name: string, where: string): ActResult =>
-    quantizeActivation(spec, range, targetFrac(name), config.activationBits, where);
-
-  for (const op of g.ops) {
-    if (fused.has(op)) continue;
-    const ins = op.inputs.map((name) => refs.get(name)!);
-    const where = `layer ${layers.length} (${op.nodes.join("+")})`;
-    const core = buildCore(
-      op,
-      ins.map((r) => r.range),
-      { config, where },
-    );
-    const nodes = [...op.nodes];
-    let outName = op.output;
-    let spec: ActivationOp | undefined;
-    if (isActivation(op)) {
-      spec = op;
-    } else if (pendingAct.has(op)) {
-      spec = pendingAct.get(op)!;
-      nodes.push(...spec.nodes);
-    } else {
-      const next = sole(op.output);
-      if (next && isActivation(next)) {
-        spec = next;
-        fused.add(next);
-        nodes.push(...next.nodes);
-        outName = next.output;
-      }
-    }
-
-    let result: ActResult | undefined;
-    const raw = core.range.frac > targetFrac(outName);
-    const pool = op.kind !== "maxpool" ? sole(outName) : undefined;
-    if (pool?.kind === "maxpool" && (spec === undefined || isMonotoneActivation(spec)) && (spec !== undefined || raw)) {
-      // Option A: activation here, then pool the narrow results. Option B: pool the raw values,
-      // then the activation on the (fewer) pooled values. max commutes with both.
-      const a = act(spec ?? { kind: "none" }, core.range, outName, where);
-      const costA = op.size * a.cost + maxPoolCost(pool as MaxPoolOp, a.out).cost;
-      const pooled = quantizeMaxPool(pool as MaxPoolOp, [core.range]).range;
-      const poolRaw = pooled.frac > targetFrac(pool.output);
-      const b = spec || poolRaw ? act(spec ?? { kind: "none" }, pooled, pool.output, where) : undefined;
-      const costB = core.cost + maxPoolCost(pool as MaxPoolOp, core.range).cost + (b ? pool.size * b.cost : 0);
-      if (pooling === "raw" || (pooling === "auto" && costB < costA)) {
-        if (spec && !isActivation(op)) {
-          pendingAct.set(pool, spec);
-          nodes.splice(nodes.length - spec.nodes.length);
-        } else if (spec) {
-          // A standalone activation: hand it to the pool and emit nothing here.
-          pendingAct.set(pool, spec);
-          refs.set(outName, ins[0]);
-          continue;
-        }
-      } else {
-        result = a;
-      }
-    } else if (spec) {
-      result = act(spec, core.range, outName, where);
-    } else if (raw) {
-      const readers = consumers.get(outName) ?? [];
-      const rawOk = outName !== g.output.name && readers.length === 1 && RAW_READERS.has(readers[0].kind);
-      if (!rawOk) result = act({ kind: "none" }, core.range, outName, where);
-    }
-
-    const range = result ? result.out : core.range;
-    const lo = minOf(range.lo);
-    const hi = maxOf(range.hi);
-    layers.push({
-      ...core.params,
-      inputs: ins.map((r) => r.layer),
-      out: { shape: [op.size], frac: range.frac, min: lo, max: hi },
-      outMin: Array.from(range.lo),
-      outMax: Array.from(range.hi),
-      bits: signedBits(Math.min(0, lo), Math.max(0, hi)),
-      ...(result ? { act: result.act } : {}),
-      errorBound: range.err,
-      nodes,
-    } as QuantizedLayer);
-    refs.set(outName, { layer: layers.length - 1, range });
-  }
-
-  const out = refs.get(g.output.name);
-  if (!out) throw new QuantizationError(`graph output "${g.output.onnxName}" was not quantized`);
-  const lo = minOf(out.range.lo);
-  const hi = maxOf(out.range.hi);
-  return {
+  for (const op of g.ops) quantizeOp(s, op);
+  const output = quantizedOutput(s);
+  const model: QuantizedModel = {
     format: QUANTIZED_MODEL_FORMAT,
     version: QUANTIZED_MODEL_VERSION,
     config,
     input,
-    layers,
-    output: {
-      shape: g.output.shape,
-      valueShape: g.output.valueShape,
-      frac: out.range.frac,
-      min: lo,
-      max: hi,
-      bits: signedBits(Math.min(0, lo), Math.max(0, hi)),
-      head: g.head,
-      headSpec: g.headSpec,
-      layer: out.layer,
-      errorBound: out.range.err,
-    },
+    layers: s.layers,
+    output,
     source: { inputName: g.input.onnxName, outputName: g.output.onnxName, opset: g.opset },
   };
+  return { model, tensors: s.tensors };
 }

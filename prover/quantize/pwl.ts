@@ -66,8 +66,9 @@ export function buildPwl(fn: PwlParams["fn"], inFrac: number, lo: number, hi: nu
   const k = PWL_SEGMENTS_LOG2;
   const pre = Math.max(0, k - 1 - F.log2Range - inFrac);
   const fa = inFrac + pre;
+  // The domain [-R, R) is [-2^m, 2^m) in input steps; each segment is 2^(m + 1 - k) steps wide
+  // (at least one: `pre` makes m + 1 >= k).
   const m = F.log2Range + fa;
-  const w = m + 1 - k;
   const n = signedBits(lo * 2 ** pre, hi * 2 ** pre);
   const offsetFrac = Math.min(fa, precision);
   const d = fa - offsetFrac;

@@ -1,0 +1,59 @@
+// Calibration: the float model run on the calibration inputs gives max |v| of every tensor (which
+// sets its scale) and the input's sign; the input's fixed-point encoding follows from them.
+import type { FloatGraph } from "../model/float-graph.js";
+import { shapeSize } from "../model/float-graph.js";
+import { evaluateFloatTrace } from "../model/float-eval.js";
+import { QuantizationError } from "./activation.js";
+import type { FixedPointTensor, QuantizationConfig } from "./quantized-model.js";
+import { fracFor, type ValueRange } from "./value-range.js";
+
+export interface Calibration {
+  /** max |v| of every tensor of the float graph over the calibration inputs. */
+  absMax: Map<string, number>;
+  /** The smallest input element seen. */
+  inMin: number;
+}
+
+export function calibrate(g: FloatGraph, calibration: readonly ArrayLike<number>[]): Calibration {
+  if (calibration.length === 0) throw new QuantizationError("quantization needs at least one calibration input");
+  const absMax = new Map<string, number>();
+  let inMin = Infinity;
+  for (const x of calibration) {
+    for (const [name, t] of evaluateFloatTrace(g, x)) {
+      let m = absMax.get(name) ?? 0;
+      for (let i = 0; i < t.length; i++) {
+        const a = Math.abs(t[i]);
+        if (a > m) m = a;
+        if (name === g.input.name && t[i] < inMin) inMin = t[i];
+      }
+      absMax.set(name, m);
+    }
+  }
+  return { absMax, inMin };
+}
+
+/**
+ * The input's encoding (unsigned when every calibration element is >= 0, else signed; the largest
+ * scale that keeps the calibrated max |x| inside inputBits) and its range: every integer in
+ * [min, max], with the rounding error of inputs that need no clamping.
+ */
+export function quantizedInput(
+  g: FloatGraph,
+  cal: Calibration,
+  config: QuantizationConfig,
+): { input: FixedPointTensor & { signed: boolean }; range: ValueRange } {
+  const signed = cal.inMin < 0;
+  const max = signed ? 2 ** (config.inputBits - 1) - 1 : 2 ** config.inputBits - 1;
+  const min = signed ? -(2 ** (config.inputBits - 1)) : 0;
+  const frac = fracFor(cal.absMax.get(g.input.name)!, max);
+  const size = shapeSize(g.input.shape);
+  return {
+    input: { shape: g.input.shape, frac, min, max, signed },
+    range: {
+      frac,
+      lo: new Float64Array(size).fill(min),
+      hi: new Float64Array(size).fill(max),
+      err: 2 ** -(frac + 1),
+    },
+  };
+}
