@@ -1,7 +1,10 @@
 // The proof file `assay prove` writes and `assay verify` reads (versioned JSON).
 import { readFileSync } from "node:fs";
+import type { ArtifactRef } from "./artifacts.js";
 import { InputError } from "./errors.js";
+import type { ProvenInference } from "./prove-inference.js";
 import type { Groth16Proof } from "./zk/groth16.js";
+import { encodeProof } from "./zk/vkey-encoding.js";
 
 export const PROOF_FILE_FORMAT = "assay.proof";
 export const PROOF_FILE_VERSION = 1;
@@ -19,6 +22,22 @@ export interface ProofFile {
   /** Opening of the input commitment: keep it private if the input is. */
   salt: string;
   result: { label: number; logits: string[]; dequantized: number[] };
+}
+
+/** The proof file for an inference proven with the keys `ref` names (a claim's file adds its `claim`). */
+export function proofFileOf(ref: ArtifactRef, p: ProvenInference): ProofFile {
+  if (!ref.ptauId) throw new Error(`proof file for ${ref.circuitId}: the keys' ptau id is missing`);
+  return {
+    format: PROOF_FILE_FORMAT,
+    version: PROOF_FILE_VERSION,
+    circuitId: ref.circuitId,
+    ptauId: ref.ptauId,
+    publicSignals: p.publicSignals.map(String),
+    proof: p.proof,
+    calldata: encodeProof(p.proof).map(String),
+    salt: p.salt.toString(),
+    result: { label: p.result.label, logits: p.result.logits.map(String), dequantized: p.result.dequantized },
+  };
 }
 
 export function readProofFile(file: string): ProofFile {

@@ -6,9 +6,8 @@ import { randomBytes } from "node:crypto";
 import { getAddress, hexlify } from "ethers";
 import type { CompiledModel } from "../compile-model.js";
 import { AssayError } from "../errors.js";
-import { PROOF_FILE_FORMAT, PROOF_FILE_VERSION, type ProofFile } from "../proof-file.js";
+import { proofFileOf, type ProofFile } from "../proof-file.js";
 import { infer, type ProvenInference, proveInference } from "../prove-inference.js";
-import { encodeProof } from "../zk/vkey-encoding.js";
 import { bindingFor } from "./binding.js";
 import { type Claim, checkClaim, claimIdOf } from "./claim.js";
 
@@ -75,19 +74,7 @@ export async function proveClaim(
   const submitter = getAddress(t.submitter);
   const proof = await proveInference(model, x, { salt: pre.salt, binding: bindingFor(claimId, submitter) });
   const file: ClaimedProofFile = {
-    format: PROOF_FILE_FORMAT,
-    version: PROOF_FILE_VERSION,
-    circuitId: model.ref.circuitId,
-    ptauId: model.ref.ptauId!,
-    publicSignals: proof.publicSignals.map(String),
-    proof: proof.proof,
-    calldata: encodeProof(proof.proof).map(String),
-    salt: proof.salt.toString(),
-    result: {
-      label: proof.result.label,
-      logits: proof.result.logits.map(String),
-      dequantized: proof.result.dequantized,
-    },
+    ...proofFileOf(model.ref, proof),
     claim: {
       chainId: t.chainId.toString(),
       hub: getAddress(t.hub),

@@ -8,10 +8,10 @@ import { proveClaim, randomRequestId } from "../../chain/claim-proof.js";
 import { readRegisteredModel } from "../../chain/registered-model.js";
 import { InputError } from "../../errors.js";
 import { openModel } from "../../model-store.js";
-import { PROOF_FILE_FORMAT, PROOF_FILE_VERSION, type ProofFile } from "../../proof-file.js";
+import { proofFileOf, type ProofFile } from "../../proof-file.js";
 import { proveInference } from "../../prove-inference.js";
 import { releaseCurve } from "../../zk/groth16.js";
-import { encodeProof, verifyingKeyId } from "../../zk/vkey-encoding.js";
+import { verifyingKeyId } from "../../zk/vkey-encoding.js";
 import { type GlobalOptions, progress, result } from "../output.js";
 import { fieldOption, readInputFile } from "../parse.js";
 import { addressOption, bytes32Option, deadlineOption } from "./chain-parse.js";
@@ -136,17 +136,7 @@ export function registerProve(program: Command, globals: () => GlobalOptions): v
       const p = await proveInference(model, x, { binding: o.binding ?? 0n, salt: o.salt });
       timings = p.timings;
       clamped = p.result.clamped;
-      file = {
-        format: PROOF_FILE_FORMAT,
-        version: PROOF_FILE_VERSION,
-        circuitId: model.ref.circuitId,
-        ptauId: model.ref.ptauId!,
-        publicSignals: p.publicSignals.map(String),
-        proof: p.proof,
-        calldata: encodeProof(p.proof).map(String),
-        salt: p.salt.toString(),
-        result: { label: p.result.label, logits: p.result.logits.map(String), dequantized: p.result.dequantized },
-      };
+      file = proofFileOf(model.ref, p);
     }
     await releaseCurve();
     const json = JSON.stringify(file, null, 2);
