@@ -88,15 +88,20 @@ function quantizeClip(spec: ClipOp, q: Rescaled): ActResult {
   let lo = spec.min === null ? null : Math.round(spec.min * 2 ** qFrac);
   let hi = spec.max === null ? null : Math.round(spec.max * 2 ** qFrac);
   // ONNX / numpy: min is applied first, then max; min > max gives max everywhere.
+  const minOverMax = spec.min !== null && spec.max !== null && spec.max < spec.min;
   if (lo !== null && hi !== null && lo > hi) lo = hi;
+  const [loRounded, hiRounded] = [lo, hi];
   // A bound no value can cross is dropped; the others are kept inside the quotient's width.
   if (lo !== null && lo <= minOf(qlo)) lo = null;
   if (hi !== null && hi >= maxOf(qhi)) hi = null;
   if (lo !== null) lo = Math.min(Math.max(lo, qmin), qmax);
   if (hi !== null) hi = Math.min(Math.max(hi, qmin), qmax);
+  // Clip is 1-Lipschitz in its bounds: the float and integer Clip differ by at most the larger
+  // distance between their bounds (a dropped bound acts as its rounded value on every reachable q).
+  const fmin = minOverMax ? spec.max : spec.min;
   const boundErr = Math.max(
-    spec.min === null || lo === null ? 0 : Math.abs(spec.min - lo * 2 ** -qFrac),
-    spec.max === null || hi === null ? 0 : Math.abs(spec.max - hi * 2 ** -qFrac),
+    fmin === null ? 0 : Math.abs(fmin - (lo ?? loRounded!) * 2 ** -qFrac),
+    spec.max === null ? 0 : Math.abs(spec.max - (hi ?? hiRounded!) * 2 ** -qFrac),
   );
   const clampTo = (v: number) => Math.min(hi ?? Infinity, Math.max(lo ?? -Infinity, v));
   return {

@@ -18,7 +18,7 @@
 // Circuit widths come from *static* bounds over every input in [min, max], not from calibration,
 // so any valid input is provable: no overflow, no saturation inside the network.
 import type { ActivationOp, FloatGraph, FloatOp } from "../model/float-graph.js";
-import { isActivation, isMonotoneActivation } from "../model/float-graph.js";
+import { isActivation } from "../model/float-graph.js";
 import { type ActResult, type ActSpec, QuantizationError, quantizeActivation } from "./activation.js";
 import { calibrate, quantizedInput } from "./calibration.js";
 import { quantizeAdd } from "./ops/add.js";
@@ -29,7 +29,7 @@ import type { Core, CoreContext } from "./ops/core.js";
 import { quantizeDense } from "./ops/dense.js";
 import { quantizeGather } from "./ops/gather.js";
 import { quantizeMaxPool } from "./ops/maxpool.js";
-import { placePool, type PoolingOption } from "./pool-placement.js";
+import { commutesWithMax, placePool, type PoolingOption } from "./pool-placement.js";
 import {
   DEFAULT_QUANTIZATION,
   type QuantizationConfig,
@@ -195,7 +195,7 @@ function quantizeOp(s: GraphState, op: FloatOp): void {
   const pool = op.kind !== "maxpool" ? sole(s, outName) : undefined;
   let result: ActResult | undefined;
   let tensor = outName;
-  if (pool?.kind === "maxpool" && (spec === undefined || isMonotoneActivation(spec)) && (spec !== undefined || raw)) {
+  if (pool?.kind === "maxpool" && (spec === undefined || commutesWithMax(spec)) && (spec !== undefined || raw)) {
     const placement = placePool(
       spec,
       core,

@@ -3,7 +3,7 @@
 // ("raw"): the pool compares the raw accumulators and the rescale and activation run on the
 // (fewer) pooled values. Both compute the same function: max commutes with floor(x / 2^s) and
 // with every nondecreasing activation that is the same function on every element of a window.
-import type { ActivationOp, MaxPoolOp } from "../model/float-graph.js";
+import { type ActivationOp, isMonotoneActivation, type MaxPoolOp } from "../model/float-graph.js";
 import type { ActResult, ActSpec } from "./activation.js";
 import type { Core } from "./ops/core.js";
 import { maxPoolCost, quantizeMaxPool } from "./ops/maxpool.js";
@@ -16,6 +16,15 @@ export interface PoolPlacement {
   rescaled: ActResult;
   /** True when the pool runs on the raw values (option B). */
   poolFirst: boolean;
+}
+
+/**
+ * True when max(f(x_1), ..., f(x_t)) = f(max(x_1, ..., x_t)): `spec` is nondecreasing and one
+ * function for every element (a PRelu with a slope per element is not: after the pool the slope
+ * of an element would be read at the pooled element's index).
+ */
+export function commutesWithMax(spec: ActivationOp): boolean {
+  return isMonotoneActivation(spec) && !(spec.kind === "leakyRelu" && spec.slope.length > 1);
 }
 
 /**
