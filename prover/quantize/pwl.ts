@@ -9,11 +9,14 @@
 //   y = a[s] + b[s] * o      a[s] = round(f(x_s) 2^fo), b[s] = round(slope_s 2^fb),
 //                            o = offset truncated to `offsetFrac` fractional bits, fo = fb + offsetFrac.
 //
-// Error bound (real units), for inputs inside the domain:
-//   h^2/8 max|f''|  (secant)  +  max f' 2^-offsetFrac  (offset truncation)
-//   + 2^-(fo+1)  (a rounding)  +  h 2^-(fb+1)  (b rounding);
-// outside it: |f(+-R) - limit| + 2^-(fo+1). With K = 6 and 10-bit slopes and offsets this is
-// about 1.1e-3 for Sigmoid and 2.4e-3 for Tanh; quantize() adds the propagated input error.
+// Error bound (real units) for an exact input x = in / 2^inFrac inside the domain:
+//   h^2/8 max|f''|                      (secant)
+//   + max f' (2^-offsetFrac - 2^-fa)     (offset truncation: the d = fa - offsetFrac dropped bits; 0 when d = 0)
+//   + max_s |f(x_s) - a[s] 2^-fo|        (a rounding, at most 2^-(fo+1))
+//   + h max_s |slope_s - b[s] 2^-fb|     (b rounding, at most h 2^-(fb+1));
+// outside it: |f(+-R) - limit| (f is monotone) plus the limit's rounding (0: the limits are
+// integers). With K = 6 and 10-bit slopes and offsets this is about 1e-3 for Sigmoid and 2e-3
+// for Tanh; quantize() adds max f' times the input's error.
 import type { PwlParams } from "./quantized-model.js";
 import { signedBits } from "./signed-bits.js";
 
@@ -57,6 +60,37 @@ export interface PwlBuild {
   cost: number;
 }
 
+/** The bound on |f(x) - y / 2^fo| stated at the top of this file, for the built tables. */
+function approximationError(
+  F: PwlFunction,
+  t: {
+    a: number[];
+    b: number[];
+    yLo: number;
+    yHi: number;
+    h: number;
+    fa: number;
+    offsetFrac: number;
+    fb: number;
+    fo: number;
+  },
+): number {
+  const R = 2 ** F.log2Range;
+  let aErr = 0;
+  let bErr = 0;
+  t.a.forEach((a, s) => {
+    const x0 = -R + s * t.h;
+    aErr = Math.max(aErr, Math.abs(F.f(x0) - a * 2 ** -t.fo));
+    bErr = Math.max(bErr, Math.abs((F.f(x0 + t.h) - F.f(x0)) / t.h - t.b[s] * 2 ** -t.fb));
+  });
+  const secant = (t.h * t.h * F.d2Max) / 8;
+  const truncation = F.d1Max * (2 ** -t.offsetFrac - 2 ** -t.fa);
+  const inside = secant + truncation + aErr + t.h * bErr;
+  const limits = Math.max(Math.abs(F.below - t.yLo * 2 ** -t.fo), Math.abs(F.above - t.yHi * 2 ** -t.fo));
+  const outside = Math.max(Math.abs(F.f(-R) - F.below), Math.abs(F.above - F.f(R))) + limits;
+  return Math.max(inside, outside);
+}
+
 /**
  * Builds the integer approximation of `fn` for inputs in / 2^inFrac with in in [lo, hi].
  * `precision` sets the slope and offset fractional bits.
@@ -85,14 +119,12 @@ export function buildPwl(fn: PwlParams["fn"], inFrac: number, lo: number, hi: nu
   }
   const yLo = Math.round(F.below * 2 ** fo);
   const yHi = Math.round(F.above * 2 ** fo);
-  const inside = (h * h * F.d2Max) / 8 + F.d1Max * 2 ** -offsetFrac + 2 ** -(fo + 1) + h * 2 ** -(fb + 1);
-  const outside = Math.max(Math.abs(F.f(-R) - F.below), Math.abs(F.above - F.f(R))) + 2 ** -(fo + 1);
   const saturating = n - 1 > m;
   const digits = saturating ? n + 1 : m + 1;
   return {
     params: { fn, pre, n, m, k, d, a, b, yLo, yHi },
     outFrac: fo,
-    approxError: Math.max(inside, outside),
+    approxError: approximationError(F, { a, b, yLo, yHi, h, fa, offsetFrac, fb, fo }),
     lipschitz: F.d1Max,
     cost: digits + 2 ** k + (saturating ? 6 : 1),
   };
