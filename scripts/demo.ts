@@ -17,7 +17,7 @@ import os from "node:os";
 import path from "node:path";
 import { type Contract, formatEther, parseEther } from "ethers";
 import { network } from "hardhat";
-import { auditClaim } from "../prover/chain/audit-claim.js";
+import { auditClaim } from "../prover/audit/index.js";
 import { bindingFor } from "../prover/chain/binding.js";
 import { compileModel } from "../prover/compile-model.js";
 import { loadDataSet } from "../prover/data/dataset.js";

@@ -5,11 +5,34 @@
 //   PCR2  the application: the image files alone
 // Nitro computes these outside the enclave; the development enclave computes them itself, so
 // they identify the code it runs but prove nothing about it. Paths are hashed relative to
-// `baseDir`, so the same checkout measures the same wherever it lives.
+// `baseDir`, so the same checkout measures the same wherever it lives. The registry names an
+// image by one bytes32, `imageMeasurementId`, over PCR0..2.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { concat, getBytes, keccak256 } from "ethers";
+import { InputError } from "../errors.js";
 import { PCR_BYTES } from "./attestation-document.js";
+import type { ApprovedImage } from "./pcr-policy.js";
+
+/** The PCRs an on-chain image measurement commits to. */
+export const MEASURED_PCRS = [0, 1, 2] as const;
+
+/**
+ * The on-chain image measurement (bytes32) of an enclave image: keccak256(PCR0 || PCR1 || PCR2),
+ * each PCR 48 bytes. The registry stores this; the PCRs themselves are in the attestation document.
+ * Throws InputError when a measured PCR is missing or not 48 bytes.
+ */
+export function imageMeasurementId(image: ApprovedImage | ReadonlyMap<number, Uint8Array>): string {
+  const get = (i: number): Uint8Array => {
+    const v = image instanceof Map ? image.get(i) : (image as ApprovedImage)[i];
+    if (v === undefined) throw new InputError(`image lacks PCR${i}`);
+    const bytes = typeof v === "string" ? getBytes(v.startsWith("0x") ? v : `0x${v}`) : v;
+    if (bytes.length !== PCR_BYTES) throw new InputError(`PCR${i} must be ${PCR_BYTES} bytes, got ${bytes.length}`);
+    return bytes;
+  };
+  return keccak256(concat(MEASURED_PCRS.map(get)));
+}
 
 export interface ImageMeasurement {
   /** PCR index -> 48-byte value. */

@@ -10,8 +10,9 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { type Contract, concat, getBytes, keccak256 } from "ethers";
+import { type Contract, keccak256 } from "ethers";
 import type { EnclaveClient } from "../attest/enclave-client.js";
+import { imageMeasurementId } from "../attest/image-measurement.js";
 import type { ApprovedImage } from "../attest/pcr-policy.js";
 import type { RootSpec } from "../attest/pinned-root.js";
 import { verifyAttestation, type VerifiedAttestation } from "../attest/verify-attestation.js";
@@ -19,23 +20,7 @@ import { AssayError } from "../errors.js";
 import type { TxInfo } from "./claim-store.js";
 import { TxSender } from "./tx-sender.js";
 
-/** The PCRs an on-chain image measurement commits to. */
-export const MEASURED_PCRS = [0, 1, 2] as const;
-
-/**
- * The on-chain image measurement (bytes32) of an enclave image: keccak256(PCR0 || PCR1 || PCR2),
- * each PCR 48 bytes. The registry stores this; the PCRs themselves are in the attestation document.
- */
-export function imageMeasurementId(image: ApprovedImage | ReadonlyMap<number, Uint8Array>): string {
-  const get = (i: number): Uint8Array => {
-    const v = image instanceof Map ? image.get(i) : (image as ApprovedImage)[i];
-    if (v === undefined) throw new EnclaveRegistrationError(`image lacks PCR${i}`);
-    const bytes = typeof v === "string" ? getBytes(v.startsWith("0x") ? v : `0x${v}`) : v;
-    if (bytes.length !== 48) throw new EnclaveRegistrationError(`PCR${i} must be 48 bytes, got ${bytes.length}`);
-    return bytes;
-  };
-  return keccak256(concat(MEASURED_PCRS.map(get)));
-}
+export { imageMeasurementId, MEASURED_PCRS } from "../attest/image-measurement.js";
 
 export class EnclaveRegistrationError extends AssayError {}
 

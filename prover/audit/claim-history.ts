@@ -10,7 +10,7 @@ import {
   getAddress,
 } from "ethers";
 import { AssayError } from "../errors.js";
-import { type Claim, claimIdOf } from "./claim.js";
+import { type Claim, claimIdOf } from "../chain/claim.js";
 
 /** Nothing on the hub mentions the claim id. */
 export class UnknownClaimError extends AssayError {
@@ -20,7 +20,8 @@ export class UnknownClaimError extends AssayError {
     readonly chainId: bigint,
   ) {
     super(
-      `unknown claim ${claimId}: the hub ${hub} on chain ${chainId} has no record or event of it (a batched claim is recorded once imported from its root)`,
+      `unknown claim ${claimId}: the hub ${hub} on chain ${chainId} has no record or event of it ` +
+        "(a batched claim is recorded once imported from its root)",
     );
   }
 }
@@ -153,4 +154,9 @@ export async function readClaimHistory(
   events.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
   const withClaim = events.find((e) => e.claim && claimIdOf(e.claim, chainId, address) === claimId);
   return { claimId, events, claim: withClaim?.claim };
+}
+
+/** The events of one kind, in chain order. */
+export function eventsNamed(events: readonly ClaimEvent[], name: ClaimEventName): ClaimEvent[] {
+  return events.filter((e) => e.name === name);
 }
