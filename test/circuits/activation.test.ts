@@ -2,14 +2,27 @@
 // (rescaleClip, rescaleLeaky): edges, out-of-domain inputs, tampered witnesses, pinned counts.
 import { expect } from "chai";
 import { IntRangeError, rescaleClip, rescaleLeaky } from "../../prover/quantize/int-ops.js";
-import { bitsOf, rng, testCircuit, witnessFailure, type TestCircuit } from "../helpers/circuit-harness.js";
+import { testCircuit, witnessFailure, type TestCircuit } from "../helpers/test-circuit.js";
+import { bitsOf, rng } from "../helpers/vectors.js";
 
 const OPTS = ["O1", "O2"] as const;
 
-const clipMain = (shift: number, bits: number, lo: bigint | null, hi: bigint | null) =>
-  `pragma circom 2.1.6;\ninclude "activation.circom";\ncomponent main {public [in]} = FloorShiftClip(${shift}, ${bits}, ${lo === null ? 0 : 1}, ${lo ?? 0}, ${hi === null ? 0 : 1}, ${hi ?? 0});\n`;
+const clipMain = (shift: number, bits: number, lo: bigint | null, hi: bigint | null) => {
+  const bounds = `${lo === null ? 0 : 1}, ${lo ?? 0}, ${hi === null ? 0 : 1}, ${hi ?? 0}`;
+  return (
+    `pragma circom 2.1.6;\ninclude "activation.circom";\n` +
+    `component main {public [in]} = FloorShiftClip(${shift}, ${bits}, ${bounds});\n`
+  );
+};
 const leakyMain = (shift: number, bits: number, neg: bigint, t: number) =>
-  `pragma circom 2.1.6;\ninclude "activation.circom";\ncomponent main {public [in]} = FloorShiftLeaky(${shift}, ${bits}, ${neg}, ${t});\n`;
+  `pragma circom 2.1.6;\ninclude "activation.circom";\n` +
+  `component main {public [in]} = FloorShiftLeaky(${shift}, ${bits}, ${neg}, ${t});\n`;
+/** The template inside a model-like main: `in` public, `out` squared into the main's output. */
+const inModel = (tpl: string) =>
+  `pragma circom 2.1.6;\ninclude "activation.circom";\n` +
+  `template M() { signal input in; signal output out; ` +
+  `component c = ${tpl}; c.in <== in; out <== c.out * c.out; }\n` +
+  `component main {public [in]} = M();\n`;
 
 /** Inputs at and around the domain's edges and the clip bounds (scaled by 2^shift). */
 function edgeInputs(shift: number, bits: number, marks: bigint[]): bigint[] {
@@ -58,11 +71,9 @@ describe("circuits: FloorShiftClip", () => {
     }
   });
 
-  it("pins its constraint counts: BITS+SHIFT digits, BITS+1 per comparison (none for LO = 0), 1 product per bound", async () => {
+  it("pins constraints: BITS+SHIFT digits, BITS+1 per comparison (none for LO = 0), 1 product per bound", async () => {
     // `in` and `out` are public; the digit sums of the comparisons stay as constraints when their
     // input is public-only, so the counts are measured with the template inside a model-like main.
-    const inModel = (tpl: string) =>
-      `pragma circom 2.1.6;\ninclude "activation.circom";\ntemplate M() { signal input in; signal output out; component c = ${tpl}; c.in <== in; out <== c.out * c.out; }\ncomponent main {public [in]} = M();\n`;
     const n = bits + shift;
     expect((await testCircuit(inModel(`FloorShiftClip(${shift}, ${bits}, 1, 0, 1, 384)`))).constraints).to.equal(
       n + (bits + 1) + 2 + 1,
@@ -93,7 +104,7 @@ describe("circuits: FloorShiftClip", () => {
         }
       });
 
-      it("rejects a flipped comparison digit with digit 0 absorbing the difference (claims q <= HI for q > HI)", async () => {
+      it("rejects a flipped comparison digit, digit 0 absorbing the change (claims q <= HI for q > HI)", async () => {
         const x = 300n << 6n; // q = 300 > HI
         const w = await c.witness({ in: x });
         const q = 300n;
@@ -156,8 +167,8 @@ describe("circuits: FloorShiftLeaky", () => {
   });
 
   it("pins its constraint count: BITS + SHIFT digits + 1 product", async () => {
-    const inModel = `pragma circom 2.1.6;\ninclude "activation.circom";\ntemplate M() { signal input in; signal output out; component c = FloorShiftLeaky(${shift}, ${bits}, 13, 7); c.in <== in; out <== c.out * c.out; }\ncomponent main {public [in]} = M();\n`;
-    expect((await testCircuit(inModel)).constraints).to.equal(bits + shift + 1 + 1);
+    const leaky = inModel(`FloorShiftLeaky(${shift}, ${bits}, 13, 7)`);
+    expect((await testCircuit(leaky)).constraints).to.equal(bits + shift + 1 + 1);
   });
 
   for (const opt of OPTS) {

@@ -1,7 +1,8 @@
 // circuits/argmax.circom: ArgMax against prover/quantize/int-ops.ts argmax (first maximum).
 import { expect } from "chai";
 import { argmax } from "../../prover/quantize/int-ops.js";
-import { bitsOf, rng, testCircuit, type TestCircuit } from "../helpers/circuit-harness.js";
+import { testCircuit, type TestCircuit } from "../helpers/test-circuit.js";
+import { bitsOf, rng } from "../helpers/vectors.js";
 
 const OPTS = ["O1", "O2"] as const;
 // `in` is public so a tampered witness cannot silently drop it (see rescale.test.ts).

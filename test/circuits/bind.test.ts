@@ -1,6 +1,6 @@
 // circuits/bind.circom: BindPublic puts an otherwise unused public input into the constraints.
 import { expect } from "chai";
-import { testCircuit, type TestCircuit } from "../helpers/circuit-harness.js";
+import { testCircuit, type TestCircuit } from "../helpers/test-circuit.js";
 
 const main = (bind: boolean) => `pragma circom 2.1.6;
 include "bind.circom";

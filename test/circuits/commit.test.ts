@@ -11,13 +11,15 @@ import {
   type TensorEncoding,
 } from "../../prover/commit/tensor-commitment.js";
 import { IntRangeError } from "../../prover/quantize/int-ops.js";
-import { bitsOf, rng, testCircuit, witnessFailure, type TestCircuit } from "../helpers/circuit-harness.js";
+import { testCircuit, witnessFailure, type TestCircuit } from "../helpers/test-circuit.js";
+import { bitsOf, rng } from "../helpers/vectors.js";
 
 const OPTS = ["O1", "O2"] as const;
 const header = `pragma circom 2.1.6;\ninclude "commit.circom";\n`;
 
 function commitMain(enc: TensorEncoding, publicIn: boolean): string {
-  return `${header}component main ${publicIn ? "{public [in]} " : ""}= TensorCommit(${enc.n}, ${enc.bits}, ${enc.offset}, ${tensorTag(enc)});\n`;
+  const args = `${enc.n}, ${enc.bits}, ${enc.offset}, ${tensorTag(enc)}`;
+  return `${header}component main ${publicIn ? "{public [in]} " : ""}= TensorCommit(${args});\n`;
 }
 
 function randomTensor(seed: number, enc: TensorEncoding): bigint[] {
@@ -122,7 +124,8 @@ describe("circuits: TensorCommit", () => {
   });
 
   it("pins its constraint counts", async () => {
-    // 784 * 8 digits + 2 Poseidon(16) permutations of 603 constraints each (27 chain inputs); `in` private as in a model.
+    // 784 * 8 digits + 2 Poseidon(16) permutations of 603 constraints each (27 chain inputs);
+    // `in` private as in a model.
     expect((await testCircuit(commitMain(big, false))).constraints).to.equal(784 * 8 + 2 * 603);
     // One permutation whose zero padding makes some first-round S-boxes constant (572, not 603).
     expect((await testCircuit(commitMain(small, true))).constraints).to.equal(5 * 8 + 572);
@@ -180,7 +183,7 @@ describe("circuits: TensorCommit", () => {
         }
       });
 
-      it("the carrying forgery passes when the digits are honest (control: it only changes what it claims)", async () => {
+      it("the carrying forgery passes with honest digits (control: it changes only what it claims)", async () => {
         const w = await c.witness({ in: xs, salt: 7n });
         const again = c.tamper(
           w,

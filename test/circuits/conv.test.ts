@@ -5,7 +5,8 @@ import { evaluateConv } from "../../prover/layers/conv.js";
 import type { Window2D } from "../../prover/model/float-graph.js";
 import type { ConvLayer } from "../../prover/quantize/quantized-model.js";
 import { literal } from "../../prover/circuit/emit-context.js";
-import { rng, testCircuit } from "../helpers/circuit-harness.js";
+import { testCircuit } from "../helpers/test-circuit.js";
+import { rng } from "../helpers/vectors.js";
 
 interface Case {
   label: string;
@@ -21,7 +22,8 @@ function convMain(c: Case, weight: number[], bias: number[]): string {
     `include "conv.circom";`,
     `function WT() { return ${literal(weight, [c.m, w.c / c.group, w.kh, w.kw])}; }`,
     `function B() { return ${literal(bias)}; }`,
-    `component main {public [in]} = Conv2D(${w.c}, ${w.h}, ${w.w}, ${c.m}, ${w.kh}, ${w.kw}, ${c.group}, ${w.sh}, ${w.sw}, ${w.pt}, ${w.pl}, ${w.dh}, ${w.dw}, ${w.oh}, ${w.ow}, WT(), B());`,
+    `component main {public [in]} = Conv2D(${w.c}, ${w.h}, ${w.w}, ${c.m}, ${w.kh}, ${w.kw}, ${c.group}, ` +
+      `${w.sh}, ${w.sw}, ${w.pt}, ${w.pl}, ${w.dh}, ${w.dw}, ${w.oh}, ${w.ow}, WT(), B());`,
     ``,
   ].join("\n");
 }

@@ -1,7 +1,8 @@
 // circuits/dense.circom: Dense (weights as template parameters), alone and feeding FloorShiftRelu.
 import { expect } from "chai";
 import { rescaleRelu } from "../../prover/quantize/int-ops.js";
-import { rng, testCircuit } from "../helpers/circuit-harness.js";
+import { testCircuit } from "../helpers/test-circuit.js";
+import { rng } from "../helpers/vectors.js";
 
 const literal = (m: readonly (readonly bigint[])[] | readonly bigint[]): string =>
   `[${m.map((r) => (Array.isArray(r) ? literal(r as bigint[]) : String(r))).join(", ")}]`;
@@ -19,7 +20,8 @@ describe("circuits: Dense", () => {
 
   it("computes W·in + B with negative weights, biases and inputs (array literals as parameters)", async () => {
     const c = await testCircuit(
-      `pragma circom 2.1.6;\ninclude "dense.circom";\ncomponent main {public [in]} = Dense(3, 2, ${literal(W)}, ${literal(B)});\n`,
+      `pragma circom 2.1.6;\ninclude "dense.circom";\n` +
+        `component main {public [in]} = Dense(3, 2, ${literal(W)}, ${literal(B)});\n`,
     );
     // Only linear relations between public signals: one per output, nothing nonlinear.
     expect(c.constraints).to.equal(2);
@@ -62,7 +64,9 @@ component main {public [in]} = Layer();
     const head = `pragma circom 2.1.6;\ninclude "dense.circom";\ninclude "rescale.circom";\n`;
     const withLiterals = `${head}${body(literal(w), literal(b))}`;
     // The other form a generator can emit: functions returning the constants.
-    const withFunctions = `${head}function layerW() { return ${literal(w)}; }\nfunction layerB() { return ${literal(b)}; }\n${body("layerW()", "layerB()")}`;
+    const withFunctions =
+      `${head}function layerW() { return ${literal(w)}; }\n` +
+      `function layerB() { return ${literal(b)}; }\n${body("layerW()", "layerB()")}`;
 
     it("compiles at --O2 to exactly 32 * (BITS + SHIFT + 1) constraints: the dense layer costs nothing", async () => {
       for (const src of [withLiterals, withFunctions]) {

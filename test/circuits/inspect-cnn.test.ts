@@ -1,9 +1,6 @@
 // The CNN templates (conv, pool, activation, pwl) raise no circom --inspect warnings of their own.
 import { expect } from "chai";
-import { mkdir, writeFile } from "node:fs/promises";
-import path from "node:path";
-import { compileCircuit } from "../../prover/zk/circom.js";
-import { CIRCUIT_TEST_DIR } from "../helpers/circuit-harness.js";
+import { compileTestCircuit } from "../helpers/test-circuit.js";
 
 const SOURCE = `pragma circom 2.1.6;
 include "conv.circom";
@@ -13,7 +10,8 @@ include "pwl.circom";
 template Every() {
     signal input x[16];
     signal output o[8];
-    component c = Conv2D(1, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, 4, [[[[1,2,3],[4,5,6],[7,8,9]]], [[[-1,0,1],[2,0,-2],[1,1,1]]]], [3, -4]);
+    component c = Conv2D(1, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, 4,
+        [[[[1,2,3],[4,5,6],[7,8,9]]], [[[-1,0,1],[2,0,-2],[1,1,1]]]], [3, -4]);
     c.in <== x;
     component p = MaxPool2D(2, 4, 4, 2, 2, 2, 2, 0, 0, 1, 1, 2, 2, 12);
     p.in <== c.out;
@@ -42,15 +40,8 @@ component main = Every();
 `;
 
 describe("circuits: CNN templates under --inspect", () => {
-  it("Conv2D, MaxPool2D, Max2, SumPool2D, FloorShiftClip, FloorShiftLeaky and PiecewiseLinear raise no warnings", async () => {
-    const work = path.join(CIRCUIT_TEST_DIR, "inspect-cnn");
-    await mkdir(work, { recursive: true });
-    await writeFile(path.join(work, "every.circom"), SOURCE);
-    const c = await compileCircuit({
-      source: path.join(work, "every.circom"),
-      outDir: path.join(work, "out"),
-      inspect: true,
-    });
+  it("Conv2D, MaxPool2D, Max2, SumPool2D, FloorShiftClip, FloorShiftLeaky, PiecewiseLinear: no warnings", async () => {
+    const c = await compileTestCircuit(SOURCE, { inspect: true });
     expect(c.warnings).to.deep.equal([]);
     expect(c.constraints).to.be.greaterThan(0);
   });

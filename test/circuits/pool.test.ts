@@ -7,7 +7,8 @@ import type { Window2D } from "../../prover/model/float-graph.js";
 import { windowTaps } from "../../prover/model/window.js";
 import { IntRangeError, max2 } from "../../prover/quantize/int-ops.js";
 import type { AvgPoolLayer, MaxPoolLayer } from "../../prover/quantize/quantized-model.js";
-import { bitsOf, rng, testCircuit, witnessFailure, type TestCircuit } from "../helpers/circuit-harness.js";
+import { testCircuit, witnessFailure, type TestCircuit } from "../helpers/test-circuit.js";
+import { bitsOf, rng } from "../helpers/vectors.js";
 
 const OPTS = ["O1", "O2"] as const;
 const max2Main = (bits: number) =>
@@ -17,9 +18,11 @@ function windowArgs(w: Window2D): string {
   return `${w.c}, ${w.h}, ${w.w}, ${w.kh}, ${w.kw}, ${w.sh}, ${w.sw}, ${w.pt}, ${w.pl}`;
 }
 const maxPoolMain = (w: Window2D, bits: number) =>
-  `pragma circom 2.1.6;\ninclude "pool.circom";\ncomponent main {public [in]} = MaxPool2D(${windowArgs(w)}, ${w.dh}, ${w.dw}, ${w.oh}, ${w.ow}, ${bits});\n`;
+  `pragma circom 2.1.6;\ninclude "pool.circom";\n` +
+  `component main {public [in]} = MaxPool2D(${windowArgs(w)}, ${w.dh}, ${w.dw}, ${w.oh}, ${w.ow}, ${bits});\n`;
 const sumPoolMain = (w: Window2D, mult: number[]) =>
-  `pragma circom 2.1.6;\ninclude "pool.circom";\nfunction MULT() { return [${mult.join(",")}]; }\ncomponent main {public [in]} = SumPool2D(${windowArgs(w)}, ${w.oh}, ${w.ow}, MULT());\n`;
+  `pragma circom 2.1.6;\ninclude "pool.circom";\nfunction MULT() { return [${mult.join(",")}]; }\n` +
+  `component main {public [in]} = SumPool2D(${windowArgs(w)}, ${w.oh}, ${w.ow}, MULT());\n`;
 
 function win(p: Partial<Window2D> & Pick<Window2D, "c" | "h" | "w" | "kh" | "kw" | "oh" | "ow">): Window2D {
   return { n: 1, sh: 1, sw: 1, pt: 0, pl: 0, dh: 1, dw: 1, ...p };
@@ -178,7 +181,7 @@ describe("circuits: MaxPool2D", () => {
 });
 
 describe("circuits: SumPool2D", () => {
-  it("matches the average-pool evaluator (window sums times per-position multipliers), padding and stride", async () => {
+  it("matches the average-pool evaluator (window sums times per-position multipliers), padding, stride", async () => {
     const w = win({ c: 2, h: 5, w: 5, kh: 3, kw: 3, sh: 2, sw: 2, pt: 1, pl: 1, oh: 3, ow: 3 });
     const mult = windowTaps(w).map((t) => Math.round(2 ** 10 / (t.length / 2)));
     const c = await testCircuit(sumPoolMain(w, mult));

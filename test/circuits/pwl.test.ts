@@ -5,7 +5,8 @@ import { expect } from "chai";
 import { piecewiseLinear } from "../../prover/quantize/int-ops.js";
 import { buildPwl, evalPwl, PWL_FUNCTIONS } from "../../prover/quantize/pwl.js";
 import type { PwlParams } from "../../prover/quantize/quantized-model.js";
-import { bitsOf, rng, testCircuit, type TestCircuit } from "../helpers/circuit-harness.js";
+import { testCircuit, type TestCircuit } from "../helpers/test-circuit.js";
+import { bitsOf, rng } from "../helpers/vectors.js";
 
 const OPTS = ["O1", "O2"] as const;
 
@@ -107,7 +108,8 @@ describe("circuits: PiecewiseLinear", () => {
     const inModel = (p: PwlParams) =>
       pwlMain(p).replace(
         /component main \{public \[in\]\} = (.*);/,
-        "template M() { signal input in; signal output out; component c = $1; c.in <== in; out <== c.out * c.out; }\ncomponent main {public [in]} = M();",
+        "template M() { signal input in; signal output out; " +
+          "component c = $1; c.in <== in; out <== c.out * c.out; }\ncomponent main {public [in]} = M();",
       );
     const [sat, plain] = [cases[0][1], cases[1][1]];
     // Saturating: N+1 digits, 2^K - 2 decoder products, slope, IsZero (2), both, inRange, y.

@@ -1,7 +1,8 @@
 // circuits/rescale.circom: FloorShift and FloorShiftRelu against prover/quantize/int-ops.ts.
 import { expect } from "chai";
 import { IntRangeError, rescale, rescaleRelu } from "../../prover/quantize/int-ops.js";
-import { bitsOf, rng, testCircuit, witnessFailure, type TestCircuit } from "../helpers/circuit-harness.js";
+import { testCircuit, witnessFailure, type TestCircuit } from "../helpers/test-circuit.js";
+import { bitsOf, rng } from "../helpers/vectors.js";
 
 const OPTS = ["O1", "O2"] as const;
 
@@ -10,7 +11,8 @@ const OPTS = ["O1", "O2"] as const;
 const floorShiftMain = (shift: number, bits: number) =>
   `pragma circom 2.1.6;\ninclude "rescale.circom";\ncomponent main {public [in]} = FloorShift(${shift}, ${bits});\n`;
 const reluMain = (shift: number, bits: number) =>
-  `pragma circom 2.1.6;\ninclude "rescale.circom";\ncomponent main {public [in]} = FloorShiftRelu(${shift}, ${bits});\n`;
+  `pragma circom 2.1.6;\ninclude "rescale.circom";\n` +
+  `component main {public [in]} = FloorShiftRelu(${shift}, ${bits});\n`;
 // The templates as a model uses them: only the value flows on (no public digits).
 const inModelMain = (template: string, shift: number, bits: number) => `pragma circom 2.1.6;
 include "rescale.circom";
@@ -268,7 +270,7 @@ describe("circuits: FloorShiftRelu", () => {
         }
       });
 
-      it("cannot produce a witness just outside the domain (like rescaleRelu(), which throws IntRangeError)", async () => {
+      it("cannot produce a witness just outside the domain (as rescaleRelu() throws IntRangeError)", async () => {
         for (const x of outOfRange(shift, bits)) {
           expect(() => rescaleRelu(x, shift, bits), `x = ${x}`).to.throw(IntRangeError);
           await witnessFailure(c.witness({ in: x }), "Num2Bits");

@@ -121,7 +121,7 @@ describe("BatchSettlement", function () {
     expect(await r.hub.checkBatchedClaim(b.tree.root, b.claims[3], b.tree.proof(3))).to.equal(b.ids[3]);
   });
 
-  it("refuses claims that expired before the batch, are out of field, or whose model does not take Signed", async function () {
+  it("refuses claims expired before the batch, out of field, or whose model does not take Signed", async function () {
     const r = await networkHelpers.loadFixture(fixture);
     const now = await latest(ethers);
     const signedOff = modelInput(r.toy, { family: id("proven only"), allowedLevels: 1 << LEVEL.Proven });

@@ -124,7 +124,7 @@ describe("ClaimDisputes", function () {
       .withArgs(claimId);
   });
 
-  it("refutes a false claim at once with a proof: slashes the operator, pays the refuter and the treasury", async function () {
+  it("refutes a false claim at once by proof: slashes the operator, pays the refuter and treasury", async function () {
     const r = await networkHelpers.loadFixture(fixture);
     const truth = toyOutput(8n);
     const lie = await toyClaim(r, 8n, 5n, truth + 1n);

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { id } from "ethers";
-import ProtocolModule, { DEFAULTS } from "../../ignition/modules/AssayProtocol.js";
+import { DEFAULTS } from "../../ignition/modules/AssayProtocol.js";
 import InsuranceModule from "../../ignition/modules/ParametricInsurance.js";
 import RoleModule from "../../ignition/modules/AttestationVerifierRole.js";
 import { signClaimCompact } from "../../prover/chain/claim.js";

@@ -146,7 +146,7 @@ describe("Groth16Verifier", function () {
       expect(hexlify(code.slice(1))).to.equal(wordsHex(stored));
     });
 
-    it("is write-once: registering the same key again returns its id, changes nothing, emits nothing", async function () {
+    it("is write-once: registering a key again returns its id, changes nothing, emits nothing", async function () {
       const keyCode = await verifier.keyCodeAddress(mainId);
       const before = await ethers.provider.getCode(keyCode);
       expect(await verifier.registerKey.staticCall(mainKey)).to.equal(mainId);

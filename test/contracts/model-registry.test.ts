@@ -9,8 +9,10 @@ import { releaseToyModel } from "./fixtures/toy-model.js";
 const { ethers, networkHelpers } = await network.create();
 
 const MODEL_TUPLE =
-  "tuple(bytes32 family,bytes32 onnxSha256,bytes32 quantizationHash,bytes32 circuitHash,bytes32 verifyingKeyId,uint8 allowedLevels," +
-  "tuple(uint32[] shape,int16 frac,uint8 bits,bool isSigned) input,tuple(uint32[] shape,int16 frac,uint8 bits,bool isSigned) output," +
+  "tuple(bytes32 family,bytes32 onnxSha256,bytes32 quantizationHash,bytes32 circuitHash,bytes32 verifyingKeyId," +
+  "uint8 allowedLevels," +
+  "tuple(uint32[] shape,int16 frac,uint8 bits,bool isSigned) input," +
+  "tuple(uint32[] shape,int16 frac,uint8 bits,bool isSigned) output," +
   "string storageUri,bytes32[] enclaveImages)";
 
 function descriptorHash(m: ModelInput): string {

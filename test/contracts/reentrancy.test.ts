@@ -84,7 +84,7 @@ describe("Reentrancy on every payout", function () {
   });
 
   for (const reentry of ["withdraw", "withdrawFree"] as const) {
-    it(`ParametricInsurance.withdraw: a re-entrant ${reentry} is refused and the payout is made once`, async function () {
+    it(`ParametricInsurance.withdraw: a re-entrant ${reentry} is refused, the payout made once`, async function () {
       const r = await networkHelpers.loadFixture(fixture);
       const insurance = (await ethers.deployContract("ParametricInsurance", [
         r.hubAddress,

@@ -94,7 +94,7 @@ describe("e2e: ONNX model proven and verified on-chain", function () {
     }
   });
 
-  it("proves held-out inputs; each proof verifies off-chain and on-chain, and the label matches the evaluator", async () => {
+  it("proves held-out inputs; each verifies off-chain and on-chain, the label matching the evaluator", async () => {
     for (let i = 0; i < 2; i++) {
       const p = await proveInference(model, test.xs[i], { binding: 1000n + BigInt(i) });
       expect(await verifyInference(model, p.publicSignals, p.proof)).to.equal(true);

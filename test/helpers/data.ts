@@ -1,16 +1,18 @@
 // Paths of the committed models and digits data sets (models/, models/data/).
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { PROJECT_ROOT } from "../../prover/artifacts.js";
 import { type DataSet, loadDataSet } from "../../prover/data/dataset.js";
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+/** @deprecated Import PROJECT_ROOT from prover/artifacts.ts; kept while test/cli imports it from here. */
+export const ROOT = PROJECT_ROOT;
 
-export function loadDigits(resolution: 8 | 14 | 28, split: "calib" | "test"): DataSet & { labels: number[] } {
-  return loadDataSet(path.join(ROOT, "models/data", `digits-${resolution}x${resolution}-${split}.json`)) as DataSet & {
-    labels: number[];
-  };
+export type LabelledDataSet = DataSet & { labels: number[] };
+
+export function loadDigits(resolution: 8 | 14 | 28, split: "calib" | "test"): LabelledDataSet {
+  const file = path.join(PROJECT_ROOT, "models/data", `digits-${resolution}x${resolution}-${split}.json`);
+  return loadDataSet(file) as LabelledDataSet;
 }
 
 export function modelPath(name: string): string {
-  return path.join(ROOT, "models", `${name}.onnx`);
+  return path.join(PROJECT_ROOT, "models", `${name}.onnx`);
 }

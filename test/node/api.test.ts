@@ -109,7 +109,8 @@ describe("node: HTTP API", function () {
       input[3] = null as unknown as number;
       await expectError(await post({ ...good(), input }), 400, "input element 3 is null, not a finite number");
       const bad =
-        "valueAtRisk must be a non-negative integer below 2^256 (a JSON number up to 2^53 - 1, or a decimal string), got";
+        "valueAtRisk must be a non-negative integer below 2^256 " +
+        "(a JSON number up to 2^53 - 1, or a decimal string), got";
       await expectError(await post({ ...good(), valueAtRisk: "lots" }), 400, `${bad} "lots"`);
       await expectError(await post({ ...good(), valueAtRisk: -1 }), 400, `${bad} -1`);
       await expectError(await post({ ...good(), valueAtRisk: 1.5 }), 400, `${bad} 1.5`);
@@ -123,17 +124,19 @@ describe("node: HTTP API", function () {
       await expectError(await post(huge), 413, `request body is larger than the limit of ${DEFAULT_BODY_LIMIT} bytes`);
     });
 
-    it("a level below the policy's -> 422 naming the required level; a consumer that is no contract -> 422; not an address -> 400", async () => {
+    it("too low a level -> 422 naming the required one; a consumer no contract -> 422, no address -> 400", async () => {
       const consumer = await node.insurance.getAddress();
       await expectError(
         await post({ ...good(), valueAtRisk: "2000", level: "signed", consumer }),
         422,
-        `level Signed is below the required level Attested for value at risk 2000 (consumer ${consumer}'s requiredLevel)`,
+        "level Signed is below the required level Attested for value at risk 2000 " +
+          `(consumer ${consumer}'s requiredLevel)`,
       );
       await expectError(
         await post({ ...good(), valueAtRisk: "2000000000000000000", level: "signed" }),
         422,
-        "level Signed is below the required level Attested for value at risk 2000000000000000000 (node policy: Signed up to 1000000000000000000, Attested up to 100000000000000000000, Proven above)",
+        "level Signed is below the required level Attested for value at risk 2000000000000000000 " +
+          "(node policy: Signed up to 1000000000000000000, Attested up to 100000000000000000000, Proven above)",
       );
       const eoa = node.operator.address;
       await expectError(
@@ -165,7 +168,7 @@ describe("node: HTTP API", function () {
   });
 
   describe("good input", () => {
-    it("POST /v1/infer -> 200 with the output and the claim (integers as decimal strings); GET /v1/claims/:id returns it", async () => {
+    it("POST /v1/infer -> 200, output and claim in decimal strings; GET /v1/claims/:id returns the claim", async () => {
       const res = await post({ ...good(), model: node.served[0].modelId });
       expect(res.statusCode, res.body).to.equal(200);
       const body = res.json();

@@ -15,7 +15,7 @@ describe("node: Signed batcher", () => {
     const b = new SignedBatcher({
       size: 3,
       intervalMs: 3_600_000,
-      post: async (root, size) => tx(posted.length),
+      post: async () => tx(posted.length),
       onPosted: async (ids, tree) => void posted.push({ root: tree.root, size: ids.length, ids }),
       onError: (e) => expect.fail(e.message),
     });

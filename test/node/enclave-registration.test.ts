@@ -17,6 +17,7 @@ import {
   registerEnclave,
 } from "../../prover/node/enclave-registration.js";
 import { ChainTransactionError } from "../../prover/node/errors.js";
+import { expectRejection } from "../helpers/reject.js";
 import { type TestNode, testNode } from "./fixtures/node.js";
 
 const { ethers } = await network.create();
@@ -37,7 +38,7 @@ describe("node: enclave key registration", function () {
   const roots = () => [devRoot(loadOrCreateDevCa(node.caDir))];
   const unregistered = async (key: string) => expect(Number((await node.hub.enclaveKey(key)).imageIndex)).to.equal(0);
 
-  it("registers the bootstrapped enclave: measurement of its PCRs, hash of the kept document, expiry, operator", async () => {
+  it("registers the bootstrapped enclave: PCR measurement, kept document hash, expiry, operator", async () => {
     const enclave = node.enclave!;
     const reg = node.registration!;
     const key = await node.hub.enclaveKey(enclave.address);
@@ -72,26 +73,30 @@ describe("node: enclave key registration", function () {
     writeFileSync(extra, randomBytes(16));
     const other = await EnclaveClient.start({ caDir: node.caDir, models: [circuitId], extraImageFiles: [extra] });
     try {
-      const e = await registerEnclave({
-        protocol: asAttester(),
-        enclave: other,
-        roots: roots(),
-        modelIds: [modelId],
-        images: [other.pcrs],
-        operator: node.operator.address,
-      }).catch((err) => err);
-      expect(e).to.be.instanceOf(EnclaveRegistrationError);
+      const e = await expectRejection(
+        registerEnclave({
+          protocol: asAttester(),
+          enclave: other,
+          roots: roots(),
+          modelIds: [modelId],
+          images: [other.pcrs],
+          operator: node.operator.address,
+        }),
+        EnclaveRegistrationError,
+      );
       expect(e.message).to.equal(`none of the 1 known enclave image(s) is approved on chain for model ${modelId}`);
       // Told the approved image, the verifier finds the document's PCRs differ from it.
-      const e2 = await registerEnclave({
-        protocol: asAttester(),
-        enclave: other,
-        roots: roots(),
-        modelIds: [modelId],
-        images: [node.image!.pcrs],
-        operator: node.operator.address,
-      }).catch((err) => err);
-      expect(e2).to.be.instanceOf(PcrMismatchError);
+      const e2 = await expectRejection(
+        registerEnclave({
+          protocol: asAttester(),
+          enclave: other,
+          roots: roots(),
+          modelIds: [modelId],
+          images: [node.image!.pcrs],
+          operator: node.operator.address,
+        }),
+        PcrMismatchError,
+      );
       expect(e2.code).to.equal("PcrMismatch");
       await unregistered(other.address);
     } finally {
@@ -103,29 +108,33 @@ describe("node: enclave key registration", function () {
     const fresh = await EnclaveClient.start({ caDir: node.caDir, models: [circuitId] });
     try {
       const foreign = [devRoot(createDevCa())];
-      const e = await registerEnclave({
-        protocol: asAttester(),
-        enclave: fresh,
-        roots: foreign,
-        modelIds: [modelId],
-        images: [node.image!.pcrs],
-        operator: node.operator.address,
-      }).catch((err) => err);
-      expect(e).to.be.instanceOf(UntrustedRootError);
+      const e = await expectRejection(
+        registerEnclave({
+          protocol: asAttester(),
+          enclave: fresh,
+          roots: foreign,
+          modelIds: [modelId],
+          images: [node.image!.pcrs],
+          operator: node.operator.address,
+        }),
+        UntrustedRootError,
+      );
       expect(e.code).to.equal("UntrustedRoot");
       await unregistered(fresh.address);
 
       // Verified, but sent by an account without the attestation-verifier role: the chain refuses.
       const role = await node.hub.ATTESTATION_VERIFIER_ROLE();
-      const e2 = await registerEnclave({
-        protocol: node.hub.connect(node.operator) as Contract,
-        enclave: fresh,
-        roots: roots(),
-        modelIds: [modelId],
-        images: [node.image!.pcrs],
-        operator: node.operator.address,
-      }).catch((err) => err);
-      expect(e2).to.be.instanceOf(ChainTransactionError);
+      const e2 = await expectRejection(
+        registerEnclave({
+          protocol: node.hub.connect(node.operator) as Contract,
+          enclave: fresh,
+          roots: roots(),
+          modelIds: [modelId],
+          images: [node.image!.pcrs],
+          operator: node.operator.address,
+        }),
+        ChainTransactionError,
+      );
       expect(e2.message).to.equal(
         `registerEnclaveKey failed on chain: AccessControlUnauthorizedAccount(${node.operator.address}, ${role})`,
       );
@@ -142,15 +151,17 @@ describe("node: enclave key registration", function () {
       });
       expect(await node.hub.canAttest(fresh.address, modelId)).to.equal(true);
       expect(ok.measurement).to.equal(node.image!.measurement);
-      const again = await registerEnclave({
-        protocol: asAttester(),
-        enclave: fresh,
-        roots: roots(),
-        modelIds: [modelId],
-        images: [node.image!.pcrs],
-        operator: node.operator.address,
-      }).catch((err) => err);
-      expect(again).to.be.instanceOf(ChainTransactionError);
+      const again = await expectRejection(
+        registerEnclave({
+          protocol: asAttester(),
+          enclave: fresh,
+          roots: roots(),
+          modelIds: [modelId],
+          images: [node.image!.pcrs],
+          operator: node.operator.address,
+        }),
+        ChainTransactionError,
+      );
       expect(again.message).to.equal(`registerEnclaveKey failed on chain: EnclaveRegistryKeyExists(${fresh.address})`);
     } finally {
       await fresh.stop();

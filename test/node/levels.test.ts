@@ -12,6 +12,7 @@ import { LEVEL } from "../../prover/chain/protocol-client.js";
 import { infer, proveInference } from "../../prover/prove-inference.js";
 import { releaseCurve } from "../../prover/zk/groth16.js";
 import { encodeProof } from "../../prover/zk/vkey-encoding.js";
+import { expectRejection } from "../helpers/reject.js";
 import { digits, digitsModel, type TestNode, testNode } from "./fixtures/node.js";
 
 const { ethers } = await network.create();
@@ -119,11 +120,7 @@ describe("node: levels of evidence through the service", function () {
       const hub = node.deployment.protocol;
       // 1. There is no raw signing method.
       const digest = getBytes(keccak256(toUtf8Bytes("pay me")));
-      const raw = await enclave.request("sign", { digest }).then(
-        () => null,
-        (e) => e,
-      );
-      expect(raw).to.be.instanceOf(EnclaveProcessError);
+      const raw = await expectRejection(enclave.request("sign", { digest }), EnclaveProcessError);
       expect(raw.code).to.equal("UnknownMethod");
       // 2. Smuggled claim fields are ignored: the enclave signs the output it computed.
       const context = {
@@ -164,7 +161,7 @@ describe("node: levels of evidence through the service", function () {
   });
 
   describe("Proven, through the persistent queue", () => {
-    it("a job accepted by a service that stops before running it is proven by the next service over the same state", async () => {
+    it("a job accepted by a service stopped before running it is proven by the next one on its state", async () => {
       const first = await node.service({ runProofJobs: false });
       const r = await first.infer({ model: "digits", input: xs[8], valueAtRisk: 1, level: "proven" });
       expect([r.level, r.status, r.job!.state, r.onChain!.level]).to.deep.equal([
@@ -200,7 +197,7 @@ describe("node: levels of evidence through the service", function () {
       await second.close();
     });
 
-    it("a Signed claim submitted alone can be raised to Proven by anyone holding the input and the salt the caller got", async () => {
+    it("a Signed claim submitted alone can be raised to Proven by anyone holding the input and the salt", async () => {
       const service = await node.service({ config: { batch: null } });
       const r = await service.infer({ model: "digits", input: xs[9], valueAtRisk: 1 });
       expect([r.level, r.status, r.onChain!.level]).to.deep.equal(["Signed", "recorded", "Signed"]);

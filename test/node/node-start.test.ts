@@ -5,13 +5,12 @@ import { expect } from "chai";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { cacheRoot } from "../../prover/artifacts.js";
+import { cacheRoot, PROJECT_ROOT } from "../../prover/artifacts.js";
 import { digits, digitsModel, tempDir } from "./fixtures/node.js";
-import { ROOT } from "../helpers/data.js";
 
-const BIN = path.join(ROOT, "bin/assay.mjs");
-const ONNX = path.join(ROOT, "models/digits-mlp-64-32-10.onnx");
-const CALIB = path.join(ROOT, "models/data/digits-8x8-calib.json");
+const BIN = path.join(PROJECT_ROOT, "bin/assay.mjs");
+const ONNX = path.join(PROJECT_ROOT, "models/digits-mlp-64-32-10.onnx");
+const CALIB = path.join(PROJECT_ROOT, "models/data/digits-8x8-calib.json");
 const env = { ...process.env, ASSAY_CACHE_DIR: cacheRoot() };
 
 describe("cli: assay node start", function () {
@@ -43,7 +42,7 @@ describe("cli: assay node start", function () {
         "3600000",
       ],
       {
-        cwd: ROOT,
+        cwd: PROJECT_ROOT,
         env,
         stdio: ["ignore", "pipe", "pipe"],
       },
@@ -62,7 +61,7 @@ describe("cli: assay node start", function () {
     if (child && child.exitCode === null) child.kill("SIGKILL");
   });
 
-  it("prints where it listens and what it set up; node.json and deployment-<chainId>.json name the same deployment", () => {
+  it("prints where it listens and what it set up; node.json and deployment-<chainId>.json agree", () => {
     for (const line of [
       "chain      the embedded network (chain id 31337); JSON-RPC at",
       "protocol   0x",
@@ -127,7 +126,7 @@ describe("cli: assay node start", function () {
   it("bad invocations fail with one line and a non-zero exit", () => {
     const run = (...args: string[]) =>
       spawnSync(process.execPath, [BIN, ...args], {
-        cwd: ROOT,
+        cwd: PROJECT_ROOT,
         env: { ...env, ASSAY_STATE_DIR: stateDir },
         encoding: "utf8",
       });
@@ -140,7 +139,8 @@ describe("cli: assay node start", function () {
     const onnx = run("node", "start", "--models", ONNX);
     expect(onnx.status).to.equal(1);
     expect(onnx.stderr.trim()).to.equal(
-      `assay: --calib <file> is needed to compile ${ONNX} (or compile it first with \`assay model compile\` and pass its circuit id)`,
+      `assay: --calib <file> is needed to compile ${ONNX} ` +
+        "(or compile it first with `assay model compile` and pass its circuit id)",
     );
   });
 });

@@ -8,6 +8,7 @@ import { LevelTooLowError, LevelUnavailableError } from "../../prover/node/error
 import type { InferenceService } from "../../prover/node/inference-service.js";
 import { chooseLevel, minLevel } from "../../prover/node/routing.js";
 import { releaseCurve } from "../../prover/zk/groth16.js";
+import { expectRejection } from "../helpers/reject.js";
 import { digits, INSURANCE_THRESHOLDS, type TestNode, testNode } from "./fixtures/node.js";
 
 const { ethers } = await network.create();
@@ -44,7 +45,7 @@ describe("node: consequence routing", function () {
     ["middle", 1001n, "Attested"],
     ["high", 50_001n, "Proven"],
   ] as const) {
-    it(`${name} value at risk (${value}) with the insurer as consumer -> ${expected}, the cheapest sufficient level`, async () => {
+    it(`${name} risk (${value}), insurer as consumer -> ${expected}, the cheapest sufficient level`, async () => {
       expect(Number(await node.insurance.requiredLevel(value))).to.equal(LEVEL[expected]);
       const r = await service.infer({ model: "digits", input: x, valueAtRisk: value.toString(), consumer });
       expect(r.level).to.equal(expected);
@@ -74,19 +75,19 @@ describe("node: consequence routing", function () {
   });
 
   it("a caller asking for less than the policy requires is refused, naming the required level", async () => {
-    const e = await service
-      .infer({ model: "digits", input: x, valueAtRisk: "60000", level: "signed", consumer })
-      .catch((err) => err);
-    expect(e).to.be.instanceOf(LevelTooLowError);
+    const e = await expectRejection(
+      service.infer({ model: "digits", input: x, valueAtRisk: "60000", level: "signed", consumer }),
+      LevelTooLowError,
+    );
     expect(e.kind).to.equal("unprocessable");
     expect([e.requested, e.required, e.valueAtRisk]).to.deep.equal(["Signed", "Proven", 60000n]);
     expect(e.message).to.equal(
       `level Signed is below the required level Proven for value at risk 60000 (consumer ${consumer}'s requiredLevel)`,
     );
-    const e2 = await service
-      .infer({ model: "digits", input: x, valueAtRisk: 1500, level: "signed", consumer })
-      .catch((err) => err);
-    expect(e2).to.be.instanceOf(LevelTooLowError);
+    const e2 = await expectRejection(
+      service.infer({ model: "digits", input: x, valueAtRisk: 1500, level: "signed", consumer }),
+      LevelTooLowError,
+    );
     expect(e2.required).to.equal("Attested");
   });
 

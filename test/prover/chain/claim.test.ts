@@ -3,8 +3,8 @@
 // and batch-settlement.test.ts).
 import { expect } from "chai";
 import { AbiCoder, TypedDataEncoder, Wallet, id, keccak256, recoverAddress, Signature, toBeHex } from "ethers";
-import { BindingInputError, bindingFor } from "../../prover/chain/binding.js";
-import { BatchTree, BatchTreeError, batchLeaf } from "../../prover/chain/batch-tree.js";
+import { BindingInputError, bindingFor } from "../../../prover/chain/binding.js";
+import { BatchTree, BatchTreeError, batchLeaf } from "../../../prover/chain/batch-tree.js";
 import {
   CLAIM_TYPE_STRING,
   ClaimFieldError,
@@ -16,7 +16,8 @@ import {
   signClaim,
   signClaimCompact,
   type Claim,
-} from "../../prover/chain/claim.js";
+} from "../../../prover/chain/claim.js";
+import { expectThrow } from "../../helpers/reject.js";
 
 const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
 const HUB = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
@@ -76,14 +77,8 @@ describe("prover/chain", function () {
       [{ deadline: 1n << 64n }, "deadline"],
     ];
     for (const [patch, field] of bad) {
-      let err: unknown;
-      try {
-        claimIdOf({ ...claim, ...patch }, 31337n, HUB);
-      } catch (e) {
-        err = e;
-      }
-      expect(err).to.be.instanceOf(ClaimFieldError);
-      expect((err as ClaimFieldError).field).to.equal(field);
+      const err = expectThrow(() => claimIdOf({ ...claim, ...patch }, 31337n, HUB), ClaimFieldError);
+      expect(err.field).to.equal(field);
     }
     expect(() => hubDomain(31337n, "not an address")).to.throw(ClaimFieldError);
     expect(() => hubDomain(0n, HUB)).to.throw(ClaimFieldError);

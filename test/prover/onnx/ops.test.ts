@@ -2,11 +2,11 @@
 // small in-memory models (each attribute path), folding rules are exercised, and unsupported
 // forms fail with UnsupportedOperatorError naming the node.
 import { expect } from "chai";
-import { UnsupportedOperatorError } from "../../prover/errors.js";
-import { evaluateFloat } from "../../prover/model/float-eval.js";
-import { normalize, parseModel } from "../../prover/onnx/index.js";
-import { buildModel, randomFloats } from "../helpers/onnx-builder.js";
-import { caseModel, numel, OP_CASES, runOrt } from "../helpers/onnx-cases.js";
+import { UnsupportedOperatorError } from "../../../prover/errors.js";
+import { evaluateFloat } from "../../../prover/model/float-eval.js";
+import { normalize, parseModel } from "../../../prover/onnx/index.js";
+import { buildModel, randomFloats } from "../../helpers/onnx-builder.js";
+import { caseModel, numel, OP_CASES, runOrt } from "../../helpers/onnx-cases.js";
 
 const W = (n: number, seed: number) => randomFloats(n, seed);
 

@@ -16,9 +16,10 @@ import {
   parseCoseSign1,
   verifyAttestation,
   type VerifyAttestationOptions,
-} from "../../prover/attest/index.js";
+} from "../../../prover/attest/index.js";
+import { expectThrow } from "../../helpers/reject.js";
 
-const fixture = (name: string) => new URL(`../fixtures/nitro/${name}`, import.meta.url);
+const fixture = (name: string) => new URL(`../../fixtures/nitro/${name}`, import.meta.url);
 const DOC = new Uint8Array(
   Buffer.from(readFileSync(fixture("nitro-attestation-2022-09-15.b64"), "utf8").trim(), "base64"),
 );
@@ -39,15 +40,7 @@ function opts(extra: Partial<VerifyAttestationOptions> = {}): VerifyAttestationO
 }
 
 /** Runs `f`, which must throw an AttestationError; returns it for its facts. */
-function rejection(f: () => unknown): AttestationError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).to.be.instanceOf(AttestationError);
-    return e as AttestationError;
-  }
-  expect.fail("expected an AttestationError, nothing was thrown");
-}
+const rejection = (f: () => unknown): AttestationError => expectThrow(f, AttestationError);
 
 function flipByteAt(bytes: Uint8Array, offset: number): Uint8Array {
   const out = new Uint8Array(bytes);
@@ -91,7 +84,7 @@ describe("attest: a real AWS Nitro document against the real AWS root", () => {
     expect(v.signer).to.equal(null);
   });
 
-  it("our CBOR encoder reproduces the signed payload byte for byte (the development enclave writes this format)", () => {
+  it("our CBOR encoder reproduces the signed payload byte for byte (the dev enclave writes this format)", () => {
     const cose = parseCoseSign1(DOC);
     expect(cose.tagged).to.equal(false);
     const reencoded = encodeAttestationPayload(parseAttestationPayload(cose.payload));
@@ -116,7 +109,7 @@ describe("attest: a real AWS Nitro document against the real AWS root", () => {
     expect(rejection(() => verifyAttestation(flipByteAt(DOC, DOC.length - 1), opts())).code).to.equal("BadSignature");
   });
 
-  it("a truncated document is no COSE_Sign1 (BadCose); a protected header naming ES512 is refused (UnsupportedAlgorithm)", () => {
+  it("a truncated document is no COSE_Sign1 (BadCose); a header naming ES512 is refused (UnsupportedAlgorithm)", () => {
     expect(rejection(() => verifyAttestation(DOC.subarray(0, DOC.length - 7), opts())).code).to.equal("BadCose");
     // 84 44 a1 01 38 22: array(4), bstr(4) {1: -35}; -36 is ES512.
     expect(Buffer.from(DOC.subarray(0, 6)).toString("hex")).to.equal("8444a1013822");

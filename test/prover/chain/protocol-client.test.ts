@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import { compileModel } from "../../prover/compile-model.js";
-import { attach, deployAssay, DeploymentError, LEVEL, registerModel } from "../../prover/chain/protocol-client.js";
-import { loadDigits, modelPath } from "../helpers/data.js";
+import { compileModel } from "../../../prover/compile-model.js";
+import { attach, deployAssay, DeploymentError, LEVEL, registerModel } from "../../../prover/chain/protocol-client.js";
+import { loadDigits, modelPath } from "../../helpers/data.js";
 
 const { ethers } = await network.create();
 

@@ -1,10 +1,11 @@
 import { expect } from "chai";
 import ort from "onnxruntime-node";
-import { ShapeMismatchError, UnsupportedOperatorError } from "../../prover/errors.js";
-import { evaluateFloat } from "../../prover/model/float-eval.js";
-import { loadModel, normalize, parseModel } from "../../prover/onnx/index.js";
-import { buildModel, randomFloats } from "../helpers/onnx-builder.js";
-import { loadDigits, modelPath } from "../helpers/data.js";
+import { ShapeMismatchError, UnsupportedOperatorError } from "../../../prover/errors.js";
+import { evaluateFloat } from "../../../prover/model/float-eval.js";
+import { loadModel, normalize, parseModel } from "../../../prover/onnx/index.js";
+import { buildModel, randomFloats } from "../../helpers/onnx-builder.js";
+import { loadDigits, modelPath } from "../../helpers/data.js";
+import { expectThrow } from "../../helpers/reject.js";
 
 async function runOrt(bytes: Uint8Array, inputName: string, dims: number[], x: number[]): Promise<Float32Array> {
   const s = await ort.InferenceSession.create(bytes);
@@ -122,14 +123,7 @@ describe("onnx: load and normalize", () => {
       nodes: [{ op: "Sin", name: "the_sine", inputs: ["x"], outputs: ["y"] }],
       opset: 12,
     });
-    let err: unknown;
-    try {
-      normalize(parseModel(bytes));
-    } catch (e) {
-      err = e;
-    }
-    expect(err).to.be.instanceOf(UnsupportedOperatorError);
-    const u = err as UnsupportedOperatorError;
+    const u = expectThrow(() => normalize(parseModel(bytes)), UnsupportedOperatorError);
     expect([u.opType, u.nodeName, u.opset]).to.deep.equal(["Sin", "the_sine", 12]);
     expect(u.message).to.equal('unsupported ONNX operator Sin (node "the_sine", opset 12)');
   });
@@ -154,15 +148,9 @@ describe("onnx: load and normalize", () => {
       nodes: [{ op: "Gemm", name: "fc", inputs: ["x", "W"], outputs: ["y"], attrs: { transB: 1 } }],
       initializers: { W: { dims: [3, 4], data: W } },
     });
-    let err: unknown;
-    try {
-      normalize(parseModel(bytes));
-    } catch (e) {
-      err = e;
-    }
-    expect(err).to.be.instanceOf(ShapeMismatchError);
-    expect((err as ShapeMismatchError).expected).to.deep.equal([5]);
-    expect((err as ShapeMismatchError).got).to.deep.equal([4]);
+    const err = expectThrow(() => normalize(parseModel(bytes)), ShapeMismatchError);
+    expect(err.expected).to.deep.equal([5]);
+    expect(err.got).to.deep.equal([4]);
   });
 
   it("rejects a wrong input length with both shapes", () => {

@@ -16,7 +16,8 @@ import {
   devRoot,
   measureDevImage,
   verifyAttestation,
-} from "../../prover/attest/index.js";
+} from "../../../prover/attest/index.js";
+import { expectThrow } from "../../helpers/reject.js";
 
 describe("attest: the enclave process", () => {
   let dir: string;
@@ -49,7 +50,7 @@ describe("attest: the enclave process", () => {
     expect(v.moduleId).to.equal(enclave.moduleId);
   });
 
-  it("a document from an enclave whose image holds one more file does not match the approved image (PcrMismatch)", async () => {
+  it("a document from an enclave whose image holds one more file misses the approved image (PcrMismatch)", async () => {
     const model = path.join(dir, "model.bin");
     writeFileSync(model, randomBytes(64));
     const other = await EnclaveClient.start({ caDir: path.join(dir, "ca"), extraImageFiles: [model] });
@@ -60,14 +61,11 @@ describe("attest: the enclave process", () => {
       const nonce = new Uint8Array(randomBytes(32));
       const doc = await other.attest(nonce);
       const roots = [devRoot(loadOrCreateDevCa(path.join(dir, "ca")))];
-      let caught: unknown;
-      try {
-        verifyAttestation(doc, { roots, now: new Date(), expectedNonce: nonce, allowedPcrs: [approved] });
-      } catch (e) {
-        caught = e;
-      }
-      expect(caught).to.be.instanceOf(AttestationError);
-      expect((caught as AttestationError).code).to.equal("PcrMismatch");
+      const caught = expectThrow(
+        () => verifyAttestation(doc, { roots, now: new Date(), expectedNonce: nonce, allowedPcrs: [approved] }),
+        AttestationError,
+      );
+      expect(caught.code).to.equal("PcrMismatch");
       const withModel = measureDevImage(enclaveImageFiles([model]), IMAGE_BASE_DIR).image;
       expect(
         verifyAttestation(doc, { roots, now: new Date(), expectedNonce: nonce, allowedPcrs: [withModel] })
@@ -78,7 +76,7 @@ describe("attest: the enclave process", () => {
     }
   });
 
-  it("there is no raw signing method, and infer for a model outside the image is refused, each with its code", async () => {
+  it("there is no raw signing method; infer for a model outside the image is refused; each with its code", async () => {
     const digest = getBytes(keccak256(toUtf8Bytes("assay claim")));
     const raw = await enclave.request("sign", { digest }).then(
       () => null,

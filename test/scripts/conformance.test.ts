@@ -43,7 +43,7 @@ describe("ONNX conformance (representative subset of the backend test suite)", f
   });
 
   for (const id of SUBSET) {
-    it(`${id}: float graph, integer evaluator (2^${TOLERANCE_LOG2} relative) and circuit agree with the expected output`, async () => {
+    it(`${id}: float graph, integer evaluator (2^${TOLERANCE_LOG2}), circuit match the expected output`, async () => {
       const c = cases.get(id);
       expect(c, `${id} in the suite`).to.not.equal(undefined);
       const r = await runCase(c!);

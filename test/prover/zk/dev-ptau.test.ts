@@ -1,9 +1,9 @@
+// prover/zk dev-ptau: the development powers of tau equal snarkjs's own ceremony, pass its
+// verifier, and serve a Groth16 setup; the ptau cache and the checks on user-supplied files.
 import { expect } from "chai";
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as snarkjs from "snarkjs";
 import { buildBn128 } from "ffjavascript";
 import {
@@ -11,45 +11,45 @@ import {
   devPtauBeacon,
   devPtauSecrets,
   generateDevPtau,
-} from "../../prover/zk/dev-ptau.js";
-import { bestWindowBits, FixedBasePool } from "../../prover/zk/fixed-base-pool.js";
-import { devPtauPath, ensureDevPtau } from "../../prover/zk/ptau-cache.js";
-import { PtauFileError, PtauNotPreparedError, PtauPowerError, PtauTooSmallError } from "../../prover/zk/ptau-errors.js";
-import { readPtauInfo } from "../../prover/zk/ptau-file.js";
-import { BN254_R, lagrangeScalars, modR, powMod, rootOfUnity, scalarsToBytes } from "../../prover/zk/ptau-scalars.js";
-import { groth16PtauPower, resolvePtau } from "../../prover/zk/resolve-ptau.js";
+} from "../../../prover/zk/dev-ptau.js";
+import { bestWindowBits, FixedBasePool } from "../../../prover/zk/fixed-base-pool.js";
+import { devPtauPath, ensureDevPtau } from "../../../prover/zk/ptau-cache.js";
+import {
+  PtauFileError,
+  PtauNotPreparedError,
+  PtauPowerError,
+  PtauTooSmallError,
+} from "../../../prover/zk/ptau-errors.js";
+import { readPtauInfo } from "../../../prover/zk/ptau-file.js";
+import {
+  BN254_R,
+  lagrangeScalars,
+  modR,
+  powMod,
+  rootOfUnity,
+  scalarsToBytes,
+} from "../../../prover/zk/ptau-scalars.js";
+import { groth16PtauPower, resolvePtau } from "../../../prover/zk/resolve-ptau.js";
+import { expectRejection } from "../../helpers/reject.js";
+import { compileTestCircuit } from "../../helpers/test-circuit.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const require = createRequire(import.meta.url);
 const POWER = 4;
-
-/** A rejected promise's error (fails the test if the promise resolves). */
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  expect.fail("expected a rejection");
-}
 
 describe("dev-ptau: development powers of tau", function () {
   let dir: string;
   let mine: string;
   let reference: string; // snarkjs new + beacon + prepare phase2
   let unprepared: string; // snarkjs new + beacon
-  let curve: any;
 
   before(async () => {
-    // Under build/ (inside the working directory), where circom's WASI sandbox can write.
-    dir = await mkdtemp(join(ROOT, "build", "dev-ptau-test-"));
+    dir = await mkdtemp(join(tmpdir(), "assay-dev-ptau-test-"));
     mine = join(dir, "mine.ptau");
     reference = join(dir, "reference.ptau");
     unprepared = join(dir, "beacon.ptau");
     // Small jobs (5 points) so that chunk boundaries fall inside every section and level.
     await generateDevPtau({ power: POWER, outFile: mine, threads: 2, batch: 5 });
 
-    curve = await snarkjs.curves.getCurveFromName("bn128");
+    const curve: unknown = await snarkjs.curves.getCurveFromName("bn128");
     const blank = join(dir, "blank.ptau");
     await snarkjs.powersOfTau.newAccumulator(curve, POWER, blank);
     const beaconHex = Buffer.from(devPtauBeacon({})).toString("hex");
@@ -121,8 +121,7 @@ describe("dev-ptau: development powers of tau", function () {
             expect(Buffer.from(got.subarray(i * size, (i + 1) * size)).equals(want), `${group} * ${s}`).to.equal(true);
           });
         }
-        const tooMany = await rejection(pool.multiply("G1", new Uint8Array(32 * 4097)));
-        expect(tooMany).to.be.instanceOf(RangeError);
+        await expectRejection(pool.multiply("G1", new Uint8Array(32 * 4097)), RangeError);
       } finally {
         await pool.close();
       }
@@ -179,51 +178,34 @@ describe("dev-ptau: development powers of tau", function () {
 
     it("rejects powers it cannot produce", async () => {
       for (const power of [0, 28, 2.5]) {
-        const err = await rejection(generateDevPtau({ power, outFile: join(dir, "never.ptau") }));
-        expect(err).to.be.instanceOf(PtauPowerError);
-        expect((err as PtauPowerError).power).to.equal(power);
+        const err = await expectRejection(generateDevPtau({ power, outFile: join(dir, "never.ptau") }), PtauPowerError);
+        expect(err.power).to.equal(power);
       }
-      expect(await rejection(stat(join(dir, "never.ptau")))).to.include({ code: "ENOENT" });
+      expect(await expectRejection(stat(join(dir, "never.ptau")))).to.include({ code: "ENOENT" });
     });
   });
 
   describe("groth16 with the development ceremony", () => {
     it("sets up, proves and verifies a circuit (and rejects a wrong public signal)", async () => {
-      const circuit = join(dir, "mul.circom");
-      await writeFile(
-        circuit,
+      // circom's default simplification (--O1), as this test always compiled it.
+      const mul = await compileTestCircuit(
         "pragma circom 2.0.0;\n" +
           "template Mul() { signal input x; signal input y; signal output z; z <== x * y; }\n" +
           "component main {public [x]} = Mul();\n",
+        { optimize: "O1" },
       );
-      const out = join(dir, "mul");
-      await rm(out, { recursive: true, force: true });
-      await (await import("node:fs/promises")).mkdir(out);
-      const code = await new Promise<number | null>((done, fail) => {
-        const child = spawn(
-          process.execPath,
-          [require.resolve("circom2/cli.js"), relative(ROOT, circuit), "--r1cs", "--wasm", "-o", relative(ROOT, out)],
-          { cwd: ROOT, stdio: "ignore" },
-        );
-        child.on("error", fail);
-        child.on("close", done);
-      });
-      expect(code).to.equal(0);
+      expect(mul.constraints).to.equal(1);
 
       const cacheDir = join(dir, "cache");
-      const minPower = groth16PtauPower({ constraints: 1, publicSignals: 2 });
+      const minPower = groth16PtauPower({ constraints: mul.constraints, publicSignals: 2 });
       expect(minPower).to.equal(2);
       const ptau = await resolvePtau({ minPower, cacheDir });
       expect(ptau).to.equal(devPtauPath(minPower, { cacheDir }));
 
       const zkey = join(dir, "mul.zkey");
-      await snarkjs.zKey.newZKey(join(out, "mul.r1cs"), ptau, zkey);
+      await snarkjs.zKey.newZKey(mul.r1cs, ptau, zkey);
       const vkey = await snarkjs.zKey.exportVerificationKey(zkey);
-      const { proof, publicSignals } = await snarkjs.groth16.fullProve(
-        { x: 3, y: 11 },
-        join(out, "mul_js", "mul.wasm"),
-        zkey,
-      );
+      const { proof, publicSignals } = await snarkjs.groth16.fullProve({ x: 3, y: 11 }, mul.wasm, zkey);
       expect(publicSignals).to.deep.equal(["33", "3"]);
       expect(await snarkjs.groth16.verify(vkey, publicSignals, proof)).to.equal(true);
       expect(await snarkjs.groth16.verify(vkey, ["34", "3"], proof)).to.equal(false);
@@ -262,33 +244,31 @@ describe("dev-ptau: development powers of tau", function () {
     });
 
     it("rejects a user ceremony that is too small", async () => {
-      const err = await rejection(resolvePtau({ ptau: reference, minPower: POWER + 1 }));
-      expect(err).to.be.instanceOf(PtauTooSmallError);
+      const err = await expectRejection(resolvePtau({ ptau: reference, minPower: POWER + 1 }), PtauTooSmallError);
       expect(err).to.include({ path: reference, power: POWER, requiredPower: POWER + 1 });
     });
 
     it("rejects a user ceremony that is not prepared for phase 2", async () => {
-      const err = await rejection(resolvePtau({ ptau: unprepared, minPower: 2 }));
-      expect(err).to.be.instanceOf(PtauNotPreparedError);
+      const err = await expectRejection(resolvePtau({ ptau: unprepared, minPower: 2 }), PtauNotPreparedError);
       expect(err).to.include({ path: unprepared, power: POWER });
     });
 
     it("rejects files that are not BN254 ceremonies", async () => {
       const junk = join(dir, "junk.ptau");
       await writeFile(junk, "definitely not a ptau file");
-      const notPtau = await rejection(resolvePtau({ ptau: junk, minPower: 1 }));
-      expect(notPtau).to.be.instanceOf(PtauFileError);
-      expect((notPtau as PtauFileError).reason).to.match(/not a \.ptau file/);
+      const notPtau = await expectRejection(resolvePtau({ ptau: junk, minPower: 1 }), PtauFileError);
+      expect(notPtau.reason).to.match(/not a \.ptau file/);
 
       const truncated = join(dir, "truncated.ptau");
       await writeFile(truncated, (await readFile(reference)).subarray(0, 3000));
-      const cut = await rejection(resolvePtau({ ptau: truncated, minPower: 1 }));
-      expect(cut).to.be.instanceOf(PtauFileError);
-      expect((cut as PtauFileError).reason).to.match(/past the end|truncated/);
+      const cut = await expectRejection(resolvePtau({ ptau: truncated, minPower: 1 }), PtauFileError);
+      expect(cut.reason).to.match(/past the end|truncated/);
 
-      const missing = await rejection(resolvePtau({ ptau: join(dir, "missing.ptau"), minPower: 1 }));
-      expect(missing).to.be.instanceOf(PtauFileError);
-      expect((missing as PtauFileError).reason).to.match(/cannot open/);
+      const missing = await expectRejection(
+        resolvePtau({ ptau: join(dir, "missing.ptau"), minPower: 1 }),
+        PtauFileError,
+      );
+      expect(missing.reason).to.match(/cannot open/);
     });
   });
 });

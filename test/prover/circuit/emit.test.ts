@@ -3,17 +3,17 @@
 // public output equals what the evaluator predicts, the witness satisfies the r1cs, and the
 // dequantized output is within the quantizer's a-priori error bound of onnxruntime's.
 import { expect } from "chai";
-import { outputSignal } from "../../prover/commit/tensor-commitment.js";
-import { emitCircuit } from "../../prover/circuit/emit.js";
-import { argmaxGroups, outputEncoding, outputIsLabel, outputValues } from "../../prover/circuit/encodings.js";
-import { evaluateFloat, softmaxAlong } from "../../prover/model/float-eval.js";
-import { normalize, parseModel } from "../../prover/onnx/index.js";
-import { evaluateInteger, evaluateLayers, quantizeInput } from "../../prover/quantize/evaluate.js";
-import { quantize } from "../../prover/quantize/fixed-point.js";
-import type { QuantizedModel } from "../../prover/quantize/quantized-model.js";
-import { testCircuit } from "../helpers/circuit-harness.js";
-import { randomFloats } from "../helpers/onnx-builder.js";
-import { caseModel, numel, OP_CASES, type OpCase, runOrt } from "../helpers/onnx-cases.js";
+import { outputSignal } from "../../../prover/commit/tensor-commitment.js";
+import { emitCircuit } from "../../../prover/circuit/emit.js";
+import { argmaxGroups, outputEncoding, outputIsLabel, outputValues } from "../../../prover/circuit/encodings.js";
+import { evaluateFloat, softmaxAlong } from "../../../prover/model/float-eval.js";
+import { normalize, parseModel } from "../../../prover/onnx/index.js";
+import { evaluateInteger, evaluateLayers, quantizeInput } from "../../../prover/quantize/evaluate.js";
+import { quantize } from "../../../prover/quantize/fixed-point.js";
+import type { QuantizedModel } from "../../../prover/quantize/quantized-model.js";
+import { testCircuit } from "../../helpers/test-circuit.js";
+import { randomFloats } from "../../helpers/onnx-builder.js";
+import { caseModel, numel, OP_CASES, type OpCase, runOrt } from "../../helpers/onnx-cases.js";
 
 const W = (n: number, seed: number) => randomFloats(n, seed);
 

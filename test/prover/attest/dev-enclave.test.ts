@@ -18,21 +18,15 @@ import {
   verifyAttestation,
   type AttestationPayload,
   type VerifyAttestationOptions,
-} from "../../prover/attest/index.js";
-import { issueCertificate, generateP384Key } from "../../prover/attest/dev-ca.js";
-import { KeyUsageFlags } from "../../prover/attest/certificate.js";
+} from "../../../prover/attest/index.js";
+import { issueCertificate, generateP384Key } from "../../../prover/attest/dev-ca.js";
+import { KeyUsageFlags } from "../../../prover/attest/certificate.js";
+import { expectThrow } from "../../helpers/reject.js";
 
 const IMAGE = { 0: "a0".repeat(48), 1: "a1".repeat(48), 2: "a2".repeat(48) };
 
-function rejection(f: () => unknown): AttestationError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).to.be.instanceOf(AttestationError);
-    return e as AttestationError;
-  }
-  expect.fail("expected an AttestationError, nothing was thrown");
-}
+/** Runs `f`, which must throw an AttestationError; returns it for its facts. */
+const rejection = (f: () => unknown): AttestationError => expectThrow(f, AttestationError);
 
 describe("attest: development enclave documents", () => {
   const ca = createDevCa();
@@ -65,7 +59,7 @@ describe("attest: development enclave documents", () => {
     ...extra,
   });
 
-  it("verifies with the development root pinned, untagged and with COSE tag 18, and binds the enclave's address", () => {
+  it("verifies with the development root pinned, untagged and with COSE tag 18; binds the enclave's address", () => {
     for (const tagged of [false, true]) {
       const d = nsm.createAttestationDocument({ pcrs: IMAGE, publicKey, nonce }, { tagged });
       const v = verifyAttestation(d, opts());
@@ -125,7 +119,7 @@ describe("attest: development enclave documents", () => {
     expect(rejection(() => verifyAttestation(doc({ publicKey: notOnCurve }), opts())).code).to.equal("KeyNotBound");
   });
 
-  it("the user_data binding works alone, and public_key and user_data naming different signers is refused (KeyNotBound)", () => {
+  it("user_data alone binds; public_key and user_data naming different signers is refused (KeyNotBound)", () => {
     const viaUserData = doc({ publicKey: null, userData: signerUserData(wallet.address) });
     expect(verifyAttestation(viaUserData, opts()).signer).to.deep.include({
       address: wallet.address,
