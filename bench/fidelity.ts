@@ -11,13 +11,13 @@
 // output packing and binding included). Proving (default setting only, in child processes so
 // peak memory is per phase): development powers of tau, groth16 setup, then witness + proof of
 // held-out digits; every proof is verified and its public signals checked against the evaluator.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { cacheRoot } from "../prover/artifacts.js";
+import { cacheRoot, PROJECT_ROOT } from "../prover/artifacts.js";
 import { commitTensor, outputSignal } from "../prover/commit/tensor-commitment.js";
 import { emitCircuit } from "../prover/circuit/emit.js";
 import { inputEncoding, outputEncoding, outputIsLabel, outputValues } from "../prover/circuit/encodings.js";
@@ -28,15 +28,15 @@ import { evaluateInteger } from "../prover/quantize/evaluate.js";
 import { measureFidelity } from "../prover/quantize/fidelity.js";
 import { quantize } from "../prover/quantize/fixed-point.js";
 import type { QuantizationConfig, QuantizedModel } from "../prover/quantize/quantized-model.js";
+import { compileCircuit } from "../prover/zk/circom.js";
 import { groth16Prove, groth16Setup, groth16Verify, releaseCurve, type VerificationKey } from "../prover/zk/groth16.js";
 import { ensureDevPtau } from "../prover/zk/ptau-cache.js";
 import { groth16PtauPower } from "../prover/zk/resolve-ptau.js";
 import { readR1csHeader } from "../prover/zk/r1cs-file.js";
 import { computeWitnessWtns } from "../prover/zk/witness.js";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const OUT = path.join(ROOT, "bench", "fidelity.json");
-const BUILD = path.join(ROOT, "build", "bench-fidelity");
+const OUT = path.join(PROJECT_ROOT, "bench", "fidelity.json");
+const BUILD = path.join(PROJECT_ROOT, "build", "bench-fidelity");
 
 const MODELS: [string, 8 | 14 | 28][] = [
   ["lenet-28-6-16-10", 28],
@@ -57,8 +57,8 @@ const PROVEN = ["lenet-28-6-16-10", "lenet-28-6-16-120-84-10", "cnn-14-5-11-80-1
 const PROOFS = 3;
 
 const data = (res: number, split: string) =>
-  loadDataSet(path.join(ROOT, "models", "data", `digits-${res}x${res}-${split}.json`));
-const onnxPath = (name: string) => path.join(ROOT, "models", `${name}.onnx`);
+  loadDataSet(path.join(PROJECT_ROOT, "models", "data", `digits-${res}x${res}-${split}.json`));
+const onnxPath = (name: string) => path.join(PROJECT_ROOT, "models", `${name}.onnx`);
 
 function quantizeModel(
   name: string,
@@ -72,11 +72,11 @@ function quantizeModel(
 }
 
 /**
- * Compiles the model's circuit with circom --O2 (cached by source hash). The simplifier runs
- * with circom's older heuristics: on the CNNs the default heuristics take ~11 minutes for the
- * same result (LeNet: 103,587 constraints either way), the older ones ~35 s.
+ * Compiles the model's circuit with circom --O2 through prover/zk/circom.ts (cached by source
+ * hash). The simplifier runs with circom's older heuristics: on the CNNs the default heuristics
+ * take ~11 minutes for the same result (LeNet: 103,587 constraints either way), the older ones ~35 s.
  */
-function compile(q: QuantizedModel): { dir: string; seconds: number } {
+async function compile(q: QuantizedModel): Promise<{ dir: string; seconds: number }> {
   const source = emitCircuit(q, { generatedBy: "npx tsx bench/fidelity.ts" });
   const dir = path.join(BUILD, createHash("sha256").update(source).digest("hex").slice(0, 20));
   const t0 = performance.now();
@@ -85,28 +85,7 @@ function compile(q: QuantizedModel): { dir: string; seconds: number } {
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
     writeFileSync(path.join(tmp, "model.circom"), source);
-    const rel = (p: string) => path.relative(ROOT, p);
-    const r = spawnSync(
-      process.execPath,
-      [
-        path.join(ROOT, "node_modules", "circom2", "cli.js"),
-        rel(path.join(tmp, "model.circom")),
-        "--r1cs",
-        "--wasm",
-        "--sym",
-        "--O2",
-        "--use_old_simplification_heuristics",
-        "-l",
-        "node_modules/circomlib/circuits",
-        "-l",
-        "circuits",
-        "-o",
-        rel(tmp),
-      ],
-      { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 26 },
-    );
-    if (r.status !== 0 || !/Everything went okay/.test(r.stdout + r.stderr))
-      throw new Error(`circom failed:\n${r.stdout}\n${r.stderr}`);
+    await compileCircuit({ source: path.join(tmp, "model.circom"), outDir: tmp, optimize: "O2" });
     writeFileSync(path.join(tmp, "seconds"), String((performance.now() - t0) / 1000));
     writeFileSync(path.join(tmp, "done"), "");
     rmSync(dir, { recursive: true, force: true });
@@ -200,7 +179,7 @@ function runWorker(phase: string, name: string, res: number, dir: string): Promi
     const child = spawn(
       process.execPath,
       ["--import", "tsx", fileURLToPath(import.meta.url), "--worker", phase, name, String(res), dir],
-      { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] },
+      { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "inherit"] },
     );
     let out = "";
     child.stdout.on("data", (c: Buffer) => (out += c.toString()));
@@ -238,7 +217,7 @@ async function main(): Promise<void> {
     for (const s of SETTINGS) {
       const q = quantizeModel(name, res, s.config);
       const f = await measureFidelity(onnxPath(name), q, test.xs, test.labels);
-      const c = compile(q);
+      const c = await compile(q);
       writeFileSync(path.join(c.dir, "quantized.json"), JSON.stringify(q));
       const constraints = (await readR1csHeader(path.join(c.dir, "model.r1cs"))).nConstraints;
       const row = {
@@ -257,12 +236,13 @@ async function main(): Promise<void> {
       };
       fidelity.push(row);
       console.log(
-        `${name} ${s.name}: ${constraints} constraints, agreement ${(f.argmaxAgreement * 100).toFixed(2)}%, max |error| ${row.maxAbsError}`,
+        `${name} ${s.name}: ${constraints} constraints, ` +
+          `agreement ${(f.argmaxAgreement * 100).toFixed(2)}%, max |error| ${row.maxAbsError}`,
       );
       if (s.name === "default" && q.layers.some((l) => l.kind === "maxpool")) {
         // The same model with every max pool on rescaled values instead of raw accumulators.
         const other = quantizeModel(name, res, s.config, "rescaled");
-        const oc = compile(other);
+        const oc = await compile(other);
         const otherConstraints = (await readR1csHeader(path.join(oc.dir, "model.r1cs"))).nConstraints;
         const agree =
           test.xs.filter((x) => evaluateInteger(other, x).label === evaluateInteger(q, x).label).length /
@@ -280,7 +260,8 @@ async function main(): Promise<void> {
       if (prove && s.name === "default" && PROVEN.includes(name)) {
         const setup = await runWorker("setup", name, res, c.dir);
         console.log(
-          `  setup: 2^${setup.power} ptau ${setup.ptauSeconds.toFixed(1)} s, groth16 setup ${setup.setupSeconds.toFixed(1)} s, peak ${setup.peakRssMB} MB`,
+          `  setup: 2^${setup.power} ptau ${setup.ptauSeconds.toFixed(1)} s, ` +
+            `groth16 setup ${setup.setupSeconds.toFixed(1)} s, peak ${setup.peakRssMB} MB`,
         );
         const p = await runWorker("prove", name, res, c.dir);
         console.log(
@@ -311,17 +292,20 @@ async function main(): Promise<void> {
       node: process.version,
     },
     notes: [
-      "fidelity: quantized integer model vs the float ONNX model in onnxruntime-node over the whole held-out digits split.",
-      "constraints: circom --O2 (old simplification heuristics: same count, minutes faster), input commitment and output packing included.",
+      "fidelity: quantized integer model vs the float ONNX model in onnxruntime-node " +
+        "over the whole held-out digits split.",
+      "constraints: circom --O2 (old simplification heuristics: same count, minutes faster), " +
+        "input commitment and output packing included.",
       "aPrioriErrorBound: the quantizer's guaranteed bound on |logit error| for inputs in range (loose by design).",
-      "proving: development powers of tau (UNSAFE for production); witness + Groth16 proof on this machine, median of the proofs, peak RSS of the proving process.",
+      "proving: development powers of tau (UNSAFE for production); witness + Groth16 proof on this machine, " +
+        "median of the proofs, peak RSS of the proving process.",
     ],
     fidelity: fidelity.sort((a, b) => order(a) - order(b)),
     pooling: pooling.sort((a, b) => order(a) - order(b)),
     proving: proving.sort((a, b) => order(a) - order(b)),
   };
   writeFileSync(OUT, `${JSON.stringify(result, null, 1)}\n`);
-  console.log(`wrote ${path.relative(ROOT, OUT)}`);
+  console.log(`wrote ${path.relative(PROJECT_ROOT, OUT)}`);
 }
 
 if (process.argv[2] === "--worker") {

@@ -4,7 +4,7 @@
 // Prints one JSON object on the last stdout line.
 import { rmSync } from "node:fs";
 import path from "node:path";
-import { artifactPath } from "../prover/artifacts.js";
+import { artifactPath, PROJECT_ROOT } from "../prover/artifacts.js";
 import { compileModel, type Stage } from "../prover/compile-model.js";
 import { loadDataSet } from "../prover/data/dataset.js";
 import { proveInference, verifyInference } from "../prover/prove-inference.js";
@@ -18,10 +18,9 @@ if (!spec || (phase !== "build" && phase !== "prove")) {
   console.error("usage: tsx bench/model-worker.ts build|prove <model>");
   process.exit(2);
 }
-const root = path.resolve(import.meta.dirname, "..");
 const data = (split: string) =>
-  loadDataSet(path.join(root, "models/data", `digits-${spec.resolution}x${spec.resolution}-${split}.json`));
-const onnx = path.join(root, "models", `${spec.name}.onnx`);
+  loadDataSet(path.join(PROJECT_ROOT, "models/data", `digits-${spec.resolution}x${spec.resolution}-${split}.json`));
+const onnx = path.join(PROJECT_ROOT, "models", `${spec.name}.onnx`);
 const calib = data("calib");
 const test = data("test");
 const mb = () => Math.round(process.resourceUsage().maxRSS / 1024);
@@ -31,7 +30,6 @@ if (phase === "build") {
   const probe = await compileModel({ onnx, calibration: calib.xs, setup: false });
   rmSync(artifactPath(probe.ref, "dir"), { recursive: true, force: true });
   const marks = new Map<Stage, number>();
-  const t0 = performance.now();
   const model = await compileModel({
     onnx,
     calibration: calib.xs,

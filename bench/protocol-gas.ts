@@ -13,13 +13,13 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { network } from "hardhat";
 import { id, getBytes } from "ethers";
+import { PROJECT_ROOT } from "../prover/artifacts.js";
 import { BatchTree, batchLeaf } from "../prover/chain/batch-tree.js";
 import { bindingFor } from "../prover/chain/binding.js";
 import { FIELD_MODULUS } from "../prover/field.js";
 import { idOf, latest, makeClaim, modelInput, readyProtocol, sign } from "../test/contracts/fixtures/protocol.js";
 import { proveToy, releaseToyModel, toyCommitment, toyOutput } from "../test/contracts/fixtures/toy-model.js";
 
-const root = path.resolve(import.meta.dirname, "..");
 // snarkjs worker threads would keep the process alive after an error.
 process.on("uncaughtException", async (e) => {
   console.error(e);
@@ -222,11 +222,10 @@ const w = Math.max(...rows.map((x) => x.name.length));
 console.log(`${pad("transaction", w)}  ${"gas".padStart(9)}  ${"target".padStart(9)}  ok  note`);
 for (const row of rows) {
   const ok = row.target === undefined ? "  " : row.gas <= row.target ? "✓ " : "✗ ";
-  console.log(
-    `${pad(row.name, w)}  ${String(row.gas).padStart(9)}  ${(row.target === undefined ? "" : String(row.target)).padStart(9)}  ${ok}  ${row.note ?? ""}`,
-  );
+  const target = row.target === undefined ? "" : String(row.target);
+  console.log(`${pad(row.name, w)}  ${String(row.gas).padStart(9)}  ${target.padStart(9)}  ${ok}  ${row.note ?? ""}`);
 }
-const out = path.join(root, "bench", "protocol-gas.json");
+const out = path.join(PROJECT_ROOT, "bench", "protocol-gas.json");
 await writeFile(
   out,
   JSON.stringify(
@@ -240,7 +239,7 @@ await writeFile(
     2,
   ) + "\n",
 );
-console.error(`wrote ${path.relative(root, out)}`);
+console.error(`wrote ${path.relative(PROJECT_ROOT, out)}`);
 const missed = rows.filter((x) => x.target !== undefined && x.gas > x.target);
 if (missed.length > 0) {
   console.error(`targets missed: ${missed.map((m) => m.name).join(", ")}`);

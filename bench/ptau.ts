@@ -60,7 +60,8 @@ try {
     date: new Date().toISOString(),
   };
   console.log(
-    `dev ptau 2^${power}: ${report.seconds} s (${report.cpuSeconds} s CPU), peak RSS ${report.peakRssMiB} MiB, ${(result.bytes / 2 ** 20).toFixed(1)} MiB file` +
+    `dev ptau 2^${power}: ${report.seconds} s (${report.cpuSeconds} s CPU), ` +
+      `peak RSS ${report.peakRssMiB} MiB, ${(result.bytes / 2 ** 20).toFixed(1)} MiB file` +
       (verify ? `; snarkjs verify: ${verified} in ${report.verifySeconds} s` : ""),
   );
   await writeFile(new URL("./ptau.json", import.meta.url), JSON.stringify(report, null, 2) + "\n");

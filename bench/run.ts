@@ -13,18 +13,49 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { network } from "hardhat";
+import { PROJECT_ROOT } from "../prover/artifacts.js";
 import { openCompiledModel } from "../prover/compile-model.js";
+import type { Fidelity } from "../prover/quantize/fidelity.js";
+import type { QuantizationConfig } from "../prover/quantize/quantized-model.js";
+import type { Groth16Proof } from "../prover/zk/groth16.js";
 import { encodeProof, encodeVerifyingKey, verifyingKeyId } from "../prover/zk/vkey-encoding.js";
 import { BENCH_MODELS } from "./models.js";
 
 const require = createRequire(import.meta.url);
-const root = path.resolve(import.meta.dirname, "..");
 const tsxCli = require.resolve("tsx/cli");
 
-function worker(phase: "build" | "prove", model: string): Promise<Record<string, any>> {
+/** What bench/model-worker.ts prints for each phase. */
+interface BuildReport {
+  model: string;
+  circuitId: string;
+  ptauId: string;
+  constraints: number;
+  compileSeconds: number;
+  ptauSeconds: number;
+  setupSeconds: number;
+  buildPeakRssMB: number;
+  fidelity: Fidelity;
+  quantization: QuantizationConfig;
+}
+interface ProveReport {
+  model: string;
+  circuitId: string;
+  ptauId: string;
+  verifiedOffChain: boolean;
+  witnessMsMedian: number;
+  proveMsMedian: number;
+  witnessPlusProveSecondsMedian: number;
+  provePeakRssMB: number;
+  proof: Groth16Proof;
+  publicSignals: string[];
+}
+
+function worker(phase: "build", model: string): Promise<BuildReport>;
+function worker(phase: "prove", model: string): Promise<ProveReport>;
+function worker(phase: "build" | "prove", model: string): Promise<BuildReport | ProveReport> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tsxCli, path.join(root, "bench/model-worker.ts"), phase, model], {
-      cwd: root,
+    const child = spawn(process.execPath, [tsxCli, path.join(PROJECT_ROOT, "bench/model-worker.ts"), phase, model], {
+      cwd: PROJECT_ROOT,
       stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";
@@ -32,7 +63,7 @@ function worker(phase: "build" | "prove", model: string): Promise<Record<string,
     child.on("close", (code) => {
       const last = out.trim().split("\n").pop() ?? "";
       if (code !== 0) return reject(new Error(`${phase} ${model} exited ${code}\n${out}`));
-      resolve(JSON.parse(last));
+      resolve(JSON.parse(last) as BuildReport | ProveReport);
     });
   });
 }
@@ -43,7 +74,7 @@ const { ethers } = await network.create();
 const verifier = await ethers.deployContract("Groth16Verifier");
 const consumer = await ethers.deployContract("Groth16VerifierConsumer", [await verifier.getAddress()]);
 
-const rows: Record<string, any>[] = [];
+const rows: Record<string, unknown>[] = [];
 for (const m of models) {
   console.error(`\n== ${m.name}: compile + setup + fidelity`);
   const build = await worker("build", m.name);
@@ -56,7 +87,7 @@ for (const m of models) {
   await (await verifier.registerKey(key)).wait();
   const keyId = verifyingKeyId(key);
   const proof = encodeProof(prove.proof);
-  const signals = (prove.publicSignals as string[]).map(BigInt);
+  const signals = prove.publicSignals.map(BigInt);
   if (!(await verifier.verify(keyId, proof, signals))) throw new Error(`${m.name}: proof rejected on-chain`);
   const verifyTx = Number((await (await verifier.verify.send(keyId, proof, signals)).wait())!.gasUsed);
   await (await consumer.verifyAndRecord(keyId, proof, signals)).wait();
@@ -96,10 +127,17 @@ const report = {
     "compileSeconds: circom --O2, cold. setupSeconds: snarkjs groth16 setup + one phase-2 contribution.",
     "witnessPlusProveSeconds: median of 5 proofs in one process (keys loaded once). Peak RSS per phase process.",
     "verifyGasTx: receipt gasUsed of a transaction calling Groth16Verifier.verify (21k base + calldata included).",
-    "argmaxAgreement / maxAbsError: quantized integer model vs the float ONNX model in onnxruntime-node, held-out digits.",
+    "argmaxAgreement / maxAbsError: quantized integer model vs the float ONNX model in onnxruntime-node, " +
+      "held-out digits.",
   ],
   models: rows,
 };
-if (wanted.length === 0) await writeFile(path.join(root, "bench/models.json"), JSON.stringify(report, null, 2) + "\n");
-console.table(rows.map(({ quantization, floatAccuracy, quantizedAccuracy, samples, ...r }) => r));
+if (wanted.length === 0) {
+  await writeFile(path.join(PROJECT_ROOT, "bench/models.json"), JSON.stringify(report, null, 2) + "\n");
+}
+const offTable = new Set(["quantization", "floatAccuracy", "quantizedAccuracy", "samples"]);
+console.table(
+  rows,
+  Object.keys(rows[0] ?? {}).filter((k) => !offTable.has(k)),
+);
 console.log(wanted.length === 0 ? "wrote bench/models.json" : "subset run: bench/models.json not written");

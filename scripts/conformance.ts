@@ -20,7 +20,8 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
+import { PROJECT_ROOT } from "../prover/artifacts.js";
 import onnxProto from "onnx-proto";
 import { outputSignal } from "../prover/commit/tensor-commitment.js";
 import { emitCircuit } from "../prover/circuit/emit.js";
@@ -40,8 +41,7 @@ import { computeWitness, readSymbols } from "../prover/zk/witness.js";
 import { ensureOnnxTestData } from "./onnx-testdata.js";
 
 const { onnx } = onnxProto;
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const BUILD_DIR = path.join(ROOT, "build", "conformance");
+const BUILD_DIR = path.join(PROJECT_ROOT, "build", "conformance");
 
 export const CONFORMANCE_QUANTIZATION: QuantizationConfig = { inputBits: 16, weightBits: 16, activationBits: 16 };
 export const TOLERANCE_LOG2 = -8;
@@ -307,10 +307,12 @@ async function main(): Promise<void> {
   const dataDir = ensureOnnxTestData();
   const cases = listCases(dataDir).filter((c) => !filter || new RegExp(filter).test(c.name));
   console.log(
-    `ONNX backend test suite at ${dataDir}: ${cases.length} cases of supported operators${circuit ? "" : " (no circuits)"}`,
+    `ONNX backend test suite at ${dataDir}: ${cases.length} cases of supported operators` +
+      (circuit ? "" : " (no circuits)"),
   );
   console.log(
-    `tolerance: |y - y_expected| <= 2^${TOLERANCE_LOG2} * max(1, max |y_expected|); quantization ${JSON.stringify(CONFORMANCE_QUANTIZATION)}`,
+    `tolerance: |y - y_expected| <= 2^${TOLERANCE_LOG2} * max(1, max |y_expected|); ` +
+      `quantization ${JSON.stringify(CONFORMANCE_QUANTIZATION)}`,
   );
   const results: CaseResult[] = [];
   for (const c of cases) {
@@ -323,11 +325,16 @@ async function main(): Promise<void> {
   console.log("");
   console.table(summarize(results));
   const json = opt("--json");
-  if (json)
-    writeFileSync(
-      json,
-      `${JSON.stringify({ generatedBy: "npx tsx scripts/conformance.ts", tolerance: `2^${TOLERANCE_LOG2} * max(1, max|expected|)`, quantization: CONFORMANCE_QUANTIZATION, summary: summarize(results), results }, null, 1)}\n`,
-    );
+  if (json) {
+    const report = {
+      generatedBy: "npx tsx scripts/conformance.ts",
+      tolerance: `2^${TOLERANCE_LOG2} * max(1, max|expected|)`,
+      quantization: CONFORMANCE_QUANTIZATION,
+      summary: summarize(results),
+      results,
+    };
+    writeFileSync(json, `${JSON.stringify(report, null, 1)}\n`);
+  }
   await (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128?.terminate();
   if (results.some((r) => r.status === "fail")) process.exitCode = 1;
 }

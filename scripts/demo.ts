@@ -17,6 +17,7 @@ import os from "node:os";
 import path from "node:path";
 import { type Contract, formatEther, parseEther } from "ethers";
 import { network } from "hardhat";
+import { PROJECT_ROOT } from "../prover/artifacts.js";
 import { auditClaim } from "../prover/audit/index.js";
 import { bindingFor } from "../prover/chain/binding.js";
 import { compileModel } from "../prover/compile-model.js";
@@ -29,7 +30,6 @@ import { measureFidelity } from "../prover/quantize/fidelity.js";
 import { releaseCurve } from "../prover/zk/groth16.js";
 import { encodeProof } from "../prover/zk/vkey-encoding.js";
 
-const root = path.resolve(import.meta.dirname, "..");
 const MODEL = "digits-mlp-64-32-10";
 const t0 = performance.now();
 const secs = (t: number) => ((performance.now() - t) / 1000).toFixed(1);
@@ -39,11 +39,11 @@ const quiet = (s: string) => console.log(`    ${s}`);
 console.log(`assay demo: cost follows consequence (embedded Hardhat network, model ${MODEL})`);
 
 step("compile the model: ONNX -> fixed point -> circom -> Groth16 keys");
-const calib = loadDataSet(path.join(root, "models/data/digits-8x8-calib.json"));
-const test = loadDataSet(path.join(root, "models/data/digits-8x8-test.json"));
+const calib = loadDataSet(path.join(PROJECT_ROOT, "models/data/digits-8x8-calib.json"));
+const test = loadDataSet(path.join(PROJECT_ROOT, "models/data/digits-8x8-test.json"));
 let lastStage = "";
 const model = await compileModel({
-  onnx: path.join(root, "models", `${MODEL}.onnx`),
+  onnx: path.join(PROJECT_ROOT, "models", `${MODEL}.onnx`),
   calibration: calib.xs,
   generatedBy: "npm run demo",
   onProgress: (stage, msg) => {
@@ -51,13 +51,20 @@ const model = await compileModel({
     lastStage = stage;
   },
 });
-const fid = await measureFidelity(path.join(root, "models", `${MODEL}.onnx`), model.quantized, test.xs, test.labels);
+const fid = await measureFidelity(
+  path.join(PROJECT_ROOT, "models", `${MODEL}.onnx`),
+  model.quantized,
+  test.xs,
+  test.labels,
+);
 quiet(
-  `${model.manifest.circuit.constraints} constraints; argmax agreement with onnxruntime ${(100 * fid.argmaxAgreement).toFixed(2)}% on ${fid.samples} held-out digits`,
+  `${model.manifest.circuit.constraints} constraints; argmax agreement with onnxruntime ` +
+    `${(100 * fid.argmaxAgreement).toFixed(2)}% on ${fid.samples} held-out digits`,
 );
 if (model.setup?.ptau.unsafeForProduction)
   quiet(
-    "development powers of tau: fine for a demo, UNSAFE for production (pass --ptau <ceremony> to `assay model compile`)",
+    "development powers of tau: fine for a demo, UNSAFE for production " +
+      "(pass --ptau <ceremony> to `assay model compile`)",
   );
 
 step("deploy the protocol, register the model, stake an operator, attest and register the enclave");
@@ -74,7 +81,8 @@ const insurer = (await ethers.deployContract(
 )) as unknown as Contract;
 const consumer = await insurer.getAddress();
 quiet(
-  `consumer policy (ParametricInsurance ${consumer.slice(0, 10)}…): <= ${formatEther(signedMax)} ETH Signed, <= ${formatEther(attestedMax)} ETH Attested, above: Proven`,
+  `consumer policy (ParametricInsurance ${consumer.slice(0, 10)}…): ` +
+    `<= ${formatEther(signedMax)} ETH Signed, <= ${formatEther(attestedMax)} ETH Attested, above: Proven`,
 );
 
 const service = await InferenceService.start({
@@ -114,7 +122,8 @@ for (let i = 0; i < values.length; i++) {
   if (!r.ok) throw new Error(`infer failed (${r.status}): ${body.error}`);
   sent.push({ res: { ...body, salt: BigInt(body.salt) }, input, t, ms: performance.now() - t, digit: test.labels![i] });
   quiet(
-    `${formatEther(values[i]).padStart(5)} ETH at risk -> ${body.level.padEnd(8)} label ${body.output.label} (true ${test.labels![i]})  ${body.claimId.slice(0, 12)}…`,
+    `${formatEther(values[i]).padStart(5)} ETH at risk -> ${body.level.padEnd(8)} ` +
+      `label ${body.output.label} (true ${test.labels![i]})  ${body.claimId.slice(0, 12)}…`,
   );
 }
 // A Proven claim is done when its proof is on chain: poll the node for it (its latency counts that).
@@ -151,7 +160,8 @@ await (
 const bond = (await hub.protocolParams()).challengeBond;
 await (await (hub.connect(challenger) as Contract).challenge(target.res.claimId, { value: bond })).wait();
 quiet(
-  `challenger ${challenger.address.slice(0, 10)}… imported claim ${target.res.claimId.slice(0, 12)}… from its batch and challenged it (bond ${formatEther(bond)} ETH)`,
+  `challenger ${challenger.address.slice(0, 10)}… imported claim ${target.res.claimId.slice(0, 12)}… ` +
+    `from its batch and challenged it (bond ${formatEther(bond)} ETH)`,
 );
 const tDefend = performance.now();
 const defence = await proveInference(model, target.input, {
@@ -170,9 +180,12 @@ const defeated = defTx.logs
     }
   })
   .find((e: { name: string } | null) => e?.name === "ChallengeDefeated");
-quiet(
-  `operator proved the claimed output in ${secs(tDefend)} s: ${defeated ? `ChallengeDefeated, bond ${formatEther(defeated.args.bond)} ETH to the operator` : "no ChallengeDefeated event (!)"}; claim level now ${["None", "Signed", "Attested", "Proven"][Number(await hub.levelOf(target.res.claimId))]}`,
-);
+const defendSeconds = secs(tDefend);
+const outcome = defeated
+  ? `ChallengeDefeated, bond ${formatEther(defeated.args.bond)} ETH to the operator`
+  : "no ChallengeDefeated event (!)";
+const levelNow = ["None", "Signed", "Attested", "Proven"][Number(await hub.levelOf(target.res.claimId))];
+quiet(`operator proved the claimed output in ${defendSeconds} s: ${outcome}; claim level now ${levelNow}`);
 
 step("cost by level");
 const byLevel = (lvl: string) => final.filter((s) => s.res.level === lvl);
@@ -214,7 +227,8 @@ console.table(
   }),
 );
 quiet(
-  "latency: Signed and Attested = the API round trip (Signed claims then wait for their batch root, posted every 4 claims);",
+  "latency: Signed and Attested = the API round trip " +
+    "(Signed claims then wait for their batch root, posted every 4 claims);",
 );
 quiet("Proven = request to proof verified and recorded on chain. Gas: Signed = postBatch gas / batch size.");
 

@@ -11,12 +11,12 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
+import { PROJECT_ROOT } from "../prover/artifacts.js";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const ONNX_TESTDATA_PACKAGE = "libonnx-testdata";
 const SYSTEM_DIR = "/usr/share/libonnx-testdata/data";
-const LOCAL_DIR = path.join(ROOT, "build", "onnx-testdata");
+const LOCAL_DIR = path.join(PROJECT_ROOT, "build", "onnx-testdata");
 const DATA_SUBDIR = path.join("usr", "share", "libonnx-testdata", "data");
 
 export class OnnxTestDataError extends Error {
