@@ -18,15 +18,16 @@
 // chunks, so memory stays flat whatever the power (2^16: ~17 s, ~320 MB peak RSS on two cores;
 // see bench/ptau.ts).
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, open, rename, rm } from "node:fs/promises";
+import { type FileHandle, mkdir, open, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
-import { buildBn128 } from "ffjavascript";
+import { type Bn128Curve, type CurveGroup, singleThreadBn128 } from "./bn128-curve.js";
 import { FixedBasePool, MAX_BATCH, type GroupName } from "./fixed-base-pool.js";
 import { BEACON_MIN_ITERATIONS_EXP, beaconKey, beaconSecrets, type BeaconKey } from "./ptau-beacon-key.js";
 import {
   contributionsSectionBody,
   createResponseHasher,
   firstChallengeHash,
+  type NobleBlake2b,
   partialHashBytes,
   publicKeyBytes,
   SectionHashFeeder,
@@ -114,7 +115,7 @@ export function devPtauBeacon(options: { beacon?: string; seed?: string }): Uint
 export async function devPtauSecrets(
   options: { beacon?: string; seed?: string; numIterationsExp?: number } = {},
 ): Promise<{ tau: bigint; alpha: bigint; beta: bigint }> {
-  const curve = await buildBn128(true);
+  const curve = await singleThreadBn128();
   return beaconSecrets(curve, devPtauBeacon(options), options.numIterationsExp ?? DEV_PTAU_DEFAULT_ITERATIONS_EXP);
 }
 
@@ -177,7 +178,7 @@ function sectionChunks(
   batch: number,
 ): Generator<Chunk> {
   const { tau, alpha, beta } = secrets;
-  const group: GroupName = sectionPointBytes(section) === G1_BYTES ? "G1" : "G2";
+  const group = sectionGroup(section);
   const count = ptauSectionPoints(power)[section];
   switch (section) {
     case 2:
@@ -203,12 +204,21 @@ function toHex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString("hex");
 }
 
-/**
- * Writes a prepared (phase-2 ready) development .ptau of the given power to `outFile`
- * (atomically: a temporary file in the same directory, then a rename).
- * UNSAFE FOR PRODUCTION: the secret is derivable from the file.
- */
-export async function generateDevPtau(options: DevPtauOptions): Promise<DevPtauResult> {
+const HASHED_SECTIONS = [2, 3, 4, 5, 6] as const;
+const LAGRANGE_SECTIONS = [12, 13, 14, 15] as const;
+const POINT_SECTIONS: readonly PointSection[] = [...HASHED_SECTIONS, ...LAGRANGE_SECTIONS];
+
+/** The options checked, with their defaults. */
+interface DevPtauPlan {
+  power: number;
+  outFile: string;
+  batch: number;
+  numIterationsExp: number;
+  beacon: Uint8Array;
+  name: string;
+}
+
+function planDevPtau(options: DevPtauOptions): DevPtauPlan {
   const { power, outFile } = options;
   if (!Number.isInteger(power) || power < DEV_PTAU_MIN_POWER || power > DEV_PTAU_MAX_POWER) {
     throw new PtauPowerError(power, DEV_PTAU_MIN_POWER, DEV_PTAU_MAX_POWER);
@@ -219,129 +229,207 @@ export async function generateDevPtau(options: DevPtauOptions): Promise<DevPtauR
   const numIterationsExp = options.numIterationsExp ?? DEV_PTAU_DEFAULT_ITERATIONS_EXP;
   const beacon = devPtauBeacon(options);
   const name = options.name ?? DEV_PTAU_CONTRIBUTION_NAME;
+  return { power, outFile, batch, numIterationsExp, beacon, name };
+}
 
-  const curve = await buildBn128(true);
-  const challenge = firstChallengeHash(curve, power);
-  const key: BeaconKey = beaconKey(curve, challenge, beacon, numIterationsExp);
-  const secrets = { tau: key.tau.secret, alpha: key.alpha.secret, beta: key.beta.secret };
+function sectionGroup(section: PointSection): GroupName {
+  return sectionPointBytes(section) === G1_BYTES ? "G1" : "G2";
+}
 
+function curveGroup(curve: Bn128Curve, section: PointSection): CurveGroup {
+  return curve[sectionGroup(section)];
+}
+
+/** Points per group over all sections (sizes the workers' tables). */
+function expectedPoints(power: number): Record<GroupName, number> {
   const points = ptauSectionPoints(power);
-  const sectionsInOrder: PointSection[] = [2, 3, 4, 5, 6, 12, 13, 14, 15];
-  const total = sectionsInOrder.reduce((n, s) => n + points[s], 0);
-  const expectedPoints: Record<GroupName, number> = { G1: 0, G2: 0 };
-  for (const s of sectionsInOrder) expectedPoints[sectionPointBytes(s) === G1_BYTES ? "G1" : "G2"] += points[s];
+  const expected: Record<GroupName, number> = { G1: 0, G2: 0 };
+  for (const s of POINT_SECTIONS) expected[sectionGroup(s)] += points[s];
+  return expected;
+}
+
+/**
+ * Streams a .ptau into an open file, section after section, the points of each computed on the
+ * worker pool; remembers where each section starts so that points can be read back.
+ */
+class DevPtauWriter {
+  private pos = 0;
+  private done = 0;
+  private readonly total: number;
+  private readonly points: Record<PointSection, number>;
+  private readonly sectionOffsets = new Map<PointSection, number>();
+
+  constructor(
+    private readonly fh: FileHandle,
+    private readonly pool: FixedBasePool,
+    private readonly plan: DevPtauPlan,
+    private readonly secrets: { tau: bigint; alpha: bigint; beta: bigint },
+    private readonly onProgress?: (progress: DevPtauProgress) => void,
+  ) {
+    this.points = ptauSectionPoints(plan.power);
+    this.total = POINT_SECTIONS.reduce((n, s) => n + this.points[s], 0);
+  }
+
+  get bytesWritten(): number {
+    return this.pos;
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    let off = 0;
+    while (off < bytes.byteLength) {
+      const { bytesWritten } = await this.fh.write(bytes, off, bytes.byteLength - off, this.pos + off);
+      off += bytesWritten;
+    }
+    this.pos += bytes.byteLength;
+  }
+
+  progress(stage: string): void {
+    this.onProgress?.({ stage, done: this.done, total: this.total });
+  }
+
+  /** Writes one section's points in order, handing each chunk to `onChunk` once written. */
+  async writeSection(section: PointSection, onChunk?: (pts: Uint8Array) => Promise<void>): Promise<void> {
+    const pointBytes = sectionPointBytes(section);
+    await this.write(sectionHeader(section, this.points[section] * pointBytes));
+    this.sectionOffsets.set(section, this.pos);
+    // Keep a few jobs queued per worker, write results in order.
+    const maxInFlight = 2 * this.pool.threads + 1;
+    const inFlight: Promise<Uint8Array>[] = [];
+    const drain = async (): Promise<void> => {
+      const pts = await inFlight.shift()!;
+      await this.write(pts);
+      if (onChunk) await onChunk(pts);
+      this.done += pts.byteLength / pointBytes;
+      this.progress(STAGE[section]);
+    };
+    for (const chunk of sectionChunks(section, this.plan.power, this.secrets, this.plan.batch)) {
+      const job = this.pool.multiply(chunk.group, scalarsToBytes(chunk.scalars()));
+      job.catch(() => undefined); // observed by drain(); avoids unhandled rejections after a failure
+      inFlight.push(job);
+      if (inFlight.length >= maxInFlight) await drain();
+    }
+    while (inFlight.length > 0) await drain();
+  }
+
+  /** Points `start .. start + count - 1` of a written section, read back from the file. */
+  async readPoints(section: PointSection, start: number, count: number): Promise<Uint8Array> {
+    const pointBytes = sectionPointBytes(section);
+    const buf = new Uint8Array(count * pointBytes);
+    await this.fh.read(buf, 0, buf.byteLength, this.sectionOffsets.get(section)! + start * pointBytes);
+    return buf;
+  }
+
+  sectionPoints(section: PointSection): number {
+    return this.points[section];
+  }
+}
+
+/** Sections 2..6, hashing their compressed form into the response as they stream out. */
+async function writeHashedSections(writer: DevPtauWriter, curve: Bn128Curve, hasher: NobleBlake2b): Promise<void> {
+  for (const section of HASHED_SECTIONS) {
+    const G = curveGroup(curve, section);
+    const feeder = new SectionHashFeeder(hasher, sectionPointBytes(section));
+    await writer.writeSection(section, async (pts) => feeder.push(await G.batchLEMtoC(pts)));
+    feeder.flush();
+  }
+}
+
+/** Next challenge: the response, then sections 2..6 uncompressed (read back from disk). */
+async function nextChallengeHash(
+  writer: DevPtauWriter,
+  curve: Bn128Curve,
+  responseHash: Uint8Array,
+): Promise<Uint8Array> {
+  const next = createHash("blake2b512").update(responseHash);
+  const chunkPoints = 16384;
+  for (const section of HASHED_SECTIONS) {
+    const G = curveGroup(curve, section);
+    const count = writer.sectionPoints(section);
+    for (let i = 0; i < count; i += chunkPoints) {
+      next.update(await G.batchLEMtoU(await writer.readPoints(section, i, Math.min(chunkPoints, count - i))));
+    }
+  }
+  return new Uint8Array(next.digest());
+}
+
+/** Section 7: the beacon contribution, with the first points of sections 2..6 read back. */
+async function writeContribution(
+  writer: DevPtauWriter,
+  plan: DevPtauPlan,
+  publicKeyLem: Uint8Array,
+  hashes: { partialHash: Uint8Array; nextChallenge: Uint8Array },
+): Promise<void> {
+  const contributions = contributionsSectionBody({
+    tauG1: await writer.readPoints(2, 1, 1),
+    tauG2: await writer.readPoints(3, 1, 1),
+    alphaG1: await writer.readPoints(4, 0, 1),
+    betaG1: await writer.readPoints(5, 0, 1),
+    betaG2: await writer.readPoints(6, 0, 1),
+    publicKeyLem,
+    ...hashes,
+    name: plan.name,
+    numIterationsExp: plan.numIterationsExp,
+    beaconHash: plan.beacon,
+  });
+  await writer.write(sectionHeader(PtauSection.contributions, contributions.byteLength));
+  await writer.write(contributions);
+  writer.progress("contributions");
+}
+
+/** All eleven sections in file order; returns the contribution's next-challenge hash. */
+async function writeCeremony(
+  writer: DevPtauWriter,
+  curve: Bn128Curve,
+  plan: DevPtauPlan,
+  ceremony: { challenge: Uint8Array; key: BeaconKey },
+): Promise<Uint8Array> {
+  await writer.write(fileHeader(11));
+  await writer.write(sectionHeader(PtauSection.header, 44));
+  await writer.write(headerSectionBody(plan.power));
+
+  const responseHasher = createResponseHasher();
+  responseHasher.update(ceremony.challenge);
+  await writeHashedSections(writer, curve, responseHasher);
+  const partialHash = partialHashBytes(responseHasher);
+  responseHasher.update(publicKeyBytes(curve, ceremony.key, "uncompressed"));
+  const nextChallenge = await nextChallengeHash(writer, curve, responseHasher.digest());
+
+  await writeContribution(writer, plan, publicKeyBytes(curve, ceremony.key, "lem"), { partialHash, nextChallenge });
+  for (const section of LAGRANGE_SECTIONS) await writer.writeSection(section);
+  return nextChallenge;
+}
+
+/**
+ * Writes a prepared (phase-2 ready) development .ptau of the given power to `outFile`
+ * (atomically: a temporary file in the same directory, then a rename).
+ * UNSAFE FOR PRODUCTION: the secret is derivable from the file.
+ */
+export async function generateDevPtau(options: DevPtauOptions): Promise<DevPtauResult> {
+  const plan = planDevPtau(options);
+  const { power, outFile, numIterationsExp } = plan;
+  const curve = await singleThreadBn128();
+  const challenge = firstChallengeHash(curve, power);
+  const key: BeaconKey = beaconKey(curve, challenge, plan.beacon, numIterationsExp);
+  const secrets = { tau: key.tau.secret, alpha: key.alpha.secret, beta: key.beta.secret };
 
   await mkdir(dirname(outFile), { recursive: true });
   const tmpFile = `${outFile}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   const fh = await open(tmpFile, "w+");
   let pool: FixedBasePool | undefined;
-  let pos = 0;
-  let done = 0;
-  const write = async (bytes: Uint8Array): Promise<void> => {
-    let off = 0;
-    while (off < bytes.byteLength) {
-      const { bytesWritten } = await fh.write(bytes, off, bytes.byteLength - off, pos + off);
-      off += bytesWritten;
-    }
-    pos += bytes.byteLength;
-  };
-
   try {
-    pool = await FixedBasePool.create({ threads: options.threads, expectedPoints });
-    const workers = pool;
-    await write(fileHeader(11));
-    await write(sectionHeader(PtauSection.header, 44));
-    await write(headerSectionBody(power));
-
-    const sectionOffsets = new Map<PointSection, number>();
-    const responseHasher = createResponseHasher();
-    responseHasher.update(challenge);
-
-    const writeSection = async (section: PointSection, onChunk?: (pts: Uint8Array) => Promise<void>): Promise<void> => {
-      const pointBytes = sectionPointBytes(section);
-      await write(sectionHeader(section, points[section] * pointBytes));
-      sectionOffsets.set(section, pos);
-      // Keep a few jobs queued per worker, write results in order.
-      const maxInFlight = 2 * workers.threads + 1;
-      const inFlight: Promise<Uint8Array>[] = [];
-      const drain = async (): Promise<void> => {
-        const pts = await inFlight.shift()!;
-        await write(pts);
-        if (onChunk) await onChunk(pts);
-        done += pts.byteLength / pointBytes;
-        options.onProgress?.({ stage: STAGE[section], done, total });
-      };
-      for (const chunk of sectionChunks(section, power, secrets, batch)) {
-        const job = workers.multiply(chunk.group, scalarsToBytes(chunk.scalars()));
-        job.catch(() => undefined); // observed by drain(); avoids unhandled rejections after a failure
-        inFlight.push(job);
-        if (inFlight.length >= maxInFlight) await drain();
-      }
-      while (inFlight.length > 0) await drain();
-    };
-
-    // Sections 2..6, hashing their compressed form into the response as they stream out.
-    for (const section of [2, 3, 4, 5, 6] as const) {
-      const G = sectionPointBytes(section) === G1_BYTES ? curve.G1 : curve.G2;
-      const feeder = new SectionHashFeeder(responseHasher, sectionPointBytes(section));
-      await writeSection(section, async (pts) => feeder.push(await G.batchLEMtoC(pts)));
-      feeder.flush();
-    }
-    const partialHash = partialHashBytes(responseHasher);
-    responseHasher.update(publicKeyBytes(curve, key, "uncompressed"));
-    const responseHash = responseHasher.digest();
-
-    // Next challenge: the response, then sections 2..6 uncompressed (read back from disk).
-    const next = createHash("blake2b512").update(responseHash);
-    for (const section of [2, 3, 4, 5, 6] as const) {
-      const pointBytes = sectionPointBytes(section);
-      const G = pointBytes === G1_BYTES ? curve.G1 : curve.G2;
-      const offset = sectionOffsets.get(section)!;
-      const chunkPoints = 16384;
-      for (let i = 0; i < points[section]; i += chunkPoints) {
-        const n = Math.min(chunkPoints, points[section] - i);
-        const buf = new Uint8Array(n * pointBytes);
-        await fh.read(buf, 0, buf.byteLength, offset + i * pointBytes);
-        next.update(await G.batchLEMtoU(buf));
-      }
-    }
-    const nextChallenge = new Uint8Array(next.digest());
-
-    const pointAt = async (s: PointSection, index: number): Promise<Uint8Array> => {
-      const bytes = sectionPointBytes(s);
-      const buf = new Uint8Array(bytes);
-      await fh.read(buf, 0, bytes, sectionOffsets.get(s)! + index * bytes);
-      return buf;
-    };
-    const contributions = contributionsSectionBody({
-      tauG1: await pointAt(2, 1),
-      tauG2: await pointAt(3, 1),
-      alphaG1: await pointAt(4, 0),
-      betaG1: await pointAt(5, 0),
-      betaG2: await pointAt(6, 0),
-      publicKeyLem: publicKeyBytes(curve, key, "lem"),
-      partialHash,
-      nextChallenge,
-      name,
-      numIterationsExp,
-      beaconHash: beacon,
-    });
-    await write(sectionHeader(PtauSection.contributions, contributions.byteLength));
-    await write(contributions);
-    options.onProgress?.({ stage: "contributions", done, total });
-
-    for (const section of [12, 13, 14, 15] as const) await writeSection(section);
-
+    pool = await FixedBasePool.create({ threads: options.threads, expectedPoints: expectedPoints(power) });
+    const writer = new DevPtauWriter(fh, pool, plan, secrets, options.onProgress);
+    const nextChallenge = await writeCeremony(writer, curve, plan, { challenge, key });
     await fh.sync();
     await fh.close();
     await rename(tmpFile, outFile);
     return {
       path: outFile,
       power,
-      beacon: toHex(beacon),
+      beacon: toHex(plan.beacon),
       numIterationsExp,
       challengeHash: toHex(nextChallenge),
-      bytes: pos,
+      bytes: writer.bytesWritten,
     };
   } catch (err) {
     await fh.close().catch(() => undefined);

@@ -2,7 +2,7 @@
 // (see fixed-base-worker.ts for the method). Jobs are spread over the workers as they free up.
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { buildBn128 } from "ffjavascript";
+import { singleThreadBn128 } from "./bn128-curve.js";
 import type { GroupName, MultiplyRequest, WorkerInit, WorkerReply } from "./fixed-base-worker.js";
 
 export type { GroupName } from "./fixed-base-worker.js";
@@ -45,6 +45,16 @@ export function bestWindowBits(points: number): number {
   return best;
 }
 
+/**
+ * The worker's entry. From the TypeScript sources it is a small module that registers tsx in the
+ * worker first, as bin/assay.mjs does for the main thread (Node 20 has no type stripping, and
+ * workers do not inherit loaders registered through an API); compiled, the worker's own .js.
+ */
+function workerUrl(): URL {
+  const entry = import.meta.url.endsWith(".ts") ? "./fixed-base-worker-entry.mjs" : "./fixed-base-worker.js";
+  return new URL(entry, import.meta.url);
+}
+
 interface Pending {
   resolve: (points: Uint8Array) => void;
   reject: (err: Error) => void;
@@ -71,12 +81,11 @@ export class FixedBasePool {
       G2: bestWindowBits(Math.ceil(options.expectedPoints.G2 / threads)),
     };
     // A single-threaded ffjavascript curve (no workers of its own) supplies the wasm code.
-    const curve = await buildBn128(true);
+    const curve = await singleThreadBn128();
     const wasmCode: unknown = curve.tm?.code;
     if (!(wasmCode instanceof Uint8Array)) throw new Error("ffjavascript did not expose the curve's WebAssembly code");
     const generators: Record<GroupName, Uint8Array> = { G1: curve.G1.oneAffine, G2: curve.G2.oneAffine };
-    const workerFile = import.meta.url.endsWith(".ts") ? "./fixed-base-worker.ts" : "./fixed-base-worker.js";
-    const url = new URL(workerFile, import.meta.url);
+    const url = workerUrl();
     const workers: Worker[] = [];
     const pool = new FixedBasePool(workers);
     try {

@@ -10,9 +10,9 @@
 // contribution with pairings; anyone who knows the beacon can recompute the secrets.
 import { createHash } from "node:crypto";
 import { ChaCha } from "ffjavascript";
+import type { Bn128Curve as Curve, CurvePoint } from "./bn128-curve.js";
 
-/** An ffjavascript point (opaque bytes). */
-export type CurvePoint = Uint8Array;
+export type { CurvePoint } from "./bn128-curve.js";
 
 export interface BeaconKeyPart {
   /** The secret, as an integer below the group order. */
@@ -46,18 +46,14 @@ export function iterateBeacon(beaconHash: Uint8Array, numIterationsExp: number):
     numIterationsExp < BEACON_MIN_ITERATIONS_EXP ||
     numIterationsExp > BEACON_MAX_ITERATIONS_EXP
   ) {
-    throw new RangeError(
-      `beacon iteration exponent ${numIterationsExp} outside ${BEACON_MIN_ITERATIONS_EXP}..${BEACON_MAX_ITERATIONS_EXP}`,
-    );
+    const range = `${BEACON_MIN_ITERATIONS_EXP}..${BEACON_MAX_ITERATIONS_EXP}`;
+    throw new RangeError(`beacon iteration exponent ${numIterationsExp} outside ${range}`);
   }
   let cur: Uint8Array = beaconHash;
   const n = 2 ** numIterationsExp;
   for (let i = 0; i < n; i++) cur = createHash("sha256").update(cur).digest();
   return cur;
 }
-
-// The curve object is ffjavascript's (untyped) bn128 engine.
-type Curve = any;
 
 function drawSecrets(curve: Curve, beaconHash: Uint8Array, numIterationsExp: number) {
   const rng = new ChaCha(seedWords(iterateBeacon(beaconHash, numIterationsExp)));

@@ -10,11 +10,9 @@
 // finish the response hash from the public key.
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
-import type { BeaconKey, CurvePoint } from "./ptau-beacon-key.js";
+import type { Bn128Curve as Curve, CurvePoint } from "./bn128-curve.js";
+import type { BeaconKey } from "./ptau-beacon-key.js";
 import { G1_BYTES, G2_BYTES } from "./ptau-file.js";
-
-// ffjavascript's (untyped) bn128 engine.
-type Curve = any;
 
 /** The incremental BLAKE2b-512 hasher of snarkjs's own @noble/hashes (its state is serialised). */
 export interface NobleBlake2b {
