@@ -15,30 +15,45 @@ export interface VerifiedChain {
   validUntil: Date;
 }
 
+/** Checks, in order, that the chain from a pinned root through `cabundle` to the leaf holds at `now`. */
 export function verifyCertificateChain(
   roots: readonly ParsedCertificate[],
   cabundle: readonly Uint8Array[],
   leafDer: Uint8Array,
   now: Date,
 ): VerifiedChain {
-  const bundleRootSha = sha256Hex(cabundle[0]);
-  const root = roots.find((r) => r.sha256 === bundleRootSha);
-  if (!root) {
-    let subject = "(unparsable certificate)";
-    try {
-      subject = parseCertificate(cabundle[0]).subject;
-    } catch {
-      // the subject is only for the message
-    }
-    throw new UntrustedRootError(
-      bundleRootSha,
-      subject,
-      roots.map((r) => r.sha256),
-    );
-  }
+  const root = pinnedRoot(roots, cabundle[0]);
+  const path = parsePath(root, [...cabundle.slice(1), leafDer]);
+  checkCriticalExtensions(path);
+  for (let i = 1; i < path.length; i++) checkLink(path, i);
+  const leaf = path[path.length - 1];
+  checkLeafKey(leaf, path.length - 1);
+  checkValidity(path, now);
+  const validUntil = new Date(Math.min(...path.map((c) => c.notAfter.getTime())));
+  return { root, path, leaf, validUntil };
+}
 
+/** The pinned root the bundle starts with, byte for byte. */
+function pinnedRoot(roots: readonly ParsedCertificate[], bundleRootDer: Uint8Array): ParsedCertificate {
+  const bundleRootSha = sha256Hex(bundleRootDer);
+  const root = roots.find((r) => r.sha256 === bundleRootSha);
+  if (root) return root;
+  let subject = "(unparsable certificate)";
+  try {
+    subject = parseCertificate(bundleRootDer).subject;
+  } catch {
+    // the subject is only for the message
+  }
+  throw new UntrustedRootError(
+    bundleRootSha,
+    subject,
+    roots.map((r) => r.sha256),
+  );
+}
+
+/** The root, then the certificates below it (intermediates, leaf last). */
+function parsePath(root: ParsedCertificate, ders: readonly Uint8Array[]): ParsedCertificate[] {
   const path: ParsedCertificate[] = [root];
-  const ders = [...cabundle.slice(1), leafDer];
   ders.forEach((der, i) => {
     try {
       path.push(parseCertificate(der));
@@ -46,42 +61,47 @@ export function verifyCertificateChain(
       throw new ChainInvalidError(i + 1, "(unparsable)", `malformed certificate (${(e as Error).message})`);
     }
   });
-  const leafIndex = path.length - 1;
+  return path;
+}
 
+function checkCriticalExtensions(path: readonly ParsedCertificate[]): void {
   path.forEach((cert, i) => {
     if (cert.unknownCritical.length > 0) {
       throw new ChainInvalidError(i, cert.subject, `unknown critical extension(s) ${cert.unknownCritical.join(", ")}`);
     }
   });
+}
 
-  for (let i = 1; i < path.length; i++) {
-    const issuer = path[i - 1];
-    const cert = path[i];
-    if (!issuer.basicConstraints?.ca || !issuer.x509.ca) {
-      throw new ChainInvalidError(i - 1, issuer.subject, "issues a certificate but is not a CA");
-    }
-    if (!hasKeyUsage(issuer, KeyUsageFlags.keyCertSign)) {
-      throw new ChainInvalidError(i - 1, issuer.subject, "issues a certificate but its key usage lacks keyCertSign");
-    }
-    // CA certificates between this issuer and the leaf (RFC 5280 path length).
-    const below = leafIndex - i;
-    const pathLength = issuer.basicConstraints.pathLength;
-    if (pathLength !== undefined && below > pathLength) {
-      throw new ChainInvalidError(
-        i - 1,
-        issuer.subject,
-        `path length ${pathLength} exceeded (${below} CA certificate(s) below it)`,
-      );
-    }
-    if (!cert.x509.checkIssued(issuer.x509)) {
-      throw new ChainInvalidError(i, cert.subject, `its issuer is not ${issuer.subject}`);
-    }
-    if (!cert.x509.verify(issuer.x509.publicKey)) {
-      throw new ChainInvalidError(i, cert.subject, `signature does not verify with the key of ${issuer.subject}`);
-    }
+/** path[i] is issued and signed by path[i - 1], a CA allowed to sign it. */
+function checkLink(path: readonly ParsedCertificate[], i: number): void {
+  const issuer = path[i - 1];
+  const cert = path[i];
+  if (!issuer.basicConstraints?.ca || !issuer.x509.ca) {
+    throw new ChainInvalidError(i - 1, issuer.subject, "issues a certificate but is not a CA");
   }
+  if (!hasKeyUsage(issuer, KeyUsageFlags.keyCertSign)) {
+    throw new ChainInvalidError(i - 1, issuer.subject, "issues a certificate but its key usage lacks keyCertSign");
+  }
+  // CA certificates between this issuer and the leaf (RFC 5280 path length).
+  const below = path.length - 1 - i;
+  const pathLength = issuer.basicConstraints.pathLength;
+  if (pathLength !== undefined && below > pathLength) {
+    throw new ChainInvalidError(
+      i - 1,
+      issuer.subject,
+      `path length ${pathLength} exceeded (${below} CA certificate(s) below it)`,
+    );
+  }
+  if (!cert.x509.checkIssued(issuer.x509)) {
+    throw new ChainInvalidError(i, cert.subject, `its issuer is not ${issuer.subject}`);
+  }
+  if (!cert.x509.verify(issuer.x509.publicKey)) {
+    throw new ChainInvalidError(i, cert.subject, `signature does not verify with the key of ${issuer.subject}`);
+  }
+}
 
-  const leaf = path[leafIndex];
+/** The leaf holds a P-384 key usable for signatures. */
+function checkLeafKey(leaf: ParsedCertificate, leafIndex: number): void {
   const key = leaf.x509.publicKey;
   if (key.asymmetricKeyType !== "ec" || key.asymmetricKeyDetails?.namedCurve !== "secp384r1") {
     throw new ChainInvalidError(leafIndex, leaf.subject, "the leaf key is not an EC P-384 key (ES384 needs one)");
@@ -89,12 +109,11 @@ export function verifyCertificateChain(
   if (!hasKeyUsage(leaf, KeyUsageFlags.digitalSignature)) {
     throw new ChainInvalidError(leafIndex, leaf.subject, "the leaf's key usage lacks digitalSignature");
   }
+}
 
+function checkValidity(path: readonly ParsedCertificate[], now: Date): void {
   for (const cert of path) {
     if (now.getTime() < cert.notBefore.getTime()) throw new CertNotYetValidError(cert.subject, cert.notBefore, now);
     if (now.getTime() > cert.notAfter.getTime()) throw new CertExpiredError(cert.subject, cert.notAfter, now);
   }
-
-  const validUntil = new Date(Math.min(...path.map((c) => c.notAfter.getTime())));
-  return { root, path, leaf, validUntil };
 }

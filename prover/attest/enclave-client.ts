@@ -93,8 +93,9 @@ export function enclaveImage(
 
 // Relative imports that load code: `import x from`, `export * from`, `import "./x.js"`,
 // `import("./x.js")`; `import type` / `export type` erase at run time and are not followed.
-const IMPORT_RE =
-  /(?:^|[\s;])(?:import|export)\s+(?!type\s)[^;]*?from\s*["'](\.{1,2}\/[^"']+)["']|\bimport\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g;
+const STATIC_IMPORT = /(?:^|[\s;])(?:import|export)\s+(?!type\s)[^;]*?from\s*["'](\.{1,2}\/[^"']+)["']/;
+const BARE_OR_DYNAMIC_IMPORT = /\bimport\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/;
+const IMPORT_RE = new RegExp(`${STATIC_IMPORT.source}|${BARE_OR_DYNAMIC_IMPORT.source}`, "g");
 
 /** Files reachable from `entry` through relative imports (".js" specifiers name sources with EXT). */
 function importClosure(entry: string): string[] {

@@ -12,14 +12,14 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { getAddress, getBytes, hexlify, isHexString, Wallet } from "ethers";
-import { type Claim, claimIdOf, signClaim } from "../chain/claim.js";
+import { claimFor, claimIdOf, signClaim, type TypedDataSigner } from "../chain/claim.js";
 import type { CompiledModel, ModelManifest } from "../compile-model.js";
 import { FIELD_MODULUS } from "../field.js";
 import { infer } from "../prove-inference.js";
 import type { QuantizedModel } from "../quantize/quantized-model.js";
 import { loadOrCreateDevCa } from "./dev-ca.js";
 import { DevSecurityModule } from "./dev-enclave.js";
-import { measureDevImage } from "./image-measurement.js";
+import { type ImageMeasurement, measureDevImage } from "./image-measurement.js";
 import type {
   AttestParams,
   EnclaveModelFiles,
@@ -55,66 +55,53 @@ function loadModel(files: EnclaveModelFiles, imageFiles: ReadonlySet<string>): C
   return { ref: { circuitId: files.circuitId }, manifest, quantized };
 }
 
-function main(): void {
-  if (!process.send) throw new Error("enclave-process must be started with an IPC channel (child_process.fork)");
-  const config = JSON.parse(process.argv[2] ?? "null") as EnclaveStartConfig;
-  const measurement = measureDevImage(config.imageFiles, config.imageBaseDir);
-  const imageFiles = new Set(config.imageFiles.map((f) => path.resolve(f)));
-  const models = new Map((config.models ?? []).map((m) => [m.circuitId, loadModel(m, imageFiles)]));
-  const nsm = DevSecurityModule.create(loadOrCreateDevCa(config.caDir), { moduleId: config.moduleId });
-  const wallet = Wallet.createRandom(); // stays in this process
-  const publicKey = getBytes(wallet.signingKey.publicKey); // 0x04 || X || Y
-
-  const handlers: Record<string, Handler> = {
-    attest: (raw) => {
-      const params = raw as AttestParams;
-      requireBytes(params?.nonce, "nonce");
-      if (params.userData !== undefined) requireBytes(params.userData, "userData");
-      const document = nsm.createAttestationDocument({
-        pcrs: measurement.pcrs,
-        publicKey,
-        userData: params.userData ?? null,
-        nonce: params.nonce,
-      });
-      return { document };
-    },
-    infer: async (raw): Promise<InferResult> => {
-      const params = raw as InferParams;
-      const model = typeof params?.circuitId === "string" ? models.get(params.circuitId) : undefined;
-      if (!model) {
-        throw new EnclaveRequestError(
-          "UnknownModel",
-          `the enclave image holds no model ${JSON.stringify(params?.circuitId)} (it serves: ${[...models.keys()].join(", ") || "none"})`,
-        );
-      }
-      const input = checkInput(params.input, model);
-      const ctx = checkContext(params.context);
-      if (
-        params.salt !== undefined &&
-        (typeof params.salt !== "bigint" || params.salt < 0n || params.salt >= FIELD_MODULUS)
-      ) {
-        throw new EnclaveRequestError("BadParams", "salt must be a field element (bigint below r)");
-      }
-      const inf = await infer(model, input, { salt: params.salt });
-      const claim: Claim = {
-        modelId: ctx.modelId,
-        inputCommitment: inf.inputCommitment,
-        output: inf.output,
-        requestId: ctx.requestId,
-        deadline: ctx.deadline,
-      };
-      const signature = await signClaim(wallet, claim, ctx.chainId, ctx.hub);
-      const r = inf.result;
-      return {
-        claim,
-        claimId: claimIdOf(claim, ctx.chainId, ctx.hub),
-        signature,
-        salt: inf.salt,
-        result: { label: r.label, labels: r.labels, logits: r.logits, dequantized: r.dequantized, clamped: r.clamped },
-      };
-    },
+/** Handles `attest`: an attestation document over the image's PCRs and the enclave's key. */
+function attestHandler(nsm: DevSecurityModule, measurement: ImageMeasurement, publicKey: Uint8Array): Handler {
+  return (raw) => {
+    const params = raw as AttestParams;
+    requireBytes(params?.nonce, "nonce");
+    if (params.userData !== undefined) requireBytes(params.userData, "userData");
+    const document = nsm.createAttestationDocument({
+      pcrs: measurement.pcrs,
+      publicKey,
+      userData: params.userData ?? null,
+      nonce: params.nonce,
+    });
+    return { document };
   };
+}
 
+/** Handles `infer`: runs a model of the image and signs the claim it computed. */
+function inferHandler(models: ReadonlyMap<string, CompiledModel>, wallet: TypedDataSigner): Handler {
+  return async (raw): Promise<InferResult> => {
+    const params = raw as InferParams;
+    const model = typeof params?.circuitId === "string" ? models.get(params.circuitId) : undefined;
+    if (!model) {
+      const served = [...models.keys()].join(", ") || "none";
+      throw new EnclaveRequestError(
+        "UnknownModel",
+        `the enclave image holds no model ${JSON.stringify(params?.circuitId)} (it serves: ${served})`,
+      );
+    }
+    const input = checkInput(params.input, model);
+    const ctx = checkContext(params.context);
+    checkSalt(params.salt);
+    const inf = await infer(model, input, { salt: params.salt });
+    const claim = claimFor(ctx, inf);
+    const signature = await signClaim(wallet, claim, ctx.chainId, ctx.hub);
+    const r = inf.result;
+    return {
+      claim,
+      claimId: claimIdOf(claim, ctx.chainId, ctx.hub),
+      signature,
+      salt: inf.salt,
+      result: { label: r.label, labels: r.labels, logits: r.logits, dequantized: r.dequantized, clamped: r.clamped },
+    };
+  };
+}
+
+/** Answers the host's requests over IPC until it disconnects. */
+function serve(handlers: Record<string, Handler>): void {
   process.on("message", async (message: EnclaveRequest) => {
     let response: EnclaveResponse;
     try {
@@ -129,6 +116,19 @@ function main(): void {
     process.send!(response);
   });
   process.on("disconnect", () => process.exit(0));
+}
+
+function main(): void {
+  if (!process.send) throw new Error("enclave-process must be started with an IPC channel (child_process.fork)");
+  const config = JSON.parse(process.argv[2] ?? "null") as EnclaveStartConfig;
+  const measurement = measureDevImage(config.imageFiles, config.imageBaseDir);
+  const imageFiles = new Set(config.imageFiles.map((f) => path.resolve(f)));
+  const models = new Map((config.models ?? []).map((m) => [m.circuitId, loadModel(m, imageFiles)]));
+  const nsm = DevSecurityModule.create(loadOrCreateDevCa(config.caDir), { moduleId: config.moduleId });
+  const wallet = Wallet.createRandom(); // stays in this process
+  const publicKey = getBytes(wallet.signingKey.publicKey); // 0x04 || X || Y
+
+  serve({ attest: attestHandler(nsm, measurement, publicKey), infer: inferHandler(models, wallet) });
 
   const ready: EnclaveReady = {
     ready: true,
@@ -157,6 +157,12 @@ function checkInput(input: unknown, model: CompiledModel): number[] {
       throw new EnclaveRequestError("BadParams", `input[${i}] is not a finite number`);
   });
   return input as number[];
+}
+
+function checkSalt(salt: unknown): void {
+  if (salt !== undefined && (typeof salt !== "bigint" || salt < 0n || salt >= FIELD_MODULUS)) {
+    throw new EnclaveRequestError("BadParams", "salt must be a field element (bigint below r)");
+  }
 }
 
 function checkContext(ctx: unknown): InferParams["context"] {

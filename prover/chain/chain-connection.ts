@@ -89,9 +89,8 @@ export async function connectChain(sel: ChainSelection): Promise<ChainConnection
       .map((l) => l.replace(/^\s*\*\s*/, "").trim())
       .filter(Boolean)
       .join(" ");
-    throw new ChainConnectionError(
-      `cannot load Hardhat (${process.env.HARDHAT_CONFIG}): ${msg}${process.env.ASSAY_PRIVATE_KEY ? " (is ASSAY_PRIVATE_KEY a 0x-prefixed 32-byte hex key?)" : ""}`,
-    );
+    const hint = process.env.ASSAY_PRIVATE_KEY ? " (is ASSAY_PRIVATE_KEY a 0x-prefixed 32-byte hex key?)" : "";
+    throw new ChainConnectionError(`cannot load Hardhat (${process.env.HARDHAT_CONFIG}): ${msg}${hint}`);
   }
   const name = sel.rpc ? RPC_NETWORK : sel.network;
   const label = sel.rpc ? `rpc ${sel.rpc}` : sel.network ? `network ${sel.network}` : "the embedded network";

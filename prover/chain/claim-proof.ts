@@ -9,7 +9,7 @@ import { AssayError } from "../errors.js";
 import { proofFileOf, type ProofFile } from "../proof-file.js";
 import { infer, type ProvenInference, proveInference } from "../prove-inference.js";
 import { bindingFor } from "./binding.js";
-import { type Claim, checkClaim, claimIdOf } from "./claim.js";
+import { type Claim, checkClaim, claimFor, claimIdOf } from "./claim.js";
 
 /** What a proof file says about the claim it was made for (decimal strings, 0x hex). */
 export interface ProofClaimSection {
@@ -62,13 +62,7 @@ export async function proveClaim(
   opts: { salt?: bigint } = {},
 ): Promise<{ claim: Claim; claimId: string; proof: ProvenInference; file: ClaimedProofFile }> {
   const pre = await infer(model, x, { salt: opts.salt });
-  const claim: Claim = {
-    modelId: t.modelId,
-    inputCommitment: pre.inputCommitment,
-    output: pre.output,
-    requestId: t.requestId,
-    deadline: t.deadline,
-  };
+  const claim = claimFor(t, pre);
   checkClaim(claim);
   const claimId = claimIdOf(claim, t.chainId, t.hub);
   const submitter = getAddress(t.submitter);
@@ -101,12 +95,15 @@ export function checkClaimedProof(
   const section = (pf as Partial<ClaimedProofFile>).claim;
   if (!section) {
     throw new ClaimProofMismatchError(
-      `${where.file} was not made for a claim: prove with \`assay prove <model> --input f --claim-for <modelId>\`, or run \`assay submit --model <modelId> --input f\``,
+      `${where.file} was not made for a claim: ` +
+        "prove with `assay prove <model> --input f --claim-for <modelId>`, " +
+        "or run `assay submit --model <modelId> --input f`",
     );
   }
   if (section.chainId !== where.chainId.toString() || getAddress(section.hub) !== getAddress(where.hub)) {
     throw new ClaimProofMismatchError(
-      `${where.file} was made for the hub ${section.hub} on chain ${section.chainId}, not ${getAddress(where.hub)} on chain ${where.chainId}`,
+      `${where.file} was made for the hub ${section.hub} on chain ${section.chainId}, ` +
+        `not ${getAddress(where.hub)} on chain ${where.chainId}`,
     );
   }
   let claim: Claim;
@@ -129,8 +126,10 @@ export function checkClaimedProof(
   }
   const expected = bindingFor(claimId, where.submitter);
   if (signals[2] !== expected) {
+    const submitter = getAddress(where.submitter);
     throw new ClaimProofMismatchError(
-      `${where.file} is bound to submitter ${section.submitter}; ${getAddress(where.submitter)} cannot submit it (binding ${signals[2]}, needs ${expected}): prove again with --submitter ${getAddress(where.submitter)}`,
+      `${where.file} is bound to submitter ${section.submitter}; ${submitter} cannot submit it ` +
+        `(binding ${signals[2]}, needs ${expected}): prove again with --submitter ${submitter}`,
     );
   }
   return { claim, claimId };

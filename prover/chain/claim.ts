@@ -34,6 +34,20 @@ export const CLAIM_TYPES: Record<string, TypedDataField[]> = {
   ],
 };
 
+/** The claim a request makes about an inference: its input commitment and output, for the request's model. */
+export function claimFor(
+  request: { modelId: string; requestId: string; deadline: bigint },
+  inference: { inputCommitment: bigint; output: bigint },
+): Claim {
+  return {
+    modelId: request.modelId,
+    inputCommitment: inference.inputCommitment,
+    output: inference.output,
+    requestId: request.requestId,
+    deadline: request.deadline,
+  };
+}
+
 /** The EIP-712 type string the hub hashes. */
 export const CLAIM_TYPE_STRING =
   "Claim(bytes32 modelId,uint256 inputCommitment,uint256 output,bytes32 requestId,uint64 deadline)";

@@ -54,7 +54,8 @@ export function readDeployment(chainId: bigint, opts: { dir?: string; file?: str
   const file = opts.file ?? deploymentPath(chainId, opts.dir);
   if (!existsSync(file)) {
     throw new DeploymentError(
-      `no deployment for chain ${chainId} (${file} not found): run \`assay deploy\` against this chain first, or pass --protocol <address>`,
+      `no deployment for chain ${chainId} (${file} not found): ` +
+        "run `assay deploy` against this chain first, or pass --protocol <address>",
     );
   }
   const d = parseRecord(file);

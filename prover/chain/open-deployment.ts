@@ -50,7 +50,8 @@ export async function openDeployment(conn: ChainConnection, sel: DeploymentSelec
   } else {
     if (conn.ephemeral && !sel.deployment) {
       throw new DeploymentError(
-        `${conn.label} starts empty in every process, so it has no deployment: run against a persistent chain with --rpc <url> (e.g. \`npx hardhat node\`)`,
+        `${conn.label} starts empty in every process, so it has no deployment: ` +
+          "run against a persistent chain with --rpc <url> (e.g. `npx hardhat node`)",
       );
     }
     d = readDeployment(conn.chainId, { dir: sel.stateDir, file: sel.deployment });

@@ -143,14 +143,17 @@ export async function openRegisteredModel(m: RegisteredModel): Promise<CompiledM
   const circuitId = local?.circuitId ?? hash.replace(/^0x/, "").replace(/(00)+$/, "");
   if (!local) {
     throw new ModelNotCompiledError(
-      `model ${m.modelId} is circuit ${circuitId}, which is not compiled here (${m.descriptor.storageUri}): run \`assay model compile\` on its ONNX file`,
+      `model ${m.modelId} is circuit ${circuitId}, which is not compiled here (${m.descriptor.storageUri}): ` +
+        "run `assay model compile` on its ONNX file",
     );
   }
   for (const ptauId of local.ptauIds) {
     const c = await openCompiledModel({ circuitId, ptauId });
     if (c.vkey && verifyingKeyId(c.vkey) === m.verifyingKeyId) return c;
   }
+  const keys = local.ptauIds.join(", ") || "none";
   throw new ModelNotCompiledError(
-    `model ${m.modelId}: circuit ${circuitId} is compiled here, but none of its keys (${local.ptauIds.join(", ") || "none"}) is the registered key ${m.verifyingKeyId}`,
+    `model ${m.modelId}: circuit ${circuitId} is compiled here, ` +
+      `but none of its keys (${keys}) is the registered key ${m.verifyingKeyId}`,
   );
 }

@@ -47,6 +47,14 @@ export function describeError(d: ErrorDescription): { name: string; args: Record
   return { name: d.name, args, text };
 }
 
+function parseErrorOrNull(iface: Interface, data: string): ErrorDescription | null {
+  try {
+    return iface.parseError(data);
+  } catch {
+    return null;
+  }
+}
+
 /** The custom error in `e` decoded with the first interface that knows it; undefined when none does. */
 export function decodeRevert(
   e: unknown,
@@ -54,12 +62,7 @@ export function decodeRevert(
 ): { name: string; args: Record<string, string>; text: string } | undefined {
   for (const data of candidates(e)) {
     for (const iface of ifaces) {
-      let d: ErrorDescription | null = null;
-      try {
-        d = iface.parseError(data);
-      } catch {
-        d = null;
-      }
+      const d = parseErrorOrNull(iface, data);
       if (d) return describeError(d);
     }
   }

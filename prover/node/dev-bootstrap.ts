@@ -58,7 +58,8 @@ export async function bootstrapDevNode(o: DevBootstrapOptions): Promise<DevBoots
   const signers = await o.ethers.getSigners();
   if (signers.length < 3)
     throw new AssayError(
-      `a development node needs 3 unlocked accounts (admin, operator, attestation verifier); the chain has ${signers.length}`,
+      "a development node needs 3 unlocked accounts (admin, operator, attestation verifier); " +
+        `the chain has ${signers.length}`,
     );
   const [admin, operator, attester] = signers;
   const deployment = o.deployment ?? (await deployAssay(o.ethers));
@@ -107,9 +108,8 @@ export async function bootstrapDevNode(o: DevBootstrapOptions): Promise<DevBoots
       operator: operator.address,
       attestationDir: path.join(o.stateDir, "attestations"),
     });
-    say(
-      `enclave key ${enclave.address} attested and registered (image ${measurement}, expires ${new Date(registration.expiresAt * 1000).toISOString()})`,
-    );
+    const expires = new Date(registration.expiresAt * 1000).toISOString();
+    say(`enclave key ${enclave.address} attested and registered (image ${measurement}, expires ${expires})`);
     return {
       deployment,
       admin,

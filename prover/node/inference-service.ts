@@ -25,7 +25,7 @@ import {
 } from "ethers";
 import type { EnclaveClient } from "../attest/enclave-client.js";
 import type { BatchTree } from "../chain/batch-tree.js";
-import { type Claim, claimIdOf, signClaim, compactSignature } from "../chain/claim.js";
+import { type Claim, claimFor, claimIdOf, signClaim, compactSignature } from "../chain/claim.js";
 import { attach, type Deployment, LEVEL_NAMES, type LevelName, levelBit } from "../chain/protocol-client.js";
 import type { CompiledModel } from "../compile-model.js";
 import { AssayError } from "../errors.js";
@@ -105,9 +105,29 @@ export interface InferResponse extends ClaimView {
   salt: bigint;
 }
 
+/** Throws unless `m` is registered on `chain` with the verifying key of the circuit served. */
+async function checkRegistered(hub: Contract, m: ServedModel, chain: string): Promise<void> {
+  if (!isHexString(m.modelId, 32)) throw new AssayError(`model id ${m.modelId} is not 32-byte hex`);
+  if (!m.model.vkey) throw new AssayError(`model ${m.model.ref.circuitId} has no verifying key: run setup first`);
+  let version;
+  try {
+    version = await hub.modelVersion(m.modelId);
+  } catch {
+    throw new AssayError(`model ${m.modelId} is not registered on ${chain}`);
+  }
+  const keyId = verifyingKeyId(m.model.vkey);
+  if (version.verifyingKeyId !== keyId) {
+    throw new AssayError(
+      `model ${m.modelId} is registered with key ${version.verifyingKeyId}, ` +
+        `but circuit ${m.model.ref.circuitId} has key ${keyId}`,
+    );
+  }
+}
+
 export class InferenceService {
   private closed = false;
   private readonly updates = new Set<Promise<unknown>>();
+  private readonly batcher: SignedBatcher | null;
 
   private constructor(
     private readonly o: InferenceServiceOptions,
@@ -119,8 +139,16 @@ export class InferenceService {
     private readonly store: ClaimStore,
     private readonly sender: TxSender,
     private readonly queue: JobQueue<ProofJobPayload, ProofJobResult>,
-    private readonly batcher: SignedBatcher | null,
-  ) {}
+  ) {
+    this.batcher = config.batch
+      ? new SignedBatcher({
+          ...config.batch,
+          post: (root, size) => sender.send("postBatch", () => hub.postBatch(root, size)),
+          onPosted: (ids, tree, tx) => this.recordBatch(ids, tree, tx),
+          onError: (e, ids) => o.log?.(`batch of ${ids.length} claim(s) not posted (will retry): ${e.message}`),
+        })
+      : null;
+  }
 
   static async start(o: InferenceServiceOptions): Promise<InferenceService> {
     const config = resolveConfig(o.config);
@@ -130,22 +158,7 @@ export class InferenceService {
     const operatorAddress = await o.operator.getAddress();
     const models = new Map<string, ServedModel>();
     for (const m of o.models) {
-      if (!isHexString(m.modelId, 32)) throw new AssayError(`model id ${m.modelId} is not 32-byte hex`);
-      if (!m.model.vkey) throw new AssayError(`model ${m.model.ref.circuitId} has no verifying key: run setup first`);
-      let version;
-      try {
-        version = await hub.modelVersion(m.modelId);
-      } catch {
-        throw new AssayError(
-          `model ${m.modelId} is not registered on chain ${chainId} (protocol ${o.deployment.protocol})`,
-        );
-      }
-      const keyId = verifyingKeyId(m.model.vkey);
-      if (version.verifyingKeyId !== keyId) {
-        throw new AssayError(
-          `model ${m.modelId} is registered with key ${version.verifyingKeyId}, but circuit ${m.model.ref.circuitId} has key ${keyId}`,
-        );
-      }
+      await checkRegistered(hub, m, `chain ${chainId} (protocol ${o.deployment.protocol})`);
       models.set(m.modelId.toLowerCase(), m);
     }
     const store = new ClaimStore(o.stateDir);
@@ -158,16 +171,7 @@ export class InferenceService {
         config.proveConcurrency,
         config.proveAttempts,
       );
-    let service!: InferenceService;
-    const batcher = config.batch
-      ? new SignedBatcher({
-          ...config.batch,
-          post: (root, size) => sender.send("postBatch", () => hub.postBatch(root, size)),
-          onPosted: (ids, tree, tx) => service.recordBatch(ids, tree, tx),
-          onError: (e, ids) => o.log?.(`batch of ${ids.length} claim(s) not posted (will retry): ${e.message}`),
-        })
-      : null;
-    service = new InferenceService(o, config, hub, chainId, operatorAddress, models, store, sender, queue, batcher);
+    const service = new InferenceService(o, config, hub, chainId, operatorAddress, models, store, sender, queue);
     queue.onSettled((job) => service.track(service.recordProofJob(job)));
     if (o.runProofJobs !== false) {
       await queue.start(
@@ -277,7 +281,7 @@ export class InferenceService {
 
   private async signed(served: ServedModel, base: Base, requestId: string, deadline: bigint): Promise<ClaimRecord> {
     const inf = await infer(served.model, base.input);
-    const claim = claimOf(served.modelId, inf, requestId, deadline);
+    const claim = claimFor({ modelId: served.modelId, requestId, deadline }, inf);
     const claimId = claimIdOf(claim, this.chainId, this.hubAddress);
     const signature = await signClaim(this.o.operator, claim, this.chainId, this.hubAddress);
     const record = this.newRecord(base, claimId, claim, inf.salt, outputOf(inf), {
@@ -307,7 +311,7 @@ export class InferenceService {
     // The enclave's claim must be exactly what this node's circuit would prove (same model, same
     // input), or a later proof could not defend it; and it must be signed by the registered key.
     const mine = await infer(served.model, base.input, { salt: res.salt });
-    const expected = claimOf(served.modelId, mine, requestId, deadline);
+    const expected = claimFor({ modelId: served.modelId, requestId, deadline }, mine);
     if (
       res.claim.inputCommitment !== expected.inputCommitment ||
       res.claim.output !== expected.output ||
@@ -332,7 +336,7 @@ export class InferenceService {
 
   private async proven(served: ServedModel, base: Base, requestId: string, deadline: bigint): Promise<ClaimRecord> {
     const inf = await infer(served.model, base.input);
-    const claim = claimOf(served.modelId, inf, requestId, deadline);
+    const claim = claimFor({ modelId: served.modelId, requestId, deadline }, inf);
     const claimId = claimIdOf(claim, this.chainId, this.hubAddress);
     const record = this.newRecord(base, claimId, claim, inf.salt, outputOf(inf), {});
     record.status = "proving";
@@ -384,7 +388,9 @@ export class InferenceService {
       else if (!enclave.models.includes(served.model.ref.circuitId))
         attested = "this node's enclave image does not hold the model";
       else if (!(await this.hub.canAttest(enclave.address, served.modelId)))
-        attested = `the enclave key ${enclave.address} cannot attest for it on chain (unregistered, expired, revoked or image not approved)`;
+        attested =
+          `the enclave key ${enclave.address} cannot attest for it on chain ` +
+          "(unregistered, expired, revoked or image not approved)";
     }
     let signed = notAllowed("Signed");
     if (signed === null && !(await this.hub.isStaked(this.operatorAddress)))
@@ -495,10 +501,6 @@ export class InferenceService {
 
 type Base = Pick<ClaimRecord, "level" | "requiredLevel" | "policy" | "valueAtRisk" | "modelId" | "circuitId" | "input">;
 
-function claimOf(modelId: string, inf: Inference, requestId: string, deadline: bigint): Claim {
-  return { modelId, inputCommitment: inf.inputCommitment, output: inf.output, requestId, deadline };
-}
-
 function outputOf(inf: Inference): ClaimOutput {
   const r = inf.result;
   return {
@@ -536,7 +538,8 @@ export function parseInput(input: unknown, model: CompiledModel): number[] {
 export function parseValueAtRisk(v: unknown): bigint {
   const fail = () =>
     new BadRequestError(
-      `valueAtRisk must be a non-negative integer below 2^256 (a JSON number up to 2^53 - 1, or a decimal string), got ${describe(v)}`,
+      "valueAtRisk must be a non-negative integer below 2^256 " +
+        `(a JSON number up to 2^53 - 1, or a decimal string), got ${describe(v)}`,
     );
   let n: bigint;
   if (typeof v === "bigint") n = v;

@@ -97,26 +97,37 @@ export function buildServer(o: NodeServerOptions): FastifyInstance {
     logger: false,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
-  const service = o.service;
+  setErrorHandlers(app, bodyLimit, o.log);
+  addServiceRoutes(app, o.service);
+  if (o.rpc) addRpcRoute(app, o.rpc);
+  return app;
+}
 
+const JSON_TYPE = "application/json; charset=utf-8";
+
+function send(reply: { type(t: string): { send(b: string): unknown } }, body: unknown): unknown {
+  return reply.type(JSON_TYPE).send(json(body));
+}
+
+/** Every error, unknown routes included, as JSON `{ error }` with its status. */
+function setErrorHandlers(app: FastifyInstance, bodyLimit: number, log: NodeServerOptions["log"]): void {
   app.setErrorHandler((e, _req, reply) => {
     const { status, message } = describeError(e, bodyLimit);
-    if (status >= 500) o.log?.(`${status} ${message}`);
+    if (status >= 500) log?.(`${status} ${message}`);
     void reply
       .code(status)
-      .type("application/json; charset=utf-8")
+      .type(JSON_TYPE)
       .send(json({ error: message.split("\n")[0] }));
   });
   app.setNotFoundHandler((req, reply) => {
     void reply
       .code(404)
-      .type("application/json; charset=utf-8")
+      .type(JSON_TYPE)
       .send(json({ error: `no route ${req.method} ${req.url.split("?")[0]}` }));
   });
+}
 
-  const send = (reply: { type(t: string): { send(b: string): unknown } }, body: unknown) =>
-    reply.type("application/json; charset=utf-8").send(json(body));
-
+function addServiceRoutes(app: FastifyInstance, service: InferenceService): void {
   app.post("/v1/infer", { schema: inferSchema }, async (req, reply) => {
     const body = req.body as {
       model: string;
@@ -145,37 +156,38 @@ export function buildServer(o: NodeServerOptions): FastifyInstance {
       batch: service.config.batch,
     }),
   );
+}
 
-  if (o.rpc) {
-    const rpc = o.rpc;
-    const one = async (m: unknown) => {
-      const call = m as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown };
-      const id = call && typeof call === "object" && "id" in call ? call.id : null;
-      if (!call || typeof call !== "object" || call.jsonrpc !== "2.0" || typeof call.method !== "string") {
-        return { jsonrpc: "2.0", id, error: { code: -32600, message: "invalid JSON-RPC request" } };
-      }
-      try {
-        const result = await rpc.request({ method: call.method, params: (call.params ?? []) as unknown[] });
-        return { jsonrpc: "2.0", id, result: result ?? null };
-      } catch (e) {
-        const err = e as { code?: unknown; message?: string; data?: unknown };
-        return {
-          jsonrpc: "2.0",
-          id,
-          error: {
-            code: typeof err.code === "number" ? err.code : -32603,
-            message: err.message ?? String(e),
-            data: err.data,
-          },
-        };
-      }
-    };
-    app.post("/rpc", async (req, reply) =>
-      send(reply, Array.isArray(req.body) ? await Promise.all(req.body.map(one)) : await one(req.body)),
-    );
+/** POST /rpc: one JSON-RPC call or a batch, passed through to the chain. */
+function addRpcRoute(app: FastifyInstance, rpc: Eip1193Provider): void {
+  const one = (m: unknown) => forwardRpcCall(rpc, m);
+  app.post("/rpc", async (req, reply) =>
+    send(reply, Array.isArray(req.body) ? await Promise.all(req.body.map(one)) : await one(req.body)),
+  );
+}
+
+/** One JSON-RPC call's response: the chain's result, its error, or "invalid request". */
+async function forwardRpcCall(rpc: Eip1193Provider, m: unknown) {
+  const call = m as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown };
+  const id = call && typeof call === "object" && "id" in call ? call.id : null;
+  if (!call || typeof call !== "object" || call.jsonrpc !== "2.0" || typeof call.method !== "string") {
+    return { jsonrpc: "2.0", id, error: { code: -32600, message: "invalid JSON-RPC request" } };
   }
-
-  return app;
+  try {
+    const result = await rpc.request({ method: call.method, params: (call.params ?? []) as unknown[] });
+    return { jsonrpc: "2.0", id, result: result ?? null };
+  } catch (e) {
+    const err = e as { code?: unknown; message?: string; data?: unknown };
+    return {
+      jsonrpc: "2.0",
+      id,
+      error: {
+        code: typeof err.code === "number" ? err.code : -32603,
+        message: err.message ?? String(e),
+        data: err.data,
+      },
+    };
+  }
 }
 
 /** Builds the server and listens; returns its base URL. */
