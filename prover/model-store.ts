@@ -10,10 +10,13 @@ export class UnknownModelError extends InputError {
     readonly id: string,
     readonly known: string[],
   ) {
-    super(
-      `unknown model "${id}"${known.length ? ` (compiled: ${known.slice(0, 5).join(", ")}${known.length > 5 ? ", ..." : ""})` : " (nothing compiled yet: run `assay model compile`)"}`,
-    );
+    super(`unknown model "${id}"${knownModelsHint(known)}`);
   }
+}
+
+function knownModelsHint(known: readonly string[]): string {
+  if (known.length === 0) return " (nothing compiled yet: run `assay model compile`)";
+  return ` (compiled: ${known.slice(0, 5).join(", ")}${known.length > 5 ? ", ..." : ""})`;
 }
 
 export function listCompiled(): { circuitId: string; ptauIds: string[] }[] {

@@ -34,7 +34,10 @@ export function windowTaps(win: Window2D): Taps {
   return taps;
 }
 
-/** Output length along one axis (ONNX formula; ceil mode rounds up, but a window must start inside input + leading pad). */
+/**
+ * Output length along one axis (ONNX formula; ceil mode rounds up, but a window must start inside
+ * input + leading pad).
+ */
 export function outputLength(
   len: number,
   kernel: number,

@@ -17,7 +17,10 @@ export function broadcastShape(a: readonly number[], b: readonly number[], what:
   return out;
 }
 
-/** For each element of `out` (row-major), the index of the element of `from` it reads; null when the shapes are equal. */
+/**
+ * For each element of `out` (row-major), the index of the element of `from` it reads; null when
+ * the shapes are equal.
+ */
 export function broadcastIndex(out: readonly number[], from: readonly number[]): Int32Array | null {
   if (out.length === from.length && out.every((d, i) => d === from[i])) return null;
   const r = out.length;

@@ -26,7 +26,8 @@ export function decodeTensor(t: onnxProto.onnx.ITensorProto, where: string): Con
     throw new OnnxFormatError(`${where}: tensor "${t.name}" uses external data, which assay does not read`);
   }
   const out = new Float64Array(n);
-  const raw = t.rawData && t.rawData.length > 0 ? Uint8Array.from(t.rawData) : undefined; // copy: rawData views a pooled buffer
+  // A copy: rawData is a view into a pooled buffer.
+  const raw = t.rawData && t.rawData.length > 0 ? Uint8Array.from(t.rawData) : undefined;
   const view = raw ? new DataView(raw.buffer) : undefined;
   const fill = (get: (i: number) => number, width: number) => {
     if (view && raw!.length !== n * width) {

@@ -10,8 +10,10 @@ function template(act: Exclude<Activation, { kind: "pwl" }>, slope: string): str
       return `FloorShift(${act.shift}, ${act.bits})`;
     case "relu":
       return `FloorShiftRelu(${act.shift}, ${act.bits})`;
-    case "clip":
-      return `FloorShiftClip(${act.shift}, ${act.bits}, ${act.lo === null ? 0 : 1}, ${act.lo ?? 0}, ${act.hi === null ? 0 : 1}, ${act.hi ?? 0})`;
+    case "clip": {
+      const [hasLo, hasHi] = [act.lo === null ? 0 : 1, act.hi === null ? 0 : 1];
+      return `FloorShiftClip(${act.shift}, ${act.bits}, ${hasLo}, ${act.lo ?? 0}, ${hasHi}, ${act.hi ?? 0})`;
+    }
     case "leakyRelu":
       return `FloorShiftLeaky(${act.shift}, ${act.bits}, ${slope}, ${act.slopeShift})`;
   }

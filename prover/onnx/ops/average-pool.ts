@@ -1,6 +1,7 @@
 // AveragePool (1-D and 2-D): kernel, stride, padding, ceil_mode, count_include_pad (dilations
 // from opset 19 are not read: the suite here predates them).
-import type { NormalizeContext } from "../context.js";
+import type { Window2D } from "../../model/float-graph.js";
+import type { DynValue, NormalizeContext } from "../context.js";
 import { numel } from "../tensor.js";
 import { windowAttrs } from "../window-attrs.js";
 
@@ -26,7 +27,17 @@ export function averagePool(ctx: NormalizeContext): void {
       divisor[oy * win.ow + ox] = count;
     }
   }
-  const shape = outShape(win.c);
+  emitAveragePool(ctx, x, win, outShape(win.c), divisor);
+}
+
+/** The node's output (of `shape`): window sums of `x` over `win`, each divided by its `divisor`. */
+export function emitAveragePool(
+  ctx: NormalizeContext,
+  x: DynValue,
+  win: Window2D,
+  shape: number[],
+  divisor: Float64Array,
+): void {
   const out = ctx.dynOutput(0, shape);
   ctx.emit({
     kind: "avgpool",

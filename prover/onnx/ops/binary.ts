@@ -2,7 +2,7 @@
 // broadcasting: activation (op) constant becomes an affine op (or folds into its producer),
 // activation +/- activation an add op; constant (op) constant is folded at normalization.
 import { broadcastIndex, broadcastShape, expand } from "../broadcast.js";
-import type { ConstValue, DynValue, NormalizeContext } from "../context.js";
+import type { ConstValue, NormalizeContext } from "../context.js";
 import { applyAffine } from "../fold.js";
 import { numel } from "../tensor.js";
 

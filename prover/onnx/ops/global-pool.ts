@@ -2,6 +2,7 @@
 import type { Window2D } from "../../model/float-graph.js";
 import type { NormalizeContext } from "../context.js";
 import { numel } from "../tensor.js";
+import { emitAveragePool } from "./average-pool.js";
 
 function globalWindow(ctx: NormalizeContext): {
   x: ReturnType<NormalizeContext["dynInput"]>;
@@ -20,16 +21,7 @@ function globalWindow(ctx: NormalizeContext): {
 
 export function globalAveragePool(ctx: NormalizeContext): void {
   const { x, win, shape } = globalWindow(ctx);
-  const out = ctx.dynOutput(0, shape);
-  ctx.emit({
-    kind: "avgpool",
-    inputs: [x.name],
-    output: out.name,
-    size: numel(shape),
-    win,
-    divisor: Float64Array.of(win.h * win.w),
-    nodes: [ctx.node.name],
-  });
+  emitAveragePool(ctx, x, win, shape, Float64Array.of(win.h * win.w));
 }
 
 export function globalMaxPool(ctx: NormalizeContext): void {
