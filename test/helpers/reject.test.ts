@@ -11,12 +11,12 @@ class FieldError extends Error {
 }
 
 /** The AssertionError a helper call fails with (the helpers cannot test themselves). */
-async function assertionOf(run: () => unknown): Promise<AssertionError> {
+async function assertionOf(run: () => unknown): Promise<Error> {
   try {
     await run();
   } catch (err) {
     expect(err).to.be.instanceOf(AssertionError);
-    return err as AssertionError;
+    return err as Error;
   }
   throw new Error("the helper passed although it should have failed");
 }
