@@ -10,8 +10,9 @@
 //
 // Layers are formed from the float DAG: a linear core (dense, conv, average pool, affine, add,
 // data movement) or a max pool, plus the activation that follows it when it is the core's only
-// reader. Max pooling commutes with floor rescaling and every monotone activation, so a max pool
-// after (conv -> activation) runs on the raw accumulators when that needs fewer constraints.
+// reader. Max pooling commutes with floor rescaling and every monotone activation that is one
+// function for all elements, so a max pool after (conv -> activation) runs on the raw accumulators
+// when that needs fewer constraints (pool-placement.ts).
 // Raw accumulators also flow into Add / Concat / MaxPool unrescaled; a rescale is inserted
 // before any other reader (and at the output).
 //

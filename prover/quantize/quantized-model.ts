@@ -68,7 +68,8 @@ interface LayerBase {
   act?: Activation;
   /**
    * Guaranteed bound on |float value - dequantized value| of this layer's output (real units),
-   * for any input inside the calibrated input range (static bounds; measured errors are smaller).
+   * for any input the quantizer does not clamp (every input inside the calibrated range); see
+   * docs/quantization.md for the bound of each layer kind.
    */
   errorBound: number;
   /** ONNX nodes this layer implements. */
