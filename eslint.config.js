@@ -7,7 +7,17 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["node_modules/", "artifacts/", "cache/", "types/", ".assay/", "coverage/", "ignition/deployments/"],
+    ignores: [
+      "node_modules/",
+      "artifacts/",
+      "cache/",
+      "types/",
+      ".assay/",
+      "coverage/",
+      "build/",
+      "bench/out/",
+      "ignition/deployments/",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
