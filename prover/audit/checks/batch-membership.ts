@@ -1,26 +1,12 @@
 // "batch-membership": a claim imported from a settlement batch sits under the batch's root (its
 // Merkle proof, read back from the importBatchedClaim calldata, folds to the root) and the batch
 // was posted by the operator the claim records.
-import { getAddress, getBytes, hexlify, keccak256 } from "ethers";
-import { batchLeaf } from "../../chain/batch-tree.js";
+import { getAddress } from "ethers";
+import { batchLeaf, batchRootOf } from "../../chain/batch-tree.js";
 import { type AuditCheck, check, passIf } from "../audit-report.js";
 import type { ClaimEvent } from "../claim-history.js";
 import { short, when } from "../detail-format.js";
 import type { BatchRecord } from "../hub-reads.js";
-
-/** keccak of the sorted pair, as OpenZeppelin's MerkleProof and batch-tree.ts hash. */
-export function foldMerkle(leaf: string, proof: readonly string[]): string {
-  let h = getBytes(leaf);
-  for (const p of proof) {
-    const s = getBytes(p);
-    const [a, b] = Buffer.compare(Buffer.from(h), Buffer.from(s)) <= 0 ? [h, s] : [s, h];
-    const buf = new Uint8Array(64);
-    buf.set(a, 0);
-    buf.set(b, 32);
-    h = getBytes(keccak256(buf));
-  }
-  return hexlify(h);
-}
 
 /** `signed` is the ClaimSigned event, `imported` the BatchClaimImported event of the same transaction. */
 export function checkBatchMembership(
@@ -38,7 +24,7 @@ export function checkBatchMembership(
     );
   }
   const operator = getAddress(signed.args.operator as string);
-  const folded = foldMerkle(batchLeaf(claimId), [...(call.args[2] as string[])]);
+  const folded = batchRootOf(batchLeaf(claimId), [...(call.args[2] as string[])]);
   const fold = folded === batch.root ? "" : ` (it folds to ${short(folded)}, NOT the root)`;
   const poster = batch.operator === operator ? "" : `, not the recorded operator ${operator}`;
   return check(

@@ -10,7 +10,7 @@ import { signerUserData } from "../../../prover/attest/key-binding.js";
 import { awsNitroRoot } from "../../../prover/attest/pinned-root.js";
 import { checkAttestation, EXPIRY_CLOCK_TOLERANCE_S } from "../../../prover/audit/checks/attestation.js";
 import { checkBacker } from "../../../prover/audit/checks/backer.js";
-import { checkBatchMembership, foldMerkle } from "../../../prover/audit/checks/batch-membership.js";
+import { checkBatchMembership } from "../../../prover/audit/checks/batch-membership.js";
 import { checkClaimFields } from "../../../prover/audit/checks/claim-fields.js";
 import { checkAttestedSignature, checkEnclaveImage, checkEnclaveKey } from "../../../prover/audit/checks/enclave.js";
 import { checkFinality } from "../../../prover/audit/checks/finality.js";
@@ -23,7 +23,7 @@ import { checkVerifyingKey } from "../../../prover/audit/checks/verifying-key.js
 import type { ClaimEvent, ClaimEventName } from "../../../prover/audit/claim-history.js";
 import type { EnclaveKeyRecord, HubReceipt } from "../../../prover/audit/hub-reads.js";
 import { evaluateInput, type GivenInput } from "../../../prover/audit/input-evaluation.js";
-import { BatchTree } from "../../../prover/chain/batch-tree.js";
+import { BatchTree, batchRootOf } from "../../../prover/chain/batch-tree.js";
 import { bindingFor } from "../../../prover/chain/binding.js";
 import { type Claim, claimIdOf, signClaimCompact } from "../../../prover/chain/claim.js";
 import type { RegisteredModel } from "../../../prover/chain/registered-model.js";
@@ -393,8 +393,8 @@ describe("prover/audit/checks", function () {
       );
     const batch = { root: tree.root, operator: operator.address, postedAt: T0 - 60 };
 
-    it("foldMerkle folds every leaf's proof to the batch tree's root", function () {
-      for (let i = 0; i < ids.length; i++) expect(foldMerkle(keccak256(ids[i]), tree.proof(i))).to.equal(tree.root);
+    it("every leaf's proof folds to the batch tree's root", function () {
+      for (let i = 0; i < ids.length; i++) expect(batchRootOf(keccak256(ids[i]), tree.proof(i))).to.equal(tree.root);
     });
 
     it("passes a claim whose proof folds to the root of a batch its operator posted", function () {
