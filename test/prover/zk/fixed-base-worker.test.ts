@@ -8,12 +8,12 @@ import { accessSync, constants } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, join, sep } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { buildBn128 } from "ffjavascript";
 import { generateDevPtau } from "../../../prover/zk/dev-ptau.js";
 import { BN254_R } from "../../../prover/zk/ptau-scalars.js";
+import { PROJECT_ROOT } from "../../../prover/artifacts.js";
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const POWER = 4;
 const SCALARS = [0n, 1n, 2n, 12345678901234567890n, BN254_R - 1n];
 
@@ -44,7 +44,7 @@ interface ChildReport {
  * does, then uses the worker pool and the development ceremony from the TypeScript sources.
  */
 function childScript(outFile: string): string {
-  const url = (file: string): string => JSON.stringify(pathToFileURL(join(ROOT, file)).href);
+  const url = (file: string): string => JSON.stringify(pathToFileURL(join(PROJECT_ROOT, file)).href);
   return `
     import { register } from ${JSON.stringify(import.meta.resolve("tsx/esm/api"))};
     register();
@@ -75,7 +75,7 @@ function run(node: string, script: string): Promise<string> {
   // Nothing the test runner passes to its own Node (NODE_OPTIONS: loaders) may reach the child.
   const env = { ...process.env, PATH, NODE_OPTIONS: "" };
   return new Promise((resolve, reject) => {
-    execFile(node, [script], { cwd: ROOT, env, timeout: 120_000 }, (err, stdout, stderr) =>
+    execFile(node, [script], { cwd: PROJECT_ROOT, env, timeout: 120_000 }, (err, stdout, stderr) =>
       err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
     );
   });
