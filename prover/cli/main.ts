@@ -1,4 +1,5 @@
-// The assay command line. Each command lives in commands/; errors become one line and an exit code.
+// The assay command line. Each command lives in commands/; every error becomes one line on stderr
+// and an exit code (error-line.ts), and with --json stdout holds exactly one JSON document.
 import { Command } from "commander";
 import { registerAudit } from "./commands/audit.js";
 import { registerDeploy } from "./commands/deploy.js";
@@ -11,6 +12,7 @@ import { registerProve } from "./commands/prove.js";
 import { registerStake } from "./commands/stake.js";
 import { registerSubmit } from "./commands/submit.js";
 import { registerVerify } from "./commands/verify.js";
+import { releaseCurve } from "../zk/groth16.js";
 import { type GlobalOptions, reportError } from "./output.js";
 
 const program = new Command();
@@ -25,10 +27,38 @@ program
   )
   .option("--json", "machine-readable output on stdout")
   .option("-q, --quiet", "no progress on stderr")
-  .showHelpAfterError()
+  // Usage errors are one line too (exit 2): commander's "error: ..." becomes "assay: ...".
+  .configureOutput({
+    outputError: (message, write) => write(`assay: ${message.replace(/^error: /, "").trim()} (see --help)\n`),
+  })
   .exitOverride();
 
 const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+
+// Libraries that print with console.log (snarkjs, generated code, plugins) must not mix their
+// lines into --json output: they go to stderr, or nowhere with --quiet.
+program.hook("preAction", () => {
+  const g = globals();
+  if (!g.json && !g.quiet) return;
+  const sink = g.quiet ? () => {} : (...args: unknown[]) => console.error(...args);
+  console.log = sink;
+  console.info = sink;
+  console.debug = sink;
+});
+
+let failed = false;
+/** Reports `e`, releases snarkjs's worker threads, and makes sure nothing else keeps the process alive. */
+async function fail(e: unknown): Promise<void> {
+  if (failed) return;
+  failed = true;
+  process.exitCode = reportError(e);
+  await releaseCurve().catch(() => {});
+  setTimeout(() => process.exit(), 2000).unref();
+}
+
+process.on("uncaughtException", (e) => void fail(e));
+process.on("unhandledRejection", (e) => void fail(e));
+
 const model = program.command("model").description("compile, inspect and register models");
 registerModelCompile(model, globals);
 registerModelList(model, globals);
@@ -51,6 +81,6 @@ try {
     process.exitCode =
       code === "commander.helpDisplayed" || code === "commander.help" || code === "commander.version" ? 0 : 2;
   } else {
-    process.exitCode = reportError(e);
+    await fail(e);
   }
 }

@@ -1,6 +1,6 @@
 // How the CLI talks: progress on stderr, results on stdout (human text, or JSON with --json),
 // and every known error as one line with a non-zero exit code.
-import { AssayError } from "../errors.js";
+import { describeError } from "./error-line.js";
 
 export interface GlobalOptions {
   json?: boolean;
@@ -17,23 +17,15 @@ export function result(opts: GlobalOptions, human: string, json: unknown): void 
   else process.stdout.write(`${human}\n`);
 }
 
-/** Errors users cause (bad files, bad input, failed checks) vs bugs. */
+/** 1 for what the user or the machine can fix, 70 for a bug in assay (see error-line.ts). */
 export function exitCodeFor(e: unknown): number {
-  if (e instanceof AssayError) return 1;
-  const name = (e as Error)?.name ?? "";
-  return /Error$/.test(name) &&
-    name !== "Error" &&
-    name !== "TypeError" &&
-    name !== "RangeError" &&
-    name !== "ReferenceError"
-    ? 1
-    : 70;
+  return describeError(e).code;
 }
 
+/** Writes the one `assay: ...` line for `e` (and its stack, with ASSAY_DEBUG set); returns the exit code. */
 export function reportError(e: unknown): number {
-  const code = exitCodeFor(e);
-  const msg = (e as Error)?.message ?? String(e);
-  process.stderr.write(`assay: ${msg.split("\n")[0]}\n`);
-  if (code !== 1 || process.env.ASSAY_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? ""}\n`);
+  const { line, code } = describeError(e);
+  process.stderr.write(`assay: ${line.replace(/[\r\n\t]+/g, " ")}\n`);
+  if (process.env.ASSAY_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
   return code;
 }

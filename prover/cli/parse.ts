@@ -32,7 +32,8 @@ export function readInputFile(file: string): number[] {
     json = JSON.parse(readFileSync(file, "utf8"));
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new InputError(`cannot read input ${file}: ${err.code ?? err.message}`);
+    // JSON.parse quotes the offending text, newlines included: keep the message on one line.
+    throw new InputError(`cannot read input ${file}: ${err.code ?? err.message.replace(/\s+/g, " ")}`);
   }
   const arr = Array.isArray(json) ? json : (json as { input?: unknown })?.input;
   if (!Array.isArray(arr)) throw new InputError(`${file}: expected a JSON array of numbers or { "input": [...] }`);

@@ -4,8 +4,11 @@
 // WASI gives the compiler only its working directory and that directory's parents, so the
 // compiler runs with cwd = the deepest common ancestor of the source, the include paths and the
 // output directory, and gets every path relative to it.
+//
+// Nothing the compiler prints reaches this process's stdout: each line goes to `onProgress`, and
+// the whole output is kept in `log` (and in <outDir>/<name>.log) for errors and warnings.
 import { spawn } from "node:child_process";
-import { access, mkdir } from "node:fs/promises";
+import { access, mkdir, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, extname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -52,6 +55,8 @@ export interface CompiledCircuit {
   warnings: string[];
   /** Everything the compiler printed, without colours. */
   log: string;
+  /** Where `log` was written (<outDir>/<name>.log). */
+  logFile: string;
 }
 
 /** The compiler rejected the circuit (or did not run); `compilerMessage` is what it printed. */
@@ -60,9 +65,25 @@ export class CircomCompileError extends Error {
     readonly source: string,
     readonly exitCode: number | null,
     readonly compilerMessage: string,
+    /** The signal that ended the compiler (e.g. SIGKILL when the system ran out of memory). */
+    readonly signal: NodeJS.Signals | null = null,
+    /** Where the compiler's output was written, when it ran. */
+    readonly logFile?: string,
   ) {
-    super(`circom failed on ${source} (exit ${exitCode}):\n${compilerMessage.trim()}`);
+    super(
+      `circom failed on ${source} (${signal ? `killed by ${signal}` : `exit ${exitCode}`}):\n${compilerMessage.trim()}`,
+    );
     this.name = "CircomCompileError";
+  }
+
+  /** The first error the compiler reported (or the first line it printed). */
+  get firstError(): string {
+    const lines = this.compilerMessage.split("\n").map((l) => l.trim());
+    const i = lines.findIndex((l) => /^error\[/.test(l));
+    if (i < 0) return lines.find((l) => l !== "") ?? "no output";
+    // circom prints "error[T3001]: <what>" and the location on the following lines.
+    const at = lines.slice(i + 1).find((l) => /^┌─|^-->/.test(l));
+    return at ? `${lines[i]} (${at.replace(/^┌─|^-->/, "").trim()})` : lines[i];
   }
 }
 
@@ -114,18 +135,10 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
-/** Compiles `source` to r1cs + wasm witness generator + sym. Throws CircomCompileError. */
-export async function compileCircuit(opts: CompileOptions): Promise<CompiledCircuit> {
-  const source = resolve(opts.source);
-  const outDir = resolve(opts.outDir);
-  const includePaths = (opts.includePaths ?? defaultIncludePaths()).map((p) => resolve(p));
-  const optimize = opts.optimize ?? "O2";
-  if (!(await exists(source))) throw new CircomCompileError(source, null, `source file ${source} does not exist`);
-  await mkdir(outDir, { recursive: true });
-
-  const cwd = commonAncestor([dirname(source), outDir, ...includePaths]);
+function compilerArgs(opts: CompileOptions, source: string, outDir: string, includePaths: string[], cwd: string) {
   const rel = (p: string) => relative(cwd, p) || ".";
-  const args = [
+  const optimize = opts.optimize ?? "O2";
+  return [
     require.resolve("circom2/cli.js"),
     rel(source),
     "--r1cs",
@@ -140,39 +153,67 @@ export async function compileCircuit(opts: CompileOptions): Promise<CompiledCirc
     "-o",
     rel(outDir),
   ];
+}
 
+interface CompilerRun {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  /** Everything printed on stdout and stderr, colours removed. */
+  log: string;
+}
+
+/** Runs the compiler in a child process; each line it prints goes to `onLine`, none to our stdout. */
+async function runCompiler(args: string[], cwd: string, onLine?: (line: string) => void): Promise<CompilerRun> {
   let raw = "";
   let pending = "";
   const onData = (chunk: Buffer) => {
     const text = chunk.toString("utf8");
     raw += text;
-    if (!opts.onProgress) return;
+    if (!onLine) return;
     pending += text;
     const lines = pending.split("\n");
     pending = lines.pop() ?? "";
-    for (const line of lines) if (line.trim() !== "") opts.onProgress(line.replace(ANSI, ""));
+    for (const line of lines) if (line.trim() !== "") onLine(line.replace(ANSI, ""));
   };
-  const exitCode = await new Promise<number | null>((done, fail) => {
+  const ended = await new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((done, fail) => {
     const child = spawn(process.execPath, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout.on("data", onData);
     child.stderr.on("data", onData);
     child.on("error", fail);
-    child.on("close", (code) => done(code));
+    child.on("close", (code, sig) => done({ exitCode: code, signal: sig }));
   });
-  if (opts.onProgress && pending.trim() !== "") opts.onProgress(pending.replace(ANSI, ""));
-  const log = raw.replace(ANSI, "");
+  if (onLine && pending.trim() !== "") onLine(pending.replace(ANSI, ""));
+  return { ...ended, log: raw.replace(ANSI, "") };
+}
+
+/** Compiles `source` to r1cs + wasm witness generator + sym. Throws CircomCompileError. */
+export async function compileCircuit(opts: CompileOptions): Promise<CompiledCircuit> {
+  const source = resolve(opts.source);
+  const outDir = resolve(opts.outDir);
+  const includePaths = (opts.includePaths ?? defaultIncludePaths()).map((p) => resolve(p));
+  if (!(await exists(source))) throw new CircomCompileError(source, null, `source file ${source} does not exist`);
+  await mkdir(outDir, { recursive: true });
+  const cwd = commonAncestor([dirname(source), outDir, ...includePaths]);
+  const { exitCode, signal, log } = await runCompiler(
+    compilerArgs(opts, source, outDir, includePaths, cwd),
+    cwd,
+    opts.onProgress,
+  );
 
   const name = basename(source, extname(source));
+  const logFile = join(outDir, `${name}.log`);
+  await writeFile(logFile, log);
   const r1cs = join(outDir, `${name}.r1cs`);
   const sym = join(outDir, `${name}.sym`);
   const wasm = join(outDir, `${name}_js`, `${name}.wasm`);
   const witnessCalculator = join(outDir, `${name}_js`, "witness_calculator.js");
   // circom exits 1 on errors; a compiler crash may exit differently or leave files missing.
   if (exitCode !== 0 || /^error\[/m.test(log) || !/Everything went okay/.test(log)) {
-    throw new CircomCompileError(source, exitCode, log);
+    throw new CircomCompileError(source, exitCode, log, signal, logFile);
   }
   for (const f of [r1cs, sym, wasm, witnessCalculator]) {
-    if (!(await exists(f))) throw new CircomCompileError(source, exitCode, `${log}\n(compiler did not write ${f})`);
+    if (!(await exists(f)))
+      throw new CircomCompileError(source, exitCode, `${log}\n(compiler did not write ${f})`, signal, logFile);
   }
 
   const header = await readR1csHeader(r1cs);
@@ -191,5 +232,42 @@ export async function compileCircuit(opts: CompileOptions): Promise<CompiledCirc
     linearConstraints: summaryNumber(log, "linear constraints"),
     warnings: log.split("\n").filter((l) => /^warning\[/.test(l)),
     log,
+    logFile,
   };
+}
+
+/** circom2 release whose wasm code generation the literal costs below were measured on. */
+const LITERAL_COSTS_MEASURED_ON = "0.2.23";
+
+/**
+ * Lower bounds on the wasm bytes circom 2.2.3 spends per element of an array literal a function
+ * returns (the function stores each element; a negative one is negated at run time). Measured:
+ * 15-17 and 27-30 bytes; the bounds sit below the smallest.
+ */
+const LITERAL_BYTES = { nonNegative: 13, negative: 25 };
+
+export interface ConstantFunctionEstimate {
+  /** The circom function's name, e.g. "W0". */
+  name: string;
+  elements: number;
+  /** A lower bound on its wasm body size in the witness generator. */
+  minBytes: number;
+}
+
+/**
+ * For each `function NAME() { return [literal]; }` of a circom source: a lower bound on the size
+ * of the wasm function circom will generate for it, largest first. Empty when the bundled
+ * compiler is not the release the costs were measured on (nothing is then predicted).
+ */
+export function estimateConstantFunctions(source: string): ConstantFunctionEstimate[] {
+  if (circom2Version() !== LITERAL_COSTS_MEASURED_ON) return [];
+  const out: ConstantFunctionEstimate[] = [];
+  const re = /function\s+(\w+)\s*\(\s*\)\s*\{\s*return\s*(\[[-\d,\s[\]]*\])\s*;\s*\}/g;
+  for (const m of source.matchAll(re)) {
+    const numbers = m[2].match(/-?\d+/g) ?? [];
+    const negative = numbers.filter((v) => v.startsWith("-") && !/^-0+$/.test(v)).length;
+    const minBytes = (numbers.length - negative) * LITERAL_BYTES.nonNegative + negative * LITERAL_BYTES.negative;
+    out.push({ name: m[1], elements: numbers.length, minBytes });
+  }
+  return out.sort((a, b) => b.minBytes - a.minBytes);
 }
