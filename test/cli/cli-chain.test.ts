@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { Contract, JsonRpcProvider, Wallet, id, keccak256, toUtf8Bytes, type Signer } from "ethers";
+import { Contract, JsonRpcProvider, Wallet, id, keccak256, type Signer } from "ethers";
 import { cacheRoot } from "../../prover/artifacts.js";
 import { createDevCa } from "../../prover/attest/dev-ca.js";
 import { DevSecurityModule } from "../../prover/attest/dev-enclave.js";
@@ -127,7 +127,8 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     const r = assay("stake", "1");
     expect(r.code).to.equal(1);
     expect(errorLine(r)).to.equal(
-      "assay: the embedded network starts empty in every process, so it has no deployment: run against a persistent chain with --rpc <url> (e.g. `npx hardhat node`)",
+      "assay: the embedded network starts empty in every process, so it has no deployment: " +
+        "run against a persistent chain with --rpc <url> (e.g. `npx hardhat node`)",
     );
   });
 
@@ -164,7 +165,10 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     );
     expect(other.code).to.equal(1);
     expect(errorLine(other)).to.match(
-      /^assay: model register reverted: ModelRegistryNotFamilyOwner\(family=0x[0-9a-f]{64}, caller=0x70997970C51812dc3A010C7d01b50e0d17dc79C8, owner=0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266\)$/,
+      new RegExp(
+        "^assay: model register reverted: ModelRegistryNotFamilyOwner\\(family=0x[0-9a-f]{64}, " +
+          "caller=0x70997970C51812dc3A010C7d01b50e0d17dc79C8, owner=0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266\\)$",
+      ),
     );
     const noImage = assay(
       "model",
@@ -200,7 +204,7 @@ describe("cli: chain commands against a JSON-RPC node", function () {
   let provenClaim: string;
   let provenSalt: string;
 
-  it("prove --claim-for + submit records a Proven claim; the same proof cannot be sent twice or by another account", () => {
+  it("prove --claim-for + submit records a Proven claim; one proof cannot be sent twice or by another", () => {
     const pf = path.join(tmp, "claim-proof.json");
     const p = assay(
       "prove",
@@ -228,7 +232,8 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     const byOther = assay("submit", pf, "--account", "1", ...rpc);
     expect(byOther.code).to.equal(1);
     expect(errorLine(byOther)).to.contain(
-      `is bound to submitter 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266; 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 cannot submit it`,
+      "is bound to submitter 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266; " +
+        "0x70997970C51812dc3A010C7d01b50e0d17dc79C8 cannot submit it",
     );
     const s = json(assay("--json", "submit", pf, ...rpc));
     expect(s).to.include({ claimId: file.claim.claimId, level: "Proven", label: digits.labels[0] });
@@ -268,9 +273,9 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     const a = assay("audit", provenClaim, "--input", otherInput, "--salt", provenSalt, ...rpc);
     expect(a.code).to.equal(1);
     expect(a.out)
-      .to.match(/^  ✗ input-commitment\s/m)
-      .and.match(/^  ✗ output\s/m)
-      .and.match(/^  ✓ proof\s/m);
+      .to.match(/^ {2}✗ input-commitment\s/m)
+      .and.match(/^ {2}✗ output\s/m)
+      .and.match(/^ {2}✓ proof\s/m);
     expect(errorLine(a)).to.equal(`assay: audit of claim ${provenClaim} failed: input-commitment, output`);
     const salt = assay("audit", provenClaim, "--input", input, "--salt", "4243", ...rpc);
     expect(salt.code).to.equal(1);
@@ -308,7 +313,8 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     let r = assay("audit", provenClaim, "--state-dir", foreign, ...rpc);
     expect(r.code).to.equal(1);
     expect(errorLine(r)).to.equal(
-      `assay: wrong chain: ${path.join(foreign, "deployment-31337.json")} is a deployment on chain 11155111, the connected chain is 31337`,
+      `assay: wrong chain: ${path.join(foreign, "deployment-31337.json")} is a deployment on chain 11155111, ` +
+        "the connected chain is 31337",
     );
     r = assay("stake", "1", "--state-dir", path.join(tmp, "empty"), ...rpc);
     expect(errorLine(r)).to.match(
@@ -318,7 +324,8 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     r = assay("audit", unknown, ...rpc);
     expect(r.code).to.equal(1);
     expect(errorLine(r)).to.equal(
-      `assay: unknown claim ${unknown}: the hub ${protocolAddress} on chain 31337 has no record or event of it (a batched claim is recorded once imported from its root)`,
+      `assay: unknown claim ${unknown}: the hub ${protocolAddress} on chain 31337 has no record or event of it ` +
+        "(a batched claim is recorded once imported from its root)",
     );
     r = assay("audit", "0x1234", ...rpc);
     expect(errorLine(r)).to.equal('assay: <claimId> must be 32 bytes of 0x-prefixed hex, got "0x1234"');
@@ -331,19 +338,23 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     );
   });
 
-  it("infer routes by value at risk: Signed for a small value, Proven for a large one; an unstaked account cannot sign", () => {
+  it("infer routes by value at risk: Signed for small, Proven for large; an unstaked account cannot sign", () => {
     const small = json(assay("--json", "infer", modelId, "--input", input, "--value", "1000", ...rpc));
     expect(small).to.include({ level: "Signed", status: "recorded" });
     expect(small.onChain).to.deep.equal({ level: "Signed", final: false });
     const a = assay("audit", small.claimId, "--input", input, "--salt", small.salt, ...rpc);
     expect(a.code, a.out + a.err).to.equal(0);
     expect(a.out).to.match(
-      /^  ✓ signature\s+signature in tx 0x[0-9a-f]{64} recovers to 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266, the recorded operator$/m,
+      new RegExp(
+        "^ {2}✓ signature\\s+signature in tx 0x[0-9a-f]{64} recovers to " +
+          "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266, the recorded operator$",
+        "m",
+      ),
     );
     expect(a.out)
-      .to.match(/^  ✓ signer-staked\s/m)
-      .and.match(/^  – proof\s/m)
-      .and.match(/^  · finality\s+not final: open to challenges until/m);
+      .to.match(/^ {2}✓ signer-staked\s/m)
+      .and.match(/^ {2}– proof\s/m)
+      .and.match(/^ {2}· finality\s+not final: open to challenges until/m);
     const big = json(assay("--json", "infer", modelId, "--input", input, "--value", "1000000000000000000000", ...rpc));
     expect(big).to.include({ level: "Proven", status: "proven" });
     expect(big.onChain).to.deep.equal({ level: "Proven", final: true });
@@ -369,11 +380,12 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     );
     expect(unstaked.code).to.equal(1);
     expect(errorLine(unstaked)).to.equal(
-      `assay: level Signed is not available for model ${modelId}: the operator 0x90F79bf6EB2c4f870365E785982E1f101E93b906 is not staked`,
+      `assay: level Signed is not available for model ${modelId}: ` +
+        "the operator 0x90F79bf6EB2c4f870365E785982E1f101E93b906 is not staked",
     );
   });
 
-  it("audit re-checks Attested claims (and the key's attestation document) and batched claims recorded by other tools, and sees a revoked image", async () => {
+  it("audit re-checks Attested claims (and attestations), batched ones from other tools, revocations", async () => {
     const admin = (await provider.getSigner(0)) as Signer;
     const hub = new Contract(protocolAddress, ABI("AssayProtocol", "protocol"), admin);
     // A development enclave's attestation document binding a fresh signing key to an image.
@@ -446,10 +458,10 @@ describe("cli: chain commands against a JSON-RPC node", function () {
       expect(a.out).to.match(new RegExp(`^  ✓ ${check}\\s`, "m"));
     expect(a.out).to.contain(`binds ${enclave.address} (user_data)`);
     // Without the document the check is skipped; against the AWS root it fails.
-    expect(assay("audit", claimId, ...rpc).out).to.match(/^  – attestation\s+document 0x[0-9a-f]{8}… not given/m);
+    expect(assay("audit", claimId, ...rpc).out).to.match(/^ {2}– attestation\s+document 0x[0-9a-f]{8}… not given/m);
     a = assay("audit", claimId, "--attestation", tmp, ...rpc);
     expect(a.code).to.equal(1);
-    expect(a.out).to.match(/^  ✗ attestation\s+.*enclave\.cose does not verify: .*\(root: AWS Nitro root G1\)$/m);
+    expect(a.out).to.match(/^ {2}✗ attestation\s+.*enclave\.cose does not verify: .*\(root: AWS Nitro root G1\)$/m);
     expect(errorLine(a)).to.equal(`assay: audit of claim ${claimId} failed: attestation`);
 
     // A batch of two claims posted by the staked operator; one imported.
@@ -461,13 +473,13 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     a = assay("audit", ids[1], ...rpc);
     expect(a.code, a.out + a.err).to.equal(0);
     expect(a.out)
-      .to.match(/^  ✓ batch-membership\s+Merkle proof from tx 0x[0-9a-f]{64} places the claim under root/m)
-      .and.match(/^  ✓ signer-staked\s/m);
+      .to.match(/^ {2}✓ batch-membership\s+Merkle proof from tx 0x[0-9a-f]{64} places the claim under root/m)
+      .and.match(/^ {2}✓ signer-staked\s/m);
 
     await (await hub.revokeImage(image)).wait();
     a = assay("audit", claimId, ...rpc);
     expect(a.code).to.equal(1);
-    expect(a.out).to.match(/^  ✗ enclave-image\s+image 0x[0-9a-f]{8}… is approved for the model and was REVOKED at/m);
+    expect(a.out).to.match(/^ {2}✗ enclave-image\s+image 0x[0-9a-f]{8}… is approved for the model and was REVOKED at/m);
     expect(errorLine(a)).to.equal(`assay: audit of claim ${claimId} failed: enclave-image`);
   });
 });

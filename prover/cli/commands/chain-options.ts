@@ -50,3 +50,14 @@ export async function withDeployment<T>(
 ): Promise<T> {
   return withChain(o, async (conn) => fn(conn, await openDeployment(conn, o)));
 }
+
+/** A claim's deadline: the given unix time, else +seconds (default `defaultSeconds`) after the latest block. */
+export async function claimDeadline(
+  conn: ChainConnection,
+  deadline: { relative: boolean; value: bigint } | undefined,
+  defaultSeconds: bigint,
+): Promise<bigint> {
+  if (deadline && !deadline.relative) return deadline.value;
+  const now = BigInt((await conn.ethers.provider.getBlock("latest"))!.timestamp);
+  return now + (deadline ? deadline.value : defaultSeconds);
+}

@@ -16,6 +16,9 @@ import { type GlobalOptions, progress, result } from "../output.js";
 import { readInputFile } from "../parse.js";
 import { addressOption } from "./chain-parse.js";
 import { type ChainOptions, deploymentOptions, withDeployment } from "./chain-options.js";
+import type { ChainConnection } from "../../chain/chain-connection.js";
+import type { OpenDeployment } from "../../chain/open-deployment.js";
+import type { NodeConfig } from "../../node/config.js";
 
 /** A running node answered a request with an error status. */
 export class NodeRequestError extends AssayError {
@@ -63,13 +66,16 @@ function describe(a: Answer): string {
     : a.batch
       ? `batch ${a.batch.root}`
       : "none yet";
+  const onChain = a.onChain ? `; on chain ${a.onChain.level}${a.onChain.final ? ", final" : ""}` : "";
   return [
     `claim ${a.claimId}`,
-    `  level        ${a.level} (required ${a.requiredLevel ?? "none"} for value at risk ${a.valueAtRisk}: ${a.policy.describe})`,
+    `  level        ${a.level} (required ${a.requiredLevel ?? "none"} for value at risk ${a.valueAtRisk}: ` +
+      `${a.policy.describe})`,
     `  output       label ${a.output.label} (${a.output.signal})`,
     `  model        ${a.modelId}`,
-    `  salt         ${a.salt} (with the input, \`assay audit ${a.claimId} --input f --salt n\` re-checks the commitment)`,
-    `  status       ${a.status}${a.onChain ? `; on chain ${a.onChain.level}${a.onChain.final ? ", final" : ""}` : ""}${a.error ? `: ${a.error}` : ""}`,
+    `  salt         ${a.salt} (with the input, \`assay audit ${a.claimId} --input f --salt n\` ` +
+      "re-checks the commitment)",
+    `  status       ${a.status}${onChain}${a.error ? `: ${a.error}` : ""}`,
     `  transaction  ${tx}`,
   ].join("\n");
 }
@@ -99,14 +105,8 @@ async function viaNode(url: string, body: unknown): Promise<Answer> {
   return j as Answer;
 }
 
-export function registerInfer(program: Command, globals: () => GlobalOptions): void {
-  const cmd = program
-    .command("infer")
-    .argument("<model>", "registered model id (bytes32); with --node, also a name the node serves")
-    .summary("run one inference at the level its value at risk needs")
-    .description(
-      "run one inference and put its claim on chain at the level the value at risk needs: the consumer's requiredLevel(value) (--consumer) or the node policy (Signed up to --signed-max, Attested up to --attested-max, else Proven); --level asks for more, never less. In this process the signing account signs (it must be staked) or proves; Attested needs a node with an enclave (--node <url>).",
-    )
+function addOptions(cmd: Command): Command {
+  return cmd
     .requiredOption("--input <file>", "input tensor: JSON array of numbers (or { input: [...] })")
     .requiredOption(
       "--value <at risk>",
@@ -126,65 +126,97 @@ export function registerInfer(program: Command, globals: () => GlobalOptions): v
       `node policy: highest value at risk for Attested (default ${DEFAULT_NODE_CONFIG.policy.attestedMax})`,
       uintOption("--attested-max"),
     );
+}
+
+/** Asks the running node --node for the inference. */
+async function inferViaNode(model: string, input: number[], o: Opts): Promise<Answer> {
+  if (o.signedMax !== undefined || o.attestedMax !== undefined)
+    throw new InputError("--signed-max/--attested-max set this process's policy; a node (--node) has its own");
+  return viaNode(o.node!, {
+    model,
+    input,
+    valueAtRisk: o.value.toString(),
+    level: o.level,
+    ...(o.consumer ? { consumer: o.consumer } : {}),
+  });
+}
+
+function policyOf(o: Opts): NodeConfig["policy"] {
+  const policy = {
+    signedMax: o.signedMax ?? DEFAULT_NODE_CONFIG.policy.signedMax,
+    attestedMax: o.attestedMax ?? DEFAULT_NODE_CONFIG.policy.attestedMax,
+  };
+  if (policy.signedMax > policy.attestedMax)
+    throw new InputError(`--signed-max ${policy.signedMax} exceeds --attested-max ${policy.attestedMax}`);
+  return policy;
+}
+
+/**
+ * Runs a one-shot inference service in this process: its claim and job records live only as long
+ * as this command, which waits for its proof job; the chain keeps the claim.
+ */
+async function inferHere(
+  ctx: { model: string; input: number[]; o: Opts; g: GlobalOptions; policy: NodeConfig["policy"] },
+  conn: ChainConnection,
+  d: OpenDeployment,
+): Promise<Answer> {
+  const { model, input, o, g, policy } = ctx;
+  const registered = await readRegisteredModel(d.protocol, model, conn.chainId, d.deployment.blockNumber ?? 0);
+  const compiled = await openRegisteredModel(registered);
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), "assay-infer-"));
+  let service: InferenceService | undefined;
+  try {
+    service = await InferenceService.start({
+      ethers: conn.ethers,
+      deployment: d.deployment,
+      operator: conn.signer,
+      models: [{ modelId: registered.modelId, model: compiled }],
+      stateDir,
+      config: { policy, batch: null },
+      log: (line) => progress(g, `[node] ${line}`),
+    });
+    progress(g, `[infer] model ${model} on chain ${conn.chainId}, value at risk ${o.value}`);
+    const first = await service.infer({ model, input, valueAtRisk: o.value, level: o.level, consumer: o.consumer });
+    if (first.status === "proving") {
+      progress(g, `[infer] Proven: proving claim ${first.claimId} and submitting it`);
+      await service.idle();
+    }
+    const final = await service.claim(first.claimId);
+    if (final.status === "failed")
+      throw new AssayError(`claim ${first.claimId} (${final.level}) failed: ${final.error}`);
+    return { ...final, salt: first.salt } as Answer;
+  } finally {
+    await service?.close();
+    await releaseCurve();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+export function registerInfer(program: Command, globals: () => GlobalOptions): void {
+  const cmd = program
+    .command("infer")
+    .argument("<model>", "registered model id (bytes32); with --node, also a name the node serves")
+    .summary("run one inference at the level its value at risk needs")
+    .description(
+      "run one inference and put its claim on chain at the level the value at risk needs: the consumer's " +
+        "requiredLevel(value) (--consumer) or the node policy (Signed up to --signed-max, Attested up to " +
+        "--attested-max, else Proven); --level asks for more, never less. In this process the signing account " +
+        "signs (it must be staked) or proves; Attested needs a node with an enclave (--node <url>).",
+    );
+  addOptions(cmd);
   deploymentOptions(cmd);
   cmd.action(async (model: string, o: Opts) => {
     const g = { ...globals(), ...o };
     const input = readInputFile(o.input);
-    const value = o.value;
     if (o.node) {
-      if (o.signedMax !== undefined || o.attestedMax !== undefined)
-        throw new InputError("--signed-max/--attested-max set this process's policy; a node (--node) has its own");
-      const a = await viaNode(o.node, {
-        model,
-        input,
-        valueAtRisk: value.toString(),
-        level: o.level,
-        ...(o.consumer ? { consumer: o.consumer } : {}),
-      });
+      const a = await inferViaNode(model, input, o);
       result(g, describe(a), a);
       return;
     }
     if (!isHexString(model, 32))
       throw new InputError(`<model> must be a registered model id (0x + 64 hex), got "${model}"`);
-    const policy = {
-      signedMax: o.signedMax ?? DEFAULT_NODE_CONFIG.policy.signedMax,
-      attestedMax: o.attestedMax ?? DEFAULT_NODE_CONFIG.policy.attestedMax,
-    };
-    if (policy.signedMax > policy.attestedMax)
-      throw new InputError(`--signed-max ${policy.signedMax} exceeds --attested-max ${policy.attestedMax}`);
-    const answer = await withDeployment(o, async (conn, d) => {
-      const registered = await readRegisteredModel(d.protocol, model, conn.chainId, d.deployment.blockNumber ?? 0);
-      const compiled = await openRegisteredModel(registered);
-      // A one-shot service: its claim and job records live only as long as this command, which
-      // waits for its proof job; the chain keeps the claim.
-      const stateDir = mkdtempSync(path.join(os.tmpdir(), "assay-infer-"));
-      let service: InferenceService | undefined;
-      try {
-        service = await InferenceService.start({
-          ethers: conn.ethers,
-          deployment: d.deployment,
-          operator: conn.signer,
-          models: [{ modelId: registered.modelId, model: compiled }],
-          stateDir,
-          config: { policy, batch: null },
-          log: (line) => progress(g, `[node] ${line}`),
-        });
-        progress(g, `[infer] model ${model} on chain ${conn.chainId}, value at risk ${value}`);
-        const first = await service.infer({ model, input, valueAtRisk: value, level: o.level, consumer: o.consumer });
-        if (first.status === "proving") {
-          progress(g, `[infer] Proven: proving claim ${first.claimId} and submitting it`);
-          await service.idle();
-        }
-        const final = await service.claim(first.claimId);
-        if (final.status === "failed")
-          throw new AssayError(`claim ${first.claimId} (${final.level}) failed: ${final.error}`);
-        return { ...final, salt: first.salt } as Answer;
-      } finally {
-        await service?.close();
-        await releaseCurve();
-        rmSync(stateDir, { recursive: true, force: true });
-      }
-    });
+    const policy = policyOf(o);
+    const answer = await withDeployment(o, (conn, d) => inferHere({ model, input, o, g, policy }, conn, d));
     result(g, describe(answer), answer);
   });
 }

@@ -38,7 +38,8 @@ export function registerModelRegister(model: Command, globals: () => GlobalOptio
     .argument("<model>", "circuit id (or a unique prefix) of a compiled model with keys")
     .summary("register a compiled model on chain; prints its model id")
     .description(
-      "register a compiled model on chain: its verifying key in the shared verifier (once per key) and a new version of --family in the model registry; prints the model id claims refer to",
+      "register a compiled model on chain: its verifying key in the shared verifier (once per key) and a new " +
+        "version of --family in the model registry; prints the model id claims refer to",
     )
     .requiredOption(
       "--family <name>",

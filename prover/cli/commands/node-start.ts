@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import type { Contract } from "ethers";
-import { connectChain } from "../../chain/chain-connection.js";
+import { type ChainConnection, connectChain } from "../../chain/chain-connection.js";
 import {
   deploymentPath,
   readDeployment,
@@ -22,11 +22,11 @@ import { loadDataSet } from "../../data/dataset.js";
 import { InputError } from "../../errors.js";
 import { openModel } from "../../model-store.js";
 import { DEFAULT_NODE_CONFIG, type NodeConfig } from "../../node/config.js";
-import { bootstrapDevNode, type DevModel } from "../../node/dev-bootstrap.js";
+import { bootstrapDevNode, type DevBootstrap, type DevModel } from "../../node/dev-bootstrap.js";
 import { imageMeasurementId } from "../../node/enclave-registration.js";
 import { enclaveImage } from "../../attest/enclave-client.js";
 import { InferenceService } from "../../node/inference-service.js";
-import { readNodeState, runDir, writeNodeState } from "../../node/node-state.js";
+import { type NodeState, readNodeState, runDir, writeNodeState } from "../../node/node-state.js";
 import { type Eip1193Provider, startServer } from "../../node/server.js";
 import { releaseCurve } from "../../zk/groth16.js";
 import { type GlobalOptions, progress, result } from "../output.js";
@@ -57,34 +57,40 @@ function uintOption(name: string) {
   };
 }
 
+async function loadModel(spec: string, calib: string | undefined, ptauId: string | undefined, say: Say) {
+  if (spec.endsWith(".onnx")) {
+    if (!calib)
+      throw new InputError(
+        `--calib <file> is needed to compile ${spec} ` +
+          "(or compile it first with `assay model compile` and pass its circuit id)",
+      );
+    return compileModel({
+      onnx: spec,
+      calibration: loadDataSet(calib).xs,
+      generatedBy: `assay node start ${spec}`,
+      onProgress: (stage, m) => say(`[${stage}] ${m.split("\n")[0]}`),
+    });
+  }
+  const model = await openModel(spec, ptauId);
+  if (!model.setup)
+    throw new InputError(
+      `model ${model.ref.circuitId} has no Groth16 keys: run \`assay model compile\` without --no-setup`,
+    );
+  return model;
+}
+
+type Say = (line: string) => void;
+
 async function loadModels(
   specs: string[],
   calib: string | undefined,
   ptauId: string | undefined,
-  say: (l: string) => void,
+  say: Say,
 ): Promise<DevModel[]> {
   const out: DevModel[] = [];
   const seen = new Map<string, number>();
   for (const spec of specs) {
-    let model: CompiledModel;
-    if (spec.endsWith(".onnx")) {
-      if (!calib)
-        throw new InputError(
-          `--calib <file> is needed to compile ${spec} (or compile it first with \`assay model compile\` and pass its circuit id)`,
-        );
-      model = await compileModel({
-        onnx: spec,
-        calibration: loadDataSet(calib).xs,
-        generatedBy: `assay node start ${spec}`,
-        onProgress: (stage, m) => say(`[${stage}] ${m.split("\n")[0]}`),
-      });
-    } else {
-      model = await openModel(spec, ptauId);
-      if (!model.setup)
-        throw new InputError(
-          `model ${model.ref.circuitId} has no Groth16 keys: run \`assay model compile\` without --no-setup`,
-        );
-    }
+    const model: CompiledModel = await loadModel(spec, calib, ptauId, say);
     const base = path.basename(model.manifest.onnx.file).replace(/\.onnx$/, "") || model.ref.circuitId;
     const n = (seen.get(base) ?? 0) + 1;
     seen.set(base, n);
@@ -93,11 +99,8 @@ async function loadModels(
   return out;
 }
 
-export function registerNodeStart(program: Command, globals: () => GlobalOptions): void {
-  const node = program.command("node").description("run an inference node");
-  node
-    .command("start")
-    .description("serve inferences over HTTP, each at the level of evidence its value at risk needs")
+function addOptions(cmd: Command): Command {
+  return cmd
     .requiredOption("--models <models...>", "circuit ids (from `assay model compile`) or .onnx files (with --calib)")
     .option("--calib <file>", "calibration inputs for .onnx models")
     .option("--ptau-id <id>", "which keys to use for circuit ids set up more than once")
@@ -132,159 +135,217 @@ export function registerNodeStart(program: Command, globals: () => GlobalOptions
       "node policy: largest value at risk served at Attested",
       uintOption("--attested-max"),
     )
-    .option("--no-enclave", "run no enclave (no Attested level)")
-    .action(async (o: Opts) => {
-      const g = { ...globals(), ...o };
-      const say = (line: string) => progress(g, line);
-      const stateDir = resolveStateDir(o.stateDir);
-      const models = await loadModels(o.models, o.calib, o.ptauId, say);
-      await releaseCurve();
+    .option("--no-enclave", "run no enclave (no Attested level)");
+}
 
-      const chain = await connectChain({ rpc: o.rpc, network: o.network });
-      say(`chain: ${chain.label} (chain id ${chain.chainId})`);
-      // Until the node is up, a failure must not leave the enclave process or the chain running.
-      const cleanup: (() => Promise<unknown>)[] = [() => chain.close()];
-      const unwind = async () => {
-        for (const f of cleanup.reverse()) await f().catch(() => {});
-        await releaseCurve();
-      };
-      try {
-        // On a persistent chain, reuse this state dir's deployment and the model versions that
-        // approve this node's enclave image.
-        let deployment: Deployment | undefined;
-        if (!chain.ephemeral && existsSync(deploymentPath(chain.chainId, stateDir))) {
-          try {
-            deployment = readDeployment(chain.chainId, { dir: stateDir });
-            await attach(chain.ethers, deployment);
-            say(
-              `reusing the deployment in ${deploymentPath(chain.chainId, stateDir)} (protocol ${deployment.protocol})`,
-            );
-          } catch (e) {
-            deployment = undefined;
-            say(`not reusing ${deploymentPath(chain.chainId, stateDir)}: ${(e as Error).message}`);
-          }
+/** On a persistent chain: this state dir's deployment, if it is still there and answers. */
+async function reusableDeployment(chain: ChainConnection, stateDir: string, say: Say) {
+  if (chain.ephemeral || !existsSync(deploymentPath(chain.chainId, stateDir))) return undefined;
+  try {
+    const deployment = readDeployment(chain.chainId, { dir: stateDir });
+    await attach(chain.ethers, deployment);
+    say(`reusing the deployment in ${deploymentPath(chain.chainId, stateDir)} (protocol ${deployment.protocol})`);
+    return deployment;
+  } catch (e) {
+    say(`not reusing ${deploymentPath(chain.chainId, stateDir)}: ${(e as Error).message}`);
+    return undefined;
+  }
+}
+
+/** Gives models this node served before their model ids, when their approved images include this node's. */
+async function reuseModelIds(
+  chain: ChainConnection,
+  deployment: Deployment,
+  stateDir: string,
+  models: DevModel[],
+  enclave: boolean,
+): Promise<void> {
+  const previous = readNodeState(stateDir);
+  if (previous?.deployment.protocol !== deployment.protocol) return;
+  const { protocol } = await attach(chain.ethers, deployment);
+  const measurement = enclave
+    ? imageMeasurementId(enclaveImage({ models: models.map((m) => m.model.ref.circuitId) }))
+    : undefined;
+  for (const m of models) {
+    const known = previous.models.find((p) => p.circuitId === m.model.ref.circuitId);
+    if (!known) continue;
+    const approved: string[] = await (protocol as unknown as Contract).approvedImages(known.modelId);
+    if (!measurement || approved.includes(measurement)) m.modelId = known.modelId;
+  }
+}
+
+function nodeConfig(o: Opts): Partial<NodeConfig> {
+  const config: Partial<NodeConfig> = {
+    batch: o.batchSize === 0 ? null : { size: o.batchSize, intervalMs: o.batchInterval },
+    proveConcurrency: o.proveConcurrency,
+  };
+  if (o.signedMax !== undefined || o.attestedMax !== undefined) {
+    config.policy = {
+      signedMax: o.signedMax ?? DEFAULT_NODE_CONFIG.policy.signedMax,
+      attestedMax: o.attestedMax ?? DEFAULT_NODE_CONFIG.policy.attestedMax,
+    };
+  }
+  return config;
+}
+
+interface Started {
+  boot: DevBootstrap;
+  service: InferenceService;
+  url: string;
+  dataDir: string;
+}
+
+/** Bootstraps the node, starts its service and HTTP server; each started part is added to `cleanup`. */
+async function startNode(
+  chain: ChainConnection,
+  o: Opts,
+  ctx: { models: DevModel[]; deployment?: Deployment; stateDir: string; say: Say },
+  cleanup: (() => Promise<unknown>)[],
+): Promise<Started> {
+  const boot = await bootstrapDevNode({
+    ethers: chain.ethers,
+    models: ctx.models,
+    deployment: ctx.deployment,
+    enclave: o.enclave,
+    stateDir: ctx.stateDir,
+    log: ctx.say,
+  });
+  if (boot.enclave) cleanup.push(() => boot.enclave!.stop());
+  const dataDir = runDir(ctx.stateDir, boot.deployment);
+  const service = await InferenceService.start({
+    ethers: chain.ethers,
+    deployment: boot.deployment,
+    operator: boot.operator,
+    models: boot.served,
+    enclave: boot.enclave,
+    stateDir: dataDir,
+    config: nodeConfig(o),
+    log: ctx.say,
+  });
+  cleanup.push(() => service.close());
+  const rpc: Eip1193Provider = {
+    request: ({ method, params }) => chain.ethers.provider.send(method, (params ?? []) as unknown[]),
+  };
+  const { app, url } = await startServer({
+    service,
+    host: o.host,
+    port: o.port,
+    rpc: chain.ephemeral ? rpc : undefined,
+    log: ctx.say,
+  });
+  cleanup.push(() => app.close());
+  return { boot, service, url, dataDir };
+}
+
+function nodeState(chain: ChainConnection, { boot, service, url, dataDir }: Started): NodeState {
+  const r = boot.registration;
+  return {
+    format: "assay.node" as const,
+    version: 1 as const,
+    url,
+    rpc: chain.ephemeral ? `${url}/rpc` : null,
+    chain: { embedded: chain.ephemeral, label: chain.label, chainId: boot.deployment.chainId },
+    deployment: boot.deployment,
+    operator: boot.operator.address,
+    models: boot.served.map((s) => ({
+      modelId: s.modelId,
+      circuitId: s.model.ref.circuitId,
+      ptauId: s.model.ref.ptauId,
+      alias: s.alias,
+    })),
+    enclave: r
+      ? {
+          address: r.key,
+          measurement: r.measurement,
+          expiresAt: r.expiresAt,
+          attestationDocHash: r.attestationDocHash,
+          documentFile: r.documentFile,
         }
-        const previous = deployment ? readNodeState(stateDir) : undefined;
-        if (deployment && previous?.deployment.protocol === deployment.protocol) {
-          const { protocol } = await attach(chain.ethers, deployment);
-          const measurement = o.enclave
-            ? imageMeasurementId(enclaveImage({ models: models.map((m) => m.model.ref.circuitId) }))
-            : undefined;
-          for (const m of models) {
-            const known = previous.models.find((p) => p.circuitId === m.model.ref.circuitId);
-            if (!known) continue;
-            const approved: string[] = await (protocol as unknown as Contract).approvedImages(known.modelId);
-            if (!measurement || approved.includes(measurement)) m.modelId = known.modelId;
-          }
-        }
-        const firstBlock = await chain.ethers.provider.getBlockNumber();
-        const boot = await bootstrapDevNode({
-          ethers: chain.ethers,
-          models,
-          deployment,
-          enclave: o.enclave,
-          stateDir,
-          log: say,
-        });
-        const config: Partial<NodeConfig> = {
-          batch: o.batchSize === 0 ? null : { size: o.batchSize, intervalMs: o.batchInterval },
-          proveConcurrency: o.proveConcurrency,
-        };
-        if (o.signedMax !== undefined || o.attestedMax !== undefined) {
-          config.policy = {
-            signedMax: o.signedMax ?? DEFAULT_NODE_CONFIG.policy.signedMax,
-            attestedMax: o.attestedMax ?? DEFAULT_NODE_CONFIG.policy.attestedMax,
-          };
-        }
-        if (boot.enclave) cleanup.push(() => boot.enclave!.stop());
-        const dataDir = runDir(stateDir, boot.deployment);
-        const service = await InferenceService.start({
-          ethers: chain.ethers,
-          deployment: boot.deployment,
-          operator: boot.operator,
-          models: boot.served,
-          enclave: boot.enclave,
-          stateDir: dataDir,
-          config,
-          log: say,
-        });
-        cleanup.push(() => service.close());
-        const rpc: Eip1193Provider = {
-          request: ({ method, params }) => chain.ethers.provider.send(method, (params ?? []) as unknown[]),
-        };
-        const { app, url } = await startServer({
-          service,
-          host: o.host,
-          port: o.port,
-          rpc: chain.ephemeral ? rpc : undefined,
-          log: say,
-        });
-        cleanup.push(() => app.close());
-        const deploymentRecord = deployment
-          ? readDeployment(chain.chainId, { dir: stateDir })
-          : { ...boot.deployment, blockNumber: firstBlock };
-        writeDeployment(deploymentRecord, stateDir);
+      : null,
+    policy: {
+      signedMax: service.config.policy.signedMax.toString(),
+      attestedMax: service.config.policy.attestedMax.toString(),
+    },
+    dataDir,
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+  };
+}
 
-        const state = {
-          format: "assay.node" as const,
-          version: 1 as const,
-          url,
-          rpc: chain.ephemeral ? `${url}/rpc` : null,
-          chain: { embedded: chain.ephemeral, label: chain.label, chainId: boot.deployment.chainId },
-          deployment: boot.deployment,
-          operator: boot.operator.address,
-          models: boot.served.map((s) => ({
-            modelId: s.modelId,
-            circuitId: s.model.ref.circuitId,
-            ptauId: s.model.ref.ptauId,
-            alias: s.alias,
-          })),
-          enclave: boot.registration
-            ? {
-                address: boot.registration.key,
-                measurement: boot.registration.measurement,
-                expiresAt: boot.registration.expiresAt,
-                attestationDocHash: boot.registration.attestationDocHash,
-                documentFile: boot.registration.documentFile,
-              }
-            : null,
-          policy: {
-            signedMax: service.config.policy.signedMax.toString(),
-            attestedMax: service.config.policy.attestedMax.toString(),
-          },
-          dataDir,
-          pid: process.pid,
-          startedAt: new Date().toISOString(),
-        };
-        await writeNodeState(stateDir, state);
+function describeNode(state: NodeState, stateDir: string): string {
+  const enclave = state.enclave
+    ? `${state.enclave.address} (image ${state.enclave.measurement})`
+    : "none (no Attested level)";
+  const body = `{"model":"${state.models[0].alias}","input":[...],"valueAtRisk":"1"}`;
+  return [
+    `assay node listening on ${state.url}`,
+    `  chain      ${state.chain.label} (chain id ${state.chain.chainId})` +
+      `${state.rpc ? `; JSON-RPC at ${state.rpc}` : ""}`,
+    `  protocol   ${state.deployment.protocol}`,
+    `  operator   ${state.operator}`,
+    `  enclave    ${enclave}`,
+    ...state.models.map((m) => `  model      ${m.alias}  ${m.modelId}  (circuit ${m.circuitId})`),
+    `  state      ${stateDir}`,
+    `  try        curl -s ${state.url}/v1/infer -H 'content-type: application/json' -d '${body}'`,
+  ].join("\n");
+}
 
-        let stopping = false;
-        const stop = async (signal: string) => {
-          if (stopping) return;
-          stopping = true;
-          say(
-            `${signal}: posting the waiting batch and finishing running proof jobs (queued ones resume on the next start)`,
-          );
-          await unwind();
-          process.exit(0);
-        };
-        process.once("SIGINT", () => void stop("SIGINT"));
-        process.once("SIGTERM", () => void stop("SIGTERM"));
+/** On SIGINT / SIGTERM: post the waiting batch, finish running jobs, stop everything, exit 0. */
+function stopOnSignals(unwind: () => Promise<void>, say: Say): void {
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: posting the waiting batch and finishing running proof jobs (queued ones resume on the next start)`);
+    await unwind();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop("SIGINT"));
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+}
 
-        const human = [
-          `assay node listening on ${url}`,
-          `  chain      ${chain.label} (chain id ${boot.deployment.chainId})${state.rpc ? `; JSON-RPC at ${state.rpc}` : ""}`,
-          `  protocol   ${boot.deployment.protocol}`,
-          `  operator   ${boot.operator.address}`,
-          `  enclave    ${state.enclave ? `${state.enclave.address} (image ${state.enclave.measurement})` : "none (no Attested level)"}`,
-          ...state.models.map((m) => `  model      ${m.alias}  ${m.modelId}  (circuit ${m.circuitId})`),
-          `  state      ${stateDir}`,
-          `  try        curl -s ${url}/v1/infer -H 'content-type: application/json' -d '{"model":"${state.models[0].alias}","input":[...],"valueAtRisk":"1"}'`,
-        ].join("\n");
-        result(g, human, state);
-      } catch (e) {
-        await unwind();
-        throw e;
-      }
-    });
+/** Everything after the chain is connected; a failure unwinds what was started. */
+async function serve(chain: ChainConnection, o: Opts, g: GlobalOptions, models: DevModel[]): Promise<void> {
+  const say = (line: string) => progress(g, line);
+  const stateDir = resolveStateDir(o.stateDir);
+  // Until the node is up, a failure must not leave the enclave process or the chain running.
+  const cleanup: (() => Promise<unknown>)[] = [() => chain.close()];
+  const unwind = async () => {
+    for (const f of cleanup.reverse()) await f().catch(() => {});
+    await releaseCurve();
+  };
+  try {
+    // On a persistent chain, reuse this state dir's deployment and the model versions that
+    // approve this node's enclave image.
+    const deployment = await reusableDeployment(chain, stateDir, say);
+    if (deployment) await reuseModelIds(chain, deployment, stateDir, models, o.enclave);
+    const firstBlock = await chain.ethers.provider.getBlockNumber();
+    const started = await startNode(chain, o, { models, deployment, stateDir, say }, cleanup);
+    const deploymentRecord = deployment
+      ? readDeployment(chain.chainId, { dir: stateDir })
+      : { ...started.boot.deployment, blockNumber: firstBlock };
+    writeDeployment(deploymentRecord, stateDir);
+    const state = nodeState(chain, started);
+    await writeNodeState(stateDir, state);
+    stopOnSignals(unwind, say);
+    result(g, describeNode(state, stateDir), state);
+  } catch (e) {
+    await unwind();
+    throw e;
+  }
+}
+
+export function registerNodeStart(program: Command, globals: () => GlobalOptions): void {
+  const node = program.command("node").description("run an inference node");
+  const cmd = node
+    .command("start")
+    .description("serve inferences over HTTP, each at the level of evidence its value at risk needs");
+  addOptions(cmd).action(async (o: Opts) => {
+    const g = { ...globals(), ...o };
+    const models = await loadModels(o.models, o.calib, o.ptauId, (line) => progress(g, line));
+    await releaseCurve();
+    const chain = await connectChain({ rpc: o.rpc, network: o.network });
+    progress(g, `chain: ${chain.label} (chain id ${chain.chainId})`);
+    await serve(chain, o, g, models);
+  });
 }

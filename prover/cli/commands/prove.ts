@@ -8,6 +8,7 @@ import { proveClaim, randomRequestId } from "../../chain/claim-proof.js";
 import { readRegisteredModel } from "../../chain/registered-model.js";
 import { InputError } from "../../errors.js";
 import { openModel } from "../../model-store.js";
+import type { CompiledModel } from "../../compile-model.js";
 import { proofFileOf, type ProofFile } from "../../proof-file.js";
 import { proveInference } from "../../prove-inference.js";
 import { releaseCurve } from "../../zk/groth16.js";
@@ -15,7 +16,7 @@ import { verifyingKeyId } from "../../zk/vkey-encoding.js";
 import { type GlobalOptions, progress, result } from "../output.js";
 import { fieldOption, readInputFile } from "../parse.js";
 import { addressOption, bytes32Option, deadlineOption } from "./chain-parse.js";
-import { type ChainOptions, deploymentOptions, withDeployment } from "./chain-options.js";
+import { type ChainOptions, claimDeadline, deploymentOptions, withDeployment } from "./chain-options.js";
 import { DEFAULT_DEADLINE_SECONDS } from "./submit.js";
 
 interface Opts extends GlobalOptions, ChainOptions {
@@ -30,14 +31,8 @@ interface Opts extends GlobalOptions, ChainOptions {
   deadline?: { relative: boolean; value: bigint };
 }
 
-export function registerProve(program: Command, globals: () => GlobalOptions): void {
-  const cmd = program
-    .command("prove")
-    .argument("<model>", "circuit id (or a unique prefix) printed by `assay model compile`")
-    .summary("prove one inference (optionally for a claim on chain)")
-    .description(
-      "prove one inference: the registered model on this input gives this output. With --claim-for <modelId> the proof is made for a claim on the chain's receipt hub, bound to the submitting account; send it with `assay submit <proof file>`",
-    )
+function addOptions(cmd: Command): Command {
+  return cmd
     .requiredOption("--input <file>", "input tensor: JSON array of numbers (or { input: [...] })")
     .option("--out <file>", "where to write the proof file (default: print it)")
     .option(
@@ -67,6 +62,96 @@ export function registerProve(program: Command, globals: () => GlobalOptions): v
       "with --claim-for: last unix time the claim may be recorded, or +<seconds> (default +86400)",
       deadlineOption("--deadline"),
     );
+}
+
+/** The options that only mean something with --claim-for, and --binding, which it excludes. */
+function checkClaimOptions(o: Opts): void {
+  if (!o.claimFor) {
+    for (const opt of ["submitter", "requestId", "deadline"] as const) {
+      if (o[opt] !== undefined)
+        throw new InputError(
+          `--${opt.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} only applies with --claim-for <modelId>`,
+        );
+    }
+  } else if (o.binding !== undefined) {
+    throw new InputError(
+      "--binding and --claim-for exclude each other: a claim's proof is bound to (claim id, submitter)",
+    );
+  }
+}
+
+interface Proved {
+  file: ProofFile;
+  timings: { witnessMs: number; proveMs: number };
+  clamped: number;
+}
+
+/** Proves for a claim on the registered model --claim-for, with the keys it is registered with. */
+async function proveForClaim(model: CompiledModel, x: number[], o: Opts, g: GlobalOptions): Promise<Proved> {
+  return withDeployment(o, async (conn, d) => {
+    const modelId = o.claimFor!;
+    const registered = await readRegisteredModel(d.protocol, modelId, conn.chainId, d.deployment.blockNumber ?? 0);
+    const keyId = verifyingKeyId(model.vkey!);
+    if (keyId !== registered.verifyingKeyId) {
+      throw new InputError(
+        `model ${modelId} is registered with key ${registered.verifyingKeyId}; ` +
+          `${model.ref.circuitId} (${model.ref.ptauId}) has key ${keyId}`,
+      );
+    }
+    const deadline = await claimDeadline(conn, o.deadline, DEFAULT_DEADLINE_SECONDS);
+    const submitter = o.submitter ?? conn.signer.address;
+    progress(
+      g,
+      `[prove] witness + Groth16 proof for ${model.ref.circuitId}, ` +
+        `a claim on model ${modelId} submitted by ${getAddress(submitter)}`,
+    );
+    const target = {
+      modelId,
+      chainId: conn.chainId,
+      hub: d.deployment.protocol,
+      submitter,
+      requestId: o.requestId ?? randomRequestId(),
+      deadline,
+    };
+    const made = await proveClaim(model, x, target, { salt: o.salt });
+    return { file: made.file, timings: made.proof.timings, clamped: made.proof.result.clamped };
+  });
+}
+
+async function proveHere(model: CompiledModel, x: number[], o: Opts, g: GlobalOptions): Promise<Proved> {
+  progress(g, `[prove] witness + Groth16 proof for ${model.ref.circuitId}`);
+  const p = await proveInference(model, x, { binding: o.binding ?? 0n, salt: o.salt });
+  return { file: proofFileOf(model.ref, p), timings: p.timings, clamped: p.result.clamped };
+}
+
+function report(g: GlobalOptions, o: Opts, { file, timings, clamped }: Proved): void {
+  const json = JSON.stringify(file, null, 2);
+  if (o.out) writeFileSync(o.out, `${json}\n`);
+  const claimId = (file as { claim?: { claimId: string } }).claim?.claimId;
+  if (o.out || g.json) {
+    result(
+      g,
+      `label ${file.result.label}; proof written to ${o.out}${claimId ? ` for claim ${claimId}` : ""} ` +
+        `(witness ${timings.witnessMs.toFixed(0)} ms, prove ${timings.proveMs.toFixed(0)} ms)`,
+      { ...file, timings },
+    );
+  } else {
+    process.stdout.write(`${json}\n`);
+  }
+  if (clamped > 0) progress(g, `warning: ${clamped} input value(s) were outside the calibrated range and clamped`);
+}
+
+export function registerProve(program: Command, globals: () => GlobalOptions): void {
+  const cmd = program
+    .command("prove")
+    .argument("<model>", "circuit id (or a unique prefix) printed by `assay model compile`")
+    .summary("prove one inference (optionally for a claim on chain)")
+    .description(
+      "prove one inference: the registered model on this input gives this output. With --claim-for <modelId> " +
+        "the proof is made for a claim on the chain's receipt hub, bound to the submitting account; " +
+        "send it with `assay submit <proof file>`",
+    );
+  addOptions(cmd);
   deploymentOptions(cmd);
   cmd.action(async (id: string, o: Opts) => {
     const g = { ...globals(), ...o };
@@ -74,83 +159,9 @@ export function registerProve(program: Command, globals: () => GlobalOptions): v
     if (!model.setup || !model.vkey)
       throw new InputError(`model ${model.ref.circuitId} has no keys: run \`assay model compile\` without --no-setup`);
     const x = readInputFile(o.input);
-    if (!o.claimFor) {
-      for (const opt of ["submitter", "requestId", "deadline"] as const) {
-        if (o[opt] !== undefined)
-          throw new InputError(
-            `--${opt.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} only applies with --claim-for <modelId>`,
-          );
-      }
-    } else if (o.binding !== undefined) {
-      throw new InputError(
-        "--binding and --claim-for exclude each other: a claim's proof is bound to (claim id, submitter)",
-      );
-    }
-    let file: ProofFile;
-    let timings: { witnessMs: number; proveMs: number };
-    let clamped: number;
-    if (o.claimFor) {
-      file = await withDeployment(o, async (conn, d) => {
-        const registered = await readRegisteredModel(
-          d.protocol,
-          o.claimFor!,
-          conn.chainId,
-          d.deployment.blockNumber ?? 0,
-        );
-        const keyId = verifyingKeyId(model.vkey!);
-        if (keyId !== registered.verifyingKeyId) {
-          throw new InputError(
-            `model ${o.claimFor} is registered with key ${registered.verifyingKeyId}; ${model.ref.circuitId} (${model.ref.ptauId}) has key ${keyId}`,
-          );
-        }
-        const now = BigInt((await conn.ethers.provider.getBlock("latest"))!.timestamp);
-        const deadline = o.deadline
-          ? o.deadline.relative
-            ? now + o.deadline.value
-            : o.deadline.value
-          : now + DEFAULT_DEADLINE_SECONDS;
-        const submitter = o.submitter ?? conn.signer.address;
-        progress(
-          g,
-          `[prove] witness + Groth16 proof for ${model.ref.circuitId}, a claim on model ${o.claimFor} submitted by ${getAddress(submitter)}`,
-        );
-        const made = await proveClaim(
-          model,
-          x,
-          {
-            modelId: o.claimFor!,
-            chainId: conn.chainId,
-            hub: d.deployment.protocol,
-            submitter,
-            requestId: o.requestId ?? randomRequestId(),
-            deadline,
-          },
-          { salt: o.salt },
-        );
-        timings = made.proof.timings;
-        clamped = made.proof.result.clamped;
-        return made.file;
-      });
-    } else {
-      progress(g, `[prove] witness + Groth16 proof for ${model.ref.circuitId}`);
-      const p = await proveInference(model, x, { binding: o.binding ?? 0n, salt: o.salt });
-      timings = p.timings;
-      clamped = p.result.clamped;
-      file = proofFileOf(model.ref, p);
-    }
+    checkClaimOptions(o);
+    const proved = o.claimFor ? await proveForClaim(model, x, o, g) : await proveHere(model, x, o, g);
     await releaseCurve();
-    const json = JSON.stringify(file, null, 2);
-    if (o.out) writeFileSync(o.out, `${json}\n`);
-    const claimId = (file as { claim?: { claimId: string } }).claim?.claimId;
-    if (o.out || g.json) {
-      result(
-        g,
-        `label ${file.result.label}; proof written to ${o.out}${claimId ? ` for claim ${claimId}` : ""} (witness ${timings!.witnessMs.toFixed(0)} ms, prove ${timings!.proveMs.toFixed(0)} ms)`,
-        { ...file, timings: timings! },
-      );
-    } else {
-      process.stdout.write(`${json}\n`);
-    }
-    if (clamped! > 0) progress(g, `warning: ${clamped!} input value(s) were outside the calibrated range and clamped`);
+    report(g, o, proved);
   });
 }

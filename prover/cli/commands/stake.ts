@@ -13,7 +13,8 @@ export function registerStake(program: Command, globals: () => GlobalOptions): v
     .argument("<eth>", "amount of ETH to add to the account's active stake", ethOption("<eth>"))
     .summary("stake ETH so the signing account can sign claims")
     .description(
-      "stake ETH for the signing account (--account): an operator needs the protocol's minimum active stake to sign claims (Signed level) and post batches; a refuted claim costs it the slash amount",
+      "stake ETH for the signing account (--account): an operator needs the protocol's minimum active stake to " +
+        "sign claims (Signed level) and post batches; a refuted claim costs it the slash amount",
     );
   deploymentOptions(cmd);
   cmd.action(async (amount: bigint, o: ChainOptions & GlobalOptions) => {
@@ -30,7 +31,8 @@ export function registerStake(program: Command, globals: () => GlobalOptions): v
       const minStake = (await d.protocol.protocolParams()).minStake;
       const human = [
         `${operator} staked ${formatEther(amount)} ETH`,
-        `  active stake  ${formatEther(account.active)} ETH (minimum ${formatEther(minStake)} ETH): ${staked ? "can sign claims" : "below the minimum, cannot sign claims yet"}`,
+        `  active stake  ${formatEther(account.active)} ETH (minimum ${formatEther(minStake)} ETH): ` +
+          (staked ? "can sign claims" : "below the minimum, cannot sign claims yet"),
         account.unbonding > 0n ? `  unbonding     ${formatEther(account.unbonding)} ETH` : "",
       ]
         .filter(Boolean)

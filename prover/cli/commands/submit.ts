@@ -3,6 +3,8 @@
 // --model <modelId> --input f.json.
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
+import type { ChainConnection } from "../../chain/chain-connection.js";
+import type { OpenDeployment } from "../../chain/open-deployment.js";
 import { type ClaimedProofFile, checkClaimedProof, proveClaim, randomRequestId } from "../../chain/claim-proof.js";
 import { LEVEL_NAMES } from "../../chain/protocol-client.js";
 import { openRegisteredModel, readRegisteredModel } from "../../chain/registered-model.js";
@@ -14,7 +16,7 @@ import { encodeProof } from "../../zk/vkey-encoding.js";
 import { type GlobalOptions, progress, result } from "../output.js";
 import { fieldOption, readInputFile } from "../parse.js";
 import { bytes32Option, deadlineOption } from "./chain-parse.js";
-import { type ChainOptions, deploymentOptions, withDeployment } from "./chain-options.js";
+import { type ChainOptions, claimDeadline, deploymentOptions, withDeployment } from "./chain-options.js";
 
 interface Opts extends GlobalOptions, ChainOptions {
   model?: string;
@@ -28,14 +30,8 @@ interface Opts extends GlobalOptions, ChainOptions {
 /** Default claim deadline: a day after the chain's latest block. */
 export const DEFAULT_DEADLINE_SECONDS = 24n * 3600n;
 
-export function registerSubmit(program: Command, globals: () => GlobalOptions): void {
-  const cmd = program
-    .command("submit")
-    .argument("[proof]", "a proof file made for the claim by `assay prove <model> --input f --claim-for <modelId>`")
-    .summary("record a Proven claim (from a proof file, or prove here)")
-    .description(
-      "record a Proven claim with the receipt hub: the proof is checked on chain against the model's registered key. Give a proof file made for the claim, or --model <modelId> --input f.json to prove and submit in one step (the model's circuit and keys must be compiled here). Prints the claim id.",
-    )
+function addOptions(cmd: Command): Command {
+  return cmd
     .option(
       "--model <modelId>",
       "registered model id (bytes32, printed by `assay model register`)",
@@ -54,94 +50,118 @@ export function registerSubmit(program: Command, globals: () => GlobalOptions): 
       fieldOption("--salt"),
     )
     .option("--out <file>", "with --input: also write the proof file (it holds the salt)");
+}
+
+function checkArguments(proofPath: string | undefined, o: Opts): void {
+  if (proofPath && o.input) throw new InputError("give a proof file or --input, not both");
+  if (!proofPath && !o.input)
+    throw new InputError("nothing to submit: give a proof file, or --model <modelId> --input <file>");
+  if (o.input && !o.model) throw new InputError("--input needs --model <modelId>");
+  if (proofPath && (o.requestId || o.deadline || o.salt !== undefined)) {
+    throw new InputError(
+      "--request-id, --deadline and --salt are fixed when the proof is made: " +
+        "pass them to `assay prove --claim-for`",
+    );
+  }
+}
+
+interface ToSubmit {
+  pf: ClaimedProofFile;
+  claimId: string;
+}
+
+/** A proof file made for a claim by this account on this chain's hub. */
+function fromProofFile(proofPath: string, o: Opts, conn: ChainConnection, hub: string): ToSubmit {
+  const file = readProofFile(proofPath);
+  const target = { chainId: conn.chainId, hub, submitter: conn.signer.address, file: proofPath };
+  const claimId = checkClaimedProof(file, target).claimId;
+  const pf = file as ClaimedProofFile;
+  if (o.model && o.model !== pf.claim.modelId.toLowerCase()) {
+    throw new InputError(`${proofPath} is a claim about model ${pf.claim.modelId}, not ${o.model}`);
+  }
+  return { pf, claimId };
+}
+
+/** Proves here, for a claim on --model bound to this account. */
+async function proveHere(o: Opts, g: GlobalOptions, conn: ChainConnection, d: OpenDeployment): Promise<ToSubmit> {
+  const submitter = conn.signer.address;
+  const x = readInputFile(o.input!);
+  const registered = await readRegisteredModel(d.protocol, o.model!, conn.chainId, d.deployment.blockNumber ?? 0);
+  const compiled = await openRegisteredModel(registered);
+  const deadline = await claimDeadline(conn, o.deadline, DEFAULT_DEADLINE_SECONDS);
+  progress(g, `[prove] ${compiled.ref.circuitId} for a claim on model ${o.model} bound to ${submitter}`);
+  const target = {
+    modelId: o.model!,
+    chainId: conn.chainId,
+    hub: d.deployment.protocol,
+    submitter,
+    requestId: o.requestId ?? randomRequestId(),
+    deadline,
+  };
+  const made = await proveClaim(compiled, x, target, { salt: o.salt });
+  await releaseCurve();
+  if (o.out) writeFileSync(o.out, `${JSON.stringify(made.file, null, 2)}\n`);
+  return { pf: made.file, claimId: made.claimId };
+}
+
+async function submitClaim(g: GlobalOptions, o: Opts, conn: ChainConnection, d: OpenDeployment, s: ToSubmit) {
+  const { pf, claimId } = s;
+  const hub = d.deployment.protocol;
+  const claim = {
+    modelId: pf.claim.modelId,
+    inputCommitment: BigInt(pf.claim.inputCommitment),
+    output: BigInt(pf.claim.output),
+    requestId: pf.claim.requestId,
+    deadline: BigInt(pf.claim.deadline),
+  };
+  const proof = encodeProof(pf.proof);
+  progress(g, `[submit] claim ${claimId} to ${hub} on chain ${conn.chainId}`);
+  const receipt = await withRevertReason("submitProven", d.ifaces, async () => {
+    await d.protocol.submitProven.staticCall(claim, proof);
+    return (await d.protocol.submitProven(claim, proof)).wait();
+  });
+  const level = LEVEL_NAMES[Number(await d.protocol.levelOf(claimId))];
+  const human = [
+    `claim ${claimId}`,
+    `  level        ${level}`,
+    `  model        ${claim.modelId}`,
+    `  output       ${claim.output}${pf.result ? ` (label ${pf.result.label})` : ""}`,
+    `  input commit ${claim.inputCommitment} (salt ${pf.salt})`,
+    `  transaction  ${receipt?.hash} (gas ${receipt?.gasUsed})`,
+    o.out ? `  proof file   ${o.out}` : "",
+  ]
+    .filter(Boolean)
+    .join("\n");
+  result(g, human, {
+    claimId,
+    level,
+    claim: pf.claim,
+    salt: pf.salt,
+    label: pf.result?.label,
+    transaction: receipt?.hash,
+    gasUsed: receipt?.gasUsed,
+    submitter: conn.signer.address,
+  });
+}
+
+export function registerSubmit(program: Command, globals: () => GlobalOptions): void {
+  const cmd = program
+    .command("submit")
+    .argument("[proof]", "a proof file made for the claim by `assay prove <model> --input f --claim-for <modelId>`")
+    .summary("record a Proven claim (from a proof file, or prove here)")
+    .description(
+      "record a Proven claim with the receipt hub: the proof is checked on chain against the model's " +
+        "registered key. Give a proof file made for the claim, or --model <modelId> --input f.json to prove " +
+        "and submit in one step (the model's circuit and keys must be compiled here). Prints the claim id.",
+    );
+  addOptions(cmd);
   deploymentOptions(cmd);
   cmd.action(async (proofPath: string | undefined, o: Opts) => {
     const g = { ...globals(), ...o };
-    if (proofPath && o.input) throw new InputError("give a proof file or --input, not both");
-    if (!proofPath && !o.input)
-      throw new InputError("nothing to submit: give a proof file, or --model <modelId> --input <file>");
-    if (o.input && !o.model) throw new InputError("--input needs --model <modelId>");
-    if (proofPath && (o.requestId || o.deadline || o.salt !== undefined)) {
-      throw new InputError(
-        "--request-id, --deadline and --salt are fixed when the proof is made: pass them to `assay prove --claim-for`",
-      );
-    }
+    checkArguments(proofPath, o);
     await withDeployment(o, async (conn, d) => {
-      const hub = d.deployment.protocol;
-      const submitter = conn.signer.address;
-      let pf: ClaimedProofFile;
-      let claimId: string;
-      if (proofPath) {
-        const file = readProofFile(proofPath);
-        claimId = checkClaimedProof(file, { chainId: conn.chainId, hub, submitter, file: proofPath }).claimId;
-        pf = file as ClaimedProofFile;
-        if (o.model && o.model !== pf.claim.modelId.toLowerCase()) {
-          throw new InputError(`${proofPath} is a claim about model ${pf.claim.modelId}, not ${o.model}`);
-        }
-      } else {
-        const x = readInputFile(o.input!);
-        const registered = await readRegisteredModel(d.protocol, o.model!, conn.chainId, d.deployment.blockNumber ?? 0);
-        const compiled = await openRegisteredModel(registered);
-        const now = BigInt((await conn.ethers.provider.getBlock("latest"))!.timestamp);
-        const deadline = o.deadline
-          ? o.deadline.relative
-            ? now + o.deadline.value
-            : o.deadline.value
-          : now + DEFAULT_DEADLINE_SECONDS;
-        progress(g, `[prove] ${compiled.ref.circuitId} for a claim on model ${o.model} bound to ${submitter}`);
-        const made = await proveClaim(
-          compiled,
-          x,
-          {
-            modelId: o.model!,
-            chainId: conn.chainId,
-            hub,
-            submitter,
-            requestId: o.requestId ?? randomRequestId(),
-            deadline,
-          },
-          { salt: o.salt },
-        );
-        await releaseCurve();
-        pf = made.file;
-        claimId = made.claimId;
-        if (o.out) writeFileSync(o.out, `${JSON.stringify(pf, null, 2)}\n`);
-      }
-      const claim = {
-        modelId: pf.claim.modelId,
-        inputCommitment: BigInt(pf.claim.inputCommitment),
-        output: BigInt(pf.claim.output),
-        requestId: pf.claim.requestId,
-        deadline: BigInt(pf.claim.deadline),
-      };
-      const proof = encodeProof(pf.proof);
-      progress(g, `[submit] claim ${claimId} to ${hub} on chain ${conn.chainId}`);
-      const receipt = await withRevertReason("submitProven", d.ifaces, async () => {
-        await d.protocol.submitProven.staticCall(claim, proof);
-        return (await d.protocol.submitProven(claim, proof)).wait();
-      });
-      const level = LEVEL_NAMES[Number(await d.protocol.levelOf(claimId))];
-      const human = [
-        `claim ${claimId}`,
-        `  level        ${level}`,
-        `  model        ${claim.modelId}`,
-        `  output       ${claim.output}${pf.result ? ` (label ${pf.result.label})` : ""}`,
-        `  input commit ${claim.inputCommitment} (salt ${pf.salt})`,
-        `  transaction  ${receipt?.hash} (gas ${receipt?.gasUsed})`,
-        o.out ? `  proof file   ${o.out}` : "",
-      ]
-        .filter(Boolean)
-        .join("\n");
-      result(g, human, {
-        claimId,
-        level,
-        claim: pf.claim,
-        salt: pf.salt,
-        label: pf.result?.label,
-        transaction: receipt?.hash,
-        gasUsed: receipt?.gasUsed,
-        submitter,
-      });
+      const s = proofPath ? fromProofFile(proofPath, o, conn, d.deployment.protocol) : await proveHere(o, g, conn, d);
+      await submitClaim(g, o, conn, d, s);
     });
   });
 }
