@@ -4,13 +4,12 @@
 // batched claims recorded by other tools, and the one-line failures: wrong chain, unknown claim,
 // unknown model, bad proof, not staked, a wrong input in an audit, reverts by their custom error.
 import { expect } from "chai";
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Contract, JsonRpcProvider, Wallet, id, keccak256, type Signer } from "ethers";
-import { cacheRoot } from "../../prover/artifacts.js";
+import { cacheRoot, PROJECT_ROOT } from "../../prover/artifacts.js";
 import { createDevCa } from "../../prover/attest/dev-ca.js";
 import { DevSecurityModule } from "../../prover/attest/dev-enclave.js";
 import { signerUserData } from "../../prover/attest/key-binding.js";
@@ -20,20 +19,18 @@ import { type Claim, claimIdOf, signClaimCompact } from "../../prover/chain/clai
 import { openModel } from "../../prover/model-store.js";
 import { infer } from "../../prover/prove-inference.js";
 import { releaseCurve } from "../../prover/zk/groth16.js";
-import { loadDigits, ROOT } from "../helpers/data.js";
+import { loadDigits } from "../helpers/data.js";
+import { freePort } from "../helpers/ports.js";
+import { assayWith } from "../helpers/cli.js";
 
-const BIN = path.join(ROOT, "bin/assay.mjs");
-const HARDHAT = path.join(ROOT, "node_modules/hardhat/dist/src/cli.js");
-const ONNX = path.join(ROOT, "models/digits-mlp-64-32-10.onnx");
-const CALIB = path.join(ROOT, "models/data/digits-8x8-calib.json");
+const HARDHAT = path.join(PROJECT_ROOT, "node_modules/hardhat/dist/src/cli.js");
+const ONNX = path.join(PROJECT_ROOT, "models/digits-mlp-64-32-10.onnx");
+const CALIB = path.join(PROJECT_ROOT, "models/data/digits-8x8-calib.json");
 const tmp = mkdtempSync(path.join(os.tmpdir(), "assay-cli-chain-"));
 const stateDir = path.join(tmp, "state");
 const env = { ...process.env, ASSAY_CACHE_DIR: cacheRoot(), ASSAY_STATE_DIR: stateDir, ASSAY_PRIVATE_KEY: "" };
 
-function assay(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env, encoding: "utf8" });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const assay = assayWith(env);
 
 /** The one `assay: ...` line of a failed command. */
 function errorLine(r: { err: string }): string {
@@ -47,19 +44,9 @@ function json(r: { code: number | null; out: string; err: string }) {
   return JSON.parse(r.out);
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 const ABI = (name: string, dir: string) =>
-  JSON.parse(readFileSync(path.join(ROOT, "artifacts/contracts", dir, `${name}.sol`, `${name}.json`), "utf8")).abi;
+  JSON.parse(readFileSync(path.join(PROJECT_ROOT, "artifacts/contracts", dir, `${name}.sol`, `${name}.json`), "utf8"))
+    .abi;
 
 describe("cli: chain commands against a JSON-RPC node", function () {
   let node: ChildProcess;
@@ -80,7 +67,7 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     rpc = ["--rpc", url];
     const log = openSync(path.join(tmp, "node.log"), "w");
     node = spawn(process.execPath, [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
-      cwd: ROOT,
+      cwd: PROJECT_ROOT,
       stdio: ["ignore", log, log],
     });
     provider = new JsonRpcProvider(url, 31337, { staticNetwork: true, pollingInterval: 100 });

@@ -1,25 +1,21 @@
 // The assay command line, end to end: compile (with and without a user ceremony file), prove,
 // verify, and one clear line plus a non-zero exit for bad input.
 import { expect } from "chai";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { cacheRoot } from "../../prover/artifacts.js";
+import { cacheRoot, PROJECT_ROOT } from "../../prover/artifacts.js";
 import { ensureDevPtau } from "../../prover/zk/ptau-cache.js";
-import { loadDigits, ROOT } from "../helpers/data.js";
+import { loadDigits } from "../helpers/data.js";
+import { assayWith } from "../helpers/cli.js";
 
-const BIN = path.join(ROOT, "bin/assay.mjs");
 const tmp = mkdtempSync(path.join(os.tmpdir(), "assay-cli-"));
 const env = { ...process.env, ASSAY_CACHE_DIR: cacheRoot() };
 
-function assay(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env, encoding: "utf8" });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const assay = assayWith(env);
 
-const ONNX = path.join(ROOT, "models/digits-mlp-64-32-10.onnx");
-const CALIB = path.join(ROOT, "models/data/digits-8x8-calib.json");
+const ONNX = path.join(PROJECT_ROOT, "models/digits-mlp-64-32-10.onnx");
+const CALIB = path.join(PROJECT_ROOT, "models/data/digits-8x8-calib.json");
 
 describe("cli: assay", function () {
   let circuitId: string;

@@ -3,7 +3,6 @@
 // failure is one `assay: ...` line on stderr with exit 1 (the user or the machine can fix it),
 // 70 (a bug) or 2 (usage), and with --json stdout is exactly the JSON document.
 import { expect } from "chai";
-import { spawnSync } from "node:child_process";
 import {
   copyFileSync,
   mkdirSync,
@@ -14,36 +13,22 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { cacheRoot } from "../../prover/artifacts.js";
 import { V8_MAX_WASM_FUNCTION_SIZE } from "../../prover/zk/witness.js";
 import { buildModel, randomFloats } from "../helpers/onnx-builder.js";
-import { ROOT } from "../helpers/data.js";
+import { freePort } from "../helpers/ports.js";
+import { type CliRun, runAssay } from "../helpers/cli.js";
 
-const BIN = path.join(ROOT, "bin/assay.mjs");
 const tmp = mkdtempSync(path.join(os.tmpdir(), "assay-cli-errors-"));
 // A cache of its own, so the compiler really runs; the development ceremonies are shared.
 const cache = path.join(tmp, "cache");
 const env = { ...process.env, ASSAY_CACHE_DIR: cache, ASSAY_STATE_DIR: path.join(tmp, "state"), ASSAY_DEBUG: "" };
 
-interface Run {
-  code: number | null;
-  out: string;
-  err: string;
-  ms: number;
-}
-
-function assay(...args: string[]): Run {
-  return assayWith({}, ...args);
-}
-
-function assayWith(extraEnv: Record<string, string>, ...args: string[]): Run {
-  const t = Date.now();
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...env, ...extraEnv }, encoding: "utf8" });
-  return { code: r.status, out: r.stdout, err: r.stderr, ms: Date.now() - t };
-}
+type Run = CliRun;
+const assay = (...args: string[]): Run => runAssay(env, args);
+const assayEnv = (extraEnv: Record<string, string>, ...args: string[]): Run => runAssay({ ...env, ...extraEnv }, args);
 
 /** Under --quiet a failure prints exactly one line: `assay: ...`, no stack; returns it. */
 function onlyLine(r: Run, code: number): string {
@@ -104,17 +89,6 @@ function wasmWithFunctionOf(bodyBytes: number): Uint8Array<ArrayBuffer> {
   out.set([...head, ...funcs, ...section]);
   out.set(body, head.length + funcs.length + section.length);
   return out;
-}
-
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 describe("cli: failing early, in one line", function () {
@@ -253,7 +227,7 @@ describe("cli: failing early, in one line", function () {
   });
 
   it("a chain or node that refuses connections: one line, exit 1", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     expect(onlyLine(assay("-q", "deploy", "--rpc", `http://127.0.0.1:${port}`), 1)).to.match(
       new RegExp(`^assay: cannot reach rpc http://127\\.0\\.0\\.1:${port}`),
     );
@@ -278,7 +252,7 @@ describe("cli: failing early, in one line", function () {
     const missing = path.join(tmp, "none.onnx");
     const plain = assay("-q", "model", "compile", missing, "--calib", tiny.calib);
     expect(plain.err).to.not.match(/^\s+at /m);
-    const debug = assayWith({ ASSAY_DEBUG: "1" }, "-q", "model", "compile", missing, "--calib", tiny.calib);
+    const debug = assayEnv({ ASSAY_DEBUG: "1" }, "-q", "model", "compile", missing, "--calib", tiny.calib);
     expect(debug.code).to.equal(1);
     expect(debug.err.split("\n")[0]).to.match(/^assay: cannot read ONNX model/);
     expect(debug.err).to.match(/^\s+at /m);

@@ -3,9 +3,6 @@ import path from "node:path";
 import { PROJECT_ROOT } from "../../prover/artifacts.js";
 import { type DataSet, loadDataSet } from "../../prover/data/dataset.js";
 
-/** @deprecated Import PROJECT_ROOT from prover/artifacts.ts; kept while test/cli imports it from here. */
-export const ROOT = PROJECT_ROOT;
-
 export type LabelledDataSet = DataSet & { labels: number[] };
 
 export function loadDigits(resolution: 8 | 14 | 28, split: "calib" | "test"): LabelledDataSet {
