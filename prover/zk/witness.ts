@@ -7,8 +7,8 @@
 // template and line; a witness built by other means is checked with r1cs-check.ts.
 //
 // V8 refuses to compile a WebAssembly function body larger than 7,654,321 bytes, and circom
-// writes one function per constant table; the code section is read first, so an oversized
-// generator fails with its size (WitnessGeneratorLoadError) instead of V8's bare CompileError.
+// writes one function per constant table; an oversized generator fails with the size V8 reports
+// (WitnessGeneratorLoadError.oversized), which the caller turns into a one-line explanation.
 import { readFile, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { compileFunction } from "node:vm";
@@ -49,8 +49,8 @@ export class WitnessGeneratorLoadError extends Error {
   constructor(
     readonly wasmPath: string,
     readonly reason: string,
-    /** The largest function body (index in the function index space, bytes), when over V8's limit. */
-    readonly oversized?: { index: number; bytes: number },
+    /** The size of the function body V8 refused, when that is why. */
+    readonly oversized?: { bytes: number },
     options?: { cause?: unknown },
   ) {
     super(`cannot load the witness generator ${wasmPath}: ${reason}`, options);
@@ -61,91 +61,13 @@ export class WitnessGeneratorLoadError extends Error {
 /** V8's limit on one WebAssembly function body (wasm-limits.h, kV8MaxWasmFunctionSize). */
 export const V8_MAX_WASM_FUNCTION_SIZE = 7_654_321;
 
-/** Reads an unsigned LEB128 at `pos`; returns [value, next position]. */
-function leb128(bytes: Uint8Array, pos: number): [number, number] {
-  let value = 0;
-  let scale = 1;
-  for (;;) {
-    if (pos >= bytes.length) throw new RangeError("truncated LEB128");
-    const b = bytes[pos++];
-    value += (b & 0x7f) * scale;
-    scale *= 128;
-    if ((b & 0x80) === 0) return [value, pos];
-  }
-}
-
-/** Number of imported functions (they come first in the function index space). */
-function countFunctionImports(bytes: Uint8Array, start: number): number {
-  let [n, p] = leb128(bytes, start);
-  let functions = 0;
-  const skipName = () => {
-    const [len, q] = leb128(bytes, p);
-    p = q + len;
-  };
-  const skipLimits = () => {
-    const flags = bytes[p++];
-    p = leb128(bytes, p)[1];
-    if (flags & 1) p = leb128(bytes, p)[1];
-  };
-  for (; n > 0; n--) {
-    skipName();
-    skipName();
-    const kind = bytes[p++];
-    if (kind === 0) {
-      p = leb128(bytes, p)[1];
-      functions++;
-    } else if (kind === 1) {
-      p++;
-      skipLimits();
-    } else if (kind === 2) skipLimits();
-    else if (kind === 3) p += 2;
-    else throw new RangeError(`import kind ${kind}`);
-  }
-  return functions;
-}
-
 /**
- * The body size of every function defined in a wasm module, by function index (imports
- * included in the numbering). Throws RangeError on a file that is not wasm.
+ * V8's CompileError for an oversized function states its size ("size 9396642 > maximum function
+ * size 7654321"); the generated calculator rethrows it wrapped. The size, when that is the reason.
  */
-export function wasmFunctionSizes(bytes: Uint8Array): { index: number; bytes: number }[] {
-  if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d)
-    throw new RangeError("not a WebAssembly module");
-  const out: { index: number; bytes: number }[] = [];
-  let imported = 0;
-  let p = 8;
-  while (p < bytes.length) {
-    const id = bytes[p];
-    const [len, body] = leb128(bytes, p + 1);
-    if (id === 2) imported = countFunctionImports(bytes, body);
-    if (id === 10) {
-      let [n, q] = leb128(bytes, body);
-      for (let i = 0; n > 0; n--, i++) {
-        const [size, next] = leb128(bytes, q);
-        out.push({ index: imported + i, bytes: size });
-        q = next + size;
-      }
-    }
-    p = body + len;
-  }
-  return out;
-}
-
-/** The largest function body over V8's limit, if any. */
-function oversizedFunction(wasmPath: string, code: Uint8Array): { index: number; bytes: number } | undefined {
-  let sizes: { index: number; bytes: number }[];
-  try {
-    sizes = wasmFunctionSizes(code);
-  } catch (e) {
-    throw new WitnessGeneratorLoadError(wasmPath, (e as Error).message, undefined, { cause: e });
-  }
-  const largest = sizes.reduce((a, b) => (b.bytes > a.bytes ? b : a), { index: -1, bytes: 0 });
-  return largest.bytes > V8_MAX_WASM_FUNCTION_SIZE ? largest : undefined;
-}
-
-function describeOversized(f: { index: number; bytes: number }): string {
-  const n = (x: number) => x.toLocaleString("en-US");
-  return `function ${f.index} is ${n(f.bytes)} bytes, over V8's limit of ${n(V8_MAX_WASM_FUNCTION_SIZE)}`;
+function oversizedFunctionBytes(e: unknown): number | undefined {
+  const m = /size (\d+) > maximum function size \d+/.exec(e instanceof Error ? e.message : String(e));
+  return m ? Number(m[1]) : undefined;
 }
 
 interface GeneratedCalculator {
@@ -182,8 +104,6 @@ async function loadCalculator(wasmPath: string): Promise<GeneratedCalculator> {
       cause: e,
     });
   }
-  const oversized = oversizedFunction(wasmPath, code);
-  if (oversized) throw new WitnessGeneratorLoadError(wasmPath, describeOversized(oversized), oversized);
   // The generated file is CommonJS (`module.exports = builder`) while this package is ESM, so
   // it is evaluated as a CommonJS function body rather than imported.
   const mod: { exports: unknown } = { exports: {} };
@@ -192,7 +112,8 @@ async function loadCalculator(wasmPath: string): Promise<GeneratedCalculator> {
     return await (mod.exports as Builder)(code);
   } catch (e) {
     const reason = (e instanceof Error ? e.message : String(e)).split("\n")[0];
-    throw new WitnessGeneratorLoadError(wasmPath, reason, undefined, { cause: e });
+    const bytes = oversizedFunctionBytes(e);
+    throw new WitnessGeneratorLoadError(wasmPath, reason, bytes === undefined ? undefined : { bytes }, { cause: e });
   }
 }
 
