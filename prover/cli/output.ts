@@ -17,11 +17,6 @@ export function result(opts: GlobalOptions, human: string, json: unknown): void 
   else process.stdout.write(`${human}\n`);
 }
 
-/** 1 for what the user or the machine can fix, 70 for a bug in assay (see error-line.ts). */
-export function exitCodeFor(e: unknown): number {
-  return describeError(e).code;
-}
-
 /** Writes the one `assay: ...` line for `e` (and its stack, with ASSAY_DEBUG set); returns the exit code. */
 export function reportError(e: unknown): number {
   const { line, code } = describeError(e);

@@ -1,6 +1,7 @@
 // Options every chain command shares, and the connect / run / close around a command's body.
 import type { Command } from "commander";
 import { type ChainConnection, type ChainSelection, connectChain } from "../../chain/chain-connection.js";
+import { type ClaimTarget, randomRequestId } from "../../chain/claim-proof.js";
 import { type DeploymentSelection, type OpenDeployment, openDeployment } from "../../chain/open-deployment.js";
 
 export interface ChainOptions extends ChainSelection, DeploymentSelection {}
@@ -60,4 +61,21 @@ export async function claimDeadline(
   if (deadline && !deadline.relative) return deadline.value;
   const now = BigInt((await conn.ethers.provider.getBlock("latest"))!.timestamp);
   return now + (deadline ? deadline.value : defaultSeconds);
+}
+
+/** The claim a proof made here is for: this deployment's hub, a request id (random by default) and a deadline. */
+export async function claimTarget(
+  conn: ChainConnection,
+  d: OpenDeployment,
+  claim: { modelId: string; submitter: string },
+  o: { requestId?: string; deadline?: { relative: boolean; value: bigint } },
+  defaultSeconds: bigint,
+): Promise<ClaimTarget> {
+  return {
+    ...claim,
+    chainId: conn.chainId,
+    hub: d.deployment.protocol,
+    requestId: o.requestId ?? randomRequestId(),
+    deadline: await claimDeadline(conn, o.deadline, defaultSeconds),
+  };
 }

@@ -4,7 +4,7 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { getAddress } from "ethers";
-import { proveClaim, randomRequestId } from "../../chain/claim-proof.js";
+import { proveClaim } from "../../chain/claim-proof.js";
 import { readRegisteredModel } from "../../chain/registered-model.js";
 import { InputError } from "../../errors.js";
 import { openModel } from "../../model-store.js";
@@ -16,7 +16,7 @@ import { verifyingKeyId } from "../../zk/vkey-encoding.js";
 import { type GlobalOptions, progress, result } from "../output.js";
 import { fieldOption, readInputFile } from "../parse.js";
 import { addressOption, bytes32Option, deadlineOption } from "./chain-parse.js";
-import { type ChainOptions, claimDeadline, deploymentOptions, withDeployment } from "./chain-options.js";
+import { type ChainOptions, claimTarget, deploymentOptions, withDeployment } from "./chain-options.js";
 import { DEFAULT_DEADLINE_SECONDS } from "./submit.js";
 
 interface Opts extends GlobalOptions, ChainOptions {
@@ -98,21 +98,13 @@ async function proveForClaim(model: CompiledModel, x: number[], o: Opts, g: Glob
           `${model.ref.circuitId} (${model.ref.ptauId}) has key ${keyId}`,
       );
     }
-    const deadline = await claimDeadline(conn, o.deadline, DEFAULT_DEADLINE_SECONDS);
     const submitter = o.submitter ?? conn.signer.address;
+    const target = await claimTarget(conn, d, { modelId, submitter }, o, DEFAULT_DEADLINE_SECONDS);
     progress(
       g,
       `[prove] witness + Groth16 proof for ${model.ref.circuitId}, ` +
         `a claim on model ${modelId} submitted by ${getAddress(submitter)}`,
     );
-    const target = {
-      modelId,
-      chainId: conn.chainId,
-      hub: d.deployment.protocol,
-      submitter,
-      requestId: o.requestId ?? randomRequestId(),
-      deadline,
-    };
     const made = await proveClaim(model, x, target, { salt: o.salt });
     return { file: made.file, timings: made.proof.timings, clamped: made.proof.result.clamped };
   });

@@ -5,7 +5,7 @@ import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { ChainConnection } from "../../chain/chain-connection.js";
 import type { OpenDeployment } from "../../chain/open-deployment.js";
-import { type ClaimedProofFile, checkClaimedProof, proveClaim, randomRequestId } from "../../chain/claim-proof.js";
+import { type ClaimedProofFile, checkClaimedProof, proveClaim } from "../../chain/claim-proof.js";
 import { LEVEL_NAMES } from "../../chain/protocol-client.js";
 import { openRegisteredModel, readRegisteredModel } from "../../chain/registered-model.js";
 import { withRevertReason } from "../../chain/revert-reason.js";
@@ -16,7 +16,7 @@ import { encodeProof } from "../../zk/vkey-encoding.js";
 import { type GlobalOptions, progress, result } from "../output.js";
 import { fieldOption, readInputFile } from "../parse.js";
 import { bytes32Option, deadlineOption } from "./chain-parse.js";
-import { type ChainOptions, claimDeadline, deploymentOptions, withDeployment } from "./chain-options.js";
+import { type ChainOptions, claimTarget, deploymentOptions, withDeployment } from "./chain-options.js";
 
 interface Opts extends GlobalOptions, ChainOptions {
   model?: string;
@@ -88,16 +88,8 @@ async function proveHere(o: Opts, g: GlobalOptions, conn: ChainConnection, d: Op
   const x = readInputFile(o.input!);
   const registered = await readRegisteredModel(d.protocol, o.model!, conn.chainId, d.deployment.blockNumber ?? 0);
   const compiled = await openRegisteredModel(registered);
-  const deadline = await claimDeadline(conn, o.deadline, DEFAULT_DEADLINE_SECONDS);
+  const target = await claimTarget(conn, d, { modelId: o.model!, submitter }, o, DEFAULT_DEADLINE_SECONDS);
   progress(g, `[prove] ${compiled.ref.circuitId} for a claim on model ${o.model} bound to ${submitter}`);
-  const target = {
-    modelId: o.model!,
-    chainId: conn.chainId,
-    hub: d.deployment.protocol,
-    submitter,
-    requestId: o.requestId ?? randomRequestId(),
-    deadline,
-  };
   const made = await proveClaim(compiled, x, target, { salt: o.salt });
   await releaseCurve();
   if (o.out) writeFileSync(o.out, `${JSON.stringify(made.file, null, 2)}\n`);
