@@ -211,7 +211,8 @@ export class InferenceService {
 
   // ---------------------------------------------------------------- requests
 
-  async infer(req: InferRequest): Promise<InferResponse> {
+  /** `admit`, if given, sees the chosen level before any work and may refuse by throwing (per-key proof caps). */
+  async infer(req: InferRequest, admit?: (level: LevelName) => Promise<void>): Promise<InferResponse> {
     if (this.closed) throw new NodeClosedError();
     const served = this.resolveModel(req.model);
     const input = parseInput(req.input, served.model);
@@ -229,6 +230,7 @@ export class InferenceService {
       modelId: served.modelId,
       unavailable: await this.unavailableLevels(served),
     });
+    await admit?.(level);
 
     const requestId = hexlify(randomBytes(32));
     const deadline = (await this.chainNow()) + BigInt(this.config.claimTtlSeconds);
