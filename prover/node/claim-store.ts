@@ -1,12 +1,25 @@
 // The node's record of every claim it made: what was claimed, at which level, how it reached
 // the chain (transaction, batch, proof job) and enough to prove it later (input and salt; a
-// Signed claim may be challenged, and only a proof defends it). One JSON file per claim,
-// written atomically, so a restarted node still answers for its claims and resumes their work.
-import { mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+// Signed claim may be challenged, and only a proof defends it). One JSON file per claim, 0600
+// (it holds the input and its salt), written durably (./durable-file.ts), so a restarted node
+// still answers for its claims and resumes their work. At `init` a record that cannot be read
+// back is moved to `<root>/quarantine/` with a logged line, and the node carries on without it.
+import { readdir, readFile, unlink } from "node:fs/promises";
 import path from "node:path";
 import { isHexString } from "ethers";
 import type { Claim } from "../chain/claim.js";
 import type { LevelName } from "../chain/protocol-client.js";
+import {
+  ensurePrivateDir,
+  jsonProblem,
+  loadRecords,
+  type Log,
+  logToStderr,
+  quarantine,
+  removeStaleTempFiles,
+  syncDir,
+  writeFileDurably,
+} from "./durable-file.js";
 import type { PolicySource } from "./routing.js";
 
 export type ClaimStatus =
@@ -85,41 +98,80 @@ function reviver(_k: string, v: unknown) {
     : v;
 }
 
+const CLAIM_FILE = /^0x[0-9a-f]{64}\.json$/;
+
+/** The claim record in `text`; throws a short reason if it is not one (`name`: its file name). */
+function parseRecord(text: string, name: string): ClaimRecord {
+  const r = JSON.parse(text, reviver) as ClaimRecord | null;
+  if (typeof r !== "object" || r === null || Array.isArray(r)) throw new Error("not a claim record");
+  if (typeof r.claimId !== "string" || `${r.claimId.toLowerCase()}.json` !== name)
+    throw new Error(`claim id ${r.claimId} does not match the file name`);
+  const fields = typeof r.status === "string" && typeof r.level === "string" && typeof r.createdAt === "string";
+  if (!fields || typeof r.claim !== "object" || r.claim === null)
+    throw new Error("not a claim record (status, level, createdAt or claim missing)");
+  return r;
+}
+
 export class ClaimStore {
+  private readonly root: string;
   private readonly dir: string;
   private readonly pendingDir: string;
+  private readonly quarantineDir: string;
   /** Per claim, the tail of its queued read-modify-write updates (so none is lost). */
   private readonly locks = new Map<string, Promise<unknown>>();
 
-  constructor(root: string) {
+  /** `log`: problems with the files on disk, one line each (default stderr). */
+  constructor(
+    root: string,
+    private readonly log: Log = logToStderr,
+  ) {
+    this.root = root;
     this.dir = path.join(root, "claims");
     this.pendingDir = path.join(root, "batch-pending");
+    this.quarantineDir = path.join(root, "quarantine");
   }
 
   private file(id: string): string {
     return path.join(this.dir, `${id.toLowerCase()}.json`);
   }
 
+  /**
+   * Creates the directories 0700 (tightening looser ones), removes temp files of interrupted
+   * writes and checks every record: unreadable ones are quarantined (one logged line each).
+   */
   async init(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    await mkdir(this.pendingDir, { recursive: true });
+    for (const d of [this.root, this.dir, this.pendingDir]) await ensurePrivateDir(d, this.log);
+    await removeStaleTempFiles(this.pendingDir);
+    await loadRecords({
+      dir: this.dir,
+      isRecord: (name) => CLAIM_FILE.test(name),
+      parse: parseRecord,
+      quarantineDir: this.quarantineDir,
+      log: this.log,
+    });
   }
 
   async put(record: ClaimRecord): Promise<void> {
     record.updatedAt = new Date().toISOString();
-    const file = this.file(record.claimId);
-    const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(record, replacer));
-    await rename(tmp, file);
+    await writeFileDurably(this.file(record.claimId), JSON.stringify(record, replacer));
   }
 
+  /** The record, or undefined if there is none (a record found unreadable is quarantined). */
   async get(id: string): Promise<ClaimRecord | undefined> {
     if (!isHexString(id, 32)) return undefined;
+    const file = this.file(id);
+    let text: string;
     try {
-      return JSON.parse(await readFile(this.file(id), "utf8"), reviver) as ClaimRecord;
+      text = await readFile(file, "utf8");
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw e;
+    }
+    try {
+      return parseRecord(text, path.basename(file));
+    } catch (e) {
+      await quarantine(file, this.quarantineDir, jsonProblem(e), this.log).catch(() => {});
+      return undefined;
     }
   }
 
@@ -146,11 +198,12 @@ export class ClaimStore {
 
   /** Marks a Signed claim as waiting for a batch (survives a restart until the batch is posted). */
   async markPending(id: string): Promise<void> {
-    await writeFile(path.join(this.pendingDir, id.toLowerCase()), "");
+    await writeFileDurably(path.join(this.pendingDir, id.toLowerCase()), "");
   }
 
   async clearPending(ids: readonly string[]): Promise<void> {
     await Promise.all(ids.map((id) => unlink(path.join(this.pendingDir, id.toLowerCase())).catch(() => {})));
+    if (ids.length > 0) await syncDir(this.pendingDir);
   }
 
   /** Claims waiting for a batch, oldest first. */

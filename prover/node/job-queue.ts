@@ -1,13 +1,16 @@
 // Proof jobs: slow, parallel, and never lost once accepted.
 //
 // `JobQueue` is the interface the node programs against; `FileJobQueue` is the in-process
-// implementation: each job is one JSON file written atomically (write + rename) before
-// `enqueue` returns, so a crash or restart loses no accepted job: on `start` every job found
-// queued or running is run again (handlers must be idempotent: proving is). A distributed
+// implementation: each job is one JSON file (0600: payloads hold inputs and salts) written
+// durably (./durable-file.ts: temp file, fsync, rename, fsync of the directory) before `enqueue`
+// returns, so a crash, kill -9 or power loss loses no accepted job: on `start` every job found
+// queued or running is run again (handlers must be idempotent: proving is). A job file that
+// cannot be read back is quarantined with a logged line and the rest run. A distributed
 // implementation (e.g. Redis streams or BullMQ) implements the same interface.
 import { randomUUID } from "node:crypto";
-import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { ensurePrivateDir, loadRecords, type Log, logToStderr, writeFileDurably } from "./durable-file.js";
 
 export type JobState = "queued" | "running" | "done" | "failed";
 
@@ -20,6 +23,16 @@ export interface Job<P, R> {
   attempts: number;
   createdAt: string;
   updatedAt: string;
+}
+
+const JOB_STATES: readonly JobState[] = ["queued", "running", "done", "failed"];
+const JOB_FILE = /^[0-9a-f-]{36}\.json$/;
+
+export interface FileJobQueueOptions {
+  /** Where unreadable job files are moved (default `<dir>/quarantine`). */
+  quarantineDir?: string;
+  /** Problems with the files, one line each (default stderr). */
+  log?: Log;
 }
 
 export type JobHandler<P, R> = (payload: P, job: Job<P, R>) => Promise<R>;
@@ -45,14 +58,27 @@ export class FileJobQueue<P, R> implements JobQueue<P, R> {
   private closed = false;
   private readonly listeners: ((job: Job<P, R>) => void)[] = [];
   private idleWaiters: (() => void)[] = [];
+  private ready?: Promise<void>;
+  private readonly log: Log;
 
   constructor(
     private readonly dir: string,
     private readonly concurrency = 1,
     private readonly maxAttempts = 3,
+    private readonly options: FileJobQueueOptions = {},
   ) {
     if (!Number.isInteger(concurrency) || concurrency < 1)
       throw new RangeError(`concurrency must be >= 1, got ${concurrency}`);
+    this.log = options.log ?? logToStderr;
+  }
+
+  /** Creates the directory 0700 (tightening it if needed), once. */
+  private prepare(): Promise<void> {
+    this.ready ??= ensurePrivateDir(this.dir, this.log).catch((e) => {
+      this.ready = undefined;
+      throw e;
+    });
+    return this.ready;
   }
 
   private file(id: string): string {
@@ -61,23 +87,29 @@ export class FileJobQueue<P, R> implements JobQueue<P, R> {
 
   private async persist(job: Job<P, R>): Promise<void> {
     job.updatedAt = new Date().toISOString();
-    const tmp = `${this.file(job.id)}.${process.pid}.tmp`;
-    await writeFile(
-      tmp,
+    await this.prepare();
+    await writeFileDurably(
+      this.file(job.id),
       JSON.stringify(job, (_k, v) => (typeof v === "bigint" ? { $bigint: v.toString() } : v)),
     );
-    await rename(tmp, this.file(job.id));
   }
 
-  private static revive(text: string) {
-    return JSON.parse(text, (_k, v) =>
+  /** The job in `text`; throws a short reason if it is not one (`name`: its file name, if known). */
+  private static revive<P, R>(text: string, name?: string): Job<P, R> {
+    const job = JSON.parse(text, (_k, v) =>
       v && typeof v === "object" && typeof v.$bigint === "string" ? BigInt(v.$bigint) : v,
-    );
+    ) as Job<P, R> | null;
+    if (typeof job !== "object" || job === null || Array.isArray(job)) throw new Error("not a job record");
+    if (name !== undefined && `${job.id}.json` !== name)
+      throw new Error(`job id ${job.id} does not match the file name`);
+    if (!JOB_STATES.includes(job.state)) throw new Error(`unknown job state ${JSON.stringify(job.state)}`);
+    if (!Number.isInteger(job.attempts) || typeof job.createdAt !== "string" || !("payload" in job))
+      throw new Error("not a job record (attempts, createdAt or payload missing)");
+    return job;
   }
 
   async enqueue(payload: P): Promise<string> {
     if (this.closed) throw new Error("job queue is closed");
-    await mkdir(this.dir, { recursive: true });
     const now = new Date().toISOString();
     const job: Job<P, R> = { id: randomUUID(), state: "queued", payload, attempts: 0, createdAt: now, updatedAt: now };
     await this.persist(job);
@@ -92,19 +124,25 @@ export class FileJobQueue<P, R> implements JobQueue<P, R> {
     if (mem) return mem;
     if (!/^[0-9a-f-]{36}$/.test(id)) return undefined;
     try {
-      return FileJobQueue.revive(await readFile(this.file(id), "utf8")) as Job<P, R>;
+      return FileJobQueue.revive<P, R>(await readFile(this.file(id), "utf8"), `${id}.json`);
     } catch {
-      return undefined;
+      return undefined; // missing, or unreadable (the next start quarantines it)
     }
   }
 
   async start(handler: JobHandler<P, R>): Promise<void> {
     this.handler = handler;
-    await mkdir(this.dir, { recursive: true });
-    const files = (await readdir(this.dir)).filter((f) => f.endsWith(".json"));
+    await this.prepare();
+    const loaded = await loadRecords({
+      dir: this.dir,
+      isRecord: (name) => JOB_FILE.test(name),
+      parse: (text, name) => FileJobQueue.revive<P, R>(text, name),
+      quarantineDir: this.options.quarantineDir ?? path.join(this.dir, "quarantine"),
+      log: this.log,
+    });
     const found: Job<P, R>[] = [];
-    for (const f of files) {
-      const job = FileJobQueue.revive(await readFile(path.join(this.dir, f), "utf8")) as Job<P, R>;
+    for (const job of loaded.values()) {
+      if (this.jobs.has(job.id)) continue; // enqueued by this process before start: memory is newer
       this.jobs.set(job.id, job);
       if (job.state === "queued" || job.state === "running") found.push(job);
     }

@@ -1,0 +1,227 @@
+// How the node keeps its state on disk so that a crash, a kill -9 or a power loss never leaves a
+// half-written record, and one bad record never stops it from starting.
+//
+// Writing: the bytes go to a temp file beside the target, the temp file is fsynced, renamed over
+// the target, and then the directory is fsynced (the rename is a change to the directory: without
+// that second fsync a power loss can bring the old entry back). A reader therefore sees the old
+// record or the new one, never a torn one. This is written here rather than taken from
+// `write-file-atomic`: that package fsyncs the file but not the directory, and names its temp
+// files `<target>.<number>`, which a startup scan cannot tell from a record with certainty.
+//
+// Loading: a record that cannot be read, is not JSON or is not the right shape is moved to a
+// `quarantine/` directory (its name plus a timestamp), with one logged line naming it and why;
+// the rest load as usual. Temp files left by a process that died mid-write are removed.
+//
+// Privacy: directories are 0700 and files 0600 (records hold inputs and the salts that open their
+// commitments); a directory found open to others is tightened, and that is logged.
+import { chmodSync, existsSync, mkdirSync, renameSync, statSync } from "node:fs";
+import { chmod, mkdir, open, readdir, rename, stat, unlink } from "node:fs/promises";
+import path from "node:path";
+
+export type Log = (line: string) => void;
+
+/** Where state problems go when the caller gives no log: one line on stderr. */
+export const logToStderr: Log = (line) => void process.stderr.write(`${line}\n`);
+
+export const PRIVATE_DIR_MODE = 0o700;
+export const PRIVATE_FILE_MODE = 0o600;
+const POSIX = process.platform !== "win32";
+
+/** `<target>.<pid>-<n>.tmp`: the writer's pid tells a dead writer's leftovers from live ones. */
+const TEMP_NAME = /\.(\d+)-\d+\.tmp$/;
+let tempCounter = 0;
+
+export function isTempFile(name: string): boolean {
+  return TEMP_NAME.test(name);
+}
+
+/** Fsyncs a directory, making the renames and unlinks in it durable (a no-op on Windows). */
+export async function syncDir(dir: string): Promise<void> {
+  if (!POSIX) return; // Windows cannot open a directory for fsync; NTFS journals the rename itself.
+  const h = await open(dir, "r");
+  try {
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+}
+
+/** Replaces `file` with `data` durably and atomically (see the top of this file). */
+export async function writeFileDurably(file: string, data: string, mode = PRIVATE_FILE_MODE): Promise<void> {
+  const tmp = `${file}.${process.pid}-${++tempCounter}.tmp`;
+  const h = await open(tmp, "wx", mode);
+  try {
+    await h.writeFile(data, "utf8");
+    await h.sync();
+    await h.close();
+    await rename(tmp, file);
+  } catch (e) {
+    await h.close().catch(() => {});
+    await unlink(tmp).catch(() => {});
+    throw e;
+  }
+  await syncDir(path.dirname(file));
+}
+
+function looseMode(mode: number): boolean {
+  return POSIX && (mode & 0o077) !== 0;
+}
+
+const octal = (mode: number) => `0${(mode & 0o777).toString(8)}`;
+
+/** Creates `dir` (and missing parents) 0700; tightens it to 0700 if it is open to others. */
+export async function ensurePrivateDir(dir: string, log: Log = logToStderr): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  const { mode } = await stat(dir);
+  if (!looseMode(mode)) return;
+  await chmod(dir, PRIVATE_DIR_MODE);
+  log(`state directory ${dir} was readable by other users (mode ${octal(mode)}); tightened it to 0700`);
+}
+
+/** The synchronous `ensurePrivateDir`, for callers that cannot wait. */
+export function ensurePrivateDirSync(dir: string, log: Log = logToStderr): void {
+  mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  const { mode } = statSync(dir);
+  if (!looseMode(mode)) return;
+  chmodSync(dir, PRIVATE_DIR_MODE);
+  log(`state directory ${dir} was readable by other users (mode ${octal(mode)}); tightened it to 0700`);
+}
+
+/** A free name in `dir` for a quarantined copy of `file`: its name, then when it was moved. */
+function quarantineTarget(dir: string, file: string): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const base = path.join(dir, `${path.basename(file)}.${stamp}`);
+  let target = base;
+  for (let n = 1; existsSync(target); n++) target = `${base}-${n}`;
+  return target;
+}
+
+function quarantineLine(file: string, reason: string, target: string): string {
+  return (
+    `error: state record ${file} is unusable (${reason}); moved it to ${target} and carried on without it ` +
+    "(inspect it, then restore or delete it)"
+  );
+}
+
+/** Moves a bad record out of the way (never overwriting an earlier one) and logs one line. */
+export async function quarantine(file: string, dir: string, reason: string, log: Log = logToStderr) {
+  await ensurePrivateDir(dir, log);
+  const target = quarantineTarget(dir, file);
+  await rename(file, target);
+  await syncDir(path.dirname(file));
+  await syncDir(dir);
+  log(quarantineLine(file, reason, target));
+  return target;
+}
+
+/** The synchronous `quarantine`. */
+export function quarantineSync(file: string, dir: string, reason: string, log: Log = logToStderr): string {
+  ensurePrivateDirSync(dir, log);
+  const target = quarantineTarget(dir, file);
+  renameSync(file, target);
+  log(quarantineLine(file, reason, target));
+  return target;
+}
+
+/** Why a record's text did not parse, without echoing its content (records hold inputs and salts). */
+export function jsonProblem(e: unknown): string {
+  if (!(e instanceof SyntaxError)) return (e as Error).message ?? String(e);
+  return /end of JSON input|Unterminated/.test(e.message) ? "truncated JSON" : "not valid JSON";
+}
+
+/** The reader of one kind of record: throws (with a short reason) unless `text` is a good record. */
+export type RecordParser<T> = (text: string, name: string) => T;
+
+export interface LoadOptions<T> {
+  dir: string;
+  /** Which file names are records; other names are left alone. */
+  isRecord: (name: string) => boolean;
+  parse: RecordParser<T>;
+  quarantineDir: string;
+  log?: Log;
+}
+
+/** True when no process with this pid runs (a temp file it left is garbage). */
+function deadWriter(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+const startedAtMs = Date.now() - process.uptime() * 1000;
+
+/** Removes the temp files of writers that died mid-write (this process's own, if older than it). */
+export async function removeStaleTempFiles(dir: string): Promise<number> {
+  let removed = 0;
+  for (const name of await readdir(dir)) {
+    const m = TEMP_NAME.exec(name);
+    if (!m) continue;
+    const file = path.join(dir, name);
+    const pid = Number(m[1]);
+    const st = await stat(file).catch(() => null);
+    if (!st) continue;
+    // Our own pid: a previous process that had it (containers reuse pids), if the file predates us.
+    const stale = pid === process.pid ? st.mtimeMs < startedAtMs : deadWriter(pid);
+    if (
+      stale &&
+      (await unlink(file).then(
+        () => true,
+        () => false,
+      ))
+    )
+      removed++;
+  }
+  if (removed > 0) await syncDir(dir);
+  return removed;
+}
+
+/** Reads one record; tightens its mode if others can read it. Throws a short reason. */
+async function readRecord<T>(file: string, name: string, parse: RecordParser<T>): Promise<T> {
+  const h = await open(file, "r");
+  let text: string;
+  try {
+    const st = await h.stat();
+    if (!st.isFile()) throw new Error("not a regular file");
+    if (st.size === 0) throw new Error("empty file");
+    if (looseMode(st.mode)) await h.chmod(PRIVATE_FILE_MODE);
+    text = await h.readFile("utf8");
+  } finally {
+    await h.close();
+  }
+  try {
+    return parse(text, name);
+  } catch (e) {
+    throw new Error(jsonProblem(e), { cause: e });
+  }
+}
+
+/**
+ * Loads every record in `dir` (created 0700 if missing): stale temp files are removed, each bad
+ * record is quarantined with one logged line, and the good ones are returned by file name.
+ */
+export async function loadRecords<T>(o: LoadOptions<T>): Promise<Map<string, T>> {
+  const log = o.log ?? logToStderr;
+  await ensurePrivateDir(o.dir, log);
+  await removeStaleTempFiles(o.dir);
+  const names = (await readdir(o.dir)).filter((n) => o.isRecord(n)).sort();
+  const out = new Map<string, T>();
+  const CHUNK = 64;
+  for (let i = 0; i < names.length; i += CHUNK) {
+    await Promise.all(
+      names.slice(i, i + CHUNK).map(async (name) => {
+        const file = path.join(o.dir, name);
+        try {
+          out.set(name, await readRecord(file, name, o.parse));
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === "ENOENT") return; // removed meanwhile
+          await quarantine(file, o.quarantineDir, code ? `cannot read it: ${code}` : (e as Error).message, log);
+        }
+      }),
+    );
+  }
+  return out;
+}
