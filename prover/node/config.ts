@@ -45,3 +45,13 @@ export function resolveConfig(partial: Partial<NodeConfig> = {}): NodeConfig {
     throw new RangeError(`claim ttl must be at least 60 s, got ${c.claimTtlSeconds}`);
   return c;
 }
+
+/** Who may use the HTTP API and how much (prover/node/auth.ts; `assay node start --help`). */
+export interface AccessLimits {
+  /** Requests per minute to POST /v1/infer, per API key (per client address on an open node). */
+  ratePerMinute: number;
+  /** Proof jobs queued or running at once, per API key (per client address on an open node). */
+  proofJobsPerKey: number;
+}
+
+export const DEFAULT_ACCESS_LIMITS: AccessLimits = { ratePerMinute: 60, proofJobsPerKey: 4 };

@@ -1,20 +1,37 @@
 // The node's HTTP API (fastify 5) over the transport-free InferenceService.
 //
 //   POST /v1/infer       { model, input, valueAtRisk, level?, consumer? } -> 200 claim + output
-//                        (+ transaction, batch, or proof job)
-//   GET  /v1/claims/:id  -> 200 the node's record of the claim, its job, its level on chain
-//   GET  /v1/models      -> 200 the models served
-//   GET  /healthz        -> 200 chain, protocol, operator, enclave, queue depth
-//   POST /rpc            JSON-RPC passthrough to the node's chain (when given one), so other
-//                        tools can read the embedded chain: `assay audit --rpc http://.../rpc`
+//                        (+ transaction, batch, or proof job)             [API key; rate limit]
+//   GET  /v1/claims/:id  -> 200 the node's record of the claim, its job, its level on chain  [API key]
+//   GET  /v1/models      -> 200 the models served                                         [open]
+//   GET  /healthz        -> 200 chain, protocol, operator, enclave, queue depth            [open]
+//   POST /rpc            read-only JSON-RPC passthrough to the node's chain (when given one), so
+//                        other tools can read the embedded chain: `assay audit --rpc http://.../rpc`
 //
-// Every error is JSON `{ "error": "<one line>" }`: 400 malformed or invalid, 404 unknown model,
-// claim or route, 409 conflicts with chain state, 413 body too large, 415 not JSON, 422 a level
-// the policy or the model rules out, 502 the chain refused a transaction, 503 shutting down.
+// Exposure (auth.ts, rpc-guard.ts; `assay node start --help`):
+//   - With API keys (`access.keys`), /v1/infer and /v1/claims need `Authorization: Bearer
+//     <token>` (401 without a valid one). Per key name: at most `ratePerMinute` requests per
+//     minute to POST /v1/infer and `proofJobsPerKey` proof jobs queued or running; over either,
+//     429 and nothing is evaluated, queued or sent. Without keys the API is open; with `access`
+//     given the limits then count per client address, and /v1 also gets the Host check below.
+//   - /rpc passes only read-only methods (eth_call, eth_getLogs, ...): eth_sendTransaction,
+//     eth_sign*, personal_*, evm_*, hardhat_*, debug_* and batches holding any of them get a
+//     JSON-RPC error (-32601, HTTP 200) and nothing runs. Its Host header must name localhost,
+//     127.0.0.1, [::1] or one of `access.publicHosts` (else 403): a DNS-rebinding defence.
+//   - startServer listens on 127.0.0.1 unless told otherwise; checkExposure (auth.ts) decides
+//     whether another address, or a real chain without keys, may be served.
+//
+// Every error is JSON `{ "error": "<one line>" }`: 400 malformed or invalid, 401 missing or
+// invalid API key, 403 foreign Host header, 404 unknown model, claim or route, 409 conflicts with
+// chain state, 413 body too large, 415 not JSON, 422 a level the policy or the model rules out,
+// 429 over a rate or proof-job limit, 502 the chain refused a transaction, 503 shutting down.
 // Big integers (field elements, values at risk, gas) are decimal strings.
-import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from "fastify";
+import { AccessError, type ApiKey, callerOf, limitRequestRate, ProofJobCap, requireApiKeys } from "./auth.js";
+import type { AccessLimits } from "./config.js";
 import { type NodeErrorKind, NodeError } from "./errors.js";
-import type { InferenceService } from "./inference-service.js";
+import type { InferenceService, InferRequest } from "./inference-service.js";
+import { hostAllowed, hostRefusal, refuseRpc } from "./rpc-guard.js";
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
@@ -23,8 +40,17 @@ export interface Eip1193Provider {
   request(args: { method: string; params?: unknown[] | object }): Promise<unknown>;
 }
 
+/** Who may call the API (see the header). Omitted: open and unlimited (tests, the demo). */
+export interface AccessOptions extends AccessLimits {
+  /** API keys; empty: open, with the limits counted per client address. */
+  keys: readonly ApiKey[];
+  /** Host names, besides localhost, 127.0.0.1 and [::1], accepted in Host headers. */
+  publicHosts?: readonly string[];
+}
+
 export interface NodeServerOptions {
   service: InferenceService;
+  access?: AccessOptions;
   /** Largest accepted request body in bytes (default 1 MiB). */
   bodyLimit?: number;
   /** Chain to expose at POST /rpc (omit to disable the route). */
@@ -98,8 +124,10 @@ export function buildServer(o: NodeServerOptions): FastifyInstance {
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
   setErrorHandlers(app, bodyLimit, o.log);
-  addServiceRoutes(app, o.service);
-  if (o.rpc) addRpcRoute(app, o.rpc);
+  // An encapsulated context: its auth and limit hooks apply to these routes only.
+  void app.register((scope) => addKeyedRoutes(scope, o.service, o.access));
+  addOpenRoutes(app, o.service);
+  if (o.rpc) addRpcRoute(app, o.rpc, o.access?.publicHosts ?? []);
   return app;
 }
 
@@ -127,20 +155,67 @@ function setErrorHandlers(app: FastifyInstance, bodyLimit: number, log: NodeServ
   });
 }
 
-function addServiceRoutes(app: FastifyInstance, service: InferenceService): void {
-  app.post("/v1/infer", { schema: inferSchema }, async (req, reply) => {
-    const body = req.body as {
-      model: string;
-      input: unknown[];
-      valueAtRisk: unknown;
-      level?: string;
-      consumer?: string;
-    };
-    return send(reply, await service.infer(body));
-  });
+/** An onRequest hook refusing (403) a Host header that does not name this machine. */
+function hostCheck(publicHosts: readonly string[]) {
+  return async (req: FastifyRequest): Promise<void> => {
+    if (!hostAllowed(req.headers.host, publicHosts)) throw new AccessError(403, hostRefusal(req.headers.host));
+  };
+}
 
-  app.get("/v1/claims/:id", async (req, reply) => send(reply, await service.claim((req.params as { id: string }).id)));
+/** The routes that spend or reveal the operator's work: API key, rate limit and proof cap when configured. */
+async function addKeyedRoutes(scope: FastifyInstance, service: InferenceService, access?: AccessOptions) {
+  const keys = access?.keys ?? [];
+  // Open: no token stops a rebinding page in a browser on this machine; the Host check does.
+  if (keys.length === 0) scope.addHook("onRequest", hostCheck(access?.publicHosts ?? []));
+  await requireApiKeys(scope, keys);
+  let cap: ProofJobCap | undefined;
+  if (access) {
+    await limitRequestRate(scope, access.ratePerMinute);
+    cap = new ProofJobCap(access.proofJobsPerKey, (id) => proofJobLive(service, id));
+  }
+  const config = { rateLimit: access ? {} : (false as const) };
+  scope.post("/v1/infer", { schema: inferSchema, config }, async (req, reply) =>
+    send(reply, await inferWithinCap(service, req.body as InferRequest, cap, callerOf(req))),
+  );
+  scope.get("/v1/claims/:id", async (req, reply) =>
+    send(reply, await service.claim((req.params as { id: string }).id)),
+  );
+}
 
+/** Whether a claim's proof job is still queued or running (when unsure: yes, it still counts). */
+async function proofJobLive(service: InferenceService, claimId: string): Promise<boolean> {
+  try {
+    const state = (await service.claim(claimId)).job?.state;
+    return state === "queued" || state === "running";
+  } catch {
+    return true;
+  }
+}
+
+/** service.infer, refusing (429) a Proven request over the caller's proof-job cap before any work. */
+async function inferWithinCap(
+  service: InferenceService,
+  body: InferRequest,
+  cap: ProofJobCap | undefined,
+  caller: string,
+) {
+  if (!cap) return service.infer(body);
+  let holding = false;
+  try {
+    const res = await service.infer(body, async (level) => {
+      if (level !== "Proven") return;
+      await cap.reserve(caller);
+      holding = true;
+    });
+    if (holding) cap.settle(caller, res.job ? res.claimId : undefined);
+    holding = false;
+    return res;
+  } finally {
+    if (holding) cap.settle(caller);
+  }
+}
+
+function addOpenRoutes(app: FastifyInstance, service: InferenceService): void {
   app.get("/v1/models", async (_req, reply) => send(reply, { models: service.servedModels() }));
 
   app.get("/healthz", async (_req, reply) =>
@@ -158,12 +233,14 @@ function addServiceRoutes(app: FastifyInstance, service: InferenceService): void
   );
 }
 
-/** POST /rpc: one JSON-RPC call or a batch, passed through to the chain. */
-function addRpcRoute(app: FastifyInstance, rpc: Eip1193Provider): void {
+/** POST /rpc: one read-only JSON-RPC call or a batch, passed through to the chain (rpc-guard.ts). */
+function addRpcRoute(app: FastifyInstance, rpc: Eip1193Provider, publicHosts: readonly string[]): void {
   const one = (m: unknown) => forwardRpcCall(rpc, m);
-  app.post("/rpc", async (req, reply) =>
-    send(reply, Array.isArray(req.body) ? await Promise.all(req.body.map(one)) : await one(req.body)),
-  );
+  app.post("/rpc", { onRequest: hostCheck(publicHosts) }, async (req, reply) => {
+    const refused = refuseRpc(req.body);
+    if (refused) return send(reply, refused);
+    return send(reply, Array.isArray(req.body) ? await Promise.all(req.body.map(one)) : await one(req.body));
+  });
 }
 
 /** One JSON-RPC call's response: the chain's result, its error, or "invalid request". */

@@ -4,7 +4,13 @@
 // state directory's deployment for that chain (and the model versions whose approved image is
 // this node's). It writes node.json and deployment-<chainId>.json to the state directory (where
 // the other chain commands look) and prints where it listens. On the embedded network, POST
-// /rpc exposes the chain, so `assay audit --rpc <url>/rpc` can audit the node's claims.
+// /rpc exposes the chain's read-only methods, so `assay audit --rpc <url>/rpc` can audit the
+// node's claims.
+//
+// Exposure (prover/node/auth.ts, rpc-guard.ts): API keys from --api-keys <file> and/or
+// $ASSAY_API_KEYS make /v1/infer and /v1/claims require a bearer token, with per-key request
+// and proof-job limits. Without keys the node starts only on the embedded chain and on a
+// loopback address, unless --no-auth says to run open anyway (loudly).
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
@@ -21,13 +27,14 @@ import { type CompiledModel, compileModel } from "../../compile-model.js";
 import { loadDataSet } from "../../data/dataset.js";
 import { InputError } from "../../errors.js";
 import { openModel } from "../../model-store.js";
-import { DEFAULT_NODE_CONFIG, type NodeConfig } from "../../node/config.js";
+import { API_KEYS_ENV, checkExposure, loadApiKeys, MIN_TOKEN_LENGTH } from "../../node/auth.js";
+import { DEFAULT_ACCESS_LIMITS, DEFAULT_NODE_CONFIG, type NodeConfig } from "../../node/config.js";
 import { bootstrapDevNode, type DevBootstrap, type DevModel } from "../../node/dev-bootstrap.js";
 import { imageMeasurementId } from "../../node/enclave-registration.js";
 import { enclaveImage } from "../../attest/enclave-client.js";
 import { InferenceService } from "../../node/inference-service.js";
 import { type NodeState, readNodeState, runDir, writeNodeState } from "../../node/node-state.js";
-import { type Eip1193Provider, startServer } from "../../node/server.js";
+import { type AccessOptions, type Eip1193Provider, startServer } from "../../node/server.js";
 import { releaseCurve } from "../../zk/groth16.js";
 import { type GlobalOptions, progress, result } from "../output.js";
 import { intOption } from "../parse.js";
@@ -47,6 +54,11 @@ interface Opts extends GlobalOptions {
   signedMax?: bigint;
   attestedMax?: bigint;
   enclave: boolean;
+  apiKeys?: string;
+  auth: boolean;
+  rateLimit: number;
+  maxProofJobs: number;
+  publicHost: string[];
 }
 
 function uintOption(name: string) {
@@ -138,6 +150,67 @@ function addOptions(cmd: Command): Command {
     .option("--no-enclave", "run no enclave (no Attested level)");
 }
 
+const EXPOSURE_HELP = `
+Exposure:
+  The node listens on 127.0.0.1 by default. Every Proven request costs its operator a ~270k-gas
+  transaction, so on a real chain (--rpc / --network) or a non-loopback --host the node refuses
+  to start without API keys unless --no-auth is given (it then warns loudly). On the embedded
+  development chain it may run open and says so. Key files hold one "name:token" per line ('#'
+  comments) or JSON; $${API_KEYS_ENV} takes the same, entries separated by newlines or commas.
+  Tokens need ${MIN_TOKEN_LENGTH}+ characters (e.g. \`openssl rand -hex 24\`); limits count per key name.
+  401: missing or wrong key; 429: over --rate-limit or --max-proof-jobs (nothing is run or sent).
+  GET /healthz and GET /v1/models stay open.
+
+  POST /rpc (embedded chain only) passes read-only JSON-RPC methods: eth_chainId, eth_blockNumber,
+  eth_call, eth_estimateGas, eth_getBalance, eth_getCode, eth_getStorageAt, eth_getLogs,
+  eth_getTransactionReceipt, eth_getTransactionByHash, eth_getTransactionCount,
+  eth_getBlockByNumber, eth_getBlockByHash, eth_gasPrice, eth_feeHistory,
+  eth_maxPriorityFeePerGas, net_version, web3_clientVersion. Anything else (eth_sendTransaction,
+  eth_sign*, personal_*, evm_*, hardhat_*, debug_*, eth_accounts), or a batch holding it, gets a
+  JSON-RPC error -32601 (HTTP 200) and nothing in the request runs. Its Host header must be
+  localhost, 127.0.0.1, [::1] or a --public-host name (else HTTP 403; a DNS-rebinding defence);
+  without keys the same Host check guards /v1.`;
+
+/** API keys, limits and host names (prover/node/auth.ts, rpc-guard.ts). */
+function addAccessOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      "--api-keys <file>",
+      `API keys: "name:token" lines (or JSON {"name": "token"}); also read from $${API_KEYS_ENV}. ` +
+        "Clients send `Authorization: Bearer <token>` to /v1/infer and /v1/claims",
+    )
+    .option("--no-auth", "serve without API keys on a real chain or a public address (open to anyone: loud warning)")
+    .option(
+      "--rate-limit <n>",
+      "requests per minute to POST /v1/infer, per API key (per client address without keys)",
+      intOption("--rate-limit", 1, 1_000_000),
+      DEFAULT_ACCESS_LIMITS.ratePerMinute,
+    )
+    .option(
+      "--max-proof-jobs <n>",
+      "proof jobs queued or running at once, per API key; one more Proven request gets 429",
+      intOption("--max-proof-jobs", 1, 10_000),
+      DEFAULT_ACCESS_LIMITS.proofJobsPerKey,
+    )
+    .option(
+      "--public-host <name>",
+      "a host name clients use to reach the node, accepted in Host headers (/rpc; /v1 without keys; repeatable)",
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .addHelpText("after", EXPOSURE_HELP);
+}
+
+/** The keys and limits from the options and the environment. */
+function accessOptions(o: Opts): AccessOptions {
+  return {
+    keys: loadApiKeys({ file: o.apiKeys, env: process.env[API_KEYS_ENV] }),
+    ratePerMinute: o.rateLimit,
+    proofJobsPerKey: o.maxProofJobs,
+    publicHosts: o.publicHost,
+  };
+}
+
 /** On a persistent chain: this state dir's deployment, if it is still there and answers. */
 async function reusableDeployment(chain: ChainConnection, stateDir: string, say: Say) {
   if (chain.ephemeral || !existsSync(deploymentPath(chain.chainId, stateDir))) return undefined;
@@ -199,7 +272,7 @@ interface Started {
 async function startNode(
   chain: ChainConnection,
   o: Opts,
-  ctx: { models: DevModel[]; deployment?: Deployment; stateDir: string; say: Say },
+  ctx: { models: DevModel[]; deployment?: Deployment; stateDir: string; say: Say; access: AccessOptions },
   cleanup: (() => Promise<unknown>)[],
 ): Promise<Started> {
   const boot = await bootstrapDevNode({
@@ -228,6 +301,7 @@ async function startNode(
   };
   const { app, url } = await startServer({
     service,
+    access: ctx.access,
     host: o.host,
     port: o.port,
     rpc: chain.ephemeral ? rpc : undefined,
@@ -272,7 +346,14 @@ function nodeState(chain: ChainConnection, { boot, service, url, dataDir }: Star
   };
 }
 
-function describeNode(state: NodeState, stateDir: string): string {
+function describeAccess(a: AccessOptions): string {
+  const limits = `${a.ratePerMinute} requests/min and ${a.proofJobsPerKey} proof jobs`;
+  return a.keys.length > 0
+    ? `${a.keys.length} API key(s): ${a.keys.map((k) => k.name).join(", ")}; ${limits} per key`
+    : `OPEN (no API key); ${limits} per client address`;
+}
+
+function describeNode(state: NodeState, stateDir: string, access: AccessOptions): string {
   const enclave = state.enclave
     ? `${state.enclave.address} (image ${state.enclave.measurement})`
     : "none (no Attested level)";
@@ -284,9 +365,11 @@ function describeNode(state: NodeState, stateDir: string): string {
     `  protocol   ${state.deployment.protocol}`,
     `  operator   ${state.operator}`,
     `  enclave    ${enclave}`,
+    `  access     ${describeAccess(access)}`,
     ...state.models.map((m) => `  model      ${m.alias}  ${m.modelId}  (circuit ${m.circuitId})`),
     `  state      ${stateDir}`,
-    `  try        curl -s ${state.url}/v1/infer -H 'content-type: application/json' -d '${body}'`,
+    `  try        curl -s ${state.url}/v1/infer -H 'content-type: application/json' ` +
+      `${access.keys.length > 0 ? "-H 'authorization: Bearer <token>' " : ""}-d '${body}'`,
   ].join("\n");
 }
 
@@ -305,7 +388,13 @@ function stopOnSignals(unwind: () => Promise<void>, say: Say): void {
 }
 
 /** Everything after the chain is connected; a failure unwinds what was started. */
-async function serve(chain: ChainConnection, o: Opts, g: GlobalOptions, models: DevModel[]): Promise<void> {
+async function serve(
+  chain: ChainConnection,
+  o: Opts,
+  g: GlobalOptions,
+  models: DevModel[],
+  access: AccessOptions,
+): Promise<void> {
   const say = (line: string) => progress(g, line);
   const stateDir = resolveStateDir(o.stateDir);
   // Until the node is up, a failure must not leave the enclave process or the chain running.
@@ -320,7 +409,7 @@ async function serve(chain: ChainConnection, o: Opts, g: GlobalOptions, models: 
     const deployment = await reusableDeployment(chain, stateDir, say);
     if (deployment) await reuseModelIds(chain, deployment, stateDir, models, o.enclave);
     const firstBlock = await chain.ethers.provider.getBlockNumber();
-    const started = await startNode(chain, o, { models, deployment, stateDir, say }, cleanup);
+    const started = await startNode(chain, o, { models, deployment, stateDir, say, access }, cleanup);
     const deploymentRecord = deployment
       ? readDeployment(chain.chainId, { dir: stateDir })
       : { ...started.boot.deployment, blockNumber: firstBlock };
@@ -328,7 +417,7 @@ async function serve(chain: ChainConnection, o: Opts, g: GlobalOptions, models: 
     const state = nodeState(chain, started);
     await writeNodeState(stateDir, state);
     stopOnSignals(unwind, say);
-    result(g, describeNode(state, stateDir), state);
+    result(g, describeNode(state, stateDir, access), state);
   } catch (e) {
     await unwind();
     throw e;
@@ -340,12 +429,25 @@ export function registerNodeStart(program: Command, globals: () => GlobalOptions
   const cmd = node
     .command("start")
     .description("serve inferences over HTTP, each at the level of evidence its value at risk needs");
-  addOptions(cmd).action(async (o: Opts) => {
+  addAccessOptions(addOptions(cmd)).action(async (o: Opts) => {
     const g = { ...globals(), ...o };
+    // Before compiling or connecting anything: what is known without the chain (--rpc is a real one).
+    const access = accessOptions(o);
+    const exposure = { host: o.host, keys: access.keys.length, noAuth: !o.auth };
+    checkExposure({ ...exposure, embedded: o.rpc === undefined });
     const models = await loadModels(o.models, o.calib, o.ptauId, (line) => progress(g, line));
     await releaseCurve();
     const chain = await connectChain({ rpc: o.rpc, network: o.network });
     progress(g, `chain: ${chain.label} (chain id ${chain.chainId})`);
-    await serve(chain, o, g, models);
+    let warnings: string[];
+    try {
+      warnings = checkExposure({ ...exposure, embedded: chain.ephemeral });
+    } catch (e) {
+      await chain.close();
+      throw e;
+    }
+    // Security warnings print even under --quiet / --json (stderr; stdout stays one document).
+    for (const w of warnings) process.stderr.write(`assay: ${w}\n`);
+    await serve(chain, o, g, models, access);
   });
 }
