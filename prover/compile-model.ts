@@ -26,6 +26,7 @@ import { circom2Version, CircomCompileError, compileCircuit } from "./zk/circom.
 import { groth16PtauPower, resolvePtau } from "./zk/resolve-ptau.js";
 import type { DevPtauProgress } from "./zk/dev-ptau.js";
 import { groth16Setup, readVerificationKey, type VerificationKey, writeJsonAtomic } from "./zk/groth16.js";
+import { ceremonyProvenance, SETUP_FORMAT_VERSION, type SetupProvenanceRecord } from "./zk/setup-provenance.js";
 
 export const MANIFEST_FORMAT = "assay.model-artifacts";
 
@@ -69,6 +70,8 @@ export interface SetupInfo {
   ptau: { kind: "development" | "file"; power: number; unsafeForProduction: boolean; path: string };
   zkeySha256: string;
   contributionHash: string;
+  /** Which ceremony the keys came from (v2 on; computed on first use for v1: zk/setup-provenance.ts). */
+  provenance?: SetupProvenanceRecord;
 }
 
 export interface CompiledModel {
@@ -268,9 +271,11 @@ async function runSetup(
     throw new EngineError(`groth16 setup of ${what}`, e);
   }
   await writeJsonAtomic(artifactPath(ref, "vkey"), res.vkey);
+  const provenance = await ceremonyProvenance({ ptau: ptau.path, zkey: artifactPath(ref, "zkey") });
+  if (provenance.development) say("setup", `development setup (${provenance.reason}): UNSAFE for production`);
   const info: SetupInfo = {
     format: "assay.setup",
-    version: ARTIFACT_FORMAT_VERSION,
+    version: SETUP_FORMAT_VERSION,
     ptauId: ref.ptauId!,
     ptau: {
       kind: ptau.userFile ? "file" : "development",
@@ -278,8 +283,9 @@ async function runSetup(
       unsafeForProduction: !ptau.userFile,
       path: ptau.path,
     },
-    zkeySha256: sha256Hex(await readFile(artifactPath(ref, "zkey"))),
+    zkeySha256: provenance.phase2Hash.slice(2),
     contributionHash: res.contributionHash,
+    provenance,
   };
   await writeJsonAtomic(artifactPath(ref, "setup"), info);
   say("setup", `keys ready in ${((Date.now() - t) / 1000).toFixed(1)} s`);
