@@ -8,6 +8,7 @@ import { registerModelCompile } from "./commands/model-compile.js";
 import { registerModelList } from "./commands/model-list.js";
 import { registerNodeStart } from "./commands/node-start.js";
 import { registerModelRegister } from "./commands/model-register.js";
+import { registerModelVerifySetup } from "./commands/model-verify-setup.js";
 import { registerProve } from "./commands/prove.js";
 import { registerStake } from "./commands/stake.js";
 import { registerSubmit } from "./commands/submit.js";
@@ -63,6 +64,7 @@ const model = program.command("model").description("compile, inspect and registe
 registerModelCompile(model, globals);
 registerModelList(model, globals);
 registerModelRegister(model, globals);
+registerModelVerifySetup(model, globals);
 registerProve(program, globals);
 registerVerify(program, globals);
 registerNodeStart(program, globals);
