@@ -58,7 +58,7 @@ interface Opts extends GlobalOptions {
   auth: boolean;
   rateLimit: number;
   maxProofJobs: number;
-  publicHost: string[];
+  publicHost?: string[];
 }
 
 function uintOption(name: string) {
@@ -117,7 +117,11 @@ function addOptions(cmd: Command): Command {
     .option("--calib <file>", "calibration inputs for .onnx models")
     .option("--ptau-id <id>", "which keys to use for circuit ids set up more than once")
     .option("--port <n>", "HTTP port (0: any free port)", intOption("--port", 0, 65535), 8787)
-    .option("--host <addr>", "address to listen on", "127.0.0.1")
+    .option(
+      "--host <addr>",
+      "address to listen on (any other than loopback warns, and needs API keys or --no-auth)",
+      "127.0.0.1",
+    )
     .option("--rpc <url>", "JSON-RPC chain with unlocked dev accounts (default: the embedded Hardhat network)")
     .option("--network <name>", "a network from hardhat.config.ts")
     .option(
@@ -195,8 +199,7 @@ function addAccessOptions(cmd: Command): Command {
     .option(
       "--public-host <name>",
       "a host name clients use to reach the node, accepted in Host headers (/rpc; /v1 without keys; repeatable)",
-      (v: string, acc: string[]) => [...acc, v],
-      [] as string[],
+      (v: string, acc: string[] = []) => [...acc, v],
     )
     .addHelpText("after", EXPOSURE_HELP);
 }
@@ -207,7 +210,7 @@ function accessOptions(o: Opts): AccessOptions {
     keys: loadApiKeys({ file: o.apiKeys, env: process.env[API_KEYS_ENV] }),
     ratePerMinute: o.rateLimit,
     proofJobsPerKey: o.maxProofJobs,
-    publicHosts: o.publicHost,
+    publicHosts: o.publicHost ?? [],
   };
 }
 
