@@ -10,7 +10,8 @@
 // 3. streams inferences with mixed values at risk through the node's HTTP API: low -> Signed
 //    (batched into Merkle roots), middle -> Attested (run and signed inside the enclave), high ->
 //    Proven (a Groth16 proof verified on-chain);
-// 4. challenges one Signed claim and settles it with a proof;
+// 4. a challenger imports one Signed claim from its batch and challenges it (commit-reveal); the
+//    node's challenge watcher proves the claimed output and defends it with no manual step;
 // 5. prints a table per level, then audits one claim of each level from chain data alone.
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
@@ -19,16 +20,14 @@ import { type Contract, formatEther, parseEther } from "ethers";
 import { network } from "hardhat";
 import { PROJECT_ROOT } from "../prover/artifacts.js";
 import { auditClaim } from "../prover/audit/index.js";
-import { bindingFor } from "../prover/chain/binding.js";
+import { openChallenge } from "../prover/chain/disputes.js";
 import { compileModel } from "../prover/compile-model.js";
 import { loadDataSet } from "../prover/data/dataset.js";
 import { bootstrapDevNode } from "../prover/node/dev-bootstrap.js";
 import { InferenceService, type InferResponse } from "../prover/node/inference-service.js";
 import { startServer } from "../prover/node/server.js";
-import { proveInference } from "../prover/prove-inference.js";
 import { measureFidelity } from "../prover/quantize/fidelity.js";
 import { releaseCurve } from "../prover/zk/groth16.js";
-import { encodeProof } from "../prover/zk/vkey-encoding.js";
 
 const MODEL = "digits-mlp-64-32-10";
 const t0 = performance.now();
@@ -93,7 +92,9 @@ const service = await InferenceService.start({
   enclave: dev.enclave,
   stateDir,
   config: { batch: { size: 4, intervalMs: 60_000 } },
-  log: () => {},
+  // Only the challenge watcher's lines (challenge seen, defence landed) are shown.
+  log: (line) => line.startsWith("watch:") && quiet(line),
+  watchChallenges: { pollMs: 250 },
 });
 const { app, url } = await startServer({ service, port: 0, host: "127.0.0.1" });
 quiet(`node listening on ${url}`);
@@ -140,9 +141,10 @@ const final = await Promise.all(
   sent.map(async (s) => ({ ...s, view: await (await fetch(`${url}/v1/claims/${s.res.claimId}`)).json() })),
 );
 
-step("challenge one Signed claim and settle it with a proof");
+step("challenge one Signed claim: the node's watcher defends it, no manual step");
 const target = final.find((s) => s.view.level === "Signed" && s.view.batch)!;
 const hub = (await ethers.getContractAt("AssayProtocol", dev.deployment.protocol)) as unknown as Contract;
+const asChallenger = hub.connect(challenger) as Contract;
 const claimArgs = (c: InferResponse["claim"]) => [
   c.modelId,
   BigInt(c.inputCommitment),
@@ -150,42 +152,60 @@ const claimArgs = (c: InferResponse["claim"]) => [
   c.requestId,
   BigInt(c.deadline),
 ];
+const operatorAddress = dev.operator.address;
+const before: Record<string, bigint> = {
+  challenger: await ethers.provider.getBalance(challenger.address),
+  challengerCredit: await hub.creditOf(challenger.address),
+  operatorCredit: await hub.creditOf(operatorAddress),
+  operatorStake: (await hub.operatorAccount(operatorAddress)).active,
+};
+// The challenger pulls the claim out of its batch (anyone can, with its Merkle path) and opens a
+// dispute: commit, then reveal with the bond in a later block (prover/chain/disputes.ts).
 await (
-  await (hub.connect(challenger) as Contract).importBatchedClaim(
+  await asChallenger.importBatchedClaim(
+    operatorAddress,
     target.view.batch.root,
     claimArgs(target.view.claim),
     target.view.batch.proof,
   )
 ).wait();
-const bond = (await hub.protocolParams()).challengeBond;
-await (await (hub.connect(challenger) as Contract).challenge(target.res.claimId, { value: bond })).wait();
+const tChallenge = performance.now();
+await openChallenge(asChallenger, target.res.claimId);
+const bond: bigint = await hub.challengeBond();
+const dispute = await hub.disputeOf(target.res.claimId);
 quiet(
   `challenger ${challenger.address.slice(0, 10)}… imported claim ${target.res.claimId.slice(0, 12)}… ` +
-    `from its batch and challenged it (bond ${formatEther(bond)} ETH)`,
+    `from its batch and challenged it (bond ${formatEther(bond)} ETH, answer due by block time ` +
+    `${new Date(Number(dispute.responseDeadline) * 1000).toISOString()})`,
 );
-const tDefend = performance.now();
-const defence = await proveInference(model, target.input, {
-  salt: target.res.salt,
-  binding: bindingFor(target.res.claimId, dev.operator.address),
-});
-const defTx = await (
-  await (hub.connect(dev.operator) as Contract).submitProven(claimArgs(target.view.claim), encodeProof(defence.proof))
-).wait();
-const defeated = defTx.logs
-  .map((l: { topics: string[]; data: string }) => {
-    try {
-      return hub.interface.parseLog(l);
-    } catch {
-      return null;
-    }
-  })
-  .find((e: { name: string } | null) => e?.name === "ChallengeDefeated");
-const defendSeconds = secs(tDefend);
-const outcome = defeated
-  ? `ChallengeDefeated, bond ${formatEther(defeated.args.bond)} ETH to the operator`
-  : "no ChallengeDefeated event (!)";
-const levelNow = ["None", "Signed", "Attested", "Proven"][Number(await hub.levelOf(target.res.claimId))];
-quiet(`operator proved the claimed output in ${defendSeconds} s: ${outcome}; claim level now ${levelNow}`);
+// Nothing else is done here: the node's challenge watcher sees ClaimChallenged, proves the claimed
+// output from the stored input and salt, and submits the proof before the deadline.
+while (Number(await hub.levelOf(target.res.claimId)) !== 3) {
+  if (performance.now() - tChallenge > 180_000) throw new Error("the node did not defend the claim within 3 minutes");
+  await new Promise((r) => setTimeout(r, 100));
+}
+const defendSeconds = secs(tChallenge);
+const [defeated] = await hub.queryFilter(hub.filters.ChallengeDefeated(target.res.claimId));
+const defence = defeated ? await defeated.getTransactionReceipt() : null;
+const outcome =
+  defeated && "args" in defeated
+    ? `ChallengeDefeated: bond ${formatEther(defeated.args.bond)} ETH credited to ` +
+      `${defeated.args.defender.slice(0, 10)}…`
+    : "no ChallengeDefeated event (!)";
+quiet(`the node's watcher proved the claimed output ${defendSeconds} s after the challenge: ${outcome}`);
+const after: Record<string, bigint> = {
+  challenger: await ethers.provider.getBalance(challenger.address),
+  challengerCredit: await hub.creditOf(challenger.address),
+  operatorCredit: await hub.creditOf(operatorAddress),
+  operatorStake: (await hub.operatorAccount(operatorAddress)).active,
+};
+const eth = (wei: bigint) => `${wei >= 0n ? "+" : ""}${formatEther(wei)} ETH`;
+quiet(
+  `accounting: challenger wallet ${eth(after.challenger - before.challenger)} (bond and gas), ` +
+    `credit ${eth(after.challengerCredit - before.challengerCredit)}; operator credit ` +
+    `${eth(after.operatorCredit - before.operatorCredit)}, stake ${eth(after.operatorStake - before.operatorStake)} ` +
+    `(defence gas ${defence?.gasUsed ?? "?"})`,
+);
 
 step("cost by level");
 const byLevel = (lvl: string) => final.filter((s) => s.res.level === lvl);
@@ -236,7 +256,8 @@ step("audit one claim of each level from chain data alone");
 // A batched claim enters the record when someone imports it with its Merkle path: do that for one.
 const signedPick = final.find((x) => x.res.level === "Signed" && x !== target && x.view.batch)!;
 await (
-  await (hub.connect(challenger) as Contract).importBatchedClaim(
+  await asChallenger.importBatchedClaim(
+    operatorAddress,
     signedPick.view.batch.root,
     claimArgs(signedPick.view.claim),
     signedPick.view.batch.proof,

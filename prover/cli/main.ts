@@ -13,6 +13,7 @@ import { registerProve } from "./commands/prove.js";
 import { registerStake } from "./commands/stake.js";
 import { registerSubmit } from "./commands/submit.js";
 import { registerVerify } from "./commands/verify.js";
+import { registerWatch } from "./commands/watch.js";
 import { releaseCurve } from "../zk/groth16.js";
 import { type GlobalOptions, reportError } from "./output.js";
 
@@ -73,6 +74,7 @@ registerStake(program, globals);
 registerSubmit(program, globals);
 registerInfer(program, globals);
 registerAudit(program, globals);
+registerWatch(program, globals);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,5 +1,6 @@
 // The inference node: consequence routing, the three levels of evidence, persistent proof jobs
-// and Signed batches, enclave key registration, and the HTTP API over it all.
+// and Signed batches, enclave key registration, the challenge watcher that defends its claims, and
+// the HTTP API over it all.
 export { InferenceService } from "./inference-service.js";
 export type {
   ClaimView,
@@ -21,6 +22,9 @@ export type { DevBootstrap, DevBootstrapOptions, DevModel } from "./dev-bootstra
 export { FileJobQueue } from "./job-queue.js";
 export type { Job, JobQueue, JobState } from "./job-queue.js";
 export { SignedBatcher } from "./batcher.js";
+export { ChallengeWatcher, ChallengeWatcherError, firstBlockSince } from "./challenge-watcher.js";
+export type { ChallengeWatchOptions, ChallengeWatcherDeps, ChallengeWatcherStatus } from "./challenge-watcher.js";
+export type { DefenceRecord, DefenceState } from "./watcher-state.js";
 export { ClaimStore } from "./claim-store.js";
 export type { ClaimRecord, ClaimStatus } from "./claim-store.js";
 export * from "./errors.js";

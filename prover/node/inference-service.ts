@@ -32,6 +32,7 @@ import { AssayError } from "../errors.js";
 import { infer, type Inference } from "../prove-inference.js";
 import { verifyingKeyId } from "../zk/vkey-encoding.js";
 import { SignedBatcher } from "./batcher.js";
+import { type ChallengeWatchOptions, ChallengeWatcher, type ChallengeWatcherStatus } from "./challenge-watcher.js";
 import { type ClaimOutput, type ClaimRecord, ClaimStore, type TxInfo } from "./claim-store.js";
 import { type NodeConfig, resolveConfig } from "./config.js";
 import {
@@ -79,6 +80,12 @@ export interface InferenceServiceOptions {
   jobQueue?: JobQueue<ProofJobPayload, ProofJobResult>;
   /** Progress and problems, one line each. */
   log?: (line: string) => void;
+  /**
+   * Follow ClaimChallenged events and defend this node's challenged claims with a proof
+   * (challenge-watcher.ts; state in stateDir/challenge-watcher.json). Default true; false to
+   * leave the defence to another process (`assay watch`), or the watcher's options.
+   */
+  watchChallenges?: boolean | ChallengeWatchOptions;
 }
 
 /** A request, as the API and the CLI pass it (values unchecked). */
@@ -128,6 +135,7 @@ export class InferenceService {
   private closed = false;
   private readonly updates = new Set<Promise<unknown>>();
   private readonly batcher: SignedBatcher | null;
+  private watcher?: ChallengeWatcher;
 
   private constructor(
     private readonly o: InferenceServiceOptions,
@@ -184,7 +192,28 @@ export class InferenceService {
       );
     }
     await service.resumeBatching();
+    await service.startWatcher();
     return service;
+  }
+
+  /** Starts following challenges of this node's claims (unless `watchChallenges` is false). */
+  private async startWatcher(): Promise<void> {
+    const w = this.o.watchChallenges ?? true;
+    if (w === false) return;
+    this.watcher = await ChallengeWatcher.open({
+      ...(w === true ? {} : w),
+      hub: this.hub,
+      claims: this.store,
+      queue: this.queue,
+      stateFile: path.join(this.o.stateDir, "challenge-watcher.json"),
+      log: this.o.log,
+    });
+    this.watcher.start();
+  }
+
+  /** The challenge watcher's state (null when it is off). */
+  get challengeWatch(): ChallengeWatcherStatus | null {
+    return this.watcher?.status() ?? null;
   }
 
   get hubAddress(): string {
@@ -274,6 +303,7 @@ export class InferenceService {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.watcher?.stop();
     await this.batcher?.close();
     await this.queue.close();
     while (this.updates.size > 0) await Promise.all([...this.updates]);

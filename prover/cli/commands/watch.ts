@@ -1,0 +1,231 @@
+// assay watch: defends the claims of a node while the node itself is not running. It reads what
+// `assay node start --state-dir <dir>` left there (node.json: chain, deployment, models, and the
+// claim records with their inputs and salts), follows the protocol's ClaimChallenged events from
+// the saved cursor (prover/node/challenge-watcher.ts; the node's watcher uses the same file, so
+// each continues where the other stopped), and answers every challenge of one of those claims
+// with a proof of the claimed output before the response deadline. Proof jobs live in
+// <data dir>/watch-jobs and resume after a restart. --once scans, defends what is open, and exits.
+import path from "node:path";
+import type { Command } from "commander";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { type Contract, getAddress } from "ethers";
+import { type ChainConnection, connectChain } from "../../chain/chain-connection.js";
+import { stateDir as resolveStateDir } from "../../chain/deployment-file.js";
+import { attach } from "../../chain/protocol-client.js";
+import type { CompiledModel } from "../../compile-model.js";
+import { InputError } from "../../errors.js";
+import { openModel } from "../../model-store.js";
+import { ChallengeWatcher } from "../../node/challenge-watcher.js";
+import { ClaimStore } from "../../node/claim-store.js";
+import { FileJobQueue, type Job } from "../../node/job-queue.js";
+import { type NodeState, readNodeState } from "../../node/node-state.js";
+import { type ProofJobPayload, type ProofJobResult, proofJobHandler } from "../../node/proof-job.js";
+import { TxSender } from "../../node/tx-sender.js";
+import type { DefenceRecord } from "../../node/watcher-state.js";
+import { releaseCurve } from "../../zk/groth16.js";
+import { type GlobalOptions, progress, result } from "../output.js";
+import { intOption } from "../parse.js";
+import { chainOptions, CHAIN_HELP } from "./chain-options.js";
+
+interface Opts extends GlobalOptions {
+  rpc?: string;
+  network?: string;
+  account?: string;
+  stateDir?: string;
+  fromBlock?: number;
+  once?: boolean;
+  pollInterval: number;
+  confirmations: number;
+  verbose?: boolean;
+}
+
+type Say = (line: string) => void;
+type DefenceQueue = FileJobQueue<ProofJobPayload, ProofJobResult>;
+
+const HELP = `
+What it does:
+  A challenged Signed or Attested claim is lost (its backer slashed, the challenger paid) unless a
+  proof of the claimed output reaches the chain before the response deadline. \`assay node start\`
+  defends its own claims while it runs; \`assay watch\` does it when the node is down, from the same
+  state directory: it reads node.json and the claim records (inputs and salts) the node wrote,
+  follows ClaimChallenged events from the saved cursor (else from --from-block, else the start of
+  the last response window), and submits the proof from the signing account, which receives the
+  challenger's bond. Do not run it beside a live node on the same state directory.
+
+Examples:
+  assay watch --rpc http://127.0.0.1:8545 --state-dir ./node-state
+  assay watch --rpc $RPC --state-dir ./node-state --once --from-block 1200000 --json
+${CHAIN_HELP}`;
+
+/** The node whose claims are defended, from its state directory. */
+function readNode(dir: string): NodeState {
+  const node = readNodeState(dir);
+  if (!node)
+    throw new InputError(
+      `no node state in ${dir} (node.json missing): \`assay watch\` defends the claims of a node ` +
+        `started with \`assay node start --state-dir ${dir}\``,
+    );
+  if (node.pid !== process.pid && pidAlive(node.pid))
+    throw new InputError(
+      `the node that wrote ${dir}/node.json (pid ${node.pid}) is still running and defends its own claims; ` +
+        "stop it first (two watchers on one state directory would prove every defence twice)",
+    );
+  if (node.chain.embedded)
+    throw new InputError(
+      `the node in ${dir} ran on the embedded network, which ended with it: there is no chain left to watch`,
+    );
+  return node;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** The node's operator when the chain lets us sign as it (and no --account was given), else the chosen account. */
+async function defender(conn: ChainConnection, node: NodeState, account?: string): Promise<HardhatEthersSigner> {
+  if (account !== undefined) return conn.signer;
+  const signers = await conn.ethers.getSigners();
+  return signers.find((s) => s.address === getAddress(node.operator)) ?? conn.signer;
+}
+
+/** A proof-job handler that loads each circuit the first time a defence needs it. */
+function defenceHandler(node: NodeState, hub: Contract, beneficiary: string) {
+  const models = new Map<string, CompiledModel>();
+  const prove = proofJobHandler({
+    hub,
+    sender: new TxSender(hub.interface),
+    beneficiary,
+    model: (circuitId) => models.get(circuitId),
+  });
+  return async (p: ProofJobPayload): Promise<ProofJobResult> => {
+    if (!models.has(p.circuitId)) {
+      const ptauId = node.models.find((m) => m.circuitId === p.circuitId)?.ptauId;
+      models.set(p.circuitId, await openModel(p.circuitId, ptauId));
+    }
+    return prove(p);
+  };
+}
+
+/** Records a landed defence in the node's claim record, as the node does for its proof jobs. */
+function recordOutcome(store: ClaimStore, say: Say) {
+  return (job: Job<ProofJobPayload, ProofJobResult>) => {
+    if (job.state !== "done") return;
+    void store
+      .update(job.payload.claimId, (r) => {
+        r.status = "proven";
+        if (job.result?.transaction) r.transaction = job.result.transaction;
+        r.error = undefined;
+      })
+      .catch((e) => say(`watch: claim record ${job.payload.claimId} not updated: ${(e as Error).message}`));
+  };
+}
+
+/** --once: scans, lets every defence run (retries included), rescans so outcomes are read from the chain. */
+async function defendOpen(watcher: ChallengeWatcher, queue: DefenceQueue): Promise<void> {
+  await watcher.scan();
+  for (let round = 0; round < 4; round++) {
+    await queue.idle();
+    await watcher.scan();
+    if (!watcher.defences().some((d) => d.state === "pending" || d.state === "queued")) return;
+    const jobs = await Promise.all(watcher.defences().map((d) => (d.jobId ? queue.get(d.jobId) : undefined)));
+    if (!jobs.some((j) => j && (j.state === "queued" || j.state === "running"))) return;
+  }
+}
+
+function describe(defences: DefenceRecord[], head: string): string {
+  if (defences.length === 0) return `${head}\n  no challenge of this node's claims`;
+  const rows = defences.map((d) => {
+    const extra = d.transaction ? ` tx ${d.transaction}` : d.note ? ` (${d.note})` : "";
+    return `  ${d.state.padEnd(7)} ${d.claimId}  challenger ${d.challenger}${extra}`;
+  });
+  return [head, ...rows].join("\n");
+}
+
+async function watch(conn: ChainConnection, o: Opts, g: GlobalOptions): Promise<void> {
+  const say: Say = (line) => progress(g, line);
+  const dir = resolveStateDir(o.stateDir);
+  const node = readNode(dir);
+  if (conn.chainId.toString() !== node.chain.chainId)
+    throw new InputError(
+      `wrong chain: the node in ${dir} ran on chain ${node.chain.chainId}, connected to ${conn.chainId}`,
+    );
+  const signer = await defender(conn, node, o.account);
+  const hub = (await attach(conn.ethers, node.deployment, signer)).protocol as unknown as Contract;
+  const store = new ClaimStore(node.dataDir, say);
+  await store.init();
+  const queue: DefenceQueue = new FileJobQueue(path.join(node.dataDir, "watch-jobs"), 1, 3, { log: say });
+  queue.onSettled(recordOutcome(store, say));
+  const watcher = await ChallengeWatcher.open({
+    hub,
+    claims: store,
+    queue,
+    stateFile: path.join(node.dataDir, "challenge-watcher.json"),
+    fromBlock: o.fromBlock,
+    confirmations: o.confirmations,
+    pollMs: o.pollInterval,
+    log: say,
+    debug: o.verbose ? say : undefined,
+  });
+  await queue.start(defenceHandler(node, hub, signer.address));
+  const head =
+    `claims of operator ${node.operator} (protocol ${node.deployment.protocol}, ${conn.label}); ` +
+    `defender ${signer.address}`;
+  try {
+    if (o.once) {
+      const started = new Date().toISOString();
+      await defendOpen(watcher, queue);
+      const defences = watcher.defences();
+      result(g, describe(defences, `watched ${head}`), { ...watcher.status(), operator: node.operator, defences });
+      // Exit 1 when a defence of this run (or one still open) did not land; older outcomes are history.
+      const recent = defences.filter((d) => !d.settledAt || d.settledAt >= started);
+      if (recent.some((d) => d.state !== "landed")) process.exitCode = 1;
+      return;
+    }
+    watcher.start();
+    say(`watching ${head}; Ctrl-C to stop`);
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
+    say("stopping: running proof jobs finish, queued ones resume on the next start");
+  } finally {
+    await watcher.stop();
+    await queue.close();
+  }
+}
+
+export function registerWatch(program: Command, globals: () => GlobalOptions): void {
+  const cmd = program
+    .command("watch")
+    .summary("defend a node's challenged claims with proofs (while the node is down)")
+    .description(
+      "follow ClaimChallenged events and answer each challenge of a claim made by the node of --state-dir " +
+        "with a proof of the claimed output, before its response deadline",
+    )
+    .option(
+      "--from-block <n>",
+      "scan from this block (default: the saved cursor)",
+      intOption("--from-block", 0, 2 ** 53 - 1),
+    )
+    .option("--once", "scan, defend what is open, report, and exit (exit 1 if a defence did not land)")
+    .option("--poll-interval <ms>", "time between scans", intOption("--poll-interval", 50, 3_600_000), 2000)
+    .option("--confirmations <n>", "blocks to stay behind the head", intOption("--confirmations", 0, 10_000), 0)
+    .option("--verbose", "also report challenges of other claims (ignored)");
+  chainOptions(cmd);
+  cmd.addHelpText("after", HELP);
+  cmd.action(async (o: Opts) => {
+    const g = { ...globals(), ...o };
+    const conn = await connectChain(o);
+    try {
+      await watch(conn, o, g);
+    } finally {
+      await conn.close().catch(() => {});
+      await releaseCurve();
+    }
+  });
+}
