@@ -17,6 +17,7 @@ import { checkInputCommitment, checkOutput } from "./checks/input-output.js";
 import { checkModel } from "./checks/model.js";
 import { checkProofs } from "./checks/proof.js";
 import { checkRecorded } from "./checks/recorded.js";
+import { checkSetup } from "./checks/setup.js";
 import { checkSignature, checkSignerStaked } from "./checks/signer.js";
 import { checkVerifyingKey } from "./checks/verifying-key.js";
 import {
@@ -33,6 +34,7 @@ import {
   readStakeAt,
 } from "./hub-reads.js";
 import { evaluateInput, type GivenInput } from "./input-evaluation.js";
+import { readSetupRecord } from "./setup-reads.js";
 import { firstSubmission } from "./submission.js";
 
 export interface AuditContext {
@@ -100,6 +102,8 @@ async function auditRecordedClaim(ctx: AuditContext, a: Audited, opts: AuditOpti
   if (!model) return checks;
   const key = checkVerifyingKey(model.verifyingKeyId, await fetchVerifyingKey(ctx.verifier, model.verifyingKeyId));
   checks.push(key.check);
+  const setup = await readSetupRecord(ctx.protocol, a.claim.modelId, ctx.fromBlock ?? 0);
+  checks.push(checkSetup(setup, a.receipt, ctx.chainId));
   let given: GivenInput | undefined;
   if (opts.input !== undefined && opts.salt !== undefined) {
     const evaluation = await evaluateInput(model, opts.input, opts.salt);

@@ -51,6 +51,7 @@ describe("prover/audit: auditClaim on a chain", function () {
       "claim-fields:pass",
       "model:pass",
       "verifying-key:pass",
+      "setup:pass",
       "input-commitment:skip",
       "proof:skip",
       "signature:pass",
@@ -82,7 +83,7 @@ describe("prover/audit: auditClaim on a chain", function () {
     const r = await networkHelpers.loadFixture(fixture);
     const claimId = await submitAttested(r, makeClaim(r.modelId, await latest(ethers)));
     let report = await auditClaim(context(r), claimId);
-    expect(statuses(report).slice(4)).to.deep.equal([
+    expect(statuses(report).slice(5)).to.deep.equal([
       "input-commitment:skip",
       "proof:skip",
       "attested-signature:pass",
@@ -116,6 +117,7 @@ describe("prover/audit: auditClaim on a chain", function () {
       "claim-fields:pass",
       "model:pass",
       "verifying-key:pass",
+      "setup:pass",
       "input-commitment:fail",
       "proof:pass",
       "finality:pass",
@@ -138,7 +140,7 @@ describe("prover/audit: auditClaim on a chain", function () {
     await (await r.hub.connect(r.operator).postBatch(tree.root, 3)).wait();
     await (await r.hub.connect(r.user).importBatchedClaim(tree.root, claims[2], tree.proof(2))).wait();
     const report = await auditClaim(context(r), idOf(r, claims[2]));
-    expect(statuses(report).slice(6)).to.deep.equal([
+    expect(statuses(report).slice(7)).to.deep.equal([
       "batch-membership:pass",
       "signer-staked:pass",
       "backer:info",

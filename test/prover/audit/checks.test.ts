@@ -18,6 +18,7 @@ import { checkInputCommitment, checkOutput } from "../../../prover/audit/checks/
 import { checkModel } from "../../../prover/audit/checks/model.js";
 import { checkNoProof, checkProof, checkProofs } from "../../../prover/audit/checks/proof.js";
 import { checkRecorded } from "../../../prover/audit/checks/recorded.js";
+import { checkSetup } from "../../../prover/audit/checks/setup.js";
 import { checkSignature, checkSignerStaked } from "../../../prover/audit/checks/signer.js";
 import { checkVerifyingKey } from "../../../prover/audit/checks/verifying-key.js";
 import type { ClaimEvent, ClaimEventName } from "../../../prover/audit/claim-history.js";
@@ -221,6 +222,52 @@ describe("prover/audit/checks", function () {
       expect(garbage.vkey).to.equal(undefined);
       expect(garbage.check.status).to.equal("fail");
       expect(garbage.check.detail).to.match(new RegExp(`^cannot read key ${other} from the verifier: .+`));
+    });
+  });
+
+  describe("setup", function () {
+    const receipt = (level: number, refuted = false): HubReceipt => ({
+      level,
+      disputed: false,
+      refuted,
+      batched: false,
+      challengeEnd: 0,
+    });
+    const declared = (development: boolean) => ({ ptauHash: id("ptau"), phase2Hash: id("zkey"), development });
+    const dev = { developmentSetup: true, declared: declared(true) };
+    const REAL = 8453n;
+
+    it("passes a ceremony setup anywhere, and a development one on a development chain with a note", function () {
+      const hashes = `ptau sha256 ${id("ptau").slice(0, 10)}…, phase 2 sha256 ${id("zkey").slice(0, 10)}…`;
+      const ceremony = checkSetup({ developmentSetup: false, declared: declared(false) }, receipt(3), REAL);
+      expect(ceremony).to.deep.equal({
+        id: "setup",
+        status: "pass",
+        detail: `not a development setup (${hashes}; re-check: assay model verify-setup)`,
+      });
+      const local = checkSetup(dev, receipt(3), CHAIN);
+      expect(local.status).to.equal("pass");
+      expect(local.detail).to.equal(
+        `development setup (${hashes}): its secrets are public, anyone can forge its proofs; ` +
+          "chain 31337 is a development chain: fine for testing only",
+      );
+    });
+
+    it("fails a Proven claim of a development setup elsewhere; notes a Signed one; skips an old registry", function () {
+      const proven = checkSetup(dev, receipt(3), REAL);
+      expect(proven.status).to.equal("fail");
+      expect(proven.detail).to.match(/, so this Proven claim proves nothing on chain 8453$/);
+      // The flag alone (descriptor event not found) is enough.
+      expect(checkSetup({ developmentSetup: true }, receipt(3), REAL).status).to.equal("fail");
+      const signed = checkSetup(dev, receipt(1), REAL);
+      expect(signed.status).to.equal("info");
+      expect(signed.detail).to.match(/, so a dispute of this claim on chain 8453 proves nothing$/);
+      expect(checkSetup(dev, receipt(3, true), REAL).status).to.equal("info");
+      expect(checkSetup({}, receipt(3), REAL)).to.deep.equal({
+        id: "setup",
+        status: "skip",
+        detail: "the registry does not record the key's setup provenance",
+      });
     });
   });
 
