@@ -8,7 +8,7 @@ const require = createRequire(import.meta.url);
 const solc = {
   version: "0.8.28",
   path: require.resolve("solc/soljson.js"),
-  settings: { evmVersion: "cancun", optimizer: { enabled: true, runs: 10_000 }, viaIR: false },
+  settings: { evmVersion: "cancun", optimizer: { enabled: true, runs: 800 }, viaIR: false },
 };
 
 export default defineConfig({

@@ -1,6 +1,6 @@
 // Gas of the on-chain protocol (contracts/protocol): every user-facing transaction, measured as
 // the transaction's gasUsed (21,000 base and calldata included) on the embedded EDR network
-// (hardfork of the Hardhat default, solc 0.8.28, optimizer 10,000 runs). Prints a table and
+// (hardfork of the Hardhat default, solc 0.8.28, optimizer 800 runs). Prints a table and
 // writes bench/protocol-gas.json.
 //
 //   npx hardhat run bench/protocol-gas.ts
@@ -16,8 +16,20 @@ import { id, getBytes } from "ethers";
 import { PROJECT_ROOT } from "../prover/artifacts.js";
 import { BatchTree, batchLeaf } from "../prover/chain/batch-tree.js";
 import { bindingFor } from "../prover/chain/binding.js";
+import { challengeCommitment } from "../prover/chain/disputes.js";
 import { FIELD_MODULUS } from "../prover/field.js";
-import { idOf, latest, makeClaim, modelInput, readyProtocol, sign } from "../test/contracts/fixtures/protocol.js";
+import {
+  challengeAs,
+  idOf,
+  latest,
+  makeClaim,
+  fam,
+  modelInput,
+  readyProtocol,
+  sign,
+  signAttested,
+  backingConsent,
+} from "../test/contracts/fixtures/protocol.js";
 import { proveToy, releaseToyModel, toyCommitment, toyOutput } from "../test/contracts/fixtures/toy-model.js";
 
 // snarkjs worker threads would keep the process alive after an error.
@@ -70,7 +82,9 @@ record(
   await gasOf(
     r.hub
       .connect(owner)
-      .registerModelVersion(modelInput(r.toy, { family: id("bench family"), enclaveImages: [r.image] })),
+      .registerModelVersion(
+        modelInput(r.toy, { family: fam("bench family", owner.address), enclaveImages: [r.image] }),
+      ),
   ),
   250_000,
 );
@@ -79,18 +93,22 @@ record(
   await gasOf(
     r.hub
       .connect(owner)
-      .registerModelVersion(modelInput(r.toy, { family: id("bench family"), enclaveImages: [r.image, image2] })),
+      .registerModelVersion(
+        modelInput(r.toy, { family: fam("bench family", owner.address), enclaveImages: [r.image, image2] }),
+      ),
   ),
   250_000,
 );
 record(
   "registerModelVersion: new family, Signed+Proven, no image",
-  await gasOf(r.hub.connect(owner).registerModelVersion(modelInput(r.toy, { family: id("bench family 2") }))),
+  await gasOf(
+    r.hub.connect(owner).registerModelVersion(modelInput(r.toy, { family: fam("bench family 2", owner.address) })),
+  ),
   250_000,
 );
 record(
   "deprecateModelVersion (2 images)",
-  await gasOf(r.hub.connect(owner).deprecateModelVersion(await r.hub.modelIdOf(id("bench family"), 2))),
+  await gasOf(r.hub.connect(owner).deprecateModelVersion(await r.hub.modelIdOf(fam("bench family", owner.address), 2))),
 );
 record("registerImage", await gasOf(r.hub.registerImage(id("bench image 3"))));
 const benchKey = ethers.Wallet.createRandom();
@@ -99,7 +117,14 @@ record(
   await gasOf(
     r.hub
       .connect(r.attester)
-      .registerEnclaveKey(benchKey.address, r.image, id("doc"), r.enclaveExpiry, r.enclaveOperator.address),
+      .registerEnclaveKey(
+        benchKey.address,
+        r.image,
+        id("doc"),
+        r.enclaveExpiry,
+        r.enclaveOperator.address,
+        await backingConsent(r.hub, r.enclaveOperator, benchKey.address, r.image, r.enclaveExpiry),
+      ),
   ),
 );
 
@@ -123,8 +148,8 @@ await samples("submitSigned", 20, 60_000, async () => {
 });
 await samples("submitAttested", 20, 60_000, async () => {
   const c = await realisticClaim();
-  const s = await sign(r, r.enclave, c);
-  return gasOf(r.hub.submitAttested(c, s.r, s.vs));
+  const s = await signAttested(r, r.enclave, c);
+  return gasOf(r.hub.submitAttested(c, r.toy.keyId, s.r, s.vs));
 });
 let x = 100n;
 await samples("submitProven (new claim)", 5, 300_000, async () => {
@@ -147,7 +172,13 @@ await samples("submitProven (new claim)", 5, 300_000, async () => {
   const s = await sign(r, r.operator, lie);
   await (await r.hub.submitSigned(lie, s.r, s.vs)).wait();
   const lieId = idOf(r, lie);
-  record("challenge", await gasOf(r.hub.connect(r.challenger).challenge(lieId, { value: r.params.challengeBond })));
+  const salt = id("bench challenge salt");
+  const commitment = challengeCommitment(lieId, r.challenger.address, salt);
+  record("commitChallenge", await gasOf(r.hub.connect(r.challenger).commitChallenge(commitment)));
+  record(
+    "challenge (reveal, with the bond)",
+    await gasOf(r.hub.connect(r.challenger).challenge(lieId, salt, { value: r.params.challengeBond })),
+  );
   const p = await proveToy(r.toy, 300n, 1n, bindingFor(lieId, r.challenger.address));
   record(
     "refute (with open challenge)",
@@ -168,7 +199,7 @@ await samples("submitProven (new claim)", 5, 300_000, async () => {
   const truth = await realisticClaim({ inputCommitment: await toyCommitment(302n, 1n), output: toyOutput(302n) });
   const s3 = await sign(r, r.operator, truth);
   await (await r.hub.submitSigned(truth, s3.r, s3.vs)).wait();
-  await (await r.hub.connect(r.challenger).challenge(idOf(r, truth), { value: r.params.challengeBond })).wait();
+  await (await challengeAs(r.hub, r.challenger, idOf(r, truth), r.params.challengeBond)).wait();
   const p3 = await proveToy(r.toy, 302n, 1n, bindingFor(idOf(r, truth), r.operator.address));
   record(
     "submitProven (defend a challenged claim)",
@@ -179,7 +210,7 @@ await samples("submitProven (new claim)", 5, 300_000, async () => {
   const silent = await realisticClaim();
   const s4 = await sign(r, r.operator, silent);
   await (await r.hub.submitSigned(silent, s4.r, s4.vs)).wait();
-  await (await r.hub.connect(r.challenger).challenge(idOf(r, silent), { value: r.params.challengeBond })).wait();
+  await (await challengeAs(r.hub, r.challenger, idOf(r, silent), r.params.challengeBond)).wait();
   await networkHelpers.time.increase(r.params.responseWindow + 1);
   record("resolveTimeout", await gasOf(r.hub.resolveTimeout(idOf(r, silent))));
   record("withdrawCredit", await gasOf(r.hub.connect(r.challenger).withdrawCredit()));
@@ -201,13 +232,17 @@ await samples("submitProven (new claim)", 5, 300_000, async () => {
   record(`postBatch (root of ${n} claims)`, await gasOf(r.hub.connect(r.operator).postBatch(tree.root, n)), 80_000);
   const small = BatchTree.fromClaimIds([claimId, id("other")]);
   record("postBatch (root of 2 claims)", await gasOf(r.hub.connect(r.operator).postBatch(small.root, 2)), 80_000);
-  if ((await r.hub.checkBatchedClaim(tree.root, claim, proof)) !== claimId) throw new Error("batch check failed");
+  if ((await r.hub.checkBatchedClaim(r.operator.address, tree.root, claim, proof)) !== claimId)
+    throw new Error("batch check failed");
   record(
     `checkBatchedClaim, ${n}-leaf batch (${proof.length}-hash proof, as a transaction)`,
-    await gasOf(r.hub.checkBatchedClaim.send(tree.root, claim, proof)),
+    await gasOf(r.hub.checkBatchedClaim.send(r.operator.address, tree.root, claim, proof)),
     60_000,
   );
-  record(`importBatchedClaim, ${n}-leaf batch`, await gasOf(r.hub.importBatchedClaim(tree.root, claim, proof)));
+  record(
+    `importBatchedClaim, ${n}-leaf batch`,
+    await gasOf(r.hub.importBatchedClaim(r.operator.address, tree.root, claim, proof)),
+  );
 }
 
 // --- Unbonding.
@@ -232,7 +267,7 @@ await writeFile(
     {
       generatedBy: "npx hardhat run bench/protocol-gas.ts",
       measured: "transaction gasUsed (21,000 base and calldata included), embedded EDR network",
-      compiler: { solc: "0.8.28", optimizerRuns: 10_000, evmVersion: "cancun" },
+      compiler: { solc: "0.8.28", optimizerRuns: 800, evmVersion: "cancun" },
       rows,
     },
     null,

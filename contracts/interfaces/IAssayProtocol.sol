@@ -11,7 +11,8 @@ interface IAssayProtocol {
     /// @param minStake Active stake needed to sign claims and post batches.
     /// @param challengeBond Exact value a challenge sends.
     /// @param slashAmount Stake a backer loses per refuted claim (capped by what it has).
-    /// @param challengerShareBps Part of slashed stake paid to the winner (basis points).
+    /// @param challengerShareBps Part of slashed stake paid to the winner (basis points, below
+    /// 10,000: the treasury always keeps some, so a liar challenging itself still loses).
     /// @param challengeWindow Seconds a Signed/Attested claim (and a batch's imports) stays open.
     /// @param responseWindow Seconds a backer has to answer a challenge with a proof.
     /// @param unbondingDelay Seconds between an unbonding request and the withdrawal; must exceed

@@ -8,9 +8,13 @@ import {Claim} from "./IReceiptHub.sol";
 /// "backer") is the signing operator for Signed and batched claims, and the key's registered
 /// operator for Attested claims.
 ///
-/// - Within the claim's challenge window anyone may `challenge` it with the bond. The backer (or
-///   anyone) defends by proving the claimed output with `submitProven` before the response
-///   deadline: the claim becomes Proven and the bond goes to the defender.
+/// - Challenges are commit-reveal. A challenger first posts `commitChallenge(keccak256(abi.encode(
+///   claimId, challenger, salt)))`, then, in a later block and within the claim's challenge
+///   window, `challenge(claimId, salt)` with the bond. A reveal seen in the mempool cannot be
+///   copied: the copier has no commitment of its own from an earlier block, and a commitment
+///   names its challenger.
+/// - The backer (or anyone) defends by proving the claimed output with `submitProven` before the
+///   response deadline: the claim becomes Proven and the bond goes to the defender.
 /// - Anyone may `refute` a claim whose window is open or whose dispute is open, at once, with a
 ///   proof that the model on the claim's input commitment gives a different output (sound because
 ///   outputs are deterministic functions of the input). The claim is refuted, the backer slashed,
@@ -18,18 +22,24 @@ import {Claim} from "./IReceiptHub.sol";
 /// - An unanswered challenge is lost by the backer: after the deadline anyone calls
 ///   `resolveTimeout`, which never calls the verifier.
 ///
-/// Slashing takes `slashAmount` (or what is left) from the backer; `challengerShareBps` of it goes
-/// to the winner (the refuter, or the challenger on timeout) and the rest to the treasury, so an
-/// operator that challenges its own lie to recover its stake still loses the treasury's share.
+/// Slashing takes `slashAmount` (or what is left) from the backer; `challengerShareBps` (below
+/// 100%) of it goes to the winner and the rest to the treasury. The winner is the open challenger
+/// whoever refutes (so a refutation cannot take the reward away from the challenger who found the
+/// lie), or the refuter when no dispute is open. A lying backer that refutes or challenges its own
+/// claim recovers at most the share: it always loses the treasury's part.
 /// Front-running: a refutation proof binds the refuter (see IReceiptHub), so copying it from the
-/// mempool does not redirect the reward. A verifier that reverts only fails the call that used it
-/// (treated as "not proven"); it cannot stop a timeout.
+/// mempool does not redirect the reward; a challenge cannot be copied (commit-reveal). A verifier
+/// that reverts only fails the call that used it (treated as "not proven"); it cannot stop a
+/// timeout.
 interface IClaimDisputes {
     /// @notice An open dispute.
     struct Dispute {
         address challenger;
         uint40 responseDeadline;
     }
+
+    /// @notice `committer` posted a challenge commitment.
+    event ChallengeCommitted(bytes32 indexed commitment, address indexed committer);
 
     /// @notice `challenger` challenged `claimId` with `bond`; the backer must answer by `responseDeadline`.
     event ClaimChallenged(bytes32 indexed claimId, address indexed challenger, uint256 bond, uint40 responseDeadline);
@@ -59,6 +69,15 @@ interface IClaimDisputes {
         uint256 slashed
     );
 
+    /// @notice `commitment` was already posted.
+    error DisputeCommitmentExists(bytes32 commitment);
+
+    /// @notice No commitment `commitment` (of this claim, challenger and salt) was posted.
+    error DisputeNotCommitted(bytes32 commitment);
+
+    /// @notice `commitment` was posted in this block (`committedAt`); reveal in a later one.
+    error DisputeCommitmentTooRecent(bytes32 commitment, uint256 committedAt);
+
     /// @notice `msg.value` is `got`; the challenge bond is `expected`.
     error DisputeWrongBond(uint256 expected, uint256 got);
 
@@ -86,9 +105,14 @@ interface IClaimDisputes {
     /// @notice The refutation proof does not verify against key `keyId` (or the verifier reverted).
     error DisputeProofRejected(bytes32 claimId, bytes32 keyId);
 
-    /// @notice Challenges `claimId` with exactly the bond. Reverts unless it is Signed or Attested,
-    /// not refuted, not already disputed, and its challenge window is open.
-    function challenge(bytes32 claimId) external payable;
+    /// @notice Posts a challenge commitment `keccak256(abi.encode(claimId, challenger, salt))`.
+    function commitChallenge(bytes32 commitment) external;
+
+    /// @notice Reveals the caller's commitment and challenges `claimId` with exactly the bond.
+    /// Reverts unless the commitment `(claimId, msg.sender, salt)` was posted in an earlier block,
+    /// the claim is Signed or Attested, not refuted, not already disputed, and its challenge window
+    /// is open.
+    function challenge(bytes32 claimId, bytes32 salt) external payable;
 
     /// @notice Refutes `claim` with a proof for `[inputCommitment, provenOutput, binding(claimId,
     /// msg.sender)]` where `provenOutput != claim.output`. Reverts unless the claim is Signed or
@@ -98,6 +122,9 @@ interface IClaimDisputes {
     /// @notice Settles an unanswered challenge after its deadline: the claim is refuted and its
     /// backer slashed. Never calls the verifier.
     function resolveTimeout(bytes32 claimId) external;
+
+    /// @notice Block number in which `commitment` was posted (zero when not posted or revealed).
+    function challengeCommittedAt(bytes32 commitment) external view returns (uint256);
 
     /// @notice The open dispute on `claimId` (zero challenger when none).
     function disputeOf(bytes32 claimId) external view returns (Dispute memory);

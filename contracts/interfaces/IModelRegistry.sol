@@ -10,7 +10,9 @@ import {Level} from "./IReceiptHub.sol";
 /// full with `ModelVersionRegistered`. Owners add versions and deprecate them; nothing is deleted.
 ///
 /// A version's id is `keccak256(abi.encode(family, version))` with versions numbered 1, 2, ...
-/// within their family. Every version has a verifying key whose circuit has exactly three public
+/// within their family. Family ids are namespaced by their creator: the top 20 bytes of a new
+/// family's id must be the registering account (see `familyIdOf`), so nobody can take a name in
+/// someone else's namespace first; ownership can move later, the id stays. Every version has a verifying key whose circuit has exactly three public
 /// signals `[inputCommitment, output, binding]`, so every claim about it can be proven, and so
 /// disputed. `allowedLevels` is a bit mask over {Level} (`1 << uint8(level)`); Proven is always
 /// in it, Signed and Attested are the owner's choice; Attested needs at least one approved image.
@@ -32,8 +34,19 @@ interface IModelRegistry {
         bool isSigned;
     }
 
+    /// @notice Where the verifying key came from. `ptauHash`: SHA-256 of the powers-of-tau file;
+    /// `phase2Hash`: SHA-256 of the final zkey (the phase-2 transcript, every contribution in it);
+    /// `development`: the keys come from a development ceremony whose secrets are public, so anyone
+    /// can forge proofs: fine for testing, worthless on a chain with value. Declared by the
+    /// registrant; `assay model verify-setup` re-checks the zkey against the r1cs and the ptau.
+    struct SetupProvenance {
+        bytes32 ptauHash;
+        bytes32 phase2Hash;
+        bool development;
+    }
+
     /// @notice Everything that defines a version. `descriptorHash = keccak256(abi.encode(input))`.
-    /// @param family Family label; the first account to register a version of it owns it.
+    /// @param family Family id; a new one must be in the registrant's namespace (`familyIdOf`).
     /// @param onnxSha256 SHA-256 of the ONNX file.
     /// @param quantizationHash Hash of the quantization configuration (scales, widths).
     /// @param circuitHash Hash of the circuit (e.g. of its r1cs).
@@ -44,6 +57,7 @@ interface IModelRegistry {
     /// @param storageUri Where the ONNX file and artifacts can be fetched.
     /// @param enclaveImages Enclave image measurements approved for Attested claims (registered
     /// with the enclave registry first; at most `MAX_IMAGES_PER_MODEL`, no duplicates).
+    /// @param setup Provenance of the verifying key's trusted setup.
     struct ModelVersionInput {
         bytes32 family;
         bytes32 onnxSha256;
@@ -55,6 +69,7 @@ interface IModelRegistry {
         TensorSpec output;
         string storageUri;
         bytes32[] enclaveImages;
+        SetupProvenance setup;
     }
 
     /// @notice What is stored for a version.
@@ -67,6 +82,7 @@ interface IModelRegistry {
         uint40 deprecatedAt;
         bytes32 verifyingKeyId;
         bytes32 descriptorHash;
+        bool developmentSetup;
     }
 
     /// @notice `owner` registered the first version of `family` and owns it.
@@ -95,8 +111,11 @@ interface IModelRegistry {
     /// @notice No version is registered under `modelId`.
     error ModelRegistryUnknownModel(bytes32 modelId);
 
-    /// @notice The family label is zero.
+    /// @notice The family id is zero.
     error ModelRegistryZeroFamily();
+
+    /// @notice A new family's id must start with its creator's address (`familyIdOf(caller, label)`).
+    error ModelRegistryFamilyNotInNamespace(bytes32 family, address caller);
 
     /// @notice `caller` does not own `family` (owned by `owner`).
     error ModelRegistryNotFamilyOwner(bytes32 family, address caller, address owner);
@@ -135,7 +154,8 @@ interface IModelRegistry {
     error ModelRegistryTooManyVersions(bytes32 family);
 
     /// @notice Registers the next version of `input.family` and returns its id and number. Creates
-    /// the family (owned by the caller) on its first version; reverts unless the caller owns it.
+    /// the family (owned by the caller) on its first version, when its id is in the caller's
+    /// namespace; reverts unless the caller owns it.
     /// Reverts unless the verifying key is registered with three public signals, the level mask
     /// contains Proven, and the images (registered, distinct, at most the maximum) are given
     /// exactly when Attested is allowed.
@@ -161,6 +181,10 @@ interface IModelRegistry {
 
     /// @notice Number of versions of `family` (the latest version's number).
     function latestVersion(bytes32 family) external view returns (uint32);
+
+    /// @notice The family id of `label` in `owner`'s namespace:
+    /// `bytes32(uint256(uint160(owner)) << 96 | uint96(uint256(keccak256(bytes(label)))))`.
+    function familyIdOf(address owner, string calldata label) external pure returns (bytes32);
 
     /// @notice `keccak256(abi.encode(family, version))`.
     function modelIdOf(bytes32 family, uint32 version) external pure returns (bytes32);

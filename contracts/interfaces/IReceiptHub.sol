@@ -47,9 +47,19 @@ struct Claim {
 /// and one beneficiary only; a front-runner copying it from the mempool gains nothing. The
 /// verifying key always comes from the model registry, never from the caller.
 ///
-/// Signatures are EIP-712 signatures over `claimId` in the EIP-2098 compact form `(r, vs)` with
+/// Signatures are EIP-712 signatures in the EIP-2098 compact form `(r, vs)` with
 /// `vs = yParity << 255 | s` (64 bytes of calldata instead of 65 plus offsets); OpenZeppelin's
 /// ECDSA rejects `s` in the upper half of the curve order, so a claim has one signature per key.
+/// A Signed claim is signed over `claimId`. An Attested claim is signed over the EIP-712 struct
+/// `AttestedClaim(bytes32 claimId,bytes32 verifyingKeyId)`: the enclave names the verifying key of
+/// the model it actually evaluated, and the hub checks it is the key registered for `modelId`, so
+/// a host cannot have one model's output signed as another model's claim.
+///
+/// Backing. A Signed or Attested claim is backed by stake: the signer's (Signed, batched) or the
+/// enclave key's operator's (Attested). It is never final, and `requireLevel` refuses it, while
+/// the backer's active stake is below the protocol minimum; `requireBacking` lets a consumer ask
+/// for more (e.g. stake >= its value at risk). Attested submission itself does not read the
+/// backer's stake (it would cost a cold read on the hot path); finality does.
 ///
 /// Storage: one word per claim (level, flags, challenge-window end, signer), so Signed and
 /// Attested submissions cost one new slot. The output is not stored: it is bound by `claimId`, so
@@ -109,15 +119,27 @@ interface IReceiptHub {
     /// @notice `claimId` is not final: its challenge window ends at `challengeEnd` or a dispute is open.
     error ReceiptHubNotFinal(bytes32 claimId, uint40 challengeEnd, bool disputed);
 
+    /// @notice The enclave signed for verifying key `signedKeyId`, but `modelId`'s key is `registeredKeyId`.
+    error ReceiptHubWrongVerifyingKey(bytes32 modelId, bytes32 registeredKeyId, bytes32 signedKeyId);
+
+    /// @notice The backer `backer` of `claimId` has active stake `active`, below `required`.
+    error ReceiptHubBackerUnderstaked(bytes32 claimId, address backer, uint256 active, uint256 required);
+
     /// @notice Records `claim` at Signed: signature `(r, vs)` by an operator whose active stake
     /// reaches the minimum. Reverts when expired, already recorded, a field is not below r,
     /// the model is not active or does not allow Signed, or the signer is not staked.
     function submitSigned(Claim calldata claim, bytes32 r, bytes32 vs) external returns (bytes32 claimId);
 
-    /// @notice Records `claim` at Attested: signature `(r, vs)` by a registered, unrevoked,
-    /// unexpired enclave key of an unrevoked image approved for the (active) model. Reverts when
-    /// expired, already recorded, or a field is not below r.
-    function submitAttested(Claim calldata claim, bytes32 r, bytes32 vs) external returns (bytes32 claimId);
+    /// @notice Records `claim` at Attested: signature `(r, vs)` over
+    /// `AttestedClaim(claimId, verifyingKeyId)` by a registered, unrevoked, unexpired enclave key
+    /// of an unrevoked image approved for the (active) model, whose registered verifying key is
+    /// `verifyingKeyId`. Reverts when expired, already recorded, or a field is not below r.
+    function submitAttested(
+        Claim calldata claim,
+        bytes32 verifyingKeyId,
+        bytes32 r,
+        bytes32 vs
+    ) external returns (bytes32 claimId);
 
     /// @notice Records `claim` at Proven, or raises a recorded claim to Proven. Reverts unless
     /// `proof` verifies against the model's registered key for `[inputCommitment, output,
@@ -132,7 +154,7 @@ interface IReceiptHub {
     function receiptOf(bytes32 claimId) external view returns (Receipt memory);
 
     /// @notice Whether the claim stands and can no longer fall: Proven, or Signed/Attested with
-    /// its challenge window over and no dispute open.
+    /// its challenge window over, no dispute open and its backer's active stake at the minimum.
     function isFinal(bytes32 claimId) external view returns (bool);
 
     /// @notice The output of a standing claim (recorded, not refuted): reverts otherwise.
@@ -141,6 +163,21 @@ interface IReceiptHub {
     /// @notice Reverts unless `claim` is recorded, final (see {isFinal}) and at least `minLevel`;
     /// returns its id and output. What a consumer calls before acting on a claim.
     function requireLevel(Claim calldata claim, Level minLevel) external view returns (bytes32 claimId, uint256 output);
+
+    /// @notice {requireLevel}, and a Signed or Attested claim's backer must have active stake of at
+    /// least `minBackingStake` (and the protocol minimum). A Proven claim needs no backing.
+    function requireBacking(
+        Claim calldata claim,
+        Level minLevel,
+        uint256 minBackingStake
+    ) external view returns (bytes32 claimId, uint256 output);
+
+    /// @notice The account whose stake backs `claimId` and its active stake now (zero for Proven,
+    /// unrecorded or refuted claims).
+    function backingOf(bytes32 claimId) external view returns (address backer, uint256 activeStake);
+
+    /// @notice The EIP-712 digest an enclave key signs for an Attested claim.
+    function attestedDigestOf(bytes32 claimId, bytes32 verifyingKeyId) external view returns (bytes32);
 
     /// @notice The claim's id: its EIP-712 digest under this hub's domain.
     function claimIdOf(Claim calldata claim) external view returns (bytes32);

@@ -40,7 +40,7 @@ contract AssayProtocol is IAssayProtocol, ClaimDisputes, BatchSettlement {
         }
         uint256 minimum = 2 * uint256(params.challengeWindow) + params.responseWindow;
         if (params.unbondingDelay <= minimum) revert AssayProtocolUnbondingTooShort(params.unbondingDelay, minimum);
-        if (params.challengerShareBps > 10_000) revert AssayProtocolShareTooHigh(params.challengerShareBps);
+        if (params.challengerShareBps >= 10_000) revert AssayProtocolShareTooHigh(params.challengerShareBps);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         emit ProtocolDeployed(address(verifier_), admin, params);
     }

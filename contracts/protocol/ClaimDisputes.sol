@@ -25,6 +25,7 @@ abstract contract ClaimDisputes is IClaimDisputes, ReceiptHub {
     address internal immutable _TREASURY;
 
     mapping(bytes32 claimId => Dispute) private _disputes;
+    mapping(bytes32 commitment => uint256 blockNumber) private _commitments;
 
     constructor(
         uint96 challengeBond_,
@@ -41,9 +42,21 @@ abstract contract ClaimDisputes is IClaimDisputes, ReceiptHub {
     }
 
     /// @inheritdoc IClaimDisputes
-    function challenge(bytes32 claimId) external payable {
+    function commitChallenge(bytes32 commitment) external {
+        if (_commitments[commitment] != 0) revert DisputeCommitmentExists(commitment);
+        _commitments[commitment] = block.number;
+        emit ChallengeCommitted(commitment, msg.sender);
+    }
+
+    /// @inheritdoc IClaimDisputes
+    function challenge(bytes32 claimId, bytes32 salt) external payable {
         uint256 bond = _receiveValue();
         if (bond != _CHALLENGE_BOND) revert DisputeWrongBond(_CHALLENGE_BOND, bond);
+        bytes32 commitment = keccak256(abi.encode(claimId, msg.sender, salt));
+        uint256 committedAt = _commitments[commitment];
+        if (committedAt == 0) revert DisputeNotCommitted(commitment);
+        if (committedAt >= block.number) revert DisputeCommitmentTooRecent(commitment, committedAt);
+        delete _commitments[commitment];
         uint256 word = _receiptWord(claimId);
         uint256 level = word & _LEVEL_MASK;
         if (level == uint256(Level.None) || level == uint256(Level.Proven)) revert DisputeNotDisputable(claimId);
@@ -80,14 +93,16 @@ abstract contract ClaimDisputes is IClaimDisputes, ReceiptHub {
         _setReceiptWord(claimId, (word & ~_DISPUTED) | _REFUTED);
         address backer = _backerOf(word);
         if (level == uint256(Level.Attested)) _revokeKeyByProof(_signerOf(word));
+        // The open challenger found the lie first: the share is its, whoever proves it.
+        address winner = msg.sender;
         if (disputed) {
-            address challenger = _disputes[claimId].challenger;
+            winner = _disputes[claimId].challenger;
             delete _disputes[claimId];
             if (backer != address(0)) _closeDispute(backer);
-            _credit(challenger, _CHALLENGE_BOND);
+            _credit(winner, _CHALLENGE_BOND);
         }
         uint256 slashed = backer == address(0) ? 0 : _slash(backer, claimId, _SLASH_AMOUNT);
-        _payOut(msg.sender, slashed);
+        _payOut(winner, slashed);
         emit ClaimRefuted(claimId, msg.sender, backer, provenOutput, slashed);
     }
 
@@ -110,6 +125,11 @@ abstract contract ClaimDisputes is IClaimDisputes, ReceiptHub {
         _credit(dispute.challenger, _CHALLENGE_BOND);
         _payOut(dispute.challenger, slashed);
         emit ChallengeTimedOut(claimId, dispute.challenger, backer, slashed);
+    }
+
+    /// @inheritdoc IClaimDisputes
+    function challengeCommittedAt(bytes32 commitment) external view returns (uint256) {
+        return _commitments[commitment];
     }
 
     /// @inheritdoc IClaimDisputes

@@ -9,8 +9,9 @@ import {EnclaveRegistryLogic} from "./EnclaveRegistryLogic.sol";
 /// @notice Enclave images and keys (see IEnclaveRegistry for the trust assumption: the
 /// attestation-verifier role checks attestation documents off-chain).
 /// @dev A key record is one word (image index, expiry, revoked, operator; layout in
-/// EnclaveRegistryLogic) and an image's status is one slot, so checking an attester costs three
-/// storage reads with the model approval. Writes run in EnclaveRegistryLogic (delegatecall).
+/// EnclaveRegistryLogic), and revoking an image sets the revoked bit of each of its keys, so
+/// checking an attester costs two storage reads with the model approval (which also holds the
+/// model's verifying key id). Writes run in EnclaveRegistryLogic (delegatecall).
 abstract contract EnclaveRegistry is IEnclaveRegistry, AccessControl {
     /// @notice Role that registers and revokes enclave keys and revokes images, vouching that it
     /// verified each attestation document off-chain.
@@ -33,9 +34,28 @@ abstract contract EnclaveRegistry is IEnclaveRegistry, AccessControl {
         bytes32 measurement,
         bytes32 attestationDocHash,
         uint40 expiresAt,
-        address operator
+        address operator,
+        bytes calldata operatorSignature
     ) external onlyRole(ATTESTATION_VERIFIER_ROLE) {
-        EnclaveRegistryLogic.registerKey(_enclaves, key, measurement, attestationDocHash, expiresAt, operator);
+        _registerKey(
+            EnclaveRegistryLogic.KeyTerms({
+                key: key,
+                measurement: measurement,
+                attestationDocHash: attestationDocHash,
+                expiresAt: expiresAt,
+                operator: operator
+            }),
+            operatorSignature
+        );
+    }
+
+    /// @inheritdoc IEnclaveRegistry
+    function enclaveKeyBackingDigest(
+        address key,
+        bytes32 measurement,
+        uint40 expiresAt
+    ) external view returns (bytes32) {
+        return _enclaveKeyBackingDigest(key, measurement, expiresAt);
     }
 
     /// @inheritdoc IEnclaveRegistry
@@ -85,24 +105,40 @@ abstract contract EnclaveRegistry is IEnclaveRegistry, AccessControl {
             word & _KEY_REVOKED == 0 &&
             block.timestamp < uint40(word >> _KEY_EXPIRY_SHIFT) &&
             !_enclaves.images[index].revoked &&
-            _isAttestable(modelId, index);
+            _attestableKey(modelId, index) != 0;
     }
 
-    /// @dev Reverts unless `key` may attest claims about `modelId`: registered, unrevoked,
-    /// unexpired (valid while now < expiresAt), image unrevoked and approved for the active model.
-    /// Three storage reads on success; the failure paths read more to name the exact cause.
-    function _requireAttester(address key, bytes32 modelId) internal view {
+    /// @dev Registers a key on the operator's consent (checked by the library).
+    function _registerKey(EnclaveRegistryLogic.KeyTerms memory t, bytes calldata signature) private {
+        (uint256 active, uint256 minimum) = _backingStake(t.operator);
+        bytes32 digest = _enclaveKeyBackingDigest(t.key, t.measurement, t.expiresAt);
+        EnclaveRegistryLogic.registerKey(
+            _enclaves,
+            t,
+            EnclaveRegistryLogic.Consent({digest: digest, signature: signature, active: active, minStake: minimum})
+        );
+    }
+
+    /// @dev Reverts unless `key` may attest claims about `modelId` evaluated with verifying key
+    /// `keyId`: registered, unrevoked (revoking an image revokes its keys), unexpired (valid while
+    /// now < expiresAt), its image approved for the active model, whose key is `keyId`. Two
+    /// storage reads on success; the failure paths read more to name the exact cause.
+    function _requireAttester(address key, bytes32 modelId, bytes32 keyId) internal view {
         uint256 word = _enclaves.keys[key];
         uint32 index = uint32(word);
         if (index == 0) revert EnclaveRegistryUnknownKey(key);
-        if (word & _KEY_REVOKED != 0) revert EnclaveRegistryKeyRevoked(key);
+        if (word & _KEY_REVOKED != 0) {
+            if (_enclaves.images[index].revoked) revert EnclaveRegistryImageRevoked(_enclaves.images[index].measurement);
+            revert EnclaveRegistryKeyRevoked(key);
+        }
         uint40 expiresAt = uint40(word >> _KEY_EXPIRY_SHIFT);
         if (block.timestamp >= expiresAt) revert EnclaveRegistryKeyExpired(key, expiresAt);
-        if (_enclaves.images[index].revoked) revert EnclaveRegistryImageRevoked(_enclaves.images[index].measurement);
-        if (!_isAttestable(modelId, index)) {
+        bytes32 approvedKey = _attestableKey(modelId, index);
+        if (approvedKey == 0) {
             _explainNotAttestable(modelId);
             revert EnclaveRegistryImageNotApproved(modelId, _enclaves.images[index].measurement);
         }
+        if (approvedKey != keyId) _wrongVerifyingKey(modelId, approvedKey, keyId);
     }
 
     /// @dev Operator whose stake backs `key`'s claims (zero when none or unknown).
@@ -128,9 +164,22 @@ abstract contract EnclaveRegistry is IEnclaveRegistry, AccessControl {
         return _enclaves.images[index].measurement;
     }
 
-    /// @dev Whether image `imageIndex` is approved for `modelId` and the model is active (the model
-    /// registry keeps this one bit per approval up to date).
-    function _isAttestable(bytes32 modelId, uint32 imageIndex) internal view virtual returns (bool);
+    /// @dev The verifying key id of `modelId` when image `imageIndex` is approved for it and the
+    /// model is active, else zero (the model registry keeps this word per approval up to date).
+    function _attestableKey(bytes32 modelId, uint32 imageIndex) internal view virtual returns (bytes32);
+
+    /// @dev Reverts: an enclave signed for `signedKey`, but `modelId`'s key is `registeredKey`.
+    function _wrongVerifyingKey(bytes32 modelId, bytes32 registeredKey, bytes32 signedKey) internal pure virtual;
+
+    /// @dev Active stake of `operator` and the protocol minimum.
+    function _backingStake(address operator) internal view virtual returns (uint256 active, uint256 minimum);
+
+    /// @dev EIP-712 digest of `EnclaveKeyBacking(key, measurement, expiresAt)`.
+    function _enclaveKeyBackingDigest(
+        address key,
+        bytes32 measurement,
+        uint40 expiresAt
+    ) internal view virtual returns (bytes32);
 
     /// @dev Reverts with the model's own error when it is unknown, deprecated or disallows Attested.
     function _explainNotAttestable(bytes32 modelId) internal view virtual;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {IEnclaveRegistry} from "../interfaces/IEnclaveRegistry.sol";
 
 /// @title EnclaveRegistryLogic
@@ -19,12 +20,34 @@ library EnclaveRegistryLogic {
         uint40 revokedAt;
     }
 
+    /// @dev What a key registration records.
+    struct KeyTerms {
+        address key;
+        bytes32 measurement;
+        bytes32 attestationDocHash;
+        uint40 expiresAt;
+        address operator;
+    }
+
+    /// @dev The operator's consent to back a key: its signature over `digest` (empty when the
+    /// operator registers the key itself), and its stake now.
+    struct Consent {
+        bytes32 digest;
+        bytes signature;
+        uint256 active;
+        uint256 minStake;
+    }
+
     struct Layout {
         mapping(bytes32 measurement => uint32) imageIndex;
         mapping(uint32 index => ImageRecord) images;
         uint32 imageCount;
         mapping(address key => uint256) keys;
         mapping(address key => bytes32) keyAttestation;
+        // Every key registered for an image, so revoking the image revokes them all in the key
+        // words themselves: the Attested hot path then reads no image record. Only the
+        // attestation-verifier role adds keys, so the list grows only as fast as it registers.
+        mapping(uint32 imageIndex => address[]) imageKeys;
     }
 
     /// @dev See IEnclaveRegistry.registerImage.
@@ -39,27 +62,28 @@ library EnclaveRegistryLogic {
     }
 
     /// @dev See IEnclaveRegistry.registerEnclaveKey (the caller checked the role).
-    function registerKey(
-        Layout storage $,
-        address key,
-        bytes32 measurement,
-        bytes32 attestationDocHash,
-        uint40 expiresAt,
-        address operator
-    ) external {
-        if (key == address(0)) revert IEnclaveRegistry.EnclaveRegistryZeroKey();
-        if ($.keys[key] != 0) revert IEnclaveRegistry.EnclaveRegistryKeyExists(key);
-        uint32 index = $.imageIndex[measurement];
-        if (index == 0) revert IEnclaveRegistry.EnclaveRegistryUnknownImage(measurement);
-        if ($.images[index].revoked) revert IEnclaveRegistry.EnclaveRegistryImageRevoked(measurement);
-        if (expiresAt <= block.timestamp)
-            revert IEnclaveRegistry.EnclaveRegistryExpiryInPast(expiresAt, block.timestamp);
-        $.keys[key] =
+    function registerKey(Layout storage $, KeyTerms memory t, Consent memory c) external {
+        if (t.key == address(0)) revert IEnclaveRegistry.EnclaveRegistryZeroKey();
+        if ($.keys[t.key] != 0) revert IEnclaveRegistry.EnclaveRegistryKeyExists(t.key);
+        uint32 index = $.imageIndex[t.measurement];
+        if (index == 0) revert IEnclaveRegistry.EnclaveRegistryUnknownImage(t.measurement);
+        if ($.images[index].revoked) revert IEnclaveRegistry.EnclaveRegistryImageRevoked(t.measurement);
+        if (t.expiresAt <= block.timestamp)
+            revert IEnclaveRegistry.EnclaveRegistryExpiryInPast(t.expiresAt, block.timestamp);
+        _requireConsent(t, c);
+        $.keys[t.key] =
             uint256(index) |
-            (uint256(expiresAt) << KEY_EXPIRY_SHIFT) |
-            (uint256(uint160(operator)) << KEY_OPERATOR_SHIFT);
-        $.keyAttestation[key] = attestationDocHash;
-        emit IEnclaveRegistry.EnclaveKeyRegistered(key, measurement, attestationDocHash, expiresAt, operator);
+            (uint256(t.expiresAt) << KEY_EXPIRY_SHIFT) |
+            (uint256(uint160(t.operator)) << KEY_OPERATOR_SHIFT);
+        $.keyAttestation[t.key] = t.attestationDocHash;
+        $.imageKeys[index].push(t.key);
+        emit IEnclaveRegistry.EnclaveKeyRegistered(
+            t.key,
+            t.measurement,
+            t.attestationDocHash,
+            t.expiresAt,
+            t.operator
+        );
     }
 
     /// @dev See IEnclaveRegistry.revokeEnclaveKey (the caller checked the role).
@@ -79,6 +103,26 @@ library EnclaveRegistryLogic {
         if (image.revoked) revert IEnclaveRegistry.EnclaveRegistryImageRevoked(measurement);
         image.revoked = true;
         image.revokedAt = uint40(block.timestamp);
+        address[] storage keys = $.imageKeys[index];
+        uint256 n = keys.length;
+        for (uint256 i; i < n; ++i) {
+            address key = keys[i];
+            uint256 word = $.keys[key];
+            if (word & KEY_REVOKED == 0) $.keys[key] = word | KEY_REVOKED;
+        }
         emit IEnclaveRegistry.EnclaveImageRevoked(measurement, index, msg.sender);
+    }
+
+    /// @dev Reverts unless the operator is nonzero, staked, and consents: it is the caller, or it
+    /// signed the backing digest (an EOA signature or an ERC-1271 contract's approval).
+    function _requireConsent(KeyTerms memory t, Consent memory c) private view {
+        address operator = t.operator;
+        if (operator == address(0)) revert IEnclaveRegistry.EnclaveRegistryZeroOperator();
+        if (c.active < c.minStake)
+            revert IEnclaveRegistry.EnclaveRegistryOperatorNotStaked(operator, c.active, c.minStake);
+        if (operator == msg.sender) return;
+        if (!SignatureChecker.isValidSignatureNow(operator, c.digest, c.signature)) {
+            revert IEnclaveRegistry.EnclaveRegistryNoOperatorConsent(operator, t.key);
+        }
     }
 }

@@ -11,8 +11,8 @@ import {ModelRegistryLogic} from "./ModelRegistryLogic.sol";
 /// @notice Immutable model versions in families (see IModelRegistry).
 /// @dev Per version: a packed status word (what claims read), the verifying key id, the descriptor
 /// hash and the family; approved images as up to eight 32-bit image indices in one word, plus one
-/// "attestable" bit per (version, image) that deprecation clears, so an Attested submission checks
-/// model and image approval with a single read. Writes run in ModelRegistryLogic (delegatecall).
+/// "attestable" word per (version, image) holding the version's verifying key id, which deprecation
+/// clears, so an Attested submission checks model, image approval and key with a single read. Writes run in ModelRegistryLogic (delegatecall).
 abstract contract ModelRegistry is IModelRegistry, EnclaveRegistry {
     /// @notice Most enclave images one version approves.
     uint256 public constant MAX_IMAGES_PER_MODEL = ModelRegistryLogic.MAX_IMAGES_PER_MODEL;
@@ -56,7 +56,8 @@ abstract contract ModelRegistry is IModelRegistry, EnclaveRegistry {
                 registeredAt: model.registeredAt,
                 deprecatedAt: model.deprecatedAt,
                 verifyingKeyId: model.verifyingKeyId,
-                descriptorHash: model.descriptorHash
+                descriptorHash: model.descriptorHash,
+                developmentSetup: model.developmentSetup
             });
     }
 
@@ -86,6 +87,11 @@ abstract contract ModelRegistry is IModelRegistry, EnclaveRegistry {
     /// @inheritdoc IModelRegistry
     function latestVersion(bytes32 family) external view returns (uint32) {
         return _registry.families[family].versions;
+    }
+
+    /// @inheritdoc IModelRegistry
+    function familyIdOf(address owner, string calldata label) external pure returns (bytes32) {
+        return bytes32((uint256(uint160(owner)) << 96) | uint96(uint256(keccak256(bytes(label)))));
     }
 
     /// @inheritdoc IModelRegistry
@@ -121,7 +127,7 @@ abstract contract ModelRegistry is IModelRegistry, EnclaveRegistry {
     }
 
     /// @inheritdoc EnclaveRegistry
-    function _isAttestable(bytes32 modelId, uint32 imageIndex) internal view override returns (bool) {
+    function _attestableKey(bytes32 modelId, uint32 imageIndex) internal view override returns (bytes32) {
         return _registry.attestable[modelId][imageIndex];
     }
 

@@ -29,6 +29,7 @@ library ModelRegistryLogic {
         uint32 version;
         uint40 registeredAt;
         uint40 deprecatedAt;
+        bool developmentSetup;
         // Slots 1..3.
         bytes32 verifyingKeyId;
         bytes32 descriptorHash;
@@ -47,7 +48,9 @@ library ModelRegistryLogic {
         mapping(bytes32 modelId => ModelRecord) models;
         mapping(bytes32 family => Family) families;
         mapping(bytes32 modelId => uint256) imageLists;
-        mapping(bytes32 modelId => mapping(uint32 imageIndex => bool)) attestable;
+        // Nonzero while the image may attest claims about the active version: the version's
+        // verifying key id, which an Attested signature must name (one read checks both).
+        mapping(bytes32 modelId => mapping(uint32 imageIndex => bytes32)) attestable;
     }
 
     /// @dev See IModelRegistry.registerModelVersion. `imageIndex` is the enclave registry's map
@@ -63,6 +66,9 @@ library ModelRegistryLogic {
         Family storage fam = $.families[family];
         address owner = fam.owner;
         if (owner == address(0)) {
+            if (address(uint160(uint256(family) >> 96)) != msg.sender) {
+                revert IModelRegistry.ModelRegistryFamilyNotInNamespace(family, msg.sender);
+            }
             fam.owner = msg.sender;
             emit IModelRegistry.ModelFamilyCreated(family, msg.sender);
         } else if (owner != msg.sender) {
@@ -81,7 +87,7 @@ library ModelRegistryLogic {
         if (!verifier.isRegistered(keyId)) revert IModelRegistry.ModelRegistryUnknownVerifyingKey(keyId);
         uint256 nPublic = verifier.publicSignalCount(keyId);
         if (nPublic != MODEL_SIGNALS) revert IModelRegistry.ModelRegistryKeySignalCount(keyId, nPublic);
-        _approveImages($, imageIndex, modelId, input.enclaveImages, levels);
+        _approveImages($, imageIndex, modelId, input.enclaveImages, levels, keyId);
 
         bytes32 descriptorHash = keccak256(abi.encode(input));
         $.models[modelId] = ModelRecord({
@@ -90,6 +96,7 @@ library ModelRegistryLogic {
             version: version,
             registeredAt: uint40(block.timestamp),
             deprecatedAt: 0,
+            developmentSetup: input.setup.development,
             verifyingKeyId: keyId,
             descriptorHash: descriptorHash,
             family: family
@@ -110,7 +117,7 @@ library ModelRegistryLogic {
         model.status = IModelRegistry.ModelStatus.Deprecated;
         model.deprecatedAt = uint40(block.timestamp);
         uint256 list = $.imageLists[modelId];
-        mapping(uint32 => bool) storage approved = $.attestable[modelId];
+        mapping(uint32 => bytes32) storage approved = $.attestable[modelId];
         // At most eight entries; a zero entry ends the list.
         for (uint256 i; i < MAX_IMAGES_PER_MODEL; ++i) {
             uint32 index = uint32(list >> (32 * i));
@@ -135,19 +142,20 @@ library ModelRegistryLogic {
         mapping(bytes32 => uint32) storage imageIndex,
         bytes32 modelId,
         bytes32[] calldata images,
-        uint8 levels
+        uint8 levels,
+        bytes32 keyId
     ) private {
         uint256 n = images.length;
         if ((levels & _ATTESTED_BIT != 0) != (n != 0)) revert IModelRegistry.ModelRegistryImagesMismatch(levels, n);
         if (n > MAX_IMAGES_PER_MODEL) revert IModelRegistry.ModelRegistryTooManyImages(n, MAX_IMAGES_PER_MODEL);
         uint256 list;
-        mapping(uint32 => bool) storage approved = $.attestable[modelId];
+        mapping(uint32 => bytes32) storage approved = $.attestable[modelId];
         for (uint256 i; i < n; ++i) {
             bytes32 measurement = images[i];
             uint32 index = imageIndex[measurement];
             if (index == 0) revert IEnclaveRegistry.EnclaveRegistryUnknownImage(measurement);
-            if (approved[index]) revert IModelRegistry.ModelRegistryDuplicateImage(measurement);
-            approved[index] = true;
+            if (approved[index] != 0) revert IModelRegistry.ModelRegistryDuplicateImage(measurement);
+            approved[index] = keyId;
             list |= uint256(index) << (32 * i);
         }
         if (list != 0) $.imageLists[modelId] = list;

@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Claim, IReceiptHub, Level} from "../interfaces/IReceiptHub.sol";
+import {EnclaveRegistry} from "./EnclaveRegistry.sol";
 import {ModelRegistry} from "./ModelRegistry.sol";
 import {OperatorStaking} from "./OperatorStaking.sol";
 
@@ -22,6 +23,13 @@ abstract contract ReceiptHub is IReceiptHub, ModelRegistry, OperatorStaking, EIP
     /// @dev EIP-712 type hash of {Claim}.
     bytes32 internal constant _CLAIM_TYPEHASH = keccak256(
         "Claim(bytes32 modelId,uint256 inputCommitment,uint256 output,bytes32 requestId,uint64 deadline)"
+    );
+
+    /// @dev EIP-712 type hash of what an enclave key signs for an Attested claim.
+    bytes32 internal constant _ATTESTED_TYPEHASH = keccak256("AttestedClaim(bytes32 claimId,bytes32 verifyingKeyId)");
+    /// @dev EIP-712 type hash of an operator's consent to back an enclave key.
+    bytes32 internal constant _BACKING_TYPEHASH = keccak256(
+        "EnclaveKeyBacking(address key,bytes32 measurement,uint40 expiresAt)"
     );
 
     uint256 internal constant _LEVEL_MASK = 0xff;
@@ -53,13 +61,19 @@ abstract contract ReceiptHub is IReceiptHub, ModelRegistry, OperatorStaking, EIP
     }
 
     /// @inheritdoc IReceiptHub
-    function submitAttested(Claim calldata claim, bytes32 r, bytes32 vs) external returns (bytes32 claimId) {
+    function submitAttested(
+        Claim calldata claim,
+        bytes32 verifyingKeyId,
+        bytes32 r,
+        bytes32 vs
+    ) external returns (bytes32 claimId) {
         claimId = _claimIdOf(claim);
         _requireRecordable(claimId, claim);
-        address signer = ECDSA.recover(claimId, r, vs);
-        // Checks key, image and the model's approval of the image (which implies the model is
-        // active and allows Attested) in three reads.
-        _requireAttester(signer, claim.modelId);
+        address signer = ECDSA.recover(_attestedDigest(claimId, verifyingKeyId), r, vs);
+        // Checks key, image, the model's approval of the image (which implies the model is active
+        // and allows Attested) and its verifying key in three reads. The backer's stake is read
+        // where it matters, at finality: reading it here would cost the hot path a cold slot.
+        _requireAttester(signer, claim.modelId, verifyingKeyId);
         _store(claimId, _receipt(Level.Attested, 0, _challengeEndFromNow(), signer));
         emit ClaimAttested(claimId, signer);
     }
@@ -117,7 +131,10 @@ abstract contract ReceiptHub is IReceiptHub, ModelRegistry, OperatorStaking, EIP
         uint256 level = word & _LEVEL_MASK;
         if (level == uint256(Level.None) || word & _REFUTED != 0) return false;
         if (level == uint256(Level.Proven)) return true;
-        return word & _DISPUTED == 0 && block.timestamp > _challengeEndOf(word);
+        return
+            word & _DISPUTED == 0 &&
+            block.timestamp > _challengeEndOf(word) &&
+            _activeStake(_backerOf(word)) >= _MIN_STAKE;
     }
 
     /// @inheritdoc IReceiptHub
@@ -134,18 +151,30 @@ abstract contract ReceiptHub is IReceiptHub, ModelRegistry, OperatorStaking, EIP
         Claim calldata claim,
         Level minLevel
     ) external view returns (bytes32 claimId, uint256 output) {
-        claimId = _claimIdOf(claim);
+        return _requireStanding(claim, minLevel, 0);
+    }
+
+    /// @inheritdoc IReceiptHub
+    function requireBacking(
+        Claim calldata claim,
+        Level minLevel,
+        uint256 minBackingStake
+    ) external view returns (bytes32 claimId, uint256 output) {
+        return _requireStanding(claim, minLevel, minBackingStake);
+    }
+
+    /// @inheritdoc IReceiptHub
+    function backingOf(bytes32 claimId) external view returns (address backer, uint256 activeStake) {
         uint256 word = _receipts[claimId];
-        if (word == 0) revert ReceiptHubUnknownClaim(claimId);
-        if (word & _REFUTED != 0) revert ReceiptHubClaimRefuted(claimId);
-        Level level = Level(word & _LEVEL_MASK);
-        if (level < minLevel) revert ReceiptHubLevelTooLow(claimId, level, minLevel);
-        if (level != Level.Proven) {
-            uint40 end = _challengeEndOf(word);
-            bool disputed = word & _DISPUTED != 0;
-            if (disputed || block.timestamp <= end) revert ReceiptHubNotFinal(claimId, end, disputed);
-        }
-        output = claim.output;
+        uint256 level = word & _LEVEL_MASK;
+        if (word & _REFUTED != 0 || level == uint256(Level.None) || level == uint256(Level.Proven)) return (address(0), 0);
+        backer = _backerOf(word);
+        activeStake = _activeStake(backer);
+    }
+
+    /// @inheritdoc IReceiptHub
+    function attestedDigestOf(bytes32 claimId, bytes32 verifyingKeyId) external view returns (bytes32) {
+        return _attestedDigest(claimId, verifyingKeyId);
     }
 
     /// @inheritdoc IReceiptHub
@@ -185,6 +214,55 @@ abstract contract ReceiptHub is IReceiptHub, ModelRegistry, OperatorStaking, EIP
             structHash := keccak256(p, 0xc0)
         }
         return _hashTypedDataV4(structHash);
+    }
+
+    /// @dev Reverts unless `claim` is recorded, not refuted, at least `minLevel` and final, and,
+    /// below Proven, backed by at least max(minimum stake, `minBacking`) of active stake.
+    function _requireStanding(
+        Claim calldata claim,
+        Level minLevel,
+        uint256 minBacking
+    ) internal view returns (bytes32 claimId, uint256 output) {
+        claimId = _claimIdOf(claim);
+        uint256 word = _receipts[claimId];
+        if (word == 0) revert ReceiptHubUnknownClaim(claimId);
+        if (word & _REFUTED != 0) revert ReceiptHubClaimRefuted(claimId);
+        Level level = Level(word & _LEVEL_MASK);
+        if (level < minLevel) revert ReceiptHubLevelTooLow(claimId, level, minLevel);
+        if (level != Level.Proven) {
+            uint40 end = _challengeEndOf(word);
+            bool disputed = word & _DISPUTED != 0;
+            if (disputed || block.timestamp <= end) revert ReceiptHubNotFinal(claimId, end, disputed);
+            address backer = _backerOf(word);
+            uint256 active = _activeStake(backer);
+            uint256 required = minBacking > _MIN_STAKE ? minBacking : _MIN_STAKE;
+            if (active < required) revert ReceiptHubBackerUnderstaked(claimId, backer, active, required);
+        }
+        output = claim.output;
+    }
+
+    /// @dev EIP-712 digest of `AttestedClaim(claimId, verifyingKeyId)` under this hub's domain.
+    function _attestedDigest(bytes32 claimId, bytes32 verifyingKeyId) internal view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(_ATTESTED_TYPEHASH, claimId, verifyingKeyId)));
+    }
+
+    /// @inheritdoc EnclaveRegistry
+    function _enclaveKeyBackingDigest(
+        address key,
+        bytes32 measurement,
+        uint40 expiresAt
+    ) internal view override returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(_BACKING_TYPEHASH, key, measurement, expiresAt)));
+    }
+
+    /// @inheritdoc EnclaveRegistry
+    function _backingStake(address operator) internal view override returns (uint256 active, uint256 minimum) {
+        return (_activeStake(operator), _MIN_STAKE);
+    }
+
+    /// @inheritdoc EnclaveRegistry
+    function _wrongVerifyingKey(bytes32 modelId, bytes32 registeredKey, bytes32 signedKey) internal pure override {
+        revert ReceiptHubWrongVerifyingKey(modelId, registeredKey, signedKey);
     }
 
     /// @dev The binding public signal of a proof for `claimId` submitted by `beneficiary`.

@@ -141,7 +141,7 @@ async function auditOperator(ctx: AuditContext, a: Audited, e: ClaimEvent): Prom
   const imported = eventsNamed(a.events, "BatchClaimImported").find((b) => b.txHash === e.txHash);
   const checks: AuditCheck[] = [];
   if (imported) {
-    const batch = await readBatch(ctx.protocol, imported.args.root as string);
+    const batch = await readBatch(ctx.protocol, imported.args.operator as string, imported.args.root as string);
     checks.push(checkBatchMembership(a.claimId, e, imported, batch));
   } else {
     checks.push(checkSignature(e, a.claimId));

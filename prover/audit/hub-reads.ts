@@ -112,8 +112,9 @@ export interface BatchRecord {
   postedAt: number;
 }
 
-export async function readBatch(protocol: BaseContract, root: string): Promise<BatchRecord> {
-  const b = await (protocol as Loose).batchOf(root);
+/** The batch `operator` posted under `root` (batches are keyed by both). */
+export async function readBatch(protocol: BaseContract, operator: string, root: string): Promise<BatchRecord> {
+  const b = await (protocol as Loose).batchOf(operator, root);
   return { root, operator: getAddress(b.operator), postedAt: Number(b.postedAt) };
 }
 

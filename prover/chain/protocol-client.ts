@@ -1,9 +1,20 @@
 // Deploys and drives the on-chain protocol (the shared Groth16Verifier and AssayProtocol) from
 // TypeScript with ethers v6 and the Hardhat artifacts: what the CLI, the node and the demo use.
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
-import { type BaseContract, type ContractRunner, type Signer, ZeroHash, id, keccak256, toUtf8Bytes } from "ethers";
+import {
+  type BaseContract,
+  type ContractRunner,
+  type Signer,
+  ZeroHash,
+  getAddress,
+  id,
+  keccak256,
+  toBeHex,
+  toUtf8Bytes,
+} from "ethers";
 import type { CompiledModel } from "../compile-model.js";
 import { AssayError } from "../errors.js";
+import { type SetupProvenance, setupProvenance } from "../zk/setup-provenance.js";
 import { encodeVerifyingKey, verifyingKeyId } from "../zk/vkey-encoding.js";
 
 export const LEVEL = { None: 0, Signed: 1, Attested: 2, Proven: 3 } as const;
@@ -98,21 +109,37 @@ export async function attach(ethers: HardhatEthers, d: Deployment, runner?: Cont
 }
 
 export interface RegisterOptions {
-  /** Model family name (its id is keccak256 of the name). */
+  /** Model family name; its id is namespaced by the family's creator (familyIdOf). */
   family: string;
+  /** Creator of the family, whose namespace its id is in (default: the registering account). */
+  familyOwner?: string;
+  /** Where the verifying key came from (default: read from the compiled model's setup). */
+  setup?: SetupProvenance;
   levels: LevelName[];
   /** Approved enclave image measurements (bytes32) for Attested. */
   enclaveImages?: string[];
   storageUri?: string;
 }
 
+/**
+ * The family id of `label` in `owner`'s namespace, as the registry computes it: the owner's
+ * address in the top 20 bytes, the low 12 bytes of keccak256(label) below.
+ */
+export function familyIdOf(owner: string, label: string): string {
+  const low = BigInt(id(label)) & ((1n << 96n) - 1n);
+  return toBeHex((BigInt(getAddress(owner)) << 96n) | low, 32);
+}
+
 /** The registry's ModelVersionInput for a compiled model. */
-export function modelVersionInput(model: CompiledModel, opts: RegisterOptions) {
+export function modelVersionInput(
+  model: CompiledModel,
+  opts: RegisterOptions & { familyOwner: string; setup: SetupProvenance },
+) {
   if (!model.vkey) throw new AssayError("model has no verifying key: run setup first");
   const m = model.manifest;
   const tensor = (shape: number[], frac: number, bits: number, isSigned: boolean) => ({ shape, frac, bits, isSigned });
   return {
-    family: id(opts.family),
+    family: familyIdOf(opts.familyOwner, opts.family),
     onnxSha256: `0x${m.onnx.sha256}`,
     quantizationHash: keccak256(toUtf8Bytes(JSON.stringify(m.quantization))),
     circuitHash: `0x${m.circuitId.padEnd(64, "0")}`,
@@ -122,6 +149,7 @@ export function modelVersionInput(model: CompiledModel, opts: RegisterOptions) {
     output: tensor(m.output.shape, m.output.frac, m.output.encoding.bits, m.output.encoding.offset !== "0"),
     storageUri: opts.storageUri ?? `assay://circuits/${m.circuitId}`,
     enclaveImages: opts.enclaveImages ?? [],
+    setup: opts.setup,
   };
 }
 
@@ -133,7 +161,7 @@ export async function registerModel(
   contracts: { verifier: BaseContract; protocol: BaseContract },
   model: CompiledModel,
   opts: RegisterOptions,
-): Promise<{ modelId: string; version: number; keyId: string; gasUsed: bigint }> {
+): Promise<{ modelId: string; version: number; keyId: string; gasUsed: bigint; family: string }> {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const verifier = contracts.verifier as any;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -143,7 +171,9 @@ export async function registerModel(
     const known = await protocol.enclaveImage(image);
     if (known.measurement === ZeroHash) await (await protocol.registerImage(image)).wait();
   }
-  const input = modelVersionInput(model, opts);
+  const familyOwner = opts.familyOwner ?? (await (protocol.runner as Signer).getAddress());
+  const setup = opts.setup ?? (await setupProvenance(model));
+  const input = modelVersionInput(model, { ...opts, familyOwner, setup });
   const receipt = await (await protocol.registerModelVersion(input)).wait();
   const version = Number(await protocol.latestVersion(input.family));
   return {
@@ -151,5 +181,6 @@ export async function registerModel(
     version,
     keyId: input.verifyingKeyId,
     gasUsed: receipt.gasUsed,
+    family: input.family,
   };
 }

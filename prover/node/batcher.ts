@@ -2,8 +2,14 @@
 // their tree (BatchTree + postBatch) when `size` claims are waiting or `intervalMs` after the
 // first one arrived, whichever comes first; `close` posts what is left. A failed post keeps its
 // claims for the next attempt.
+//
+// Batches are keyed on chain by (operator, root), so nobody else can take or block this node's
+// root; `postOwnRoot` treats a root this operator already posted (a crash between posting and
+// recording, then a restart that rebuilds the same tree) as posted, instead of retrying forever.
+import type { Contract } from "ethers";
 import { BatchTree } from "../chain/batch-tree.js";
 import type { TxInfo } from "./claim-store.js";
+import type { TxSender } from "./tx-sender.js";
 
 export interface BatcherOptions {
   /** Post when this many claims wait (>= 1). */
@@ -83,4 +89,33 @@ export class SignedBatcher {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
+}
+
+/**
+ * The batcher's `post` for `operator` on `hub`: sends postBatch unless `operator` already posted
+ * the root, in which case it returns the earlier BatchPosted transaction.
+ */
+export function postOwnRoot(hub: Contract, sender: TxSender, operator: string): BatcherOptions["post"] {
+  return async (root, size) => {
+    const earlier = await alreadyPosted(hub, operator, root);
+    if (earlier) return earlier;
+    try {
+      return await sender.send("postBatch", () => hub.postBatch(root, size));
+    } catch (e) {
+      // Another of our own transactions (a process that died after sending it) may have won.
+      const raced = await alreadyPosted(hub, operator, root);
+      if (raced) return raced;
+      throw e;
+    }
+  };
+}
+
+async function alreadyPosted(hub: Contract, operator: string, root: string): Promise<TxInfo | null> {
+  const batch = await hub.batchOf(operator, root);
+  if (BigInt(batch.operator) === 0n) return null;
+  const logs = await hub.queryFilter(hub.filters.BatchPosted(root, operator));
+  const log = logs[logs.length - 1];
+  if (!log) return { hash: "unknown (posted earlier)", blockNumber: 0, gasUsed: 0n };
+  const receipt = await log.getTransactionReceipt();
+  return { hash: log.transactionHash, blockNumber: log.blockNumber, gasUsed: receipt.gasUsed };
 }

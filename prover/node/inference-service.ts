@@ -31,7 +31,7 @@ import type { CompiledModel } from "../compile-model.js";
 import { AssayError } from "../errors.js";
 import { infer, type Inference } from "../prove-inference.js";
 import { verifyingKeyId } from "../zk/vkey-encoding.js";
-import { SignedBatcher } from "./batcher.js";
+import { postOwnRoot, SignedBatcher } from "./batcher.js";
 import { type ChallengeWatchOptions, ChallengeWatcher, type ChallengeWatcherStatus } from "./challenge-watcher.js";
 import { type ClaimOutput, type ClaimRecord, ClaimStore, type TxInfo } from "./claim-store.js";
 import { type NodeConfig, resolveConfig } from "./config.js";
@@ -151,7 +151,7 @@ export class InferenceService {
     this.batcher = config.batch
       ? new SignedBatcher({
           ...config.batch,
-          post: (root, size) => sender.send("postBatch", () => hub.postBatch(root, size)),
+          post: postOwnRoot(hub, sender, operatorAddress),
           onPosted: (ids, tree, tx) => this.recordBatch(ids, tree, tx),
           onError: (e, ids) => o.log?.(`batch of ${ids.length} claim(s) not posted (will retry): ${e.message}`),
         })

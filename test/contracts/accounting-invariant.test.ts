@@ -1,14 +1,18 @@
-// Accounting invariant under random sequences of stake / unbond / withdraw / claim / challenge /
-// refute / defend / timeout / credit withdrawals: after every step the protocol's balance equals
+// Accounting invariant under random sequences of stake / unbond / withdraw / claim / batch posts
+// (with a sybil racing the same root) and imports / commit-reveal challenge / refute (by anyone,
+// paying the open challenger) / defend / timeout / credit withdrawals, with stakes slashed to
+// exhaustion along the way: after every step the protocol's balance equals
 // what it owes (stakes + credits + open bonds), every operator account and credit matches a
 // shadow model of the rules, and ETH is conserved across all accounts (gas fees aside). At the end
 // everything is settled and withdrawn, and the contract holds exactly zero.
 import { expect } from "chai";
 import { network } from "hardhat";
-import type { ContractTransactionResponse } from "ethers";
+import { type ContractTransactionResponse, id } from "ethers";
+import { BatchTree } from "../../prover/chain/batch-tree.js";
+import { challengeCommitment } from "../../prover/chain/disputes.js";
 import { bindingFor } from "../../prover/chain/binding.js";
 import type { Claim } from "../../prover/chain/claim.js";
-import { idOf, latest, makeClaim, readyProtocol, sign, type Ready } from "./fixtures/protocol.js";
+import { idOf, latest, makeClaim, readyProtocol, sign, signAttested, type Ready } from "./fixtures/protocol.js";
 import { proveToy, releaseToyModel, toyCommitment, toyOutput } from "./fixtures/toy-model.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -135,7 +139,7 @@ async function runSequence(r: Ready, seed: number, steps: number, proofBudget: n
   for (let step = 0; step < steps; step++) {
     const now = await latest(ethers);
     // Weighted: claims and disputes more often than stake movements.
-    const action = rnd.pick([0, 1, 2, 3, 3, 3, 4, 5, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10]);
+    const action = rnd.pick([0, 1, 2, 3, 3, 3, 4, 5, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11]);
     const label = `seed ${seed} step ${step} action ${action}`;
     if (action === 0) {
       const op = rnd.pick(operators);
@@ -180,8 +184,10 @@ async function runSequence(r: Ready, seed: number, steps: number, proofBudget: n
         inputCommitment: await toyCommitment(x, salt),
         output: truthful ? toyOutput(x) : toyOutput(x) + 1n + BigInt(rnd.int(5)),
       });
-      const s = await sign(r, attested ? r.enclave : op, claim);
-      const ts = await send(attested ? r.hub.submitAttested(claim, s.r, s.vs) : r.hub.submitSigned(claim, s.r, s.vs));
+      const s = attested ? await signAttested(r, r.enclave, claim) : await sign(r, op, claim);
+      const ts = await send(
+        attested ? r.hub.submitAttested(claim, r.toy.keyId, s.r, s.vs) : r.hub.submitSigned(claim, s.r, s.vs),
+      );
       claims.push({
         claim,
         id: idOf(r, claim),
@@ -198,7 +204,9 @@ async function runSequence(r: Ready, seed: number, steps: number, proofBudget: n
       if (open.length === 0) continue;
       const c = rnd.pick(open);
       const who = rnd.pick(challengers);
-      const ts = await send(r.hub.connect(who).challenge(c.id, { value: params.challengeBond }));
+      const salt = id(`seed ${seed} step ${step}`);
+      await send(r.hub.connect(who).commitChallenge(challengeCommitment(c.id, who.address, salt)));
+      const ts = await send(r.hub.connect(who).challenge(c.id, salt, { value: params.challengeBond }));
       c.state = "disputed";
       c.challenger = who.address;
       c.responseDeadline = ts + BigInt(params.responseWindow);
@@ -210,16 +218,19 @@ async function runSequence(r: Ready, seed: number, steps: number, proofBudget: n
       );
       if (lies.length === 0 || proofs >= proofBudget) continue;
       const c = rnd.pick(lies);
-      const who = rnd.pick(challengers);
+      // Anyone refutes: a challenger, a third party, or the lying backer itself.
+      const who = rnd.pick([...challengers, ...operators]);
       const p = await proveToy(r.toy, c.x, c.salt, bindingFor(c.id, who.address));
       proofs++;
       await send(r.hub.connect(who).refute(c.claim, toyOutput(c.x), p.proof));
+      // The open challenger wins the share whoever refutes; with no dispute, the refuter.
+      const winner = c.state === "disputed" ? c.challenger! : who.address;
       if (c.state === "disputed") {
         credit(c.challenger!, params.challengeBond);
         closeDispute(c.backer);
       }
       c.state = "refuted";
-      payOut(who.address, slash(c.backer));
+      payOut(winner, slash(c.backer));
       // A refuted Attested claim revokes its enclave key.
       if (c.level === "attested") enclaveRevoked = true;
     } else if (action === 7) {
@@ -249,6 +260,42 @@ async function runSequence(r: Ready, seed: number, steps: number, proofBudget: n
       if (get(shadow.credit, who.address) === 0n) continue;
       await send(r.hub.connect(who).withdrawCredit());
       shadow.credit.set(who.address, 0n);
+    } else if (action === 11) {
+      // A batch of two claims; a sybil posts the same root first half the time. Batches are
+      // keyed by (operator, root): the sybil's post changes nothing for the operator.
+      const op = rnd.pick(operators);
+      const sybil = rnd.pick(operators.filter((o) => o !== op));
+      const x = BigInt(1 + rnd.int(50));
+      const salt = BigInt(rnd.int(1_000_000));
+      const truthful = rnd.next() < 0.5;
+      const claim = makeClaim(r.modelId, now, {
+        inputCommitment: await toyCommitment(x, salt),
+        output: truthful ? toyOutput(x) : toyOutput(x) + 1n,
+      });
+      const tree = BatchTree.fromClaimIds([idOf(r, claim), id(`other leaf ${seed} ${step}`)]);
+      const staked = (a: string) => get(shadow.active, a) >= params.minStake;
+      if (rnd.next() < 0.5 && staked(sybil.address)) await send(r.hub.connect(sybil).postBatch(tree.root, 2));
+      if (!staked(op.address)) {
+        await expect(r.hub.connect(op).postBatch(tree.root, 2)).to.be.revertedWithCustomError(
+          r.hub,
+          "ReceiptHubSignerNotStaked",
+        );
+        continue;
+      }
+      await send(r.hub.connect(op).postBatch(tree.root, 2));
+      const importer = rnd.pick(challengers);
+      const ts = await send(r.hub.connect(importer).importBatchedClaim(op.address, tree.root, claim, tree.proof(0)));
+      claims.push({
+        claim,
+        id: idOf(r, claim),
+        x,
+        salt,
+        truthful,
+        backer: op.address,
+        level: "signed",
+        state: "open",
+        challengeEnd: ts + BigInt(params.challengeWindow),
+      });
     } else {
       await networkHelpers.time.increase(1 + rnd.int(params.responseWindow));
     }

@@ -10,12 +10,16 @@ import {
   idOf,
   latest,
   makeClaim,
+  fam,
   modelInput,
   readyProtocol,
   sign,
+  signAttested,
+  backingConsent,
   submitAttested,
   submitSigned,
   type Ready,
+  challengeAs,
 } from "./fixtures/protocol.js";
 import { proveToy, releaseToyModel, toyCommitment, toyOutput } from "./fixtures/toy-model.js";
 
@@ -58,14 +62,14 @@ describe("ClaimDisputes", function () {
     const claim = await toyClaim(r, 2n, 3n);
     const claimId = await submitSigned(r, r.operator, claim);
     const bond = r.params.challengeBond;
-    await expect(r.hub.connect(r.challenger).challenge(claimId, { value: bond - 1n }))
+    await expect(challengeAs(r.hub, r.challenger, claimId, bond - 1n))
       .to.be.revertedWithCustomError(r.hub, "DisputeWrongBond")
       .withArgs(bond, bond - 1n);
     const unknown = id("unknown claim");
-    await expect(r.hub.connect(r.challenger).challenge(unknown, { value: bond }))
+    await expect(challengeAs(r.hub, r.challenger, unknown, bond))
       .to.be.revertedWithCustomError(r.hub, "DisputeNotDisputable")
       .withArgs(unknown);
-    const tx = await r.hub.connect(r.challenger).challenge(claimId, { value: bond });
+    const tx = await challengeAs(r.hub, r.challenger, claimId, bond);
     const ts = BigInt((await ethers.provider.getBlock((await tx.wait())!.blockNumber))!.timestamp);
     const deadline = ts + BigInt(r.params.responseWindow);
     await expect(tx).to.emit(r.hub, "ClaimChallenged").withArgs(claimId, r.challenger.address, bond, deadline);
@@ -74,7 +78,7 @@ describe("ClaimDisputes", function () {
     expect([dispute.challenger, dispute.responseDeadline]).to.deep.equal([r.challenger.address, deadline]);
     expect((await r.hub.receiptOf(claimId)).disputed).to.equal(true);
     expect((await r.hub.operatorAccount(r.operator.address)).openDisputes).to.equal(1n);
-    await expect(r.hub.connect(r.user).challenge(claimId, { value: bond }))
+    await expect(challengeAs(r.hub, r.user, claimId, bond))
       .to.be.revertedWithCustomError(r.hub, "DisputeAlreadyOpen")
       .withArgs(claimId, r.challenger.address);
     // Past the window (and past the dispute) a claim stays disputed until settled: not final.
@@ -90,7 +94,7 @@ describe("ClaimDisputes", function () {
     const lateId = await submitSigned(r, r.operator, late);
     const lateEnd = (await r.hub.receiptOf(lateId)).challengeEnd;
     await networkHelpers.time.increaseTo(lateEnd + 1n);
-    await expect(r.hub.connect(r.challenger).challenge(lateId, { value: bond }))
+    await expect(challengeAs(r.hub, r.challenger, lateId, bond))
       .to.be.revertedWithCustomError(r.hub, "DisputeWindowClosed")
       .withArgs(lateId, lateEnd);
   });
@@ -100,7 +104,7 @@ describe("ClaimDisputes", function () {
     const claim = await toyClaim(r, 6n, 1n);
     const claimId = await submitSigned(r, r.operator, claim);
     const bond = r.params.challengeBond;
-    await (await r.hub.connect(r.challenger).challenge(claimId, { value: bond })).wait();
+    await (await challengeAs(r.hub, r.challenger, claimId, bond)).wait();
     // Stake cannot leave while the dispute is open, even after the unbonding delay.
     await (await r.hub.connect(r.operator).requestUnbonding(parseEther("0.5"))).wait();
     const p = await proveToy(r.toy, 6n, 1n, bindingFor(claimId, r.operator.address));
@@ -162,7 +166,7 @@ describe("ClaimDisputes", function () {
     await expect(r.hub.connect(r.challenger).refute(lie, truth, p.proof))
       .to.be.revertedWithCustomError(r.hub, "ReceiptHubClaimRefuted")
       .withArgs(claimId);
-    await expect(r.hub.connect(r.challenger).challenge(claimId, { value: r.params.challengeBond }))
+    await expect(challengeAs(r.hub, r.challenger, claimId, r.params.challengeBond))
       .to.be.revertedWithCustomError(r.hub, "ReceiptHubClaimRefuted")
       .withArgs(claimId);
     // A refuted claim cannot be raised, nor recorded again.
@@ -176,12 +180,12 @@ describe("ClaimDisputes", function () {
       .withArgs(claimId, LEVEL.None);
   });
 
-  it("refutes a challenged claim: the challenger gets its bond back and the refuter the reward", async function () {
+  it("refutes a challenged claim: the challenger gets its bond back and the share, whoever refutes", async function () {
     const r = await networkHelpers.loadFixture(fixture);
     const lie = await toyClaim(r, 10n, 1n, 0n);
     const claimId = await submitSigned(r, r.operator, lie);
     const bond = r.params.challengeBond;
-    await (await r.hub.connect(r.challenger).challenge(claimId, { value: bond })).wait();
+    await (await challengeAs(r.hub, r.challenger, claimId, bond)).wait();
     // After the window, only the open dispute keeps refutation possible.
     await networkHelpers.time.increase(r.params.challengeWindow + 1);
     const p = await proveToy(r.toy, 10n, 1n, bindingFor(claimId, r.user.address));
@@ -189,8 +193,8 @@ describe("ClaimDisputes", function () {
     await expect(tx)
       .to.emit(r.hub, "ClaimRefuted")
       .withArgs(claimId, r.user.address, r.operator.address, toyOutput(10n), r.params.slashAmount);
-    expect(await r.hub.creditOf(r.challenger.address)).to.equal(bond);
-    expect(await r.hub.creditOf(r.user.address)).to.equal(share(r, r.params.slashAmount));
+    expect(await r.hub.creditOf(r.challenger.address)).to.equal(bond + share(r, r.params.slashAmount));
+    expect(await r.hub.creditOf(r.user.address)).to.equal(0n);
     expect((await r.hub.operatorAccount(r.operator.address)).openDisputes).to.equal(0n);
     expect((await r.hub.disputeOf(claimId)).challenger).to.equal(ZeroAddress);
     await expectReconciled(r, 0n);
@@ -222,7 +226,7 @@ describe("ClaimDisputes", function () {
       .to.be.revertedWithCustomError(r.hub, "DisputeNotOpen")
       .withArgs(claimId);
     const bond = r.params.challengeBond;
-    await (await r.hub.connect(r.challenger).challenge(claimId, { value: bond })).wait();
+    await (await challengeAs(r.hub, r.challenger, claimId, bond)).wait();
     const deadline = (await r.hub.disputeOf(claimId)).responseDeadline;
     await networkHelpers.time.setNextBlockTimestamp(deadline);
     await expect(r.hub.resolveTimeout(claimId))
@@ -255,7 +259,7 @@ describe("ClaimDisputes", function () {
     const lie = await toyClaim(r, 16n, 3n, 99n);
     const claimId = await submitSigned(r, r.operator2, lie);
     await (await r.hub.connect(r.operator2).requestUnbonding(parseEther("0.4"))).wait();
-    await (await r.hub.connect(r.challenger).challenge(claimId, { value: r.params.challengeBond })).wait();
+    await (await challengeAs(r.hub, r.challenger, claimId, r.params.challengeBond)).wait();
     await networkHelpers.time.increase(r.params.unbondingDelay + 1);
     await expect(r.hub.connect(r.operator2).withdrawStake())
       .to.be.revertedWithCustomError(r.hub, "OperatorStakingDisputesOpen")
@@ -291,7 +295,7 @@ describe("ClaimDisputes", function () {
     const r = await networkHelpers.loadFixture(fixture);
     const lie = await toyClaim(r, 30n, 1n, 1234n);
     const claimId = await submitAttested(r, lie);
-    await (await r.hub.connect(r.challenger).challenge(claimId, { value: r.params.challengeBond })).wait();
+    await (await challengeAs(r.hub, r.challenger, claimId, r.params.challengeBond)).wait();
     expect((await r.hub.operatorAccount(r.enclaveOperator.address)).openDisputes).to.equal(1n);
     const p = await proveToy(r.toy, 30n, 1n, bindingFor(claimId, r.challenger.address));
     const tx = r.hub.connect(r.challenger).refute(lie, toyOutput(30n), p.proof);
@@ -306,31 +310,48 @@ describe("ClaimDisputes", function () {
     );
     await expectReconciled(r, 0n);
     const next = makeClaim(r.modelId, await latest(ethers));
-    const s = await sign(r, r.enclave, next);
-    await expect(r.hub.submitAttested(next, s.r, s.vs))
+    const s = await signAttested(r, r.enclave, next);
+    await expect(r.hub.submitAttested(next, r.toy.keyId, s.r, s.vs))
       .to.be.revertedWithCustomError(r.hub, "EnclaveRegistryKeyRevoked")
       .withArgs(r.enclave.address);
   });
 
-  it("settles a dispute over an unbacked enclave key: the challenger only gets its bond back", async function () {
+  it("settles a dispute over a key whose operator was slashed to nothing: the challenger gets its bond back", async function () {
     const r = await networkHelpers.loadFixture(fixture);
+    // The enclave operator's whole stake (1 ETH = the slash amount) goes on a first lie.
+    const first = await toyClaim(r, 20n, 1n, 0n);
+    const firstId = await submitAttested(r, first);
+    const p = await proveToy(r.toy, 20n, 1n, bindingFor(firstId, r.user.address));
+    await (await r.hub.connect(r.user).refute(first, toyOutput(20n), p.proof)).wait();
+    expect((await r.hub.operatorAccount(r.enclaveOperator.address)).active).to.equal(0n);
+    // A second key of the same (now empty) operator; its claim is never final and slashes nothing.
     const { Wallet } = await import("ethers");
-    const loose = new Wallet(id("unbacked key"));
+    const second = new Wallet(id("second key"));
+    await (await r.hub.connect(r.enclaveOperator).stake({ value: r.params.minStake })).wait();
     await (
       await r.hub
         .connect(r.attester)
-        .registerEnclaveKey(loose.address, r.image, id("doc"), r.enclaveExpiry, ZeroAddress)
+        .registerEnclaveKey(
+          second.address,
+          r.image,
+          id("doc"),
+          r.enclaveExpiry,
+          r.enclaveOperator.address,
+          await backingConsent(r.hub, r.enclaveOperator, second.address, r.image, r.enclaveExpiry),
+        )
     ).wait();
+    await (await r.hub.connect(r.enclaveOperator).requestUnbonding(r.params.minStake)).wait();
     const claim = makeClaim(r.modelId, await latest(ethers));
-    const s = await sign(r, loose, claim);
-    await (await r.hub.submitAttested(claim, s.r, s.vs)).wait();
+    const s = await signAttested(r, second, claim);
+    await (await r.hub.submitAttested(claim, r.toy.keyId, s.r, s.vs)).wait();
     const claimId = idOf(r, claim);
-    await (await r.hub.connect(r.challenger).challenge(claimId, { value: r.params.challengeBond })).wait();
+    await (await challengeAs(r.hub, r.challenger, claimId, r.params.challengeBond)).wait();
     await networkHelpers.time.increase(r.params.responseWindow + 1);
+    // The unbonding stake is still slashable: the timeout takes it.
     await expect(r.hub.resolveTimeout(claimId))
       .to.emit(r.hub, "ChallengeTimedOut")
-      .withArgs(claimId, r.challenger.address, ZeroAddress, 0);
-    expect(await r.hub.creditOf(r.challenger.address)).to.equal(r.params.challengeBond);
+      .withArgs(claimId, r.challenger.address, r.enclaveOperator.address, r.params.minStake);
+    expect(await r.hub.creditOf(r.challenger.address)).to.equal(r.params.challengeBond + share(r, r.params.minStake));
     await expectReconciled(r, 0n);
   });
 
@@ -341,7 +362,7 @@ describe("ClaimDisputes", function () {
       const params = defaultParams(treasury.address);
       const hub = await deployProtocolContracts(ethers, await bad.getAddress(), admin.address, params);
       const { toyModel } = await import("./fixtures/toy-model.js");
-      const input = modelInput(await toyModel(), { family: id("reverting") });
+      const input = modelInput(await toyModel(), { family: fam("reverting") });
       await (await hub.registerModelVersion(input)).wait();
       const modelId = await hub.modelIdOf(input.family, 1);
       await (await hub.connect(operator).stake({ value: params.minStake })).wait();
@@ -351,7 +372,7 @@ describe("ClaimDisputes", function () {
       const s = await signClaimCompact(operator, claim, chainId, await hub.getAddress());
       await (await hub.submitSigned(claim, s.r, s.vs)).wait();
       const claimId = claimIdOf(claim, chainId, await hub.getAddress());
-      await (await hub.connect(challenger).challenge(claimId, { value: params.challengeBond })).wait();
+      await (await challengeAs(hub, challenger, claimId, params.challengeBond)).wait();
       const proof = [1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n] as const;
       const gasLimit = 3_000_000n;
       await expect(hub.connect(operator).submitProven(claim, [...proof], { gasLimit }))

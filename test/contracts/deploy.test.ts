@@ -5,7 +5,7 @@ import { DEFAULTS } from "../../ignition/modules/AssayProtocol.js";
 import InsuranceModule from "../../ignition/modules/ParametricInsurance.js";
 import RoleModule from "../../ignition/modules/AttestationVerifierRole.js";
 import { signClaimCompact } from "../../prover/chain/claim.js";
-import { defaultParams, deployProtocolContracts, makeClaim, modelInput } from "./fixtures/protocol.js";
+import { defaultParams, deployProtocolContracts, makeClaim, fam, modelInput } from "./fixtures/protocol.js";
 import { releaseToyModel, toyModel } from "./fixtures/toy-model.js";
 
 const { ethers, ignition } = await network.create();
@@ -39,7 +39,7 @@ describe("Deployment", function () {
     const toy = await toyModel();
     const v = await ethers.getContractAt("Groth16Verifier", await verifier.getAddress());
     await (await v.registerKey(toy.keyBytes)).wait();
-    const input = modelInput(toy, { family: id("deployed") });
+    const input = modelInput(toy, { family: fam("deployed") });
     await (await hub.registerModelVersion(input)).wait();
     const modelId = await hub.modelIdOf(input.family, 1);
     await (await (hub.connect(operator) as typeof hub).stake({ value: DEFAULTS.minStake })).wait();

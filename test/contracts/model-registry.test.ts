@@ -3,7 +3,7 @@ import { network } from "hardhat";
 import { AbiCoder, id, keccak256, ZeroAddress, ZeroHash } from "ethers";
 import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 import { encodeVerifyingKey, verifyingKeyId } from "../../prover/zk/vkey-encoding.js";
-import { LEVEL, LEVEL_BITS, modelInput, readyProtocol, type ModelInput } from "./fixtures/protocol.js";
+import { LEVEL, LEVEL_BITS, fam, modelInput, readyProtocol, type ModelInput } from "./fixtures/protocol.js";
 import { releaseToyModel } from "./fixtures/toy-model.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -13,7 +13,8 @@ const MODEL_TUPLE =
   "uint8 allowedLevels," +
   "tuple(uint32[] shape,int16 frac,uint8 bits,bool isSigned) input," +
   "tuple(uint32[] shape,int16 frac,uint8 bits,bool isSigned) output," +
-  "string storageUri,bytes32[] enclaveImages)";
+  "string storageUri,bytes32[] enclaveImages," +
+  "tuple(bytes32 ptauHash,bytes32 phase2Hash,bool development) setup)";
 
 function descriptorHash(m: ModelInput): string {
   return keccak256(AbiCoder.defaultAbiCoder().encode([MODEL_TUPLE], [m]));
@@ -27,7 +28,10 @@ describe("ModelRegistry", function () {
   it("registers a version: id, stored fields, descriptor hash and events", async function () {
     const r = await networkHelpers.loadFixture(fixture);
     const owner = r.others[0];
-    const input = modelInput(r.toy, { family: id("fresh family") });
+    const input = modelInput(r.toy, {
+      family: fam("fresh family", owner.address),
+      setup: { ptauHash: id("a real ptau"), phase2Hash: id("a real zkey"), development: false },
+    });
     const expectedId = keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32", "uint32"], [input.family, 1]));
     await expect(r.hub.connect(owner).registerModelVersion(input))
       .to.emit(r.hub, "ModelFamilyCreated")
@@ -46,6 +50,8 @@ describe("ModelRegistry", function () {
     expect(v.deprecatedAt).to.equal(0n);
     expect(v.verifyingKeyId).to.equal(r.toy.keyId);
     expect(v.descriptorHash).to.equal(descriptorHash(input));
+    expect(v.developmentSetup).to.equal(false);
+    expect((await r.hub.modelVersion(r.modelId)).developmentSetup).to.equal(true);
     expect(await r.hub.familyOwner(input.family)).to.equal(owner.address);
     expect(await r.hub.latestVersion(input.family)).to.equal(1n);
     expect(await r.hub.acceptsLevel(expectedId, LEVEL.Signed)).to.equal(true);
@@ -72,7 +78,7 @@ describe("ModelRegistry", function () {
 
   it("rejects malformed versions with the facts", async function () {
     const r = await networkHelpers.loadFixture(fixture);
-    const bad = (o: Partial<ModelInput>) => r.hub.registerModelVersion(modelInput(r.toy, { family: id("bad"), ...o }));
+    const bad = (o: Partial<ModelInput>) => r.hub.registerModelVersion(modelInput(r.toy, { family: fam("bad"), ...o }));
     await expect(bad({ family: ZeroHash })).to.be.revertedWithCustomError(r.hub, "ModelRegistryZeroFamily");
     for (const levels of [
       0,
@@ -117,7 +123,30 @@ describe("ModelRegistry", function () {
       .withArgs(9, 8);
     // Eight is the limit, and fits.
     await expect(bad({ allowedLevels: all, enclaveImages: nine.slice(0, 8) })).to.emit(r.hub, "ModelVersionRegistered");
-    expect(await r.hub.approvedImages(await r.hub.modelIdOf(id("bad"), 1))).to.deep.equal(nine.slice(0, 8));
+    expect(await r.hub.approvedImages(await r.hub.modelIdOf(fam("bad"), 1))).to.deep.equal(nine.slice(0, 8));
+  });
+
+  it("namespaces family ids by their creator: nobody squats a name in another's namespace", async function () {
+    const r = await networkHelpers.loadFixture(fixture);
+    const victim = r.others[0];
+    const squatter = r.others[1];
+    const theirs = fam("mnist", victim.address);
+    expect(await r.hub.familyIdOf(victim.address, "mnist")).to.equal(theirs);
+    // The squatter cannot create the victim's family first...
+    await expect(r.hub.connect(squatter).registerModelVersion(modelInput(r.toy, { family: theirs })))
+      .to.be.revertedWithCustomError(r.hub, "ModelRegistryFamilyNotInNamespace")
+      .withArgs(theirs, squatter.address);
+    // ...only the same label in its own namespace, a different id.
+    const own = fam("mnist", squatter.address);
+    await (await r.hub.connect(squatter).registerModelVersion(modelInput(r.toy, { family: own }))).wait();
+    expect(own).to.not.equal(theirs);
+    await (await r.hub.connect(victim).registerModelVersion(modelInput(r.toy, { family: theirs }))).wait();
+    expect(await r.hub.familyOwner(theirs)).to.equal(victim.address);
+    // A transferred family keeps its id; the new owner adds versions under it.
+    await (await r.hub.connect(victim).transferModelFamily(theirs, squatter.address)).wait();
+    await expect(r.hub.connect(squatter).registerModelVersion(modelInput(r.toy, { family: theirs })))
+      .to.emit(r.hub, "ModelVersionRegistered")
+      .withArgs(await r.hub.modelIdOf(theirs, 2), theirs, 2, anyValue, anyValue);
   });
 
   it("deprecates a version without deleting it", async function () {

@@ -18,9 +18,12 @@ import {
   idOf,
   latest,
   makeClaim,
+  fam,
   modelInput,
   readyProtocol,
   sign,
+  signAttested,
+  backingConsent,
   submitAttested,
   submitSigned,
 } from "./fixtures/protocol.js";
@@ -190,7 +193,7 @@ describe("ReceiptHub", function () {
       await expect(r.hub.submitSigned(unknown, s.r, s.vs))
         .to.be.revertedWithCustomError(r.hub, "ModelRegistryUnknownModel")
         .withArgs(unknown.modelId);
-      const provenOnly = modelInput(r.toy, { family: id("proven only"), allowedLevels: 1 << LEVEL.Proven });
+      const provenOnly = modelInput(r.toy, { family: fam("proven only"), allowedLevels: 1 << LEVEL.Proven });
       await (await r.hub.registerModelVersion(provenOnly)).wait();
       const provenOnlyId = await r.hub.modelIdOf(provenOnly.family, 1);
       const c1 = makeClaim(provenOnlyId, now);
@@ -274,8 +277,8 @@ describe("ReceiptHub", function () {
       const r = await networkHelpers.loadFixture(fixture);
       const claim = makeClaim(r.modelId, await latest(ethers));
       const claimId = idOf(r, claim);
-      const { r: sr, vs } = await sign(r, r.enclave, claim);
-      const tx = await r.hub.connect(r.user).submitAttested(claim, sr, vs);
+      const { r: sr, vs } = await signAttested(r, r.enclave, claim);
+      const tx = await r.hub.connect(r.user).submitAttested(claim, r.toy.keyId, sr, vs);
       await expect(tx).to.emit(r.hub, "ClaimAttested").withArgs(claimId, r.enclave.address);
       const ts = BigInt((await ethers.provider.getBlock((await tx.wait())!.blockNumber))!.timestamp);
       const receipt = await r.hub.receiptOf(claimId);
@@ -287,8 +290,8 @@ describe("ReceiptHub", function () {
       await expect(r.hub.requireLevel(claim, LEVEL.Proven))
         .to.be.revertedWithCustomError(r.hub, "ReceiptHubLevelTooLow")
         .withArgs(claimId, LEVEL.Attested, LEVEL.Proven);
-      const s2 = await sign(r, r.enclave, claim);
-      await expect(r.hub.submitAttested(claim, s2.r, s2.vs))
+      const s2 = await signAttested(r, r.enclave, claim);
+      await expect(r.hub.submitAttested(claim, r.toy.keyId, s2.r, s2.vs))
         .to.be.revertedWithCustomError(r.hub, "ReceiptHubClaimExists")
         .withArgs(claimId, LEVEL.Attested);
     });
@@ -298,13 +301,13 @@ describe("ReceiptHub", function () {
       const now = await latest(ethers);
       const stranger = Wallet.createRandom();
       const c0 = makeClaim(r.modelId, now);
-      const s0 = await sign(r, stranger, c0);
-      await expect(r.hub.submitAttested(c0, s0.r, s0.vs))
+      const s0 = await signAttested(r, stranger, c0);
+      await expect(r.hub.submitAttested(c0, r.toy.keyId, s0.r, s0.vs))
         .to.be.revertedWithCustomError(r.hub, "EnclaveRegistryUnknownKey")
         .withArgs(stranger.address);
       // An operator's key is not an enclave key.
-      const so = await sign(r, r.operator, c0);
-      await expect(r.hub.submitAttested(c0, so.r, so.vs))
+      const so = await signAttested(r, r.operator, c0);
+      await expect(r.hub.submitAttested(c0, r.toy.keyId, so.r, so.vs))
         .to.be.revertedWithCustomError(r.hub, "EnclaveRegistryUnknownKey")
         .withArgs(r.operator.address);
 
@@ -312,19 +315,26 @@ describe("ReceiptHub", function () {
       await (
         await r.hub
           .connect(r.attester)
-          .registerEnclaveKey(second.address, r.image, id("doc 2"), now + 100n, r.enclaveOperator.address)
+          .registerEnclaveKey(
+            second.address,
+            r.image,
+            id("doc 2"),
+            now + 100n,
+            r.enclaveOperator.address,
+            await backingConsent(r.hub, r.enclaveOperator, second.address, r.image, now + 100n),
+          )
       ).wait();
       const c1 = makeClaim(r.modelId, now, { deadline: now + 10_000n });
-      const s1 = await sign(r, second, c1);
+      const s1 = await signAttested(r, second, c1);
       await networkHelpers.time.setNextBlockTimestamp(now + 100n);
-      await expect(r.hub.submitAttested(c1, s1.r, s1.vs))
+      await expect(r.hub.submitAttested(c1, r.toy.keyId, s1.r, s1.vs))
         .to.be.revertedWithCustomError(r.hub, "EnclaveRegistryKeyExpired")
         .withArgs(second.address, now + 100n);
 
       await (await r.hub.connect(r.attester).revokeEnclaveKey(r.enclave.address)).wait();
       const c2 = makeClaim(r.modelId, now + 100n);
-      const s2 = await sign(r, r.enclave, c2);
-      await expect(r.hub.submitAttested(c2, s2.r, s2.vs))
+      const s2 = await signAttested(r, r.enclave, c2);
+      await expect(r.hub.submitAttested(c2, r.toy.keyId, s2.r, s2.vs))
         .to.be.revertedWithCustomError(r.hub, "EnclaveRegistryKeyRevoked")
         .withArgs(r.enclave.address);
     });
@@ -336,15 +346,22 @@ describe("ReceiptHub", function () {
       await (
         await r.hub
           .connect(r.attester)
-          .registerEnclaveKey(second.address, r.image, id("doc 2"), r.enclaveExpiry, r.enclaveOperator.address)
+          .registerEnclaveKey(
+            second.address,
+            r.image,
+            id("doc 2"),
+            r.enclaveExpiry,
+            r.enclaveOperator.address,
+            await backingConsent(r.hub, r.enclaveOperator, second.address, r.image, r.enclaveExpiry),
+          )
       ).wait();
       const before = makeClaim(r.modelId, now);
       await submitAttested(r, before);
       await (await r.hub.connect(r.attester).revokeImage(r.image)).wait();
       for (const key of [r.enclave, second]) {
         const c = makeClaim(r.modelId, now);
-        const s = await sign(r, key, c);
-        await expect(r.hub.submitAttested(c, s.r, s.vs))
+        const s = await signAttested(r, key, c);
+        await expect(r.hub.submitAttested(c, r.toy.keyId, s.r, s.vs))
           .to.be.revertedWithCustomError(r.hub, "EnclaveRegistryImageRevoked")
           .withArgs(r.image);
       }
@@ -361,31 +378,38 @@ describe("ReceiptHub", function () {
       await (
         await r.hub
           .connect(r.attester)
-          .registerEnclaveKey(k2.address, image2, id("doc"), r.enclaveExpiry, r.enclaveOperator.address)
+          .registerEnclaveKey(
+            k2.address,
+            image2,
+            id("doc"),
+            r.enclaveExpiry,
+            r.enclaveOperator.address,
+            await backingConsent(r.hub, r.enclaveOperator, k2.address, image2, r.enclaveExpiry),
+          )
       ).wait();
       const c = makeClaim(r.modelId, now);
-      const s = await sign(r, k2, c);
-      await expect(r.hub.submitAttested(c, s.r, s.vs))
+      const s = await signAttested(r, k2, c);
+      await expect(r.hub.submitAttested(c, r.toy.keyId, s.r, s.vs))
         .to.be.revertedWithCustomError(r.hub, "EnclaveRegistryImageNotApproved")
         .withArgs(r.modelId, image2);
       // A version without Attested names that, not the image.
-      const signedOnly = modelInput(r.toy, { family: id("signed only") });
+      const signedOnly = modelInput(r.toy, { family: fam("signed only") });
       await (await r.hub.registerModelVersion(signedOnly)).wait();
       const signedOnlyId = await r.hub.modelIdOf(signedOnly.family, 1);
       const c2 = makeClaim(signedOnlyId, now);
-      const s2 = await sign(r, r.enclave, c2);
-      await expect(r.hub.submitAttested(c2, s2.r, s2.vs))
+      const s2 = await signAttested(r, r.enclave, c2);
+      await expect(r.hub.submitAttested(c2, r.toy.keyId, s2.r, s2.vs))
         .to.be.revertedWithCustomError(r.hub, "ModelRegistryLevelNotAllowed")
         .withArgs(signedOnlyId, LEVEL.Attested);
       const c3 = makeClaim(id("no model"), now);
-      const s3 = await sign(r, r.enclave, c3);
-      await expect(r.hub.submitAttested(c3, s3.r, s3.vs))
+      const s3 = await signAttested(r, r.enclave, c3);
+      await expect(r.hub.submitAttested(c3, r.toy.keyId, s3.r, s3.vs))
         .to.be.revertedWithCustomError(r.hub, "ModelRegistryUnknownModel")
         .withArgs(c3.modelId);
       await (await r.hub.deprecateModelVersion(r.modelId)).wait();
       const c4 = makeClaim(r.modelId, now);
-      const s4 = await sign(r, r.enclave, c4);
-      await expect(r.hub.submitAttested(c4, s4.r, s4.vs))
+      const s4 = await signAttested(r, r.enclave, c4);
+      await expect(r.hub.submitAttested(c4, r.toy.keyId, s4.r, s4.vs))
         .to.be.revertedWithCustomError(r.hub, "ModelRegistryModelDeprecated")
         .withArgs(r.modelId);
     });
@@ -481,8 +505,8 @@ describe("ReceiptHub", function () {
     const signed = await (await r.hub.submitSigned(claim, s.r, s.vs)).wait();
     expect(signed!.gasUsed <= 60_000n).to.equal(true, `submitSigned used ${signed!.gasUsed}`);
     const claim2 = makeClaim(r.modelId, now, { output: 7n });
-    const s2 = await sign(r, r.enclave, claim2);
-    const attested = await (await r.hub.submitAttested(claim2, s2.r, s2.vs)).wait();
+    const s2 = await signAttested(r, r.enclave, claim2);
+    const attested = await (await r.hub.submitAttested(claim2, r.toy.keyId, s2.r, s2.vs)).wait();
     expect(attested!.gasUsed <= 60_000n).to.equal(true, `submitAttested used ${attested!.gasUsed}`);
     const claim3 = makeClaim(r.modelId, now, { inputCommitment: await toyCommitment(11n, 2n), output: toyOutput(11n) });
     const p = await proveToy(r.toy, 11n, 2n, bindingFor(idOf(r, claim3), r.user.address));

@@ -1,12 +1,28 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import { id, parseEther } from "ethers";
+import { type Interface, id, parseEther } from "ethers";
+import { challengeCommitment } from "../../prover/chain/disputes.js";
 import { bindingFor } from "../../prover/chain/binding.js";
 import type { ParametricInsurance, ReentrancyAttacker } from "../../types/ethers-contracts/index.js";
-import { latest, makeClaim, readyProtocol, submitSigned, type Ready } from "./fixtures/protocol.js";
+import { challengeAs, latest, makeClaim, readyProtocol, submitSigned, type Ready } from "./fixtures/protocol.js";
 import { proveToy, releaseToyModel, toyCommitment, toyOutput } from "./fixtures/toy-model.js";
 
 const { ethers, networkHelpers } = await network.create();
+
+/** The attacker contract challenges `claimId` (commit, then reveal with the bond). */
+async function attackerChallenges(
+  r: { attacker: ReentrancyAttacker; hubAddress: string },
+  hub: Interface,
+  claimId: string,
+  bond: bigint,
+) {
+  const salt = id(`attacker salt ${claimId}`);
+  const commitment = challengeCommitment(claimId, await r.attacker.getAddress(), salt);
+  const commit = hub.encodeFunctionData("commitChallenge", [commitment]);
+  await (await r.attacker.execute(r.hubAddress, commit, 0, { value: 0 })).wait();
+  const reveal = hub.encodeFunctionData("challenge", [claimId, salt]);
+  await (await r.attacker.execute(r.hubAddress, reveal, bond, { value: bond })).wait();
+}
 
 describe("Reentrancy on every payout", function () {
   const fixture = async () => {
@@ -44,9 +60,7 @@ describe("Reentrancy on every payout", function () {
       const claim = makeClaim(r.modelId, await latest(ethers));
       const claimId = await submitSigned(r, r.operator, claim);
       const bond = r.params.challengeBond;
-      await (
-        await r.attacker.execute(r.hubAddress, hub.encodeFunctionData("challenge", [claimId]), bond, { value: bond })
-      ).wait();
+      await attackerChallenges(r, hub, claimId, bond);
       await networkHelpers.time.increase(r.params.responseWindow + 1);
       await (await r.hub.resolveTimeout(claimId)).wait();
       const credit = await r.hub.creditOf(r.attackerAddress);
@@ -68,7 +82,7 @@ describe("Reentrancy on every payout", function () {
       output: toyOutput(7n),
     });
     const claimId = await submitSigned(r, r.operator, claim);
-    await (await r.hub.connect(r.challenger).challenge(claimId, { value: r.params.challengeBond })).wait();
+    await (await challengeAs(r.hub, r.challenger, claimId, r.params.challengeBond)).wait();
     // The attacker contract defends the true claim with a proof bound to itself.
     const p = await proveToy(r.toy, 7n, 7n, bindingFor(claimId, r.attackerAddress));
     await (await r.attacker.execute(r.hubAddress, hub.encodeFunctionData("submitProven", [claim, p.proof]), 0)).wait();
@@ -122,9 +136,7 @@ describe("Reentrancy on every payout", function () {
     const claim = makeClaim(r.modelId, await latest(ethers), { requestId: id("blocked payee") });
     const claimId = await submitSigned(r, r.operator, claim);
     const bond = r.params.challengeBond;
-    await (
-      await r.attacker.execute(r.hubAddress, hub.encodeFunctionData("challenge", [claimId]), bond, { value: bond })
-    ).wait();
+    await attackerChallenges(r, hub, claimId, bond);
     await (await r.attacker.setRejecting(true)).wait();
     await networkHelpers.time.increase(r.params.responseWindow + 1);
     // Resolution credits the rejecting challenger without sending it anything.

@@ -24,7 +24,8 @@ export function checkBatchMembership(
     );
   }
   const operator = getAddress(signed.args.operator as string);
-  const folded = batchRootOf(batchLeaf(claimId), [...(call.args[2] as string[])]);
+  // importBatchedClaim(operator, root, claim, proof)
+  const folded = batchRootOf(batchLeaf(claimId), [...(call.args[3] as string[])]);
   const fold = folded === batch.root ? "" : ` (it folds to ${short(folded)}, NOT the root)`;
   const poster = batch.operator === operator ? "" : `, not the recorded operator ${operator}`;
   return check(
