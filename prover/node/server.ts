@@ -229,6 +229,7 @@ function addOpenRoutes(app: FastifyInstance, service: InferenceService): void {
       pendingBatch: service.pendingBatch,
       policy: service.config.policy,
       batch: service.config.batch,
+      challengeWatch: service.challengeWatch,
     }),
   );
 }

@@ -11,8 +11,6 @@ import { expect } from "chai";
 import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { network } from "hardhat";
 import { type Contract, hexlify, randomBytes } from "ethers";
@@ -22,6 +20,7 @@ import { LEVEL } from "../../prover/chain/protocol-client.js";
 import type { InferenceService } from "../../prover/node/inference-service.js";
 import { infer } from "../../prover/prove-inference.js";
 import { releaseCurve } from "../../prover/zk/groth16.js";
+import { chainBridge } from "../node/fixtures/chain-bridge.js";
 import { digits, digitsModel, type TestNode, tempDir, testNode } from "../node/fixtures/node.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -54,38 +53,6 @@ async function jobsFor(stateDir: string, claimId: string): Promise<{ id: string;
   const names = (await readdir(dir).catch(() => [])).filter((f) => /^[0-9a-f-]{36}\.json$/.test(f));
   const jobs = await Promise.all(names.map(async (f) => JSON.parse(await readFile(path.join(dir, f), "utf8"))));
   return jobs.filter((j) => j.payload.claimId === claimId);
-}
-
-/** Serves the test's in-process chain over HTTP, so a node in a child process can use it. */
-async function chainBridge(): Promise<{ url: string; close(): Promise<void> }> {
-  const one = async (call: { id: unknown; method: string; params?: unknown[] }) => {
-    try {
-      return {
-        jsonrpc: "2.0",
-        id: call.id,
-        result: (await ethers.provider.send(call.method, call.params ?? [])) ?? null,
-      };
-    } catch (e) {
-      const err = e as { code?: number; message?: string; data?: unknown };
-      return { jsonrpc: "2.0", id: call.id, error: { code: err.code ?? -32000, message: err.message, data: err.data } };
-    }
-  };
-  const server = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", async () => {
-      const msg = JSON.parse(body);
-      const out = Array.isArray(msg) ? await Promise.all(msg.map(one)) : await one(msg);
-      res.setHeader("content-type", "application/json");
-      res.end(JSON.stringify(out));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise((r) => server.close(() => r())),
-  };
 }
 
 describe("attack: challenge an unattended honest claim and wait for the timeout", function () {
@@ -184,7 +151,7 @@ describe("attack: challenge an unattended honest claim and wait for the timeout"
     const model = await digitsModel();
     const deploymentFile = path.join(stateDir, "deployment.json");
     writeFileSync(deploymentFile, JSON.stringify(node.deployment));
-    const bridge = await chainBridge();
+    const bridge = await chainBridge(ethers);
     let child: ChildProcess | undefined;
     let deadline: bigint;
     try {

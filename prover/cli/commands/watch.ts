@@ -49,8 +49,10 @@ What it does:
   defends its own claims while it runs; \`assay watch\` does it when the node is down, from the same
   state directory: it reads node.json and the claim records (inputs and salts) the node wrote,
   follows ClaimChallenged events from the saved cursor (else from --from-block, else the start of
-  the last response window), and submits the proof from the signing account, which receives the
-  challenger's bond. Do not run it beside a live node on the same state directory.
+  the last response window), and submits the proof from the signing account (the node's operator
+  when the chain holds its key, else --account), which receives the challenger's bond. The chain is
+  the node's (from node.json) unless --rpc or --network says otherwise. Do not run it beside a live
+  node on the same state directory.
 
 Examples:
   assay watch --rpc http://127.0.0.1:8545 --state-dir ./node-state
@@ -84,6 +86,15 @@ function pidAlive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+/** The chain the node used (`rpc <url>` or `network <name>` in node.json) when neither --rpc nor --network is given. */
+function chainOf(node: NodeState, o: Opts): { rpc?: string; network?: string } {
+  if (o.rpc || o.network) return {};
+  const [kind, where] = node.chain.label.split(" ");
+  if (kind === "rpc" && where) return { rpc: where };
+  if (kind === "network" && where) return { network: where };
+  throw new InputError(`give --rpc <url> or --network <name>: node.json does not say how the node reached its chain`);
 }
 
 /** The node's operator when the chain lets us sign as it (and no --account was given), else the chosen account. */
@@ -146,10 +157,9 @@ function describe(defences: DefenceRecord[], head: string): string {
   return [head, ...rows].join("\n");
 }
 
-async function watch(conn: ChainConnection, o: Opts, g: GlobalOptions): Promise<void> {
+async function watch(conn: ChainConnection, node: NodeState, o: Opts, g: GlobalOptions): Promise<void> {
   const say: Say = (line) => progress(g, line);
   const dir = resolveStateDir(o.stateDir);
-  const node = readNode(dir);
   if (conn.chainId.toString() !== node.chain.chainId)
     throw new InputError(
       `wrong chain: the node in ${dir} ran on chain ${node.chain.chainId}, connected to ${conn.chainId}`,
@@ -220,9 +230,10 @@ export function registerWatch(program: Command, globals: () => GlobalOptions): v
   cmd.addHelpText("after", HELP);
   cmd.action(async (o: Opts) => {
     const g = { ...globals(), ...o };
-    const conn = await connectChain(o);
+    const node = readNode(resolveStateDir(o.stateDir));
+    const conn = await connectChain({ ...o, ...chainOf(node, o) });
     try {
-      await watch(conn, o, g);
+      await watch(conn, node, o, g);
     } finally {
       await conn.close().catch(() => {});
       await releaseCurve();
