@@ -132,7 +132,8 @@ contract ParametricInsurance is ReentrancyGuardTransient {
         uint256 coverage = policy.coverage;
         payout = (coverage * severity) / MAX_SEVERITY;
         Level required = _thresholds.minLevel(payout);
-        (bytes32 claimId, ) = _HUB.requireLevel(claim, required);
+        // Final at that level, and below Proven backed by at least the payout in stake.
+        (bytes32 claimId, ) = _thresholds.check(_HUB, claim, payout);
 
         policy.settled = true;
         _reserved -= coverage;

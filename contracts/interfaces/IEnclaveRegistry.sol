@@ -24,7 +24,8 @@ interface IEnclaveRegistry {
         uint40 revokedAt;
     }
 
-    /// @notice An enclave signing key. `operator` is the account whose stake backs the key's claims; `revoked` is set by the role or when a proof refutes one of its claims.
+    /// @notice An enclave signing key. `operator` is the account whose stake backs the key's claims; `revoked` is set
+    /// by the role or when a proof refutes one of its claims.
     struct EnclaveKey {
         bytes32 measurement;
         uint32 imageIndex;

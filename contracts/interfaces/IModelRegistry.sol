@@ -12,7 +12,8 @@ import {Level} from "./IReceiptHub.sol";
 /// A version's id is `keccak256(abi.encode(family, version))` with versions numbered 1, 2, ...
 /// within their family. Family ids are namespaced by their creator: the top 20 bytes of a new
 /// family's id must be the registering account (see `familyIdOf`), so nobody can take a name in
-/// someone else's namespace first; ownership can move later, the id stays. Every version has a verifying key whose circuit has exactly three public
+/// someone else's namespace first; ownership can move later, the id stays. Every version has a verifying key whose
+/// circuit has exactly three public
 /// signals `[inputCommitment, output, binding]`, so every claim about it can be proven, and so
 /// disputed. `allowedLevels` is a bit mask over {Level} (`1 << uint8(level)`); Proven is always
 /// in it, Signed and Attested are the owner's choice; Attested needs at least one approved image.

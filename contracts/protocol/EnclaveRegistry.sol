@@ -128,7 +128,8 @@ abstract contract EnclaveRegistry is IEnclaveRegistry, AccessControl {
         uint32 index = uint32(word);
         if (index == 0) revert EnclaveRegistryUnknownKey(key);
         if (word & _KEY_REVOKED != 0) {
-            if (_enclaves.images[index].revoked) revert EnclaveRegistryImageRevoked(_enclaves.images[index].measurement);
+            if (_enclaves.images[index].revoked)
+                revert EnclaveRegistryImageRevoked(_enclaves.images[index].measurement);
             revert EnclaveRegistryKeyRevoked(key);
         }
         uint40 expiresAt = uint40(word >> _KEY_EXPIRY_SHIFT);

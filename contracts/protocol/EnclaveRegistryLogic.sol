@@ -62,6 +62,8 @@ library EnclaveRegistryLogic {
     }
 
     /// @dev See IEnclaveRegistry.registerEnclaveKey (the caller checked the role).
+    // The protocol builds both structs in memory (one from its calldata, one from its own reads).
+    // solhint-disable-next-line gas-calldata-parameters
     function registerKey(Layout storage $, KeyTerms memory t, Consent memory c) external {
         if (t.key == address(0)) revert IEnclaveRegistry.EnclaveRegistryZeroKey();
         if ($.keys[t.key] != 0) revert IEnclaveRegistry.EnclaveRegistryKeyExists(t.key);
@@ -77,13 +79,7 @@ library EnclaveRegistryLogic {
             (uint256(uint160(t.operator)) << KEY_OPERATOR_SHIFT);
         $.keyAttestation[t.key] = t.attestationDocHash;
         $.imageKeys[index].push(t.key);
-        emit IEnclaveRegistry.EnclaveKeyRegistered(
-            t.key,
-            t.measurement,
-            t.attestationDocHash,
-            t.expiresAt,
-            t.operator
-        );
+        emit IEnclaveRegistry.EnclaveKeyRegistered(t.key, t.measurement, t.attestationDocHash, t.expiresAt, t.operator);
     }
 
     /// @dev See IEnclaveRegistry.revokeEnclaveKey (the caller checked the role).

@@ -12,7 +12,8 @@ import {ModelRegistryLogic} from "./ModelRegistryLogic.sol";
 /// @dev Per version: a packed status word (what claims read), the verifying key id, the descriptor
 /// hash and the family; approved images as up to eight 32-bit image indices in one word, plus one
 /// "attestable" word per (version, image) holding the version's verifying key id, which deprecation
-/// clears, so an Attested submission checks model, image approval and key with a single read. Writes run in ModelRegistryLogic (delegatecall).
+/// clears, so an Attested submission checks model, image approval and key with a single read. Writes run in
+/// ModelRegistryLogic (delegatecall).
 abstract contract ModelRegistry is IModelRegistry, EnclaveRegistry {
     /// @notice Most enclave images one version approves.
     uint256 public constant MAX_IMAGES_PER_MODEL = ModelRegistryLogic.MAX_IMAGES_PER_MODEL;

@@ -167,7 +167,8 @@ abstract contract ReceiptHub is IReceiptHub, ModelRegistry, OperatorStaking, EIP
     function backingOf(bytes32 claimId) external view returns (address backer, uint256 activeStake) {
         uint256 word = _receipts[claimId];
         uint256 level = word & _LEVEL_MASK;
-        if (word & _REFUTED != 0 || level == uint256(Level.None) || level == uint256(Level.Proven)) return (address(0), 0);
+        if (word & _REFUTED != 0 || level == uint256(Level.None) || level == uint256(Level.Proven))
+            return (address(0), 0);
         backer = _backerOf(word);
         activeStake = _activeStake(backer);
     }
