@@ -72,7 +72,7 @@ describe("attack: hijacking an operator's batch root", function () {
     expect(await ethers.provider.getTransactionCount(r.operator.address)).to.equal(nonce);
   });
 
-  it("an unstaked account cannot post, and a batch of an operator slashed below the minimum stops importing", async function () {
+  it("unstaked accounts cannot post; an operator below the minimum stake stops importing", async function () {
     const r = await networkHelpers.loadFixture(fixture);
     const now = await latest(ethers);
     const claim = makeClaim(r.modelId, now);

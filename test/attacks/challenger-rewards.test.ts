@@ -115,7 +115,7 @@ describe("attack: stealing or dodging dispute rewards", function () {
     expect(await netGain(r, r.challenger, challengerBefore, challengerTxs)).to.equal(shareOf(r, r.params.slashAmount));
   });
 
-  it("a front-runner cannot copy a challenge: no commitment, a copied commitment, a same-block reveal", async function () {
+  it("a front-runner cannot copy a challenge: no commitment, copied commitment, same-block reveal", async function () {
     const r = await networkHelpers.loadFixture(fixture);
     const lie = await lieAbout(r, 10n, 3n);
     const claimId = await submitSigned(r, r.operator, lie);
@@ -187,7 +187,7 @@ describe("attack: stealing or dodging dispute rewards", function () {
     expect((await hub.protocolParams()).challengerShareBps).to.equal(9_999n);
   });
 
-  it("an unanswered honest claim still pays its challenger (the node's watcher is what prevents it)", async function () {
+  it("an unanswered honest claim still pays its challenger (the node's watcher prevents it)", async function () {
     const r = await networkHelpers.loadFixture(fixture);
     const truth = makeClaim(r.modelId, await latest(ethers), {
       inputCommitment: await toyCommitment(12n, 5n),

@@ -316,7 +316,7 @@ describe("ClaimDisputes", function () {
       .withArgs(r.enclave.address);
   });
 
-  it("settles a dispute over a key whose operator was slashed to nothing: the challenger gets its bond back", async function () {
+  it("slashes the unbonding stake of a key whose operator was slashed to nothing and unbonded", async function () {
     const r = await networkHelpers.loadFixture(fixture);
     // The enclave operator's whole stake (1 ETH = the slash amount) goes on a first lie.
     const first = await toyClaim(r, 20n, 1n, 0n);

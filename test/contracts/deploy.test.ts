@@ -1,6 +1,5 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import { id } from "ethers";
 import { DEFAULTS } from "../../ignition/modules/AssayProtocol.js";
 import InsuranceModule from "../../ignition/modules/ParametricInsurance.js";
 import RoleModule from "../../ignition/modules/AttestationVerifierRole.js";
