@@ -8,6 +8,7 @@
 // logged line and the rest load and serve; directories are 0700 and records (inputs, salts) 0600.
 // No stake moves here: what the fault costs is the node's liveness, and that is what is checked.
 import { expect } from "chai";
+import { network } from "hardhat";
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import {
@@ -24,10 +25,13 @@ import os from "node:os";
 import path from "node:path";
 import type { Deployment } from "../../prover/chain/protocol-client.js";
 import { ClaimStore } from "../../prover/node/claim-store.js";
+import { UnknownClaimError } from "../../prover/node/errors.js";
 import { FileJobQueue } from "../../prover/node/job-queue.js";
 import { type NodeState, readNodeState, runDir, writeNodeState } from "../../prover/node/node-state.js";
+import { releaseCurve } from "../../prover/zk/groth16.js";
 import { WRITER_CLAIMS, writerClaimId, writerRecord } from "../node/fixtures/state-writer-child.js";
-import { tempDir } from "../node/fixtures/node.js";
+import { digits, tempDir, testNode } from "../node/fixtures/node.js";
+import { expectRejection } from "../helpers/reject.js";
 
 const WRITER = path.join(import.meta.dirname, "../node/fixtures/state-writer-child.ts");
 const POSIX = os.platform() !== "win32";
@@ -68,6 +72,7 @@ function expectNothingTorn(root: string): void {
 
 describe("attack: faults in the node's state on disk", function () {
   this.timeout(60_000);
+  after(releaseCurve); // the whole-node case compiles a model, which starts curve workers
 
   it("truncated and garbage claim and job files are quarantined, one logged line each; the rest serve", async () => {
     const root = tempDir("faults");
@@ -244,5 +249,53 @@ describe("attack: faults in the node's state on disk", function () {
     expect(lines[0]).to.match(/node\.json is unusable \(truncated JSON\)/);
     expect(existsSync(file)).to.equal(false);
     expect(readdirSync(path.join(stateDir, "quarantine"))[0]).to.match(/^node\.json\./);
+  });
+
+  it("a whole node restarts over a damaged state dir: it serves its good claims, takes new work", async () => {
+    const { ethers } = await network.create();
+    const node = await testNode(ethers);
+    try {
+      const xs = digits().xs;
+      const first = await node.service({ config: { batch: null } });
+      const [good, bad] = [
+        await first.infer({ model: "digits", input: xs[0], valueAtRisk: 1 }),
+        await first.infer({ model: "digits", input: xs[1], valueAtRisk: 1 }),
+      ];
+      await first.close();
+      const badFile = path.join(node.stateDir, "claims", `${bad.claimId.toLowerCase()}.json`);
+      truncateSync(badFile, 50);
+      const garbageJob = path.join(node.stateDir, "jobs", "00000000-0000-4000-8000-000000000000.json");
+      mkdirSync(path.dirname(garbageJob), { recursive: true });
+      writeFileSync(garbageJob, '{"id": "00000000-0000-4000-8000-000000000000", "state": "queu');
+
+      // Its lines go to the service's log, or to stderr where a part has no log of its own.
+      const logged: string[] = [];
+      const stderrWrite = process.stderr.write;
+      process.stderr.write = ((chunk: string | Uint8Array) => logged.push(String(chunk)) > 0) as typeof stderrWrite;
+      let second;
+      try {
+        second = await node.service({ config: { batch: null }, log: (l) => void logged.push(l) });
+      } finally {
+        process.stderr.write = stderrWrite;
+      }
+      const problems = logged
+        .join("\n")
+        .split("\n")
+        .filter((l) => l.startsWith("error: state record"));
+      expect(problems).to.have.length(2);
+      expect(problems[0]).to.include(badFile).and.include("truncated JSON");
+      expect(problems[1]).to.include(garbageJob).and.include("truncated JSON");
+      const view = await second.claim(good.claimId);
+      expect([view.claimId, view.level, view.status]).to.deep.equal([good.claimId, "Signed", "recorded"]);
+      expect(view.onChain?.level).to.equal("Signed");
+      await expectRejection(second.claim(bad.claimId), UnknownClaimError);
+      expect(readdirSync(path.join(node.stateDir, "quarantine"))).to.have.length(1);
+      expect(readdirSync(path.join(node.stateDir, "jobs", "quarantine"))).to.have.length(1);
+      // And it still takes new work.
+      const next = await second.infer({ model: "digits", input: xs[2], valueAtRisk: 1 });
+      expect(next.status).to.equal("recorded");
+    } finally {
+      await node.stop();
+    }
   });
 });
