@@ -7,6 +7,10 @@
 // loadOrCreateDevCa(dir) creates the CA once and keeps it in <cache>/attest/dev-ca/dev-ca.json
 // (mode 0600), so a development root pinned once stays valid across runs; createDevCa() makes an
 // ephemeral one in memory.
+//
+// Development trust is for local development chains only (chain/dev-chain.ts): starting the
+// development enclave for, or accepting a development root on, any other chain throws
+// DevelopmentOnlyError (requireDevelopmentChain, isDevRoot).
 import {
   createPrivateKey,
   createPublicKey,
@@ -39,8 +43,10 @@ import {
   Version,
 } from "@peculiar/asn1-x509";
 import { cacheRoot } from "../artifacts.js";
+import { DEVELOPMENT_CHAIN_IDS, isDevelopmentChain } from "../chain/dev-chain.js";
+import { AssayError } from "../errors.js";
 import { sha256Hex } from "./certificate.js";
-import type { RootSpec } from "./pinned-root.js";
+import { loadRoot, type RootSpec } from "./pinned-root.js";
 
 const ECDSA_WITH_SHA384 = "1.2.840.10045.4.3.3";
 const OID_ORGANIZATION = "2.5.4.10";
@@ -179,6 +185,31 @@ export function issueDevLeaf(
 /** The development root as a pinned trust anchor (certificate and fingerprint). */
 export function devRoot(ca: DevCa): RootSpec {
   return { certificate: ca.root.der, sha256: sha256Hex(ca.root.der) };
+}
+
+/** Whether `root` is a development CA root (its subject names the development organization). */
+export function isDevRoot(root: RootSpec): boolean {
+  const subject = loadRoot(root).x509.subject.split("\n");
+  return subject.includes(`O=${DEV_ORGANIZATION}`);
+}
+
+/** Development-only trust (the development enclave or its CA) was asked for on another chain. */
+export class DevelopmentOnlyError extends AssayError {
+  readonly code = "DevelopmentOnly";
+}
+
+/**
+ * Throws DevelopmentOnlyError unless `chainId` is a local development chain: `what` (the
+ * development enclave, the development CA root) must not vouch for anything on a chain where
+ * someone could lose money, because its keys sit on disk.
+ */
+export function requireDevelopmentChain(chainId: bigint | number | string, what: string, hint?: string): void {
+  if (isDevelopmentChain(chainId)) return;
+  throw new DevelopmentOnlyError(
+    `${what} is refused on chain ${chainId}: it is for local development chains only ` +
+      `(${DEVELOPMENT_CHAIN_IDS.join(", ")}); run a real AWS Nitro enclave and pin the AWS Nitro root there` +
+      (hint ? `, ${hint}` : ""),
+  );
 }
 
 export function devCaDir(): string {

@@ -1,15 +1,18 @@
 // The host side of the development enclave: starts enclave-process.ts as a child process
 // (child_process.fork, through tsx when running from TypeScript sources), waits until it reports
-// its address and PCRs, and turns method calls into IPC requests.
+// its address, PCRs and the key ids of its models, and turns method calls into IPC requests.
+// Given the chain it will sign for (`chainId`), it refuses to start for a chain that is not a
+// local development chain: the development enclave's trust is for development only.
 import { fork, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { AssayError } from "../errors.js";
-import { artifactPath, PROJECT_ROOT } from "../artifacts.js";
-import { devCaDir, loadOrCreateDevCa } from "./dev-ca.js";
+import { artifactPath, type ArtifactRef, PROJECT_ROOT } from "../artifacts.js";
+import { devCaDir, loadOrCreateDevCa, requireDevelopmentChain } from "./dev-ca.js";
 import { measureDevImage } from "./image-measurement.js";
 import type {
+  BindResult,
   ClaimContext,
   EnclaveMethod,
   EnclaveMethods,
@@ -18,6 +21,7 @@ import type {
   EnclaveResponse,
   EnclaveStartConfig,
   InferResult,
+  ModelBinding,
 } from "./enclave-protocol.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -38,10 +42,15 @@ export interface EnclaveStartOptions {
   caDir?: string;
   moduleId?: string;
   /**
-   * Compiled models (circuit ids in the artifact cache) the enclave serves. Their manifest and
-   * quantized weights join the measured image, so an image approved for a model pins its weights.
+   * Compiled models the enclave serves (circuit id and the ptau id of its keys, in the artifact
+   * cache). Their manifest, quantized weights and verifying key join the measured image, so an
+   * image approved for a model pins its weights and its key.
    */
-  models?: string[];
+  models?: readonly ArtifactRef[];
+  /** On-chain model ids bound to served circuits from the start (write-once, see `bind`). */
+  bindings?: readonly ModelBinding[];
+  /** The chain the enclave will sign for: refused unless it is a local development chain. */
+  chainId?: bigint | number;
   /** Further files added to the measured image. */
   extraImageFiles?: string[];
   /** How long to wait for the enclave to report ready (default 60 s). */
@@ -62,24 +71,32 @@ export function enclaveCodeFiles(): string[] {
 }
 
 /** The files of a compiled model that the enclave loads (and that are measured). */
-export function enclaveModelFiles(circuitId: string): EnclaveModelFiles {
+export function enclaveModelFiles(ref: ArtifactRef): EnclaveModelFiles {
+  const { circuitId, ptauId } = ref;
+  if (!ptauId)
+    throw new EnclaveProcessError(
+      "NoVerifyingKey",
+      `model ${circuitId} has no keys named (ptau id missing): the enclave signs its verifying key id, ` +
+        "so serve a model that was set up (assay model compile)",
+    );
   const files = {
     circuitId,
     manifest: artifactPath({ circuitId }, "manifest"),
     quantized: artifactPath({ circuitId }, "quantized"),
+    verifyingKey: artifactPath({ circuitId, ptauId }, "vkey"),
   };
-  for (const f of [files.manifest, files.quantized]) {
+  for (const f of [files.manifest, files.quantized, files.verifyingKey]) {
     if (!existsSync(f))
-      throw new EnclaveProcessError("UnknownModel", `model ${circuitId} is not compiled (missing ${f})`);
+      throw new EnclaveProcessError("UnknownModel", `model ${circuitId} is not compiled and set up (missing ${f})`);
   }
   return files;
 }
 
 /** Every file of the enclave image: its code, the models' files, and `extra`. */
-export function enclaveImageFiles(extra: readonly string[] = [], models: readonly string[] = []): string[] {
-  const modelFiles = models.flatMap((id) => {
-    const m = enclaveModelFiles(id);
-    return [m.manifest, m.quantized];
+export function enclaveImageFiles(extra: readonly string[] = [], models: readonly ArtifactRef[] = []): string[] {
+  const modelFiles = models.flatMap((ref) => {
+    const m = enclaveModelFiles(ref);
+    return [m.manifest, m.quantized, m.verifyingKey];
   });
   return [...enclaveCodeFiles(), ...modelFiles, ...extra.map((f) => path.resolve(f))];
 }
@@ -122,6 +139,7 @@ export class EnclaveClient {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private exited: EnclaveProcessError | null = null;
+  private readonly bound: Map<string, string>;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -129,7 +147,11 @@ export class EnclaveClient {
     readonly moduleId: string,
     readonly pcrs: Readonly<Record<number, string>>,
     readonly models: readonly string[],
+    /** Circuit id -> verifying key id, as the enclave computed them. */
+    readonly verifyingKeys: Readonly<Record<string, string>>,
+    bindings: readonly ModelBinding[],
   ) {
+    this.bound = new Map(bindings.map((b) => [b.modelId.toLowerCase(), b.circuitId]));
     child.on("message", (m: EnclaveResponse) => this.onResponse(m));
     child.on("exit", (code, signal) => {
       this.exited = new EnclaveProcessError("Exited", `enclave process exited (code ${code}, signal ${signal})`);
@@ -139,6 +161,7 @@ export class EnclaveClient {
   }
 
   static async start(options: EnclaveStartOptions = {}): Promise<EnclaveClient> {
+    if (options.chainId !== undefined) requireDevelopmentChain(options.chainId, "the development enclave");
     const caDir = options.caDir ?? devCaDir();
     loadOrCreateDevCa(caDir); // create it here, so the host and the enclave agree on one CA
     const models = (options.models ?? []).map(enclaveModelFiles);
@@ -148,6 +171,7 @@ export class EnclaveClient {
       imageFiles: enclaveImageFiles(options.extraImageFiles, options.models),
       imageBaseDir: IMAGE_BASE_DIR,
       models,
+      bindings: checkStartBindings(options.bindings ?? [], models),
     };
     const entry = path.join(HERE, `enclave-process${EXT}`);
     const execArgv = EXT === ".ts" ? ["--import", import.meta.resolve("tsx")] : [];
@@ -181,7 +205,15 @@ export class EnclaveClient {
       child.on("message", onMessage);
       child.once("exit", onExit);
     });
-    return new EnclaveClient(child, ready.address, ready.moduleId, ready.pcrs, ready.models);
+    return new EnclaveClient(
+      child,
+      ready.address,
+      ready.moduleId,
+      ready.pcrs,
+      ready.models,
+      ready.verifyingKeys,
+      ready.bindings,
+    );
   }
 
   get pid(): number | undefined {
@@ -195,8 +227,25 @@ export class EnclaveClient {
   }
 
   /**
+   * Binds on-chain model `modelId` to served circuit `circuitId` inside the enclave, once: the
+   * enclave refuses to rebind a model id to another circuit (AlreadyBound). Returns the key id the
+   * enclave will sign for that model.
+   */
+  async bind(modelId: string, circuitId: string): Promise<BindResult> {
+    const result = await this.call("bind", { modelId, circuitId });
+    this.bound.set(modelId.toLowerCase(), circuitId);
+    return result;
+  }
+
+  /** The circuit `modelId` is bound to inside the enclave (as far as this client has seen), if any. */
+  boundCircuit(modelId: string): string | undefined {
+    return this.bound.get(modelId.toLowerCase());
+  }
+
+  /**
    * Runs model `circuitId` on `input` inside the enclave, which builds the claim for `context`
-   * (its inputCommitment and output computed there) and signs it with the attested key.
+   * (its inputCommitment and output computed there) and signs AttestedClaim(claimId,
+   * verifyingKeyId) with the attested key. `context.modelId` must be bound to `circuitId`.
    */
   infer(circuitId: string, input: readonly number[], context: ClaimContext, salt?: bigint): Promise<InferResult> {
     return this.call("infer", { circuitId, input: [...input], context, salt });
@@ -235,4 +284,27 @@ export class EnclaveClient {
     if (m.ok) p.resolve(m.result);
     else p.reject(new EnclaveProcessError(m.error.code ?? m.error.name, `enclave: ${m.error.message}`));
   }
+}
+
+/** Start bindings, checked before the enclave starts: each to a served circuit, each model id once. */
+function checkStartBindings(bindings: readonly ModelBinding[], models: readonly EnclaveModelFiles[]): ModelBinding[] {
+  const served = new Set(models.map((m) => m.circuitId));
+  const seen = new Map<string, string>();
+  for (const b of bindings) {
+    if (!/^0x[0-9a-fA-F]{64}$/.test(b.modelId))
+      throw new EnclaveProcessError("BadParams", `model id ${b.modelId} is not 32-byte hex`);
+    if (!served.has(b.circuitId))
+      throw new EnclaveProcessError(
+        "UnknownModel",
+        `model ${b.modelId} is bound to circuit ${b.circuitId}, which the enclave does not serve`,
+      );
+    const previous = seen.get(b.modelId.toLowerCase());
+    if (previous !== undefined && previous !== b.circuitId)
+      throw new EnclaveProcessError(
+        "AlreadyBound",
+        `model ${b.modelId} is bound to two circuits (${previous}, ${b.circuitId}); a model id has one`,
+      );
+    seen.set(b.modelId.toLowerCase(), b.circuitId);
+  }
+  return bindings.map((b) => ({ modelId: b.modelId, circuitId: b.circuitId }));
 }

@@ -3,25 +3,31 @@
 // Started by EnclaveClient (enclave-client.ts) with child_process.fork; talks over IPC only.
 //
 // Its configuration (EnclaveStartConfig) is argv[2] as JSON. On start it measures its image
-// (code and the models it serves) into PCR0..2, loads those models, creates its key and a
-// security module with a fresh leaf certificate, and sends { ready, address, moduleId, pcrs,
-// models }. It exits when the host disconnects.
+// (code and the models it serves, verifying keys included) into PCR0..2, loads those models and
+// computes their key ids, creates its key and a security module with a fresh leaf certificate,
+// and sends { ready, address, moduleId, pcrs, models, verifyingKeys, bindings }. It exits when
+// the host disconnects.
 //
-// The key signs only claims the enclave computed (method `infer`): the host never hands it a
-// digest, so a registered enclave key vouches that an approved image ran the model.
+// The key signs only claims the enclave computed (method `infer`), and signs them as
+// AttestedClaim(claimId, verifyingKeyId) with the key id of the model it ran: the host never
+// hands it a digest, and a model id must be bound (once) to the circuit that serves it, so a
+// registered enclave key vouches that an approved image ran *that* model.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { getAddress, getBytes, hexlify, isHexString, Wallet } from "ethers";
-import { claimFor, claimIdOf, signClaim, type TypedDataSigner } from "../chain/claim.js";
+import { claimFor, claimIdOf, signAttestedClaim, type TypedDataSigner } from "../chain/claim.js";
+import { isDevelopmentChain } from "../chain/dev-chain.js";
 import type { CompiledModel, ModelManifest } from "../compile-model.js";
 import { FIELD_MODULUS } from "../field.js";
 import { infer } from "../prove-inference.js";
 import type { QuantizedModel } from "../quantize/quantized-model.js";
+import { type SnarkjsVerificationKey, verifyingKeyId } from "../zk/vkey-encoding.js";
 import { loadOrCreateDevCa } from "./dev-ca.js";
 import { DevSecurityModule } from "./dev-enclave.js";
 import { type ImageMeasurement, measureDevImage } from "./image-measurement.js";
 import type {
   AttestParams,
+  BindResult,
   EnclaveModelFiles,
   EnclaveReady,
   EnclaveRequest,
@@ -29,6 +35,7 @@ import type {
   EnclaveStartConfig,
   InferParams,
   InferResult,
+  ModelBinding,
 } from "./enclave-protocol.js";
 
 type Handler = (params: unknown) => Promise<unknown> | unknown;
@@ -43,16 +50,76 @@ class EnclaveRequestError extends Error {
   }
 }
 
-/** Loads a model's files, which must be part of the measured image. */
-function loadModel(files: EnclaveModelFiles, imageFiles: ReadonlySet<string>): CompiledModel {
-  for (const f of [files.manifest, files.quantized]) {
-    if (!imageFiles.has(path.resolve(f))) throw new Error(`model file ${f} is not part of the measured enclave image`);
+/** A served model and the key id the enclave computed from its verifying key. */
+interface LoadedModel {
+  model: CompiledModel;
+  verifyingKeyId: string;
+}
+
+/** Loads a model's files, which must be part of the measured image, and computes its key id. */
+function loadModel(files: EnclaveModelFiles, imageFiles: ReadonlySet<string>): LoadedModel {
+  for (const f of [files.manifest, files.quantized, files.verifyingKey]) {
+    if (typeof f !== "string" || !imageFiles.has(path.resolve(f)))
+      throw new Error(`model file ${f} is not part of the measured enclave image`);
   }
   const manifest = JSON.parse(readFileSync(files.manifest, "utf8")) as ModelManifest;
   const quantized = JSON.parse(readFileSync(files.quantized, "utf8")) as QuantizedModel;
+  const vkey = JSON.parse(readFileSync(files.verifyingKey, "utf8")) as SnarkjsVerificationKey;
   if (manifest.circuitId !== files.circuitId)
     throw new Error(`${files.manifest} is circuit ${manifest.circuitId}, not ${files.circuitId}`);
-  return { ref: { circuitId: files.circuitId }, manifest, quantized };
+  return { model: { ref: { circuitId: files.circuitId }, manifest, quantized }, verifyingKeyId: verifyingKeyId(vkey) };
+}
+
+/** Model id -> circuit id, each model id bound once. */
+class ModelBindings {
+  private readonly byModel = new Map<string, string>();
+
+  constructor(private readonly models: ReadonlyMap<string, LoadedModel>) {}
+
+  /** Binds `modelId` to served circuit `circuitId`; the same binding again is a no-op. */
+  bind(raw: unknown): BindResult {
+    const b = raw as Partial<ModelBinding> | undefined;
+    if (typeof b?.modelId !== "string" || !isHexString(b.modelId, 32))
+      throw new EnclaveRequestError("BadParams", "modelId must be 32-byte hex");
+    const loaded = servedModel(this.models, b.circuitId);
+    const modelId = b.modelId.toLowerCase();
+    const bound = this.byModel.get(modelId);
+    if (bound !== undefined && bound !== b.circuitId) {
+      throw new EnclaveRequestError(
+        "AlreadyBound",
+        `model ${b.modelId} is already bound to circuit ${bound}; a model id is bound once ` +
+          "(start a new enclave to serve it from another circuit)",
+      );
+    }
+    this.byModel.set(modelId, b.circuitId!);
+    return { modelId: b.modelId, circuitId: b.circuitId!, verifyingKeyId: loaded.verifyingKeyId };
+  }
+
+  /** Throws ModelMismatch unless `modelId` is bound to `circuitId`. */
+  require(modelId: string, circuitId: string): void {
+    const bound = this.byModel.get(modelId.toLowerCase());
+    if (bound === circuitId) return;
+    throw new EnclaveRequestError(
+      "ModelMismatch",
+      bound === undefined
+        ? `model ${modelId} is not bound to circuit ${circuitId} in this enclave (bind it first)`
+        : `model ${modelId} is served by circuit ${bound}, not ${circuitId}: the enclave signs only the model it runs`,
+    );
+  }
+
+  list(): ModelBinding[] {
+    return [...this.byModel].map(([modelId, circuitId]) => ({ modelId, circuitId }));
+  }
+}
+
+function servedModel(models: ReadonlyMap<string, LoadedModel>, circuitId: unknown): LoadedModel {
+  const loaded = typeof circuitId === "string" ? models.get(circuitId) : undefined;
+  if (loaded) return loaded;
+  const served = [...models.keys()].join(", ") || "none";
+  throw new EnclaveRequestError(
+    "UnknownModel",
+    `the enclave image holds no model ${JSON.stringify(circuitId)} (it serves: ${served})`,
+  );
 }
 
 /** Handles `attest`: an attestation document over the image's PCRs and the enclave's key. */
@@ -71,28 +138,28 @@ function attestHandler(nsm: DevSecurityModule, measurement: ImageMeasurement, pu
   };
 }
 
-/** Handles `infer`: runs a model of the image and signs the claim it computed. */
-function inferHandler(models: ReadonlyMap<string, CompiledModel>, wallet: TypedDataSigner): Handler {
+/** Handles `infer`: runs a model of the image and signs the claim it computed, naming the model's key. */
+function inferHandler(
+  models: ReadonlyMap<string, LoadedModel>,
+  bindings: ModelBindings,
+  wallet: TypedDataSigner,
+): Handler {
   return async (raw): Promise<InferResult> => {
     const params = raw as InferParams;
-    const model = typeof params?.circuitId === "string" ? models.get(params.circuitId) : undefined;
-    if (!model) {
-      const served = [...models.keys()].join(", ") || "none";
-      throw new EnclaveRequestError(
-        "UnknownModel",
-        `the enclave image holds no model ${JSON.stringify(params?.circuitId)} (it serves: ${served})`,
-      );
-    }
-    const input = checkInput(params.input, model);
+    const loaded = servedModel(models, params?.circuitId);
+    const input = checkInput(params.input, loaded.model);
     const ctx = checkContext(params.context);
+    bindings.require(ctx.modelId, params.circuitId);
     checkSalt(params.salt);
-    const inf = await infer(model, input, { salt: params.salt });
+    const inf = await infer(loaded.model, input, { salt: params.salt });
     const claim = claimFor(ctx, inf);
-    const signature = await signClaim(wallet, claim, ctx.chainId, ctx.hub);
+    const claimId = claimIdOf(claim, ctx.chainId, ctx.hub);
+    const signature = await signAttestedClaim(wallet, claimId, loaded.verifyingKeyId, ctx.chainId, ctx.hub);
     const r = inf.result;
     return {
       claim,
-      claimId: claimIdOf(claim, ctx.chainId, ctx.hub),
+      claimId,
+      verifyingKeyId: loaded.verifyingKeyId,
       signature,
       salt: inf.salt,
       result: { label: r.label, labels: r.labels, logits: r.logits, dequantized: r.dequantized, clamped: r.clamped },
@@ -124,11 +191,17 @@ function main(): void {
   const measurement = measureDevImage(config.imageFiles, config.imageBaseDir);
   const imageFiles = new Set(config.imageFiles.map((f) => path.resolve(f)));
   const models = new Map((config.models ?? []).map((m) => [m.circuitId, loadModel(m, imageFiles)]));
+  const bindings = new ModelBindings(models);
+  for (const b of config.bindings ?? []) bindings.bind(b);
   const nsm = DevSecurityModule.create(loadOrCreateDevCa(config.caDir), { moduleId: config.moduleId });
   const wallet = Wallet.createRandom(); // stays in this process
   const publicKey = getBytes(wallet.signingKey.publicKey); // 0x04 || X || Y
 
-  serve({ attest: attestHandler(nsm, measurement, publicKey), infer: inferHandler(models, wallet) });
+  serve({
+    attest: attestHandler(nsm, measurement, publicKey),
+    bind: (params) => bindings.bind(params),
+    infer: inferHandler(models, bindings, wallet),
+  });
 
   const ready: EnclaveReady = {
     ready: true,
@@ -136,6 +209,8 @@ function main(): void {
     moduleId: nsm.moduleId,
     pcrs: Object.fromEntries([...measurement.pcrs].map(([i, v]) => [i, hexlify(v).slice(2)])),
     models: [...models.keys()],
+    verifyingKeys: Object.fromEntries([...models].map(([id, m]) => [id, m.verifyingKeyId])),
+    bindings: bindings.list(),
   };
   process.send(ready);
 }
@@ -176,6 +251,12 @@ function checkContext(ctx: unknown): InferParams["context"] {
     throw new EnclaveRequestError("BadParams", "context.deadline must be a uint64 bigint");
   if (typeof c.chainId !== "bigint" || c.chainId <= 0n)
     throw new EnclaveRequestError("BadParams", "context.chainId must be a positive bigint");
+  if (!isDevelopmentChain(c.chainId))
+    throw new EnclaveRequestError(
+      "DevelopmentOnly",
+      `the development enclave signs for local development chains only, not chain ${c.chainId}: ` +
+        "run a real Nitro enclave there",
+    );
   let hub: string;
   try {
     hub = getAddress(String(c.hub));

@@ -55,7 +55,7 @@ export const CLAIM_TYPE_STRING =
 /** A claim field the hub would reject; `field` names it. */
 export class ClaimFieldError extends Error {
   constructor(
-    readonly field: keyof Claim | "hub" | "chainId",
+    readonly field: keyof Claim | "hub" | "chainId" | "claimId" | "verifyingKeyId",
     readonly reason: string,
   ) {
     super(`claim ${field}: ${reason}`);
@@ -151,4 +151,58 @@ export async function signClaimCompact(
   hub: string,
 ): Promise<CompactSignature> {
   return compactSignature(await signClaim(signer, claim, chainId, hub));
+}
+
+// ---------------------------------------------------------------- Attested claims
+//
+// An enclave key does not sign the claim id alone: it signs the EIP-712 struct
+// AttestedClaim(claimId, verifyingKeyId) in the hub's domain, naming the verifying key of the
+// model it actually evaluated. The hub checks that key is the one registered for the claim's
+// model, so one model's output cannot pass as another model's claim even when the enclave image
+// is approved for both.
+
+export const ATTESTED_CLAIM_TYPES: Record<string, TypedDataField[]> = {
+  AttestedClaim: [
+    { name: "claimId", type: "bytes32" },
+    { name: "verifyingKeyId", type: "bytes32" },
+  ],
+};
+
+/** The EIP-712 type string of what an enclave key signs. */
+export const ATTESTED_CLAIM_TYPE_STRING = "AttestedClaim(bytes32 claimId,bytes32 verifyingKeyId)";
+
+/** Everything `signer.signTypedData` takes to sign `claimId` as evaluated with key `verifyingKeyId`. */
+export function attestedClaimTypedData(claimId: string, verifyingKeyId: string, chainId: bigint | number, hub: string) {
+  if (!isHexString(claimId, 32)) throw new ClaimFieldError("claimId", `${claimId} is not 32-byte hex`);
+  if (!isHexString(verifyingKeyId, 32))
+    throw new ClaimFieldError("verifyingKeyId", `${verifyingKeyId} is not 32-byte hex`);
+  return {
+    domain: hubDomain(chainId, hub),
+    types: ATTESTED_CLAIM_TYPES,
+    primaryType: "AttestedClaim" as const,
+    message: { claimId, verifyingKeyId },
+  };
+}
+
+/** The digest an enclave key signs for an Attested claim (the hub's `attestedDigestOf`). */
+export function attestedClaimDigest(
+  claimId: string,
+  verifyingKeyId: string,
+  chainId: bigint | number,
+  hub: string,
+): string {
+  const { domain, types, message } = attestedClaimTypedData(claimId, verifyingKeyId, chainId, hub);
+  return TypedDataEncoder.hash(domain, types, message);
+}
+
+/** Signs AttestedClaim(claimId, verifyingKeyId) for the hub at `hub` on chain `chainId` (65 bytes). */
+export async function signAttestedClaim(
+  signer: TypedDataSigner,
+  claimId: string,
+  verifyingKeyId: string,
+  chainId: bigint | number,
+  hub: string,
+): Promise<string> {
+  const { domain, types, message } = attestedClaimTypedData(claimId, verifyingKeyId, chainId, hub);
+  return signer.signTypedData(domain, types, message);
 }

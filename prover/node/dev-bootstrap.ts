@@ -6,12 +6,15 @@
 //   account 2  attestation verifier: registers the enclave key after checking its document
 //
 // Each model is registered with Signed (and Attested, when an enclave runs) on top of Proven,
-// approving the enclave image that holds the node's code and that model's weights; the
-// development enclave is started with those models and its key registered (registerEnclave).
+// approving the enclave image that holds the node's code and that model's weights and verifying
+// key; the development enclave is started with those models, each model id bound to its circuit
+// inside the enclave, and its key registered (registerEnclave) with the operator's consent.
+// The development enclave is refused on a chain that is not a local development chain.
 import path from "node:path";
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { Contract } from "ethers";
-import { devCaDir, devRoot, loadOrCreateDevCa } from "../attest/dev-ca.js";
+import type { ArtifactRef } from "../artifacts.js";
+import { devCaDir, devRoot, loadOrCreateDevCa, requireDevelopmentChain } from "../attest/dev-ca.js";
 import { EnclaveClient, enclaveImage } from "../attest/enclave-client.js";
 import { attach, deployAssay, type Deployment, registerModel } from "../chain/protocol-client.js";
 import type { CompiledModel } from "../compile-model.js";
@@ -62,6 +65,10 @@ export async function bootstrapDevNode(o: DevBootstrapOptions): Promise<DevBoots
         `the chain has ${signers.length}`,
     );
   const [admin, operator, attester] = signers;
+  const withEnclave = o.enclave !== false;
+  const chainId = (await o.ethers.provider.getNetwork()).chainId;
+  if (withEnclave)
+    requireDevelopmentChain(chainId, "the development enclave", "or run the node without an enclave (--no-enclave)");
   const deployment = o.deployment ?? (await deployAssay(o.ethers));
   if (!o.deployment) say(`deployed the protocol at ${deployment.protocol} (verifier ${deployment.verifier})`);
   const contracts = await attach(o.ethers, deployment, admin);
@@ -75,9 +82,8 @@ export async function bootstrapDevNode(o: DevBootstrapOptions): Promise<DevBoots
     say(`operator ${operator.address} staked`);
   }
 
-  const withEnclave = o.enclave !== false;
-  const circuitIds = [...new Set(o.models.map((m) => m.model.ref.circuitId))];
-  const pcrs = withEnclave ? enclaveImage({ models: circuitIds }) : undefined;
+  const refs = enclaveModelRefs(o.models);
+  const pcrs = withEnclave ? enclaveImage({ models: refs }) : undefined;
   const measurement = pcrs ? imageMeasurementId(pcrs) : undefined;
 
   const served: ServedModel[] = [];
@@ -95,33 +101,62 @@ export async function bootstrapDevNode(o: DevBootstrapOptions): Promise<DevBoots
     served.push({ modelId, model: m.model, alias: m.alias });
   }
 
-  if (!withEnclave) return { deployment, admin, operator, attester, served };
+  const base = { deployment, admin, operator, attester, served };
+  if (!withEnclave) return base;
+  const image = { pcrs: pcrs!, measurement: measurement! };
+  return { ...base, image, ...(await startDevEnclave(o, { protocol, chainId, refs, image, ...base })) };
+}
+
+/** Starts the development enclave with the served models bound, and registers its key with the operator's consent. */
+async function startDevEnclave(
+  o: DevBootstrapOptions,
+  c: Pick<DevBootstrap, "operator" | "attester" | "served"> & {
+    protocol: Contract;
+    chainId: bigint;
+    refs: ArtifactRef[];
+    image: { pcrs: Record<number, string>; measurement: string };
+  },
+): Promise<{ enclave: EnclaveClient; registration: RegisteredEnclave }> {
   const caDir = o.caDir ?? devCaDir();
-  const enclave = await EnclaveClient.start({ caDir, models: circuitIds });
+  const enclave = await EnclaveClient.start({
+    caDir,
+    models: c.refs,
+    bindings: c.served.map((s) => ({ modelId: s.modelId, circuitId: s.model.ref.circuitId })),
+    chainId: c.chainId,
+  });
   try {
     const registration = await registerEnclave({
-      protocol: protocol.connect(attester) as Contract,
+      protocol: c.protocol.connect(c.attester) as Contract,
       enclave,
       roots: [devRoot(loadOrCreateDevCa(caDir))],
-      modelIds: served.map((s) => s.modelId),
-      images: [pcrs!],
-      operator: operator.address,
+      modelIds: c.served.map((s) => s.modelId),
+      images: [c.image.pcrs],
+      operator: c.operator.address,
+      operatorSigner: c.operator,
       attestationDir: path.join(o.stateDir, "attestations"),
     });
     const expires = new Date(registration.expiresAt * 1000).toISOString();
-    say(`enclave key ${enclave.address} attested and registered (image ${measurement}, expires ${expires})`);
-    return {
-      deployment,
-      admin,
-      operator,
-      attester,
-      served,
-      image: { pcrs: pcrs!, measurement: measurement! },
-      enclave,
-      registration,
-    };
+    o.log?.(
+      `enclave key ${enclave.address} attested and registered (image ${c.image.measurement}, expires ${expires})`,
+    );
+    return { enclave, registration };
   } catch (e) {
     await enclave.stop();
     throw e;
   }
+}
+
+/** The compiled models the enclave serves (one per circuit), with the keys they were set up with. */
+export function enclaveModelRefs(models: readonly Pick<DevModel, "model">[]): ArtifactRef[] {
+  const byCircuit = new Map<string, ArtifactRef>();
+  for (const { model } of models) {
+    const ref = { circuitId: model.ref.circuitId, ptauId: model.ref.ptauId };
+    const seen = byCircuit.get(ref.circuitId);
+    if (seen && seen.ptauId !== ref.ptauId)
+      throw new AssayError(
+        `circuit ${ref.circuitId} is served with two sets of keys (${seen.ptauId}, ${ref.ptauId}): pick one`,
+      );
+    byCircuit.set(ref.circuitId, ref);
+  }
+  return [...byCircuit.values()];
 }

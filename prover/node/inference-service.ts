@@ -25,7 +25,7 @@ import {
 } from "ethers";
 import type { EnclaveClient } from "../attest/enclave-client.js";
 import type { BatchTree } from "../chain/batch-tree.js";
-import { type Claim, claimFor, claimIdOf, signClaim, compactSignature } from "../chain/claim.js";
+import { attestedClaimDigest, type Claim, claimFor, claimIdOf, signClaim, compactSignature } from "../chain/claim.js";
 import { attach, type Deployment, LEVEL_NAMES, type LevelName, levelBit } from "../chain/protocol-client.js";
 import type { CompiledModel } from "../compile-model.js";
 import { AssayError } from "../errors.js";
@@ -333,7 +333,10 @@ export class InferenceService {
 
   private async attested(served: ServedModel, base: Base, requestId: string, deadline: bigint): Promise<ClaimRecord> {
     const enclave = this.o.enclave!;
-    const res = await enclave.infer(served.model.ref.circuitId, base.input, {
+    const circuitId = served.model.ref.circuitId;
+    // The enclave signs only for a model id bound (once) to the circuit it runs.
+    if (enclave.boundCircuit(served.modelId) !== circuitId) await enclave.bind(served.modelId, circuitId);
+    const res = await enclave.infer(circuitId, base.input, {
       modelId: served.modelId,
       requestId,
       deadline,
@@ -341,21 +344,24 @@ export class InferenceService {
       hub: this.hubAddress,
     });
     // The enclave's claim must be exactly what this node's circuit would prove (same model, same
-    // input), or a later proof could not defend it; and it must be signed by the registered key.
+    // input), or a later proof could not defend it; it must name the model's registered key; and
+    // it must be signed by the registered enclave key.
     const mine = await infer(served.model, base.input, { salt: res.salt });
     const expected = claimFor({ modelId: served.modelId, requestId, deadline }, mine);
     if (
       res.claim.inputCommitment !== expected.inputCommitment ||
       res.claim.output !== expected.output ||
-      res.claim.modelId !== expected.modelId
+      res.claim.modelId !== expected.modelId ||
+      res.verifyingKeyId !== verifyingKeyId(served.model.vkey!)
     ) {
       throw new NodeError(
         "internal",
-        `the enclave's claim disagrees with this node's evaluation of model ${served.model.ref.circuitId}`,
+        `the enclave's claim disagrees with this node's evaluation of model ${circuitId}`,
       );
     }
     const claimId = claimIdOf(res.claim, this.chainId, this.hubAddress);
-    if (claimId !== res.claimId || recoverAddress(claimId, res.signature) !== getAddress(enclave.address)) {
+    const digest = attestedClaimDigest(claimId, res.verifyingKeyId, this.chainId, this.hubAddress);
+    if (claimId !== res.claimId || recoverAddress(digest, res.signature) !== getAddress(enclave.address)) {
       throw new NodeError("internal", "the enclave's signature does not recover to its registered key");
     }
     const record = this.newRecord(base, claimId, res.claim, res.salt, outputOf(mine), {
@@ -363,7 +369,7 @@ export class InferenceService {
       signature: res.signature,
     });
     const { r, vs } = compactSignature(res.signature);
-    return this.submit(record, "submitAttested", () => this.hub.submitAttested(res.claim, r, vs));
+    return this.submit(record, "submitAttested", () => this.hub.submitAttested(res.claim, res.verifyingKeyId, r, vs));
   }
 
   private async proven(served: ServedModel, base: Base, requestId: string, deadline: bigint): Promise<ClaimRecord> {

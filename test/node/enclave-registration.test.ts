@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { network } from "hardhat";
 import { type Contract, keccak256 } from "ethers";
+import type { ArtifactRef } from "../../prover/artifacts.js";
 import { createDevCa, devRoot, loadOrCreateDevCa } from "../../prover/attest/dev-ca.js";
 import { EnclaveClient, enclaveImage } from "../../prover/attest/enclave-client.js";
 import { PcrMismatchError, UntrustedRootError } from "../../prover/attest/errors.js";
@@ -25,12 +26,12 @@ const { ethers } = await network.create();
 describe("node: enclave key registration", function () {
   let node: TestNode;
   let modelId: string;
-  let circuitId: string;
+  let modelRef: ArtifactRef;
 
   before(async () => {
     node = await testNode(ethers);
     modelId = node.served[0].modelId;
-    circuitId = node.served[0].model.ref.circuitId;
+    modelRef = node.served[0].model.ref;
   });
   after(async () => node?.stop());
 
@@ -43,7 +44,7 @@ describe("node: enclave key registration", function () {
     const reg = node.registration!;
     const key = await node.hub.enclaveKey(enclave.address);
     expect(key.measurement).to.equal(imageMeasurementId(enclave.pcrs));
-    expect(key.measurement).to.equal(imageMeasurementId(enclaveImage({ models: [circuitId] })));
+    expect(key.measurement).to.equal(imageMeasurementId(enclaveImage({ models: [modelRef] })));
     expect(await node.hub.approvedImages(modelId)).to.deep.equal([key.measurement]);
     expect([key.operator, Number(key.expiresAt), key.revoked]).to.deep.equal([
       node.operator.address,
@@ -71,7 +72,7 @@ describe("node: enclave key registration", function () {
   it("an enclave whose image is not approved for the model is refused before any document is read", async () => {
     const extra = path.join(node.stateDir, "extra.bin");
     writeFileSync(extra, randomBytes(16));
-    const other = await EnclaveClient.start({ caDir: node.caDir, models: [circuitId], extraImageFiles: [extra] });
+    const other = await EnclaveClient.start({ caDir: node.caDir, models: [modelRef], extraImageFiles: [extra] });
     try {
       const e = await expectRejection(
         registerEnclave({
@@ -81,6 +82,7 @@ describe("node: enclave key registration", function () {
           modelIds: [modelId],
           images: [other.pcrs],
           operator: node.operator.address,
+          operatorSigner: node.operator,
         }),
         EnclaveRegistrationError,
       );
@@ -94,6 +96,7 @@ describe("node: enclave key registration", function () {
           modelIds: [modelId],
           images: [node.image!.pcrs],
           operator: node.operator.address,
+          operatorSigner: node.operator,
         }),
         PcrMismatchError,
       );
@@ -105,7 +108,7 @@ describe("node: enclave key registration", function () {
   });
 
   it("a document from a foreign root is refused (UntrustedRoot)", async () => {
-    const fresh = await EnclaveClient.start({ caDir: node.caDir, models: [circuitId] });
+    const fresh = await EnclaveClient.start({ caDir: node.caDir, models: [modelRef] });
     try {
       const foreign = [devRoot(createDevCa())];
       const e = await expectRejection(
@@ -116,6 +119,7 @@ describe("node: enclave key registration", function () {
           modelIds: [modelId],
           images: [node.image!.pcrs],
           operator: node.operator.address,
+          operatorSigner: node.operator,
         }),
         UntrustedRootError,
       );
@@ -132,6 +136,7 @@ describe("node: enclave key registration", function () {
           modelIds: [modelId],
           images: [node.image!.pcrs],
           operator: node.operator.address,
+          operatorSigner: node.operator,
         }),
         ChainTransactionError,
       );
@@ -148,6 +153,7 @@ describe("node: enclave key registration", function () {
         modelIds: [modelId],
         images: [node.image!.pcrs],
         operator: node.operator.address,
+        operatorSigner: node.operator,
       });
       expect(await node.hub.canAttest(fresh.address, modelId)).to.equal(true);
       expect(ok.measurement).to.equal(node.image!.measurement);
@@ -159,6 +165,7 @@ describe("node: enclave key registration", function () {
           modelIds: [modelId],
           images: [node.image!.pcrs],
           operator: node.operator.address,
+          operatorSigner: node.operator,
         }),
         ChainTransactionError,
       );

@@ -7,11 +7,11 @@ import { network } from "hardhat";
 import { getBytes, keccak256, recoverAddress, Signature, toUtf8Bytes } from "ethers";
 import { EnclaveProcessError } from "../../prover/attest/enclave-client.js";
 import { bindingFor } from "../../prover/chain/binding.js";
-import { type Claim, claimIdOf } from "../../prover/chain/claim.js";
+import { attestedClaimDigest, type Claim, claimIdOf } from "../../prover/chain/claim.js";
 import { LEVEL } from "../../prover/chain/protocol-client.js";
 import { infer, proveInference } from "../../prover/prove-inference.js";
 import { releaseCurve } from "../../prover/zk/groth16.js";
-import { encodeProof } from "../../prover/zk/vkey-encoding.js";
+import { encodeProof, verifyingKeyId } from "../../prover/zk/vkey-encoding.js";
 import { expectRejection } from "../helpers/reject.js";
 import { digits, digitsModel, type TestNode, testNode } from "./fixtures/node.js";
 
@@ -56,18 +56,22 @@ describe("node: levels of evidence through the service", function () {
         ["batched", root, 1, 3],
         ["batched", root, 2, 3],
       ]);
-      const batch = await node.hub.batchOf(root);
+      const batch = await node.hub.batchOf(node.operator.address, root);
       expect(batch.operator).to.equal(node.operator.address);
       for (const v of views) {
-        expect(await node.hub.checkBatchedClaim(root, asTuple(v.claim), v.batch!.proof)).to.equal(v.claimId);
+        expect(
+          await node.hub.checkBatchedClaim(node.operator.address, root, asTuple(v.claim), v.batch!.proof),
+        ).to.equal(v.claimId);
         expect(v.onChain!.level).to.equal("None"); // in the batch, not yet imported
       }
       // A claim with a changed output is not under the root.
       const forged = { ...views[1].claim, output: views[1].claim.output ^ 1n };
-      await expect(node.hub.checkBatchedClaim(root, forged, views[1].batch!.proof))
+      await expect(node.hub.checkBatchedClaim(node.operator.address, root, forged, views[1].batch!.proof))
         .to.be.revertedWithCustomError(node.hub, "BatchNotMember")
         .withArgs(root, claimIdOf(forged, BigInt(node.deployment.chainId), node.deployment.protocol));
-      await (await node.hub.importBatchedClaim(root, asTuple(views[2].claim), views[2].batch!.proof)).wait();
+      await (
+        await node.hub.importBatchedClaim(node.operator.address, root, asTuple(views[2].claim), views[2].batch!.proof)
+      ).wait();
       expect(Number(await node.hub.levelOf(views[2].claimId))).to.equal(LEVEL.Signed);
       expect((await node.hub.receiptOf(views[2].claimId)).signer).to.equal(node.operator.address);
       // The operator's signature on the claim itself also travels with it.
@@ -95,12 +99,12 @@ describe("node: levels of evidence through the service", function () {
         true,
         2,
       ]);
-      expect((await node.hub.batchOf(vb.batch!.root)).operator).to.equal(node.operator.address);
+      expect((await node.hub.batchOf(node.operator.address, vb.batch!.root)).operator).to.equal(node.operator.address);
     });
   });
 
   describe("Attested, inside the enclave process", () => {
-    it("the enclave computes and signs the claim; submitAttested accepts it under the registered key", async () => {
+    it("the enclave computes and signs the claim and its model's key id; submitAttested accepts it", async () => {
       const service = await node.service({ runProofJobs: false });
       const r = await service.infer({ model: "digits", input: xs[6], valueAtRisk: 1, level: "attested" });
       expect([r.level, r.status, r.signer]).to.deep.equal(["Attested", "recorded", node.enclave!.address]);
@@ -114,15 +118,17 @@ describe("node: levels of evidence through the service", function () {
       await service.close();
     });
 
-    it("a tampered host cannot get the enclave key onto a digest or output it chose", async () => {
+    it("a tampered host cannot get the enclave key onto a digest, output or model it chose", async () => {
       const enclave = node.enclave!;
       const chainId = BigInt(node.deployment.chainId);
       const hub = node.deployment.protocol;
+      const keyId = verifyingKeyId((await digitsModel()).vkey!);
       // 1. There is no raw signing method.
       const digest = getBytes(keccak256(toUtf8Bytes("pay me")));
       const raw = await expectRejection(enclave.request("sign", { digest }), EnclaveProcessError);
       expect(raw.code).to.equal("UnknownMethod");
-      // 2. Smuggled claim fields are ignored: the enclave signs the output it computed.
+      // 2. Smuggled claim fields are ignored: the enclave signs the output it computed, under the
+      //    key id of the model it ran (computed from the verifying key in its image).
       const context = {
         modelId: node.served[0].modelId,
         requestId: keccak256(toUtf8Bytes("req")),
@@ -137,25 +143,35 @@ describe("node: levels of evidence through the service", function () {
         output: 9n,
         inputCommitment: 1n,
         digest,
+        verifyingKeyId: keccak256(toUtf8Bytes("another key")),
         claim: { output: 9n },
-      })) as { claim: Claim; claimId: string; signature: string; salt: bigint };
+      })) as { claim: Claim; claimId: string; verifyingKeyId: string; signature: string; salt: bigint };
       const honest = await infer(await digitsModel(), xs[7], { salt: smuggled.salt });
       expect([smuggled.claim.output, smuggled.claim.inputCommitment]).to.deep.equal([
         honest.output,
         honest.inputCommitment,
       ]);
-      expect(recoverAddress(smuggled.claimId, smuggled.signature)).to.equal(enclave.address);
+      expect(smuggled.verifyingKeyId).to.equal(keyId);
+      const signed = attestedClaimDigest(smuggled.claimId, keyId, chainId, hub);
+      expect(await node.hub.attestedDigestOf(smuggled.claimId, keyId)).to.equal(signed);
+      expect(recoverAddress(signed, smuggled.signature)).to.equal(enclave.address);
       // 3. Moving the signature to a claim with another output recovers another key, which the hub refuses.
       const lie = { ...smuggled.claim, output: smuggled.claim.output === 9n ? 8n : 9n };
       const lieId = claimIdOf(lie, chainId, hub);
-      const recovered = recoverAddress(lieId, smuggled.signature);
+      const recovered = recoverAddress(attestedClaimDigest(lieId, keyId, chainId, hub), smuggled.signature);
       expect(recovered).to.not.equal(enclave.address);
       const { r: sr, yParityAndS: vs } = Signature.from(smuggled.signature);
-      await expect(node.hub.submitAttested(lie, sr, vs))
+      await expect(node.hub.submitAttested(lie, keyId, sr, vs))
         .to.be.revertedWithCustomError(node.hub, "EnclaveRegistryUnknownKey")
         .withArgs(recovered);
-      // 4. The honest claim goes through.
-      await (await node.hub.submitAttested(smuggled.claim, sr, vs)).wait();
+      // 4. A model id the enclave was not bound to is refused inside it (test/attacks/enclave-binding.test.ts).
+      const other = await expectRejection(
+        enclave.infer(node.served[0].model.ref.circuitId, xs[7], { ...context, modelId: keccak256("0x01") }),
+        EnclaveProcessError,
+      );
+      expect(other.code).to.equal("ModelMismatch");
+      // 5. The honest claim goes through.
+      await (await node.hub.submitAttested(smuggled.claim, keyId, sr, vs)).wait();
       expect(Number(await node.hub.levelOf(smuggled.claimId))).to.equal(LEVEL.Attested);
     });
   });

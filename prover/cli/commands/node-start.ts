@@ -29,7 +29,7 @@ import { InputError } from "../../errors.js";
 import { openModel } from "../../model-store.js";
 import { API_KEYS_ENV, checkExposure, loadApiKeys, MIN_TOKEN_LENGTH } from "../../node/auth.js";
 import { DEFAULT_ACCESS_LIMITS, DEFAULT_NODE_CONFIG, type NodeConfig } from "../../node/config.js";
-import { bootstrapDevNode, type DevBootstrap, type DevModel } from "../../node/dev-bootstrap.js";
+import { bootstrapDevNode, type DevBootstrap, type DevModel, enclaveModelRefs } from "../../node/dev-bootstrap.js";
 import { imageMeasurementId } from "../../node/enclave-registration.js";
 import { enclaveImage } from "../../attest/enclave-client.js";
 import { InferenceService } from "../../node/inference-service.js";
@@ -239,9 +239,7 @@ async function reuseModelIds(
   const previous = readNodeState(stateDir);
   if (previous?.deployment.protocol !== deployment.protocol) return;
   const { protocol } = await attach(chain.ethers, deployment);
-  const measurement = enclave
-    ? imageMeasurementId(enclaveImage({ models: models.map((m) => m.model.ref.circuitId) }))
-    : undefined;
+  const measurement = enclave ? imageMeasurementId(enclaveImage({ models: enclaveModelRefs(models) })) : undefined;
   for (const m of models) {
     const known = previous.models.find((p) => p.circuitId === m.model.ref.circuitId);
     if (!known) continue;
