@@ -114,7 +114,9 @@ async function auditRecordedClaim(ctx: AuditContext, a: Audited, opts: AuditOpti
   if (output) checks.push(output);
   const subject = { claimId: a.claimId, claim: a.claim, keyId: model.verifyingKeyId, vkey: key.vkey };
   checks.push(...(await checkProofs(eventsNamed(a.events, "ClaimProven"), subject, a.receipt.level)));
-  for (const e of eventsNamed(a.events, "ClaimAttested")) checks.push(...(await auditEnclave(ctx, a, e, opts)));
+  for (const e of eventsNamed(a.events, "ClaimAttested")) {
+    checks.push(...(await auditEnclave(ctx, a, e, opts, model.verifyingKeyId)));
+  }
   for (const e of eventsNamed(a.events, "ClaimSigned")) checks.push(...(await auditOperator(ctx, a, e)));
   const finality = await readFinality(ctx.protocol, a.claimId, a.receipt);
   if (finality) checks.push(checkFinality(a.receipt, a.events, finality));
@@ -122,9 +124,16 @@ async function auditRecordedClaim(ctx: AuditContext, a: Audited, opts: AuditOpti
 }
 
 /** An Attested submission: its signature, the enclave key, its attestation, its image, its backer. */
-async function auditEnclave(ctx: AuditContext, a: Audited, e: ClaimEvent, opts: AuditOptions): Promise<AuditCheck[]> {
+async function auditEnclave(
+  ctx: AuditContext,
+  a: Audited,
+  e: ClaimEvent,
+  opts: AuditOptions,
+  modelKeyId: string,
+): Promise<AuditCheck[]> {
   const checks: AuditCheck[] = [];
-  const signature = checkAttestedSignature(e, a.claimId);
+  const hub = { chainId: ctx.chainId, address: await ctx.protocol.getAddress() };
+  const signature = checkAttestedSignature(e, a.claimId, hub, modelKeyId);
   if (signature) checks.push(signature);
   const key = await readEnclaveKey(ctx.protocol, e.args.key as string);
   checks.push(checkEnclaveKey(e, key, await latestTimestamp(ctx.provider)));

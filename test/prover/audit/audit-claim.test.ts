@@ -17,6 +17,7 @@ import {
   makeClaim,
   type Ready,
   readyProtocol,
+  challengeAs,
   submitAttested,
   submitSigned,
 } from "../../contracts/fixtures/protocol.js";
@@ -138,7 +139,9 @@ describe("prover/audit: auditClaim on a chain", function () {
     const claims = [0, 1, 2].map(() => makeClaim(r.modelId, now));
     const tree = BatchTree.fromClaimIds(claims.map((c) => idOf(r, c)));
     await (await r.hub.connect(r.operator).postBatch(tree.root, 3)).wait();
-    await (await r.hub.connect(r.user).importBatchedClaim(tree.root, claims[2], tree.proof(2))).wait();
+    await (
+      await r.hub.connect(r.user).importBatchedClaim(r.operator.address, tree.root, claims[2], tree.proof(2))
+    ).wait();
     const report = await auditClaim(context(r), idOf(r, claims[2]));
     expect(statuses(report).slice(7)).to.deep.equal([
       "batch-membership:pass",
@@ -155,7 +158,7 @@ describe("prover/audit: auditClaim on a chain", function () {
   it("a challenged claim is not final until the backer answers; a refuted one fails, at no level", async function () {
     const r = await networkHelpers.loadFixture(fixture);
     const challenged = await submitSigned(r, r.operator, makeClaim(r.modelId, await latest(ethers)));
-    await (await r.hub.connect(r.challenger).challenge(challenged, { value: r.params.challengeBond })).wait();
+    await (await challengeAs(r.hub, r.challenger, challenged)).wait();
     let report = await auditClaim(context(r), challenged);
     expect(report.ok).to.equal(true);
     expect(detail(report, "finality")).to.match(

@@ -26,7 +26,13 @@ import type { EnclaveKeyRecord, HubReceipt } from "../../../prover/audit/hub-rea
 import { evaluateInput, type GivenInput } from "../../../prover/audit/input-evaluation.js";
 import { BatchTree, batchRootOf } from "../../../prover/chain/batch-tree.js";
 import { bindingFor } from "../../../prover/chain/binding.js";
-import { type Claim, claimIdOf, signClaimCompact } from "../../../prover/chain/claim.js";
+import {
+  type Claim,
+  claimIdOf,
+  compactSignature,
+  signAttestedClaim,
+  signClaimCompact,
+} from "../../../prover/chain/claim.js";
 import type { RegisteredModel } from "../../../prover/chain/registered-model.js";
 import { releaseCurve } from "../../../prover/zk/groth16.js";
 import { AssayProtocol__factory } from "../../../types/ethers-contracts/index.js";
@@ -435,8 +441,8 @@ describe("prover/audit/checks", function () {
     const imported = (i: number) =>
       event(
         "BatchClaimImported",
-        { root: tree.root },
-        { call: hubCall("importBatchedClaim", [tree.root, claim, tree.proof(i)]) },
+        { operator: operator.address, root: tree.root },
+        { call: hubCall("importBatchedClaim", [operator.address, tree.root, claim, tree.proof(i)]) },
       );
     const batch = { root: tree.root, operator: operator.address, postedAt: T0 - 60 };
 
@@ -484,16 +490,21 @@ describe("prover/audit/checks", function () {
       revoked: false,
       operator: operator.address,
     };
-    async function attestedBy(w: Wallet): Promise<ClaimEvent> {
-      const s = await signClaimCompact(w, claim, CHAIN, HUB);
-      return event("ClaimAttested", { key: enclave.address }, { call: hubCall("submitAttested", [claim, s.r, s.vs]) });
+    const keyId = id("the model's verifying key");
+    const hub = { chainId: BigInt(CHAIN), address: HUB };
+    async function attestedBy(w: Wallet, signedKeyId = keyId): Promise<ClaimEvent> {
+      const s = compactSignature(await signAttestedClaim(w, claimId, signedKeyId, CHAIN, HUB));
+      const call = hubCall("submitAttested", [claim, signedKeyId, s.r, s.vs]);
+      return event("ClaimAttested", { key: enclave.address }, { call });
     }
 
     it("pass a signature by the enclave key, a registered unexpired key and an approved image", async function () {
-      expect(checkAttestedSignature(await attestedBy(enclave), claimId)).to.deep.equal({
+      expect(checkAttestedSignature(await attestedBy(enclave), claimId, hub, keyId)).to.deep.equal({
         id: "attested-signature",
         status: "pass",
-        detail: `signature in tx ${tx(1)} recovers to ${enclave.address}, the enclave key`,
+        detail:
+          `signature in tx ${tx(1)} recovers to ${enclave.address}, the enclave key; ` +
+          `signed for verifying key ${keyId.slice(0, 10)}…, the model's`,
       });
       expect(checkEnclaveKey(event("ClaimAttested"), key, T0 + 10)).to.deep.equal({
         id: "enclave-key",
@@ -512,12 +523,19 @@ describe("prover/audit/checks", function () {
     });
 
     it("fail another signer, an unregistered, expired or revoked key, a disallowed image", async function () {
-      const wrong = checkAttestedSignature(await attestedBy(stranger), claimId)!;
+      const wrong = checkAttestedSignature(await attestedBy(stranger), claimId, hub, keyId)!;
       expect(wrong.status).to.equal("fail");
-      expect(wrong.detail).to.equal(
-        `signature in tx ${tx(1)} recovers to ${stranger.address}, not the enclave key ${enclave.address}`,
+      expect(wrong.detail).to.match(
+        new RegExp(
+          `^signature in tx ${tx(1)} recovers to ${stranger.address}, not the enclave key ${enclave.address};`,
+        ),
       );
-      expect(checkAttestedSignature({ ...(await attestedBy(enclave)), call: undefined }, claimId)).to.equal(undefined);
+      // The enclave's own key, but signing for another model's verifying key.
+      const other = checkAttestedSignature(await attestedBy(enclave, id("another model's key")), claimId, hub, keyId)!;
+      expect(other.status).to.equal("fail");
+      expect(other.detail).to.contain(`NOT the model's ${keyId.slice(0, 10)}…`);
+      const noCall = { ...(await attestedBy(enclave)), call: undefined };
+      expect(checkAttestedSignature(noCall, claimId, hub, keyId)).to.equal(undefined);
       expect(checkEnclaveKey(event("ClaimAttested"), { ...key, registered: false }, T0)).to.deep.equal({
         id: "enclave-key",
         status: "fail",

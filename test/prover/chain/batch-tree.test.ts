@@ -79,9 +79,9 @@ describe("prover/chain/batch-tree", function () {
       await (await hub.connect(operator).postBatch(tree.root, n)).wait();
       for (let i = 0; i < n; i++) {
         const proof = tree.proof(i);
-        expect(await hub.checkBatchedClaim(tree.root, claims[i], proof)).to.equal(ids[i]);
+        expect(await hub.checkBatchedClaim(operator.address, tree.root, claims[i], proof)).to.equal(ids[i]);
         if (proof.length === 0) continue;
-        await expect(hub.checkBatchedClaim(tree.root, claims[i], tampered(proof, i % proof.length)))
+        await expect(hub.checkBatchedClaim(operator.address, tree.root, claims[i], tampered(proof, i % proof.length)))
           .to.be.revertedWithCustomError(hub, "BatchNotMember")
           .withArgs(tree.root, ids[i]);
       }
