@@ -14,6 +14,7 @@
 //
 // Privacy: directories are 0700 and files 0600 (records hold inputs and the salts that open their
 // commitments); a directory found open to others is tightened, and that is logged.
+import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, renameSync, statSync } from "node:fs";
 import { chmod, mkdir, open, readdir, rename, stat, unlink } from "node:fs/promises";
 import path from "node:path";
@@ -27,8 +28,13 @@ export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
 const POSIX = process.platform !== "win32";
 
-/** `<target>.<pid>-<n>.tmp`: the writer's pid tells a dead writer's leftovers from live ones. */
-const TEMP_NAME = /\.(\d+)-\d+\.tmp$/;
+/**
+ * `<target>.<pid>-<run>-<n>.tmp`: the pid tells a dead writer's leftovers from a live one's, and
+ * `run` (random per process) tells this process's own from those of an earlier process that had
+ * the same pid (containers restart their main process with the same pid).
+ */
+const TEMP_NAME = /\.(\d+)-([0-9a-f]{8})-\d+\.tmp$/;
+const RUN = randomBytes(4).toString("hex");
 let tempCounter = 0;
 
 export function isTempFile(name: string): boolean {
@@ -48,7 +54,7 @@ export async function syncDir(dir: string): Promise<void> {
 
 /** Replaces `file` with `data` durably and atomically (see the top of this file). */
 export async function writeFileDurably(file: string, data: string, mode = PRIVATE_FILE_MODE): Promise<void> {
-  const tmp = `${file}.${process.pid}-${++tempCounter}.tmp`;
+  const tmp = `${file}.${process.pid}-${RUN}-${++tempCounter}.tmp`;
   const h = await open(tmp, "wx", mode);
   try {
     await h.writeFile(data, "utf8");
@@ -69,13 +75,30 @@ function looseMode(mode: number): boolean {
 
 const octal = (mode: number) => `0${(mode & 0o777).toString(8)}`;
 
+/** The line for a directory found open to others: tightened, or (not its owner, a filesystem without modes) not. */
+function tightenLine(dir: string, before: number, after: number | Error): string {
+  if (typeof after === "number" && !looseMode(after))
+    return `state directory ${dir} was readable by other users (mode ${octal(before)}); tightened it to 0700`;
+  const why = after instanceof Error ? after.message : `it is still ${octal(after)}`;
+  return (
+    `warning: state directory ${dir} is readable by other users (mode ${octal(before)}) and could not be ` +
+    `tightened (${why}); run chmod 700 on it, or use a state directory on a filesystem with modes`
+  );
+}
+
 /** Creates `dir` (and missing parents) 0700; tightens it to 0700 if it is open to others. */
 export async function ensurePrivateDir(dir: string, log: Log = logToStderr): Promise<void> {
   await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const { mode } = await stat(dir);
   if (!looseMode(mode)) return;
-  await chmod(dir, PRIVATE_DIR_MODE);
-  log(`state directory ${dir} was readable by other users (mode ${octal(mode)}); tightened it to 0700`);
+  let after: number | Error;
+  try {
+    await chmod(dir, PRIVATE_DIR_MODE);
+    after = (await stat(dir)).mode;
+  } catch (e) {
+    after = e as Error;
+  }
+  log(tightenLine(dir, mode, after));
 }
 
 /** The synchronous `ensurePrivateDir`, for callers that cannot wait. */
@@ -83,8 +106,14 @@ export function ensurePrivateDirSync(dir: string, log: Log = logToStderr): void 
   mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const { mode } = statSync(dir);
   if (!looseMode(mode)) return;
-  chmodSync(dir, PRIVATE_DIR_MODE);
-  log(`state directory ${dir} was readable by other users (mode ${octal(mode)}); tightened it to 0700`);
+  let after: number | Error;
+  try {
+    chmodSync(dir, PRIVATE_DIR_MODE);
+    after = statSync(dir).mode;
+  } catch (e) {
+    after = e as Error;
+  }
+  log(tightenLine(dir, mode, after));
 }
 
 /** A free name in `dir` for a quarantined copy of `file`: its name, then when it was moved. */
@@ -151,28 +180,21 @@ function deadWriter(pid: number): boolean {
   }
 }
 
-const startedAtMs = Date.now() - process.uptime() * 1000;
-
-/** Removes the temp files of writers that died mid-write (this process's own, if older than it). */
+/** Removes the temp files of writers that died mid-write (a live writer's are left alone). */
 export async function removeStaleTempFiles(dir: string): Promise<number> {
   let removed = 0;
   for (const name of await readdir(dir)) {
     const m = TEMP_NAME.exec(name);
     if (!m) continue;
-    const file = path.join(dir, name);
     const pid = Number(m[1]);
-    const st = await stat(file).catch(() => null);
-    if (!st) continue;
-    // Our own pid: a previous process that had it (containers reuse pids), if the file predates us.
-    const stale = pid === process.pid ? st.mtimeMs < startedAtMs : deadWriter(pid);
-    if (
-      stale &&
-      (await unlink(file).then(
-        () => true,
-        () => false,
-      ))
-    )
+    const stale = pid === process.pid ? m[2] !== RUN : deadWriter(pid);
+    if (!stale) continue;
+    try {
+      await unlink(path.join(dir, name));
       removed++;
+    } catch {
+      // gone already
+    }
   }
   if (removed > 0) await syncDir(dir);
   return removed;
@@ -218,7 +240,12 @@ export async function loadRecords<T>(o: LoadOptions<T>): Promise<Map<string, T>>
         } catch (e) {
           const code = (e as NodeJS.ErrnoException).code;
           if (code === "ENOENT") return; // removed meanwhile
-          await quarantine(file, o.quarantineDir, code ? `cannot read it: ${code}` : (e as Error).message, log);
+          const reason = code ? `cannot read it: ${code}` : (e as Error).message;
+          await quarantine(file, o.quarantineDir, reason, log).catch((q: Error) =>
+            log(
+              `error: state record ${file} is unusable (${reason}); could not quarantine it (${q.message}), skipped it`,
+            ),
+          );
         }
       }),
     );

@@ -22,6 +22,7 @@ import {
   type Log,
   logToStderr,
   quarantineSync,
+  removeStaleTempFiles,
   writeFileDurably,
 } from "./durable-file.js";
 
@@ -74,6 +75,7 @@ export async function writeNodeState(stateDir: string, state: NodeState, log: Lo
       await ensurePrivateDir(dir, log);
     }
   }
+  await removeStaleTempFiles(stateDir);
   await writeFileDurably(nodeStateFile(stateDir), `${JSON.stringify(state, null, 2)}\n`);
 }
 

@@ -96,8 +96,9 @@ describe("attack: faults in the node's state on disk", function () {
     writeFileSync(claimFile(3), "[1, 2, 3]\n");
     truncateSync(jobFile(1), 30);
     writeFileSync(jobFile(2), "");
-    const stale = `${claimFile(0)}.${deadPid()}-7.tmp`;
-    writeFileSync(stale, readFileSync(claimFile(0), "utf8").slice(0, 100));
+    // Temp files of a writer that died, and of an earlier process that had this process's pid.
+    const stale = [`${claimFile(0)}.${deadPid()}-0badc0de-7.tmp`, `${claimFile(1)}.${process.pid}-deadbeef-1.tmp`];
+    for (const f of stale) writeFileSync(f, readFileSync(claimFile(0), "utf8").slice(0, 100));
     const damaged = readFileSync(claimFile(1));
 
     const { lines, log } = logger();
@@ -117,7 +118,7 @@ describe("attack: faults in the node's state on disk", function () {
     expect(kept).to.have.length(3);
     const q1 = kept.find((n) => n.startsWith(`${writerClaimId(1)}.json.`))!;
     expect(readFileSync(path.join(root, "quarantine", q1))).to.deep.equal(damaged);
-    expect(existsSync(stale)).to.equal(false);
+    expect(stale.map(existsSync)).to.deep.equal([false, false]);
 
     lines.length = 0;
     const queue = new FileJobQueue<{ v: number }, number>(jobsDir, 1, 3, { log });
