@@ -37,10 +37,6 @@ const TEMP_NAME = /\.(\d+)-([0-9a-f]{8})-\d+\.tmp$/;
 const RUN = randomBytes(4).toString("hex");
 let tempCounter = 0;
 
-export function isTempFile(name: string): boolean {
-  return TEMP_NAME.test(name);
-}
-
 /** Fsyncs a directory, making the renames and unlinks in it durable (a no-op on Windows). */
 export async function syncDir(dir: string): Promise<void> {
   if (!POSIX) return; // Windows cannot open a directory for fsync; NTFS journals the rename itself.
