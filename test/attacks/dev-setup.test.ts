@@ -118,6 +118,28 @@ describe("attack: development-ceremony keys on a chain that is not a development
     expect(await hub.latestVersion(await hub.familyIdOf(deployer.address, "digits"))).to.equal(0n);
   });
 
+  it("node start refuses the development keys on chain 8453 before sending anything", async function () {
+    const [deployer] = await provider.listAccounts();
+    const nonce = await provider.getTransactionCount(deployer.address);
+    const r = await assayAsync(
+      env,
+      "node",
+      "start",
+      "--models",
+      model.ref.circuitId,
+      "--no-auth",
+      "--no-enclave",
+      "--port",
+      "0",
+      ...rpc,
+    );
+    expect(r.code, r.err).to.equal(1);
+    expect(errorLines(r).at(-1)).to.match(
+      /^assay: model .* uses keys from the development powers of tau, whose secrets are public: .*on chain 8453/,
+    );
+    expect(await provider.getTransactionCount(deployer.address)).to.equal(nonce);
+  });
+
   it("with --allow-dev-setup it goes through, and the chain records a development setup", async function () {
     const r = await assayAsync(
       env,

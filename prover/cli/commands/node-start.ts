@@ -35,6 +35,8 @@ import { enclaveImage } from "../../attest/enclave-client.js";
 import { InferenceService } from "../../node/inference-service.js";
 import { type NodeState, readNodeState, runDir, writeNodeState } from "../../node/node-state.js";
 import { type AccessOptions, type Eip1193Provider, startServer } from "../../node/server.js";
+import { assertSetupAllowed } from "../../chain/setup-policy.js";
+import { setupProvenance } from "../../zk/setup-provenance.js";
 import { releaseCurve } from "../../zk/groth16.js";
 import { type GlobalOptions, progress, result } from "../output.js";
 import { intOption } from "../parse.js";
@@ -54,6 +56,7 @@ interface Opts extends GlobalOptions {
   signedMax?: bigint;
   attestedMax?: bigint;
   enclave: boolean;
+  allowDevSetup?: boolean;
   apiKeys?: string;
   auth: boolean;
   rateLimit: number;
@@ -151,7 +154,12 @@ function addOptions(cmd: Command): Command {
       "node policy: largest value at risk served at Attested",
       uintOption("--attested-max"),
     )
-    .option("--no-enclave", "run no enclave (no Attested level)");
+    .option("--no-enclave", "run no enclave (no Attested level)")
+    .option(
+      "--allow-dev-setup",
+      "serve models whose keys come from the development powers of tau on a chain that is not a local " +
+        "development chain (anyone can forge their proofs: testing only)",
+    );
 }
 
 const EXPOSURE_HELP = `
@@ -425,6 +433,23 @@ async function serve(
   }
 }
 
+/** Development-ceremony keys on a chain with value: refused unless --allow-dev-setup. */
+async function refuseDevelopmentKeys(chain: ChainConnection, models: DevModel[], allow: boolean): Promise<void> {
+  try {
+    for (const m of models) {
+      const { development } = await setupProvenance(m.model);
+      const what = `model ${m.alias ?? m.model.ref.circuitId} (${m.model.ref.circuitId})`;
+      assertSetupAllowed({ chainId: chain.chainId, development, allowDevSetup: allow, what });
+      if (development && allow && !chain.ephemeral) {
+        process.stderr.write(`assay: WARNING: ${what} uses development keys: anyone can forge its proofs\n`);
+      }
+    }
+  } catch (e) {
+    await chain.close();
+    throw e;
+  }
+}
+
 export function registerNodeStart(program: Command, globals: () => GlobalOptions): void {
   const node = program.command("node").description("run an inference node");
   const cmd = node
@@ -449,6 +474,7 @@ export function registerNodeStart(program: Command, globals: () => GlobalOptions
     }
     // Security warnings print even under --quiet / --json (stderr; stdout stays one document).
     for (const w of warnings) process.stderr.write(`assay: ${w}\n`);
+    await refuseDevelopmentKeys(chain, models, o.allowDevSetup === true);
     await serve(chain, o, g, models, access);
   });
 }
