@@ -108,7 +108,7 @@ describe("attack: an enclave key vouching for a model it did not run", function 
     await releaseCurve();
   });
 
-  it("inside the enclave: model B's id on model A's circuit is refused (ModelMismatch) and not rebound", async function () {
+  it("inside the enclave: B's id on A's circuit is refused (ModelMismatch) and B is not rebound", async function () {
     const enclave = await sharedEnclave([
       { modelId: modelA, circuitId: a.ref.circuitId },
       { modelId: modelB, circuitId: b.ref.circuitId },
