@@ -12,9 +12,25 @@ export { matchApprovedImage, isDebugPcrs, pcrsToHex } from "./pcr-policy.js";
 export type { ApprovedImage } from "./pcr-policy.js";
 export { boundSigner, signerUserData, SIGNER_USER_DATA_PREFIX } from "./key-binding.js";
 export type { BoundSigner } from "./key-binding.js";
-export { createDevCa, loadOrCreateDevCa, devRoot, devCaDir } from "./dev-ca.js";
+export {
+  createDevCa,
+  loadOrCreateDevCa,
+  devRoot,
+  devCaDir,
+  isDevRoot,
+  requireDevelopmentChain,
+  DevelopmentOnlyError,
+} from "./dev-ca.js";
 export type { DevCa } from "./dev-ca.js";
 export { DevSecurityModule } from "./dev-enclave.js";
 export type { AttestationFields } from "./dev-enclave.js";
 export { measureDevImage } from "./image-measurement.js";
-export { EnclaveClient, EnclaveProcessError, enclaveImageFiles, IMAGE_BASE_DIR } from "./enclave-client.js";
+export {
+  EnclaveClient,
+  EnclaveProcessError,
+  enclaveImage,
+  enclaveImageFiles,
+  enclaveModelFiles,
+  IMAGE_BASE_DIR,
+} from "./enclave-client.js";
+export type { BindResult, ClaimContext, InferResult, ModelBinding } from "./enclave-protocol.js";
