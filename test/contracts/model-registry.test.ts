@@ -126,29 +126,6 @@ describe("ModelRegistry", function () {
     expect(await r.hub.approvedImages(await r.hub.modelIdOf(fam("bad"), 1))).to.deep.equal(nine.slice(0, 8));
   });
 
-  it("namespaces family ids by their creator: nobody squats a name in another's namespace", async function () {
-    const r = await networkHelpers.loadFixture(fixture);
-    const victim = r.others[0];
-    const squatter = r.others[1];
-    const theirs = fam("mnist", victim.address);
-    expect(await r.hub.familyIdOf(victim.address, "mnist")).to.equal(theirs);
-    // The squatter cannot create the victim's family first...
-    await expect(r.hub.connect(squatter).registerModelVersion(modelInput(r.toy, { family: theirs })))
-      .to.be.revertedWithCustomError(r.hub, "ModelRegistryFamilyNotInNamespace")
-      .withArgs(theirs, squatter.address);
-    // ...only the same label in its own namespace, a different id.
-    const own = fam("mnist", squatter.address);
-    await (await r.hub.connect(squatter).registerModelVersion(modelInput(r.toy, { family: own }))).wait();
-    expect(own).to.not.equal(theirs);
-    await (await r.hub.connect(victim).registerModelVersion(modelInput(r.toy, { family: theirs }))).wait();
-    expect(await r.hub.familyOwner(theirs)).to.equal(victim.address);
-    // A transferred family keeps its id; the new owner adds versions under it.
-    await (await r.hub.connect(victim).transferModelFamily(theirs, squatter.address)).wait();
-    await expect(r.hub.connect(squatter).registerModelVersion(modelInput(r.toy, { family: theirs })))
-      .to.emit(r.hub, "ModelVersionRegistered")
-      .withArgs(await r.hub.modelIdOf(theirs, 2), theirs, 2, anyValue, anyValue);
-  });
-
   it("deprecates a version without deleting it", async function () {
     const r = await networkHelpers.loadFixture(fixture);
     expect(await r.hub.canAttest(r.enclave.address, r.modelId)).to.equal(true);
