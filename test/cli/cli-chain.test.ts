@@ -15,7 +15,8 @@ import { DevSecurityModule } from "../../prover/attest/dev-enclave.js";
 import { signerUserData } from "../../prover/attest/key-binding.js";
 import { imageMeasurementId } from "../../prover/node/enclave-registration.js";
 import { BatchTree } from "../../prover/chain/batch-tree.js";
-import { type Claim, claimIdOf, signClaimCompact } from "../../prover/chain/claim.js";
+import { type Claim, claimIdOf, compactSignature, signAttestedClaim } from "../../prover/chain/claim.js";
+import { verifyingKeyId } from "../../prover/zk/vkey-encoding.js";
 import { openModel } from "../../prover/model-store.js";
 import { infer } from "../../prover/prove-inference.js";
 import { releaseCurve } from "../../prover/zk/groth16.js";
@@ -133,7 +134,7 @@ describe("cli: chain commands against a JSON-RPC node", function () {
       .and.contain("pass --force");
   });
 
-  it("model register prints the model id; a family owned by another account is refused by its custom error", () => {
+  it("model register prints the model id; another account's family is refused by its custom error", () => {
     const r = json(assay("--json", "model", "register", circuitId, "--ptau-id", ptauId, "--family", "digits", ...rpc));
     modelId = r.modelId;
     expect(r).to.include({ version: 1, circuitId, ptauId });
@@ -146,6 +147,8 @@ describe("cli: chain commands against a JSON-RPC node", function () {
       ptauId,
       "--family",
       "digits",
+      "--family-owner",
+      "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
       "--account",
       "1",
       ...rpc,
@@ -243,6 +246,7 @@ describe("cli: chain commands against a JSON-RPC node", function () {
       "claim-fields",
       "model",
       "verifying-key",
+      "setup",
       "input-commitment",
       "output",
       "proof",
@@ -250,7 +254,7 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     ]) {
       expect(a.out).to.match(new RegExp(`^  ✓ ${check}\\s`, "m"));
     }
-    expect(a.out).to.match(/^PASS: 8 passed, 0 failed, 0 skipped$/m);
+    expect(a.out).to.match(/^PASS: 9 passed, 0 failed, 0 skipped$/m);
     const j = json(assay("--json", "audit", provenClaim, ...rpc));
     expect(j).to.include({ claimId: provenClaim, level: "Proven", ok: true });
     expect(j.checks.find((c: { id: string }) => c.id === "input-commitment").status).to.equal("skip");
@@ -405,9 +409,9 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     );
     await (await hub.grantRole(await hub.ATTESTATION_VERIFIER_ROLE(), await admin.getAddress())).wait();
     const now = (await provider.getBlock("latest"))!.timestamp;
-    await (
-      await hub.registerEnclaveKey(enclave.address, image, keccak256(doc), now + 3600, await admin.getAddress())
-    ).wait();
+    // The admin registers the key as the attestation-verifier role and backs it itself (no signature).
+    const operator = await admin.getAddress();
+    await (await hub.registerEnclaveKey(enclave.address, image, keccak256(doc), now + 3600, operator, "0x")).wait();
     const model = await openModel(circuitId, ptauId);
     const inf = await infer(model, digits.xs[0], { salt: 99n });
     const claim: Claim = {
@@ -417,9 +421,10 @@ describe("cli: chain commands against a JSON-RPC node", function () {
       requestId: id("attested"),
       deadline: BigInt(now + 3600),
     };
-    const s = await signClaimCompact(enclave, claim, 31337n, protocolAddress);
-    await (await hub.submitAttested(claim, s.r, s.vs)).wait();
     const claimId = claimIdOf(claim, 31337n, protocolAddress);
+    const keyId = verifyingKeyId(model.vkey!);
+    const s = compactSignature(await signAttestedClaim(enclave, claimId, keyId, 31337n, protocolAddress));
+    await (await hub.submitAttested(claim, keyId, s.r, s.vs)).wait();
     let a = assay(
       "audit",
       claimId,
@@ -456,7 +461,7 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     const ids = batched.map((c) => claimIdOf(c, 31337n, protocolAddress));
     const tree = BatchTree.fromClaimIds(ids);
     await (await hub.postBatch(tree.root, 2)).wait();
-    await (await hub.importBatchedClaim(tree.root, batched[1], tree.proof(1))).wait();
+    await (await hub.importBatchedClaim(operator, tree.root, batched[1], tree.proof(1))).wait();
     a = assay("audit", ids[1], ...rpc);
     expect(a.code, a.out + a.err).to.equal(0);
     expect(a.out)
@@ -467,6 +472,7 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     a = assay("audit", claimId, ...rpc);
     expect(a.code).to.equal(1);
     expect(a.out).to.match(/^ {2}✗ enclave-image\s+image 0x[0-9a-f]{8}… is approved for the model and was REVOKED at/m);
-    expect(errorLine(a)).to.equal(`assay: audit of claim ${claimId} failed: enclave-image`);
+    // Revoking the image revoked its keys too.
+    expect(errorLine(a)).to.equal(`assay: audit of claim ${claimId} failed: enclave-key, enclave-image`);
   });
 });

@@ -8,11 +8,12 @@ import { InputError } from "../../errors.js";
 import { openModel } from "../../model-store.js";
 import { type SetupProvenance, setupProvenance } from "../../zk/setup-provenance.js";
 import { type GlobalOptions, progress, result } from "../output.js";
-import { bytes32ListOption } from "./chain-parse.js";
+import { addressOption, bytes32ListOption } from "./chain-parse.js";
 import { type ChainOptions, deploymentOptions, withDeployment } from "./chain-options.js";
 
 interface Opts extends GlobalOptions, ChainOptions {
   family: string;
+  familyOwner?: string;
   levels: LevelName[];
   image?: string[];
   storageUri?: string;
@@ -49,6 +50,12 @@ function defineRegister(model: Command): Command {
     .requiredOption(
       "--family <name>",
       "model family name (its id is in the registering account's namespace; the first registrant owns it)",
+    )
+    .option(
+      "--family-owner <address>",
+      "the account whose namespace the family is in, when it is not the registering account " +
+        "(a family transferred to you keeps its creator's id)",
+      addressOption("--family-owner"),
     )
     .option(
       "--levels <list>",
@@ -101,6 +108,8 @@ async function runRegister(id: string, o: Opts, g: GlobalOptions): Promise<void>
     const r = await withRevertReason("model register", d.ifaces, () =>
       registerModel(d, compiled, {
         family: o.family,
+        familyOwner: o.familyOwner,
+        setup,
         levels: o.levels,
         enclaveImages: images,
         storageUri: o.storageUri,
@@ -108,7 +117,7 @@ async function runRegister(id: string, o: Opts, g: GlobalOptions): Promise<void>
     );
     const human = [
       `model ${r.modelId}`,
-      `  family    ${o.family} version ${r.version}`,
+      `  family    ${o.family} version ${r.version} (id ${r.family})`,
       `  circuit   ${circuitId} (keys ${ptauId})`,
       `  key id    ${r.keyId}`,
       setupLine(setup),
@@ -118,6 +127,7 @@ async function runRegister(id: string, o: Opts, g: GlobalOptions): Promise<void>
     result(g, human, {
       modelId: r.modelId,
       family: o.family,
+      familyId: r.family,
       version: r.version,
       keyId: r.keyId,
       circuitId,
