@@ -269,6 +269,7 @@ export class ChallengeWatcher {
   private async refreshDefences(): Promise<void> {
     for (const d of Object.values(this.state.defences)) {
       if (!OPEN.includes(d.state)) continue;
+      const was = JSON.stringify(d);
       const receipt = await this.o.hub.receiptOf(d.claimId);
       if (receipt.refuted) {
         this.settle(d, "lost", "the claim was refuted or its challenge timed out: the backer was slashed");
@@ -280,7 +281,7 @@ export class ChallengeWatcher {
       } else if (receipt.disputed) {
         await this.keepDefending(d);
       }
-      await this.save();
+      if (JSON.stringify(d) !== was) await this.save();
     }
   }
 
