@@ -2,7 +2,8 @@
 // challenges: bounded eth_getLogs ranges and confirmations; a challenge recorded just before a
 // crash (its proof job never queued) is queued after the restart, and a rescan queues no second
 // job; an unreadable state file is quarantined and the look-back still finds the open dispute;
-// and `assay watch --once` defends a stopped node's challenged claim from its state directory.
+// `assay watch --once` defends a stopped node's challenged claim from its state directory; a
+// deadline closer than a proof may need is warned about, and a passed one is reported as lost.
 import { expect } from "chai";
 import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, writeFileSync } from "node:fs";
@@ -44,7 +45,7 @@ describe("node: challenge watcher", function () {
     node = await testNode(ethers, { enclave: false });
     dataDir = path.join(tempDir("watcher"), "data");
     const svc = await node.service({ stateDir: dataDir, config: { batch: null }, watchChallenges: false });
-    for (const x of digits().xs.slice(0, 2))
+    for (const x of digits().xs.slice(0, 3))
       claimIds.push((await svc.infer({ model: "digits", input: x, valueAtRisk: 1, level: "signed" })).claimId);
     await svc.close();
     store = new ClaimStore(dataDir);
@@ -176,11 +177,33 @@ describe("node: challenge watcher", function () {
       [claimIds[0], "landed"],
       [claimIds[1], "landed"],
     ]);
-    for (const id of claimIds) {
+    for (const id of claimIds.slice(0, 2)) {
       expect(Number(await node.hub.levelOf(id))).to.equal(LEVEL.Proven);
       expect((await store.get(id))!.status).to.equal("proven");
     }
     const bond: bigint = await node.hub.challengeBond();
     expect(await node.hub.creditOf(node.operator.address)).to.equal(credit + 2n * bond);
+  });
+
+  it("warns loudly when the deadline is closer than a proof may take, and reports a passed one as late", async () => {
+    const [, , , challenger] = await ethers.getSigners();
+    await openChallenge(node.hub.connect(challenger) as Contract, claimIds[2]);
+    const { responseDeadline } = await node.hub.disputeOf(claimIds[2]);
+    const stateFile = path.join(tempDir("watcher-d"), "w.json");
+    const queue: Queue = new FileJobQueue(tempDir("watcher-d-jobs"));
+    const lines: string[] = [];
+    const log = (l: string) => lines.push(l);
+    const w = await open(queue, stateFile, { log, proofBudgetSeconds: 7200 });
+    await w.scan();
+    expect(lines.filter((l) => l.includes("WARNING"))).to.have.length(1);
+    expect(lines.find((l) => l.includes("WARNING"))).to.match(
+      new RegExp(`^watch: WARNING: claim ${claimIds[2]} must be proven within \\d+ s .* less than the 7200 s`),
+    );
+    await networkHelpers.time.increaseTo(Number(responseDeadline) + 1);
+    await w.scan();
+    // (The look-back also finds the earlier tests' disputes, already settled.)
+    expect(w.defences().map((d) => [d.claimId, d.state])).to.deep.include.members([[claimIds[2], "late"]]);
+    expect(w.defences().filter((d) => d.state !== "landed")).to.have.length(1);
+    expect(lines.at(-1)).to.match(new RegExp(`^watch: DEFENCE LATE: claim ${claimIds[2]}: the response deadline`));
   });
 });
