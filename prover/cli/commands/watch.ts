@@ -25,7 +25,6 @@ import type { DefenceRecord } from "../../node/watcher-state.js";
 import { releaseCurve } from "../../zk/groth16.js";
 import { type GlobalOptions, progress, result } from "../output.js";
 import { intOption } from "../parse.js";
-import { chainOptions, CHAIN_HELP } from "./chain-options.js";
 
 interface Opts extends GlobalOptions {
   rpc?: string;
@@ -57,7 +56,7 @@ What it does:
 Examples:
   assay watch --rpc http://127.0.0.1:8545 --state-dir ./node-state
   assay watch --rpc $RPC --state-dir ./node-state --once --from-block 1200000 --json
-${CHAIN_HELP}`;
+With --rpc, accounts are the JSON-RPC node's own, or the key in $ASSAY_PRIVATE_KEY.`;
 
 /** The node whose claims are defended, from its state directory. */
 function readNode(dir: string): NodeState {
@@ -225,8 +224,15 @@ export function registerWatch(program: Command, globals: () => GlobalOptions): v
     .option("--once", "scan, defend what is open, report, and exit (exit 1 if a defence did not land)")
     .option("--poll-interval <ms>", "time between scans", intOption("--poll-interval", 50, 3_600_000), 2000)
     .option("--confirmations <n>", "blocks to stay behind the head", intOption("--confirmations", 0, 10_000), 0)
-    .option("--verbose", "also report challenges of other claims (ignored)");
-  chainOptions(cmd);
+    .option("--verbose", "also report challenges of other claims (ignored)")
+    .option("--rpc <url>", "JSON-RPC url of the chain (default: the node's, from node.json)")
+    .option("--network <name>", "a network from hardhat.config.ts (instead of --rpc)")
+    .option(
+      "--account <index|address>",
+      "which account sends the defences and receives the bonds (default: the node's operator if the chain " +
+        "holds its key, else account 0)",
+    )
+    .option("--state-dir <dir>", "the node's state directory, holding node.json (default $ASSAY_STATE_DIR or .assay/)");
   cmd.addHelpText("after", HELP);
   cmd.action(async (o: Opts) => {
     const g = { ...globals(), ...o };
