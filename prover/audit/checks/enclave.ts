@@ -1,6 +1,7 @@
 // An Attested claim's enclave: "attested-signature" (the signature in the submitting calldata is
-// the enclave key's over AttestedClaim(claimId, verifyingKeyId), and that key id is the model's), "enclave-key" (registered, unexpired when the claim was recorded,
-// not revoked) and "enclave-image" (the key's image is approved for the model and not revoked).
+// the enclave key's over AttestedClaim(claimId, verifyingKeyId), and that key id is the model's),
+// "enclave-key" (registered, unexpired when the claim was recorded, not revoked) and
+// "enclave-image" (the key's image is approved for the model and not revoked).
 import { getAddress, recoverAddress, Signature } from "ethers";
 import { attestedClaimDigest } from "../../chain/claim.js";
 import { type AuditCheck, check, passIf } from "../audit-report.js";
