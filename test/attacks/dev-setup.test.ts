@@ -80,6 +80,8 @@ describe("attack: development-ceremony keys on a chain that is not a development
   let provider: JsonRpcProvider;
   let hub: Contract;
   let modelId: string;
+  // The digits model may have other keys in the shared cache (other tests set it up again).
+  const keys = () => [model.ref.circuitId, "--ptau-id", model.ref.ptauId!];
 
   before(async function () {
     model = await digitsModel();
@@ -107,7 +109,7 @@ describe("attack: development-ceremony keys on a chain that is not a development
   });
 
   it("model register refuses the development keys on chain 8453: one line, nothing registered", async function () {
-    const r = await assayAsync(env, "model", "register", model.ref.circuitId, "--family", "digits", ...rpc);
+    const r = await assayAsync(env, "model", "register", ...keys(), "--family", "digits", ...rpc);
     expect(r.code).to.equal(1);
     expect(errorLines(r)).to.deep.equal([
       `assay: model ${model.ref.circuitId} (keys ${model.ref.ptauId}) uses keys from the development powers of tau, ` +
@@ -127,6 +129,8 @@ describe("attack: development-ceremony keys on a chain that is not a development
       "start",
       "--models",
       model.ref.circuitId,
+      "--ptau-id",
+      model.ref.ptauId!,
       "--no-auth",
       "--no-enclave",
       "--port",
@@ -146,7 +150,7 @@ describe("attack: development-ceremony keys on a chain that is not a development
       "--json",
       "model",
       "register",
-      model.ref.circuitId,
+      ...keys(),
       "--family",
       "digits",
       ...rpc,
