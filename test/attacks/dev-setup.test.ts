@@ -9,7 +9,6 @@
 // consumer that runs the audit (or reads developmentSetup) does not pay out on the forgery.
 // On 31337 development keys are accepted and the audit passes with a note.
 import { expect } from "chai";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -28,7 +27,7 @@ import { groth16Verify, releaseCurve } from "../../prover/zk/groth16.js";
 import { BN254_R, powMod } from "../../prover/zk/ptau-scalars.js";
 import { setupProvenance } from "../../prover/zk/setup-provenance.js";
 import { encodeProof, type SnarkjsProof, type SnarkjsVerificationKey } from "../../prover/zk/vkey-encoding.js";
-import { ASSAY_BIN, type CliRun } from "../helpers/cli.js";
+import { type CliRun, runAssayAsync } from "../helpers/cli.js";
 import { freePort } from "../helpers/ports.js";
 import { digits, digitsModel } from "../node/fixtures/node.js";
 
@@ -37,16 +36,7 @@ const REAL_CHAIN = 8453n;
 
 /** `assay ...` in a child process, without blocking this process (which serves its JSON-RPC). */
 function assayAsync(env: NodeJS.ProcessEnv, ...args: string[]): Promise<CliRun> {
-  const t = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ASSAY_BIN, ...args], { cwd: PROJECT_ROOT, env });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, out, err, ms: Date.now() - t }));
-  });
+  return runAssayAsync(env, args);
 }
 
 /** A Groth16 proof of any public signals for a key set up over the development powers of tau. */

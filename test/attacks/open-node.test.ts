@@ -8,13 +8,15 @@
 // check. Who pays: nobody but the operator, and only for requests it accepted; the operator's
 // nonce and balance move by exactly the accepted work.
 import { expect } from "chai";
-import { readdirSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { network } from "hardhat";
 import type { InferenceService } from "../../prover/node/inference-service.js";
 import { type AccessOptions, buildServer } from "../../prover/node/server.js";
 import { releaseCurve } from "../../prover/zk/groth16.js";
+import { runAssayAsync } from "../helpers/cli.js";
+import { freePort } from "../helpers/ports.js";
 import { digits, type TestNode, tempDir, testNode } from "../node/fixtures/node.js";
 
 const connection = await network.create();
@@ -174,6 +176,35 @@ describe("attack: the node as an open wallet", function () {
       gas += receipt!.gasUsed * receipt!.gasPrice;
     }
     expect(start.balance - end.balance).to.equal(gas);
+  });
+
+  it("assay infer --node sends its key (--api-key or $ASSAY_API_KEY); without one the node answers 401", async () => {
+    const app = server({});
+    const port = await freePort();
+    await app.listen({ host: "127.0.0.1", port });
+    const input = path.join(tempDir("open-node-cli"), "x.json");
+    writeFileSync(input, JSON.stringify(x));
+    const args = [
+      "-q",
+      "--json",
+      "infer",
+      "digits",
+      "--input",
+      input,
+      "--value",
+      "5",
+      "--node",
+      `http://127.0.0.1:${port}`,
+    ];
+    const env = { ...process.env, ASSAY_API_KEY: "" };
+    const none = await runAssayAsync(env, args);
+    expect(none.code).to.equal(1);
+    expect(none.err.trim()).to.match(/^assay: node http:\/\/127\.0\.0\.1:\d+ answered 401: /);
+    const flag = await runAssayAsync(env, [...args, "--api-key", ALICE.token]);
+    expect(flag.code, flag.err).to.equal(0);
+    expect(JSON.parse(flag.out).level).to.equal("Signed");
+    const fromEnv = await runAssayAsync({ ...env, ASSAY_API_KEY: BOB.token }, args);
+    expect(fromEnv.code, fromEnv.err).to.equal(0);
   });
 
   describe("POST /rpc", () => {

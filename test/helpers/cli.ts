@@ -1,6 +1,6 @@
 // Runs the `assay` command as a user does (bin/assay.mjs in a child process, from the project
 // root) and returns what it printed, its exit code and how long it took.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 import { PROJECT_ROOT } from "../../prover/artifacts.js";
 
@@ -22,4 +22,21 @@ export function runAssay(env: NodeJS.ProcessEnv, args: readonly string[]): CliRu
 /** `assay(...args)` with this environment. */
 export function assayWith(env: NodeJS.ProcessEnv): (...args: string[]) => CliRun {
   return (...args) => runAssay(env, args);
+}
+
+/**
+ * `assay ...` in a child process without blocking this one: for tests whose own process serves
+ * what the CLI talks to (a JSON-RPC chain, a node's HTTP API).
+ */
+export function runAssayAsync(env: NodeJS.ProcessEnv, args: readonly string[]): Promise<CliRun> {
+  const t = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [ASSAY_BIN, ...args], { cwd: PROJECT_ROOT, env });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, out, err, ms: Date.now() - t }));
+  });
 }

@@ -37,6 +37,7 @@ interface Opts extends GlobalOptions, ChainOptions {
   level: string;
   consumer?: string;
   node?: string;
+  apiKey?: string;
   signedMax?: bigint;
   attestedMax?: bigint;
 }
@@ -80,12 +81,13 @@ function describe(a: Answer): string {
   ].join("\n");
 }
 
-async function viaNode(url: string, body: unknown): Promise<Answer> {
+async function viaNode(url: string, body: unknown, apiKey: string | undefined): Promise<Answer> {
   let res: Response;
+  const auth: Record<string, string> = apiKey ? { authorization: `Bearer ${apiKey}` } : {};
   try {
     res = await fetch(new URL("/v1/infer", url), {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...auth },
       body: JSON.stringify(body),
     });
   } catch (e) {
@@ -116,6 +118,7 @@ function addOptions(cmd: Command): Command {
     .option("--level <level>", "auto, signed, attested or proven", levelOption, "auto")
     .option("--consumer <address>", "contract whose requiredLevel(uint256) sets the level", addressOption("--consumer"))
     .option("--node <url>", "ask a running assay node (POST <url>/v1/infer) instead of running here")
+    .option("--api-key <token>", "the node's API key for --node (default: $ASSAY_API_KEY)")
     .option(
       "--signed-max <wei>",
       `node policy: highest value at risk for Signed (default ${DEFAULT_NODE_CONFIG.policy.signedMax})`,
@@ -132,13 +135,14 @@ function addOptions(cmd: Command): Command {
 async function inferViaNode(model: string, input: number[], o: Opts): Promise<Answer> {
   if (o.signedMax !== undefined || o.attestedMax !== undefined)
     throw new InputError("--signed-max/--attested-max set this process's policy; a node (--node) has its own");
-  return viaNode(o.node!, {
+  const body = {
     model,
     input,
     valueAtRisk: o.value.toString(),
     level: o.level,
     ...(o.consumer ? { consumer: o.consumer } : {}),
-  });
+  };
+  return viaNode(o.node!, body, o.apiKey ?? (process.env.ASSAY_API_KEY || undefined));
 }
 
 function policyOf(o: Opts): NodeConfig["policy"] {
