@@ -169,7 +169,7 @@ export class InferenceService {
       await checkRegistered(hub, m, `chain ${chainId} (protocol ${o.deployment.protocol})`);
       models.set(m.modelId.toLowerCase(), m);
     }
-    const store = new ClaimStore(o.stateDir);
+    const store = new ClaimStore(o.stateDir, o.log);
     await store.init();
     const sender = new TxSender(hub.interface);
     const queue =
@@ -178,6 +178,7 @@ export class InferenceService {
         path.join(o.stateDir, "jobs"),
         config.proveConcurrency,
         config.proveAttempts,
+        { log: o.log },
       );
     const service = new InferenceService(o, config, hub, chainId, operatorAddress, models, store, sender, queue);
     queue.onSettled((job) => service.track(service.recordProofJob(job)));
