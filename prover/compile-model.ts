@@ -280,7 +280,8 @@ async function runSetup(
     ptau: {
       kind: ptau.userFile ? "file" : "development",
       power: ptau.power,
-      unsafeForProduction: !ptau.userFile,
+      // Decided from the files, so a development ceremony passed with --ptau is still unsafe.
+      unsafeForProduction: provenance.development,
       path: ptau.path,
     },
     zkeySha256: provenance.phase2Hash.slice(2),

@@ -102,7 +102,9 @@ describe("cli: assay", function () {
     expect(r.code, r.err).to.equal(0);
     const j = JSON.parse(r.out);
     expect(j.setup.ptau.kind).to.equal("file");
-    expect(j.setup.ptau.unsafeForProduction).to.equal(false);
+    // The file given is the development ceremony under another name: still unsafe, and said so.
+    expect(j.setup.ptau.unsafeForProduction).to.equal(true);
+    expect(j.setup.provenance.development).to.equal(true);
     expect(j.ptauId).to.match(/^ptau-[0-9a-f]{16}$/);
     const p = assay("prove", circuitId, "--ptau-id", j.ptauId, "--input", input, "--out", path.join(tmp, "p2.json"));
     expect(p.code, p.err).to.equal(0);
