@@ -1,9 +1,10 @@
 // Where a deployment's addresses live between commands: <state dir>/deployment-<chainId>.json
 // (state dir: --state-dir, else $ASSAY_STATE_DIR, else the artifact cache, .assay/).
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { getAddress, isAddress } from "ethers";
 import { cacheRoot } from "../artifacts.js";
+import { writeFileDurably } from "../durable-file.js";
 import { type Deployment, DeploymentError } from "./protocol-client.js";
 
 /** A deployment as written to disk: the addresses plus the block it was made in (where log scans start). */
@@ -19,12 +20,12 @@ export function deploymentPath(chainId: bigint | string, dir?: string): string {
   return path.join(stateDir(dir), `deployment-${chainId}.json`);
 }
 
-export function writeDeployment(d: DeploymentRecord, dir?: string): string {
+/** Writes the record durably (temp file, fsync, rename, fsync of the directory); returns its path. */
+export async function writeDeployment(d: DeploymentRecord, dir?: string): Promise<string> {
   const file = deploymentPath(d.chainId, dir);
   mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(d, null, 2)}\n`);
-  renameSync(tmp, file);
+  // Addresses only, nothing secret: readable by others.
+  await writeFileDurably(file, `${JSON.stringify(d, null, 2)}\n`, 0o644);
   return file;
 }
 

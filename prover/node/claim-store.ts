@@ -19,7 +19,7 @@ import {
   removeStaleTempFiles,
   syncDir,
   writeFileDurably,
-} from "./durable-file.js";
+} from "../durable-file.js";
 import type { PolicySource } from "./routing.js";
 
 export type ClaimStatus =

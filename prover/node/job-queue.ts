@@ -10,7 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { ensurePrivateDir, loadRecords, type Log, logToStderr, writeFileDurably } from "./durable-file.js";
+import { ensurePrivateDir, loadRecords, type Log, logToStderr, writeFileDurably } from "../durable-file.js";
 
 export type JobState = "queued" | "running" | "done" | "failed";
 

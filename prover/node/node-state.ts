@@ -24,7 +24,7 @@ import {
   quarantineSync,
   removeStaleTempFiles,
   writeFileDurably,
-} from "./durable-file.js";
+} from "../durable-file.js";
 
 export const NODE_STATE_FORMAT = "assay.node";
 

@@ -7,7 +7,7 @@
 // look-back, which finds every dispute still open.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { ensurePrivateDir, jsonProblem, type Log, quarantine, writeFileDurably } from "./durable-file.js";
+import { ensurePrivateDir, jsonProblem, type Log, quarantine, writeFileDurably } from "../durable-file.js";
 
 export const WATCHER_STATE_FORMAT = "assay.challenge-watcher";
 

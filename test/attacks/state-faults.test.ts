@@ -2,7 +2,7 @@
 // in the middle of a write, a state directory others can read). Before #9 one bad record stopped
 // the node from starting (JSON.parse threw in the job queue's start and the batch resume), so
 // whoever could damage one file, or a crash at the wrong moment, took the node and every claim
-// it must defend offline. Defence (prover/node/durable-file.ts): records are written to a temp
+// it must defend offline. Defence (prover/durable-file.ts): records are written to a temp
 // file, fsynced, renamed over the target and the directory fsynced, so a reader sees a whole
 // record or the old one; a record that still cannot be read is moved to quarantine/ with one
 // logged line and the rest load and serve; directories are 0700 and records (inputs, salts) 0600.

@@ -12,6 +12,7 @@ const FLOORS: Record<string, number> = {
   "errors.ts": 0,
   "field.ts": 0,
   "artifacts.ts": 0,
+  "durable-file.ts": 0,
   types: 0,
   model: 1,
   layers: 1,

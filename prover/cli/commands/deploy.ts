@@ -121,7 +121,7 @@ export function registerDeploy(program: Command, globals: () => GlobalOptions): 
       const probe = await conn.ethers.getContractAt("AssayProtocol", deployer);
       const d = await withRevertReason("deploy", [probe.interface], () => deployAssay(conn.ethers, p));
       const record = { ...d, blockNumber: before + 1 };
-      const written = conn.ephemeral ? undefined : writeDeployment(record, o.stateDir);
+      const written = conn.ephemeral ? undefined : await writeDeployment(record, o.stateDir);
       result(g, describeDeployment(d, p, conn.label, written), {
         ...record,
         params: p,

@@ -422,7 +422,7 @@ async function serve(
     const deploymentRecord = deployment
       ? readDeployment(chain.chainId, { dir: stateDir })
       : { ...started.boot.deployment, blockNumber: firstBlock };
-    writeDeployment(deploymentRecord, stateDir);
+    await writeDeployment(deploymentRecord, stateDir);
     const state = nodeState(chain, started);
     await writeNodeState(stateDir, state);
     stopOnSignals(unwind, say);
