@@ -166,13 +166,13 @@ export interface LoadOptions<T> {
   log?: Log;
 }
 
-/** True when no process with this pid runs (a temp file it left is garbage). */
-function deadWriter(pid: number): boolean {
+/** Whether a process with this pid runs (one we may not signal counts as running). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return false;
+    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "ESRCH";
+    return (e as NodeJS.ErrnoException).code !== "ESRCH";
   }
 }
 
@@ -183,7 +183,7 @@ export async function removeStaleTempFiles(dir: string): Promise<number> {
     const m = TEMP_NAME.exec(name);
     if (!m) continue;
     const pid = Number(m[1]);
-    const stale = pid === process.pid ? m[2] !== RUN : deadWriter(pid);
+    const stale = pid === process.pid ? m[2] !== RUN : !processAlive(pid);
     if (!stale) continue;
     try {
       await unlink(path.join(dir, name));

@@ -13,6 +13,7 @@ import { type ChainConnection, connectChain } from "../../chain/chain-connection
 import { stateDir as resolveStateDir } from "../../chain/deployment-file.js";
 import { attach } from "../../chain/protocol-client.js";
 import type { CompiledModel } from "../../compile-model.js";
+import { processAlive } from "../../durable-file.js";
 import { InputError } from "../../errors.js";
 import { openModel } from "../../model-store.js";
 import { ChallengeWatcher } from "../../node/challenge-watcher.js";
@@ -66,7 +67,7 @@ function readNode(dir: string): NodeState {
       `no node state in ${dir} (node.json missing): \`assay watch\` defends the claims of a node ` +
         `started with \`assay node start --state-dir ${dir}\``,
     );
-  if (node.pid !== process.pid && pidAlive(node.pid))
+  if (node.pid !== process.pid && processAlive(node.pid))
     throw new InputError(
       `the node that wrote ${dir}/node.json (pid ${node.pid}) is still running and defends its own claims; ` +
         "stop it first (two watchers on one state directory would prove every defence twice)",
@@ -76,15 +77,6 @@ function readNode(dir: string): NodeState {
       `the node in ${dir} ran on the embedded network, which ended with it: there is no chain left to watch`,
     );
   return node;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** The chain the node used (`rpc <url>` or `network <name>` in node.json) when neither --rpc nor --network is given. */
