@@ -21,7 +21,7 @@ import { LEVEL } from "../chain/protocol-client.js";
 import { AssayError } from "../errors.js";
 import type { ClaimRecord } from "./claim-store.js";
 import type { Job, JobQueue } from "./job-queue.js";
-import type { ProofJobPayload, ProofJobResult } from "./proof-job.js";
+import { type ProofJobPayload, type ProofJobResult, proofJobKey } from "./proof-job.js";
 import { type DefenceRecord, type DefenceState, type WatcherStateData, WatcherStateFile } from "./watcher-state.js";
 
 export interface ChallengeWatchOptions {
@@ -310,14 +310,17 @@ export class ChallengeWatcher {
           `less than the ${this.proofBudget} s a proof may need: its backer's stake is at risk`,
       );
     const resumed = d.attempts > 0 || d.state === "queued";
-    d.jobId = await this.o.queue.enqueue({
-      claimId: record.claimId,
-      modelId: record.modelId,
-      circuitId: record.circuitId,
-      claim: record.claim,
-      input: record.input,
-      salt: record.salt,
-    });
+    d.jobId = await this.o.queue.enqueue(
+      {
+        claimId: record.claimId,
+        modelId: record.modelId,
+        circuitId: record.circuitId,
+        claim: record.claim,
+        input: record.input,
+        salt: record.salt,
+      },
+      proofJobKey(record.claimId),
+    );
     d.state = "queued";
     d.attempts++;
     const line = `proof job ${d.jobId} for claim ${d.claimId} queued (attempt ${d.attempts})`;

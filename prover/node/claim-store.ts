@@ -1,25 +1,16 @@
 // The node's record of every claim it made: what was claimed, at which level, how it reached
 // the chain (transaction, batch, proof job) and enough to prove it later (input and salt; a
-// Signed claim may be challenged, and only a proof defends it). One JSON file per claim, 0600
-// (it holds the input and its salt), written durably (./durable-file.ts), so a restarted node
-// still answers for its claims and resumes their work. At `init` a record that cannot be read
-// back is moved to `<root>/quarantine/` with a logged line, and the node carries on without it.
-import { readdir, readFile, unlink } from "node:fs/promises";
-import path from "node:path";
+// Signed claim may be challenged, and only a proof defends it). Records are rows of the node's
+// database (./db/: SQLite in the state directory by default, or PostgreSQL shared by several
+// processes), written in a transaction before the node answers, so a restarted node still answers
+// for its claims and resumes their work. The input and salt are kept and never logged. A record
+// found unreadable is moved to the quarantine table with a logged line, and the node carries on.
 import { isHexString } from "ethers";
 import type { Claim } from "../chain/claim.js";
 import type { LevelName } from "../chain/protocol-client.js";
-import {
-  ensurePrivateDir,
-  jsonProblem,
-  loadRecords,
-  type Log,
-  logToStderr,
-  quarantine,
-  removeStaleTempFiles,
-  syncDir,
-  writeFileDurably,
-} from "../durable-file.js";
+import { type Log, logToStderr } from "../durable-file.js";
+import type { Database, Sql } from "./db/database.js";
+import { fromJson, toJson } from "./db/json.js";
 import type { PolicySource } from "./routing.js";
 
 export type ClaimStatus =
@@ -88,24 +79,40 @@ export interface ClaimRecord {
   updatedAt: string;
 }
 
-function replacer(_k: string, v: unknown) {
-  return typeof v === "bigint" ? { $bigint: v.toString() } : v;
+/** Which claims to list (all conditions must hold), newest first. */
+export interface ClaimQuery {
+  status?: ClaimStatus;
+  level?: LevelName;
+  modelId?: string;
+  /** Created at or after (ms since the epoch). */
+  since?: number;
+  /** Created before (ms since the epoch). */
+  until?: number;
+  /** At most this many (default 100, at most 10,000). */
+  limit?: number;
 }
 
-function reviver(_k: string, v: unknown) {
-  return v && typeof v === "object" && typeof (v as { $bigint?: unknown }).$bigint === "string"
-    ? BigInt((v as { $bigint: string }).$bigint)
-    : v;
+export const CLAIM_STATUSES: readonly ClaimStatus[] = [
+  "batching",
+  "batched",
+  "recorded",
+  "proving",
+  "proven",
+  "failed",
+];
+
+interface ClaimRow {
+  claim_id: string;
+  record: string;
+  [k: string]: unknown;
 }
 
-const CLAIM_FILE = /^0x[0-9a-f]{64}\.json$/;
-
-/** The claim record in `text`; throws a short reason if it is not one (`name`: its file name). */
-function parseRecord(text: string, name: string): ClaimRecord {
-  const r = JSON.parse(text, reviver) as ClaimRecord | null;
+/** The claim record in `text`; throws a short reason if it is not one. */
+function parseRecord(text: string, id: string): ClaimRecord {
+  const r = fromJson<ClaimRecord | null>(text);
   if (typeof r !== "object" || r === null || Array.isArray(r)) throw new Error("not a claim record");
-  if (typeof r.claimId !== "string" || `${r.claimId.toLowerCase()}.json` !== name)
-    throw new Error(`claim id ${r.claimId} does not match the file name`);
+  if (typeof r.claimId !== "string" || r.claimId.toLowerCase() !== id)
+    throw new Error(`claim id ${r.claimId} does not match the row's ${id}`);
   const fields = typeof r.status === "string" && typeof r.level === "string" && typeof r.createdAt === "string";
   if (!fields || typeof r.claim !== "object" || r.claim === null)
     throw new Error("not a claim record (status, level, createdAt or claim missing)");
@@ -113,105 +120,150 @@ function parseRecord(text: string, name: string): ClaimRecord {
 }
 
 export class ClaimStore {
-  private readonly root: string;
-  private readonly dir: string;
-  private readonly pendingDir: string;
-  private readonly quarantineDir: string;
-  /** Per claim, the tail of its queued read-modify-write updates (so none is lost). */
-  private readonly locks = new Map<string, Promise<unknown>>();
-
-  /** `log`: problems with the files on disk, one line each (default stderr). */
+  /** `log`: records found unreadable, one line each (default stderr). */
   constructor(
-    root: string,
+    private readonly db: Database,
     private readonly log: Log = logToStderr,
-  ) {
-    this.root = root;
-    this.dir = path.join(root, "claims");
-    this.pendingDir = path.join(root, "batch-pending");
-    this.quarantineDir = path.join(root, "quarantine");
-  }
+  ) {}
 
-  private file(id: string): string {
-    return path.join(this.dir, `${id.toLowerCase()}.json`);
-  }
-
-  /**
-   * Creates the directories 0700 (tightening looser ones), removes temp files of interrupted
-   * writes and checks every record: unreadable ones are quarantined (one logged line each).
-   */
-  async init(): Promise<void> {
-    for (const d of [this.root, this.dir, this.pendingDir]) await ensurePrivateDir(d, this.log);
-    await removeStaleTempFiles(this.pendingDir);
-    await loadRecords({
-      dir: this.dir,
-      isRecord: (name) => CLAIM_FILE.test(name),
-      parse: parseRecord,
-      quarantineDir: this.quarantineDir,
-      log: this.log,
-    });
-  }
-
+  /** Inserts or replaces the record (and its query columns). */
   async put(record: ClaimRecord): Promise<void> {
-    record.updatedAt = new Date().toISOString();
-    await writeFileDurably(this.file(record.claimId), JSON.stringify(record, replacer));
+    await this.write(this.db, record);
+  }
+
+  private async write(sql: Sql, record: ClaimRecord): Promise<void> {
+    const now = new Date();
+    record.updatedAt = now.toISOString();
+    const created = Date.parse(record.createdAt);
+    await sql.run(
+      "INSERT INTO claims " +
+        "(claim_id, status, level, model_id, circuit_id, signer, job_id, created_ms, updated_ms, record) " +
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (claim_id) DO UPDATE SET " +
+        "status = excluded.status, level = excluded.level, signer = excluded.signer, job_id = excluded.job_id, " +
+        "updated_ms = excluded.updated_ms, record = excluded.record",
+      [
+        record.claimId.toLowerCase(),
+        record.status,
+        record.level,
+        record.modelId.toLowerCase(),
+        record.circuitId,
+        record.signer?.toLowerCase() ?? null,
+        record.job?.id ?? null,
+        Number.isFinite(created) ? created : now.getTime(),
+        now.getTime(),
+        toJson(record),
+      ],
+    );
+  }
+
+  /** Parses a row; an unreadable one is quarantined (logged) and undefined returned. */
+  private async revive(row: ClaimRow): Promise<ClaimRecord | undefined> {
+    try {
+      return parseRecord(row.record, row.claim_id);
+    } catch (e) {
+      await this.quarantine(row, (e as Error).message).catch(() => {});
+      return undefined;
+    }
+  }
+
+  private async quarantine(row: ClaimRow, reason: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.run("INSERT INTO quarantine (kind, key, at_ms, reason, content) VALUES ('claim', $1, $2, $3, $4)", [
+        row.claim_id,
+        Date.now(),
+        reason,
+        row.record,
+      ]);
+      await tx.run("DELETE FROM claims WHERE claim_id = $1", [row.claim_id]);
+    });
+    this.log(`claim record ${row.claim_id} is unreadable (${reason}): moved to the quarantine table`);
   }
 
   /** The record, or undefined if there is none (a record found unreadable is quarantined). */
   async get(id: string): Promise<ClaimRecord | undefined> {
     if (!isHexString(id, 32)) return undefined;
-    const file = this.file(id);
-    let text: string;
-    try {
-      text = await readFile(file, "utf8");
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw e;
-    }
-    try {
-      return parseRecord(text, path.basename(file));
-    } catch (e) {
-      await quarantine(file, this.quarantineDir, jsonProblem(e), this.log).catch(() => {});
-      return undefined;
-    }
+    const [row] = await this.db.query<ClaimRow>("SELECT claim_id, record FROM claims WHERE claim_id = $1", [
+      id.toLowerCase(),
+    ]);
+    return row ? this.revive(row) : undefined;
   }
 
-  /** Applies `change` to the stored record; updates of one claim run one after another. */
-  update(id: string, change: (r: ClaimRecord) => void): Promise<ClaimRecord> {
+  /** Applies `change` to the stored record in one transaction (updates of a claim never interleave). */
+  async update(id: string, change: (r: ClaimRecord) => void): Promise<ClaimRecord> {
     const key = id.toLowerCase();
-    const run = (this.locks.get(key) ?? Promise.resolve())
-      .catch(() => {})
-      .then(async () => {
-        const r = await this.get(id);
-        if (!r) throw new Error(`claim record ${id} is missing`);
-        change(r);
-        await this.put(r);
-        return r;
-      });
-    this.locks.set(key, run);
-    void run
-      .finally(() => {
-        if (this.locks.get(key) === run) this.locks.delete(key);
-      })
-      .catch(() => {});
-    return run;
+    const lock = this.db.kind === "postgres" ? " FOR UPDATE" : "";
+    let bad: ClaimRow | undefined;
+    let badReason = "";
+    const out = await this.db.transaction(async (tx) => {
+      const [row] = await tx.query<ClaimRow>(`SELECT claim_id, record FROM claims WHERE claim_id = $1${lock}`, [key]);
+      if (!row) throw new Error(`claim record ${id} is missing`);
+      let r: ClaimRecord;
+      try {
+        r = parseRecord(row.record, row.claim_id);
+      } catch (e) {
+        bad = row;
+        badReason = (e as Error).message;
+        return undefined;
+      }
+      change(r);
+      await this.write(tx, r);
+      return r;
+    });
+    if (out) return out;
+    await this.quarantine(bad!, badReason).catch(() => {});
+    throw new Error(`claim record ${id} is unreadable (${badReason})`);
   }
 
-  /** Marks a Signed claim as waiting for a batch (survives a restart until the batch is posted). */
-  async markPending(id: string): Promise<void> {
-    await writeFileDurably(path.join(this.pendingDir, id.toLowerCase()), "");
-  }
-
-  async clearPending(ids: readonly string[]): Promise<void> {
-    await Promise.all(ids.map((id) => unlink(path.join(this.pendingDir, id.toLowerCase())).catch(() => {})));
-    if (ids.length > 0) await syncDir(this.pendingDir);
-  }
-
-  /** Claims waiting for a batch, oldest first. */
-  async pending(): Promise<ClaimRecord[]> {
-    const ids = (await readdir(this.pendingDir)).filter((f) => isHexString(f, 32));
-    const records = (await Promise.all(ids.map((id) => this.get(id)))).filter(
-      (r): r is ClaimRecord => r !== undefined && r.status === "batching",
+  /** Signed claims still waiting for a batch (of `signer`, if given), oldest first. */
+  async pending(signer?: string): Promise<ClaimRecord[]> {
+    const rows = await this.db.query<ClaimRow>(
+      "SELECT claim_id, record FROM claims WHERE status = 'batching'" +
+        (signer ? " AND signer = $1" : "") +
+        " ORDER BY created_ms, claim_id",
+      signer ? [signer.toLowerCase()] : [],
     );
-    return records.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    const out: ClaimRecord[] = [];
+    for (const row of rows) {
+      const r = await this.revive(row);
+      if (r) out.push(r);
+    }
+    return out;
+  }
+
+  /** Claims matching `q`, newest first. */
+  async list(q: ClaimQuery = {}): Promise<ClaimRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (cond: string, v: unknown) => {
+      params.push(v);
+      where.push(cond.replace("?", `$${params.length}`));
+    };
+    if (q.status !== undefined) add("status = ?", q.status);
+    if (q.level !== undefined) add("level = ?", q.level);
+    if (q.modelId !== undefined) add("model_id = ?", q.modelId.toLowerCase());
+    if (q.since !== undefined) add("created_ms >= ?", q.since);
+    if (q.until !== undefined) add("created_ms < ?", q.until);
+    const limit = Math.min(10_000, Math.max(1, Math.floor(q.limit ?? 100)));
+    const rows = await this.db.query<ClaimRow>(
+      `SELECT claim_id, record FROM claims${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ` +
+        `ORDER BY created_ms DESC, claim_id DESC LIMIT ${limit}`,
+      params,
+    );
+    const out: ClaimRecord[] = [];
+    for (const row of rows) {
+      const r = await this.revive(row);
+      if (r) out.push(r);
+    }
+    return out;
+  }
+
+  /** Claims per status. */
+  async counts(): Promise<Record<ClaimStatus, number>> {
+    const rows = await this.db.query<{ status: string; n: number | string }>(
+      "SELECT status, COUNT(*) AS n FROM claims GROUP BY status",
+    );
+    const out = Object.fromEntries(CLAIM_STATUSES.map((s) => [s, 0])) as Record<ClaimStatus, number>;
+    for (const r of rows) if (r.status in out) out[r.status as ClaimStatus] = Number(r.n);
+    return out;
   }
 }

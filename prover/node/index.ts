@@ -19,12 +19,14 @@ export { imageMeasurementId, registerEnclave, EnclaveRegistrationError } from ".
 export type { RegisteredEnclave, RegisterEnclaveOptions } from "./enclave-registration.js";
 export { bootstrapDevNode } from "./dev-bootstrap.js";
 export type { DevBootstrap, DevBootstrapOptions, DevModel } from "./dev-bootstrap.js";
-export { FileJobQueue } from "./job-queue.js";
-export type { Job, JobQueue, JobState } from "./job-queue.js";
+export { SqlJobQueue } from "./job-queue.js";
+export type { Job, JobQueue, JobState, SqlJobQueueOptions } from "./job-queue.js";
+export { openDatabase, DatabaseError, SQLITE_FILE } from "./db/database.js";
+export type { Database, DbKind, OpenDatabaseOptions } from "./db/database.js";
 export { SignedBatcher } from "./batcher.js";
 export { ChallengeWatcher, ChallengeWatcherError, firstBlockSince } from "./challenge-watcher.js";
 export type { ChallengeWatchOptions, ChallengeWatcherDeps, ChallengeWatcherStatus } from "./challenge-watcher.js";
 export type { DefenceRecord, DefenceState } from "./watcher-state.js";
 export { ClaimStore } from "./claim-store.js";
-export type { ClaimRecord, ClaimStatus } from "./claim-store.js";
+export type { ClaimQuery, ClaimRecord, ClaimStatus } from "./claim-store.js";
 export * from "./errors.js";

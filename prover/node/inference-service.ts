@@ -34,6 +34,8 @@ import { verifyingKeyId } from "../zk/vkey-encoding.js";
 import { postOwnRoot, SignedBatcher } from "./batcher.js";
 import { type ChallengeWatchOptions, ChallengeWatcher, type ChallengeWatcherStatus } from "./challenge-watcher.js";
 import { type ClaimOutput, type ClaimRecord, ClaimStore, type TxInfo } from "./claim-store.js";
+import { type Database, openDatabase } from "./db/database.js";
+import { importLegacyState } from "./db/legacy-import.js";
 import { type NodeConfig, resolveConfig } from "./config.js";
 import {
   BadRequestError,
@@ -43,8 +45,8 @@ import {
   UnknownClaimError,
   UnknownModelIdError,
 } from "./errors.js";
-import { FileJobQueue, type Job, type JobQueue } from "./job-queue.js";
-import { type ProofJobPayload, type ProofJobResult, proofJobHandler } from "./proof-job.js";
+import { type Job, type JobQueue, SqlJobQueue } from "./job-queue.js";
+import { type ProofJobPayload, type ProofJobResult, proofJobHandler, proofJobKey } from "./proof-job.js";
 import {
   chooseLevel,
   consumerRequiredLevel,
@@ -71,12 +73,17 @@ export interface InferenceServiceOptions {
   models: readonly ServedModel[];
   /** A started enclave whose key is registered for the models it serves (Attested). */
   enclave?: EnclaveClient;
-  /** Claims, proof jobs and batches live here. */
+  /** The challenge watcher's state lives here, and the embedded database when `db` is not given. */
   stateDir: string;
+  /**
+   * Claims and (unless `jobQueue` is given) proof jobs: an open database (default: SQLite in
+   * stateDir, closed with the service).
+   */
+  db?: Database;
   config?: Partial<NodeConfig>;
   /** Run proof jobs in this process (default true). False: accept and persist them only. */
   runProofJobs?: boolean;
-  /** Another proof queue implementation (default: FileJobQueue under stateDir/jobs). */
+  /** Another proof queue implementation (default: SqlJobQueue in the database). */
   jobQueue?: JobQueue<ProofJobPayload, ProofJobResult>;
   /** Progress and problems, one line each. */
   log?: (line: string) => void;
@@ -147,6 +154,8 @@ export class InferenceService {
     private readonly store: ClaimStore,
     private readonly sender: TxSender,
     private readonly queue: JobQueue<ProofJobPayload, ProofJobResult>,
+    private readonly db: Database,
+    private readonly ownsDb: boolean,
   ) {
     this.batcher = config.batch
       ? new SignedBatcher({
@@ -169,18 +178,30 @@ export class InferenceService {
       await checkRegistered(hub, m, `chain ${chainId} (protocol ${o.deployment.protocol})`);
       models.set(m.modelId.toLowerCase(), m);
     }
-    const store = new ClaimStore(o.stateDir, o.log);
-    await store.init();
+    const db = o.db ?? (await openDatabase({ stateDir: o.stateDir, log: o.log }));
+    await importLegacyState(db, o.stateDir, o.log);
+    const store = new ClaimStore(db, o.log);
     const sender = new TxSender(hub.interface);
     const queue =
       o.jobQueue ??
-      new FileJobQueue<ProofJobPayload, ProofJobResult>(
-        path.join(o.stateDir, "jobs"),
-        config.proveConcurrency,
-        config.proveAttempts,
-        { log: o.log },
-      );
-    const service = new InferenceService(o, config, hub, chainId, operatorAddress, models, store, sender, queue);
+      new SqlJobQueue<ProofJobPayload, ProofJobResult>(db, {
+        concurrency: config.proveConcurrency,
+        maxAttempts: config.proveAttempts,
+        log: o.log,
+      });
+    const service = new InferenceService(
+      o,
+      config,
+      hub,
+      chainId,
+      operatorAddress,
+      models,
+      store,
+      sender,
+      queue,
+      db,
+      o.db === undefined,
+    );
     queue.onSettled((job) => service.track(service.recordProofJob(job)));
     if (o.runProofJobs !== false) {
       await queue.start(
@@ -308,6 +329,7 @@ export class InferenceService {
     await this.batcher?.close();
     await this.queue.close();
     while (this.updates.size > 0) await Promise.all([...this.updates]);
+    if (this.ownsDb) await this.db.close();
   }
 
   // ---------------------------------------------------------------- levels
@@ -324,7 +346,6 @@ export class InferenceService {
     if (this.batcher) {
       record.status = "batching";
       await this.store.put(record);
-      await this.store.markPending(claimId);
       this.batcher.add(claimId);
       return record;
     }
@@ -377,18 +398,22 @@ export class InferenceService {
     const inf = await infer(served.model, base.input);
     const claim = claimFor({ modelId: served.modelId, requestId, deadline }, inf);
     const claimId = claimIdOf(claim, this.chainId, this.hubAddress);
-    const record = this.newRecord(base, claimId, claim, inf.salt, outputOf(inf), {});
+    // One proof job per claim, keyed by the claim id: queueing it twice gives the same job.
+    const record = this.newRecord(base, claimId, claim, inf.salt, outputOf(inf), { job: { id: proofJobKey(claimId) } });
     record.status = "proving";
     await this.store.put(record);
-    const jobId = await this.queue.enqueue({
-      claimId,
-      modelId: served.modelId,
-      circuitId: served.model.ref.circuitId,
-      claim,
-      input: base.input,
-      salt: inf.salt,
-    });
-    return this.store.update(claimId, (r) => (r.job = { id: jobId }));
+    await this.queue.enqueue(
+      {
+        claimId,
+        modelId: served.modelId,
+        circuitId: served.model.ref.circuitId,
+        claim,
+        input: base.input,
+        salt: inf.salt,
+      },
+      proofJobKey(claimId),
+    );
+    return record;
   }
 
   private async submit(
@@ -474,7 +499,6 @@ export class InferenceService {
         }),
       ),
     );
-    await this.store.clearPending(ids);
     this.o.log?.(`batch ${tree.root} posted: ${ids.length} claim(s), tx ${tx.hash}`);
   }
 
@@ -502,7 +526,7 @@ export class InferenceService {
 
   /** Claims a previous process signed but did not get into a posted batch. */
   private async resumeBatching(): Promise<void> {
-    const pending = await this.store.pending();
+    const pending = await this.store.pending(this.operatorAddress);
     if (pending.length === 0) return;
     this.o.log?.(`resuming ${pending.length} Signed claim(s) waiting for a batch`);
     for (const r of pending) {
@@ -514,7 +538,6 @@ export class InferenceService {
       await this.submit({ ...r, status: "recorded" }, "submitSigned", () =>
         this.hub.submitSigned(r.claim, sr, vs),
       ).catch(() => {});
-      await this.store.clearPending([r.claimId]);
     }
   }
 

@@ -1,18 +1,27 @@
 // Proof jobs: slow, parallel, and never lost once accepted.
 //
-// `JobQueue` is the interface the node programs against; `FileJobQueue` is the in-process
-// implementation: each job is one JSON file (0600: payloads hold inputs and salts) written
-// durably (./durable-file.ts: temp file, fsync, rename, fsync of the directory) before `enqueue`
-// returns, so a crash, kill -9 or power loss loses no accepted job: on `start` every job found
-// queued or running is run again (handlers must be idempotent: proving is). A job file that
-// cannot be read back is quarantined with a logged line and the rest run. A distributed
-// implementation (e.g. Redis streams or BullMQ) implements the same interface.
-import { randomUUID } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import path from "node:path";
-import { ensurePrivateDir, loadRecords, type Log, logToStderr, writeFileDurably } from "../durable-file.js";
+// `JobQueue` is the interface the node programs against. Two implementations:
+//   SqlJobQueue (here)             jobs are rows of the node's database (./db/): the embedded
+//                                  SQLite file by default, or PostgreSQL shared by several
+//                                  processes. The default.
+//   BullMqJobQueue (bullmq-queue)  jobs live in Redis under BullMQ; `assay worker` processes on
+//                                  any machine run them.
+//
+// Either way: `enqueue` resolves only once the job is stored (a crash, kill -9 or power loss
+// after that loses nothing); a job is keyed (a proof job by its claim id), so queueing the same
+// work twice gives the same job, and a failed one is queued again; failures are retried with
+// exponential backoff up to `maxAttempts`; a job whose process died while running it (its
+// heartbeat stops) is taken up again by another process, or by the next one to start. Handlers
+// must be idempotent (proving is: a claim already Proven is reported, not proven again).
+import { randomBytes, randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import { type Log, logToStderr, processAlive } from "../durable-file.js";
+import type { Database } from "./db/database.js";
+import { fromJson, toJson } from "./db/json.js";
 
 export type JobState = "queued" | "running" | "done" | "failed";
+
+export const JOB_STATES: readonly JobState[] = ["queued", "running", "done", "failed"];
 
 export interface Job<P, R> {
   id: string;
@@ -25,182 +34,361 @@ export interface Job<P, R> {
   updatedAt: string;
 }
 
-const JOB_STATES: readonly JobState[] = ["queued", "running", "done", "failed"];
-const JOB_FILE = /^[0-9a-f-]{36}\.json$/;
-
-export interface FileJobQueueOptions {
-  /** Where unreadable job files are moved (default `<dir>/quarantine`). */
-  quarantineDir?: string;
-  /** Problems with the files, one line each (default stderr). */
-  log?: Log;
-}
-
 export type JobHandler<P, R> = (payload: P, job: Job<P, R>) => Promise<R>;
 
 export interface JobQueue<P, R> {
-  /** Persists the job, then schedules it. Resolves with its id once it cannot be lost. */
-  enqueue(payload: P): Promise<string>;
+  /**
+   * Stores the job, then schedules it; resolves with its id once it cannot be lost. With `key`,
+   * the job's id is the key and enqueueing is idempotent: an existing job with that key is
+   * returned as it is, unless it failed, in which case it is queued again.
+   */
+  enqueue(payload: P, key?: string): Promise<string>;
   get(id: string): Promise<Job<P, R> | undefined>;
-  /** Starts workers (re-running jobs a previous process accepted but did not finish). */
+  /** Starts running jobs in this process (taking up those a dead process left running). */
   start(handler: JobHandler<P, R>): Promise<void>;
-  /** Resolves when nothing is queued or running. */
+  /** Resolves when no job is queued or running (at once if this process runs no jobs). */
   idle(): Promise<void>;
-  /** Stops taking new work; waits for running jobs. */
+  /** Stops taking new work; waits for this process's running jobs. */
   close(): Promise<void>;
+  /** Jobs this process ran to the end (done, or failed for good). */
   onSettled(listener: (job: Job<P, R>) => void): void;
+  /** Jobs per state (queue depth). */
+  counts(): Promise<Record<JobState, number>>;
+  /** Queues a failed job again (attempts start over); false if there is no failed job `id`. */
+  retry(id: string): Promise<boolean>;
 }
 
-export class FileJobQueue<P, R> implements JobQueue<P, R> {
-  private readonly pending: string[] = [];
-  private readonly jobs = new Map<string, Job<P, R>>();
-  private running = 0;
-  private handler?: JobHandler<P, R>;
-  private closed = false;
-  private readonly listeners: ((job: Job<P, R>) => void)[] = [];
-  private idleWaiters: (() => void)[] = [];
-  private ready?: Promise<void>;
+export interface SqlJobQueueOptions {
+  /** Queue name: jobs of different queues share the table (default "proofs"). */
+  name?: string;
+  /** Jobs this process runs at once (default 1). */
+  concurrency?: number;
+  /** Attempts before a job is failed for good (default 3). */
+  maxAttempts?: number;
+  /** First retry delay; doubles per attempt, at most 60 s (default 1000 ms). */
+  retryDelayMs?: number;
+  /** A running job whose heartbeat is older than this is taken up again (default 30 s). */
+  stallMs?: number;
+  /** How often to look for jobs other processes queued, and for stalled jobs (default 1000 ms). */
+  pollMs?: number;
+  /** Problems, one line each (default stderr). */
+  log?: Log;
+}
+
+interface JobRow {
+  id: string;
+  state: string;
+  payload: string;
+  result: string | null;
+  error: string | null;
+  attempts: number | string;
+  created_ms: number | string;
+  updated_ms: number | string;
+  [k: string]: unknown;
+}
+
+/** This process, as a job owner: host, pid and a per-process nonce (pids are reused). */
+const OWNER = `${hostname()}/${process.pid}/${randomBytes(4).toString("hex")}`;
+
+function positiveInt(name: string, v: number | undefined, dflt: number, min = 1): number {
+  const n = v ?? dflt;
+  if (!Number.isInteger(n) || n < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${v}`);
+  return n;
+}
+
+export class SqlJobQueue<P, R> implements JobQueue<P, R> {
+  private readonly name: string;
+  private readonly concurrency: number;
+  private readonly maxAttempts: number;
+  private readonly retryDelayMs: number;
+  private readonly stallMs: number;
+  private readonly pollMs: number;
   private readonly log: Log;
+  private readonly listeners: ((job: Job<P, R>) => void)[] = [];
+  private handler?: JobHandler<P, R>;
+  private running = 0;
+  private closed = false;
+  private pumping = false;
+  private pumpAgain = false;
+  private poll?: NodeJS.Timeout;
+  private beat?: NodeJS.Timeout;
+  private readonly active = new Set<Promise<void>>();
 
   constructor(
-    private readonly dir: string,
-    private readonly concurrency = 1,
-    private readonly maxAttempts = 3,
-    private readonly options: FileJobQueueOptions = {},
+    private readonly db: Database,
+    o: SqlJobQueueOptions = {},
   ) {
-    if (!Number.isInteger(concurrency) || concurrency < 1)
-      throw new RangeError(`concurrency must be >= 1, got ${concurrency}`);
-    this.log = options.log ?? logToStderr;
+    this.name = o.name ?? "proofs";
+    this.concurrency = positiveInt("concurrency", o.concurrency, 1);
+    this.maxAttempts = positiveInt("maxAttempts", o.maxAttempts, 3);
+    this.retryDelayMs = positiveInt("retryDelayMs", o.retryDelayMs, 1000, 0);
+    this.stallMs = positiveInt("stallMs", o.stallMs, 30_000);
+    this.pollMs = positiveInt("pollMs", o.pollMs, 1000);
+    this.log = o.log ?? logToStderr;
   }
 
-  /** Creates the directory 0700 (tightening it if needed), once. */
-  private prepare(): Promise<void> {
-    this.ready ??= ensurePrivateDir(this.dir, this.log).catch((e) => {
-      this.ready = undefined;
-      throw e;
-    });
-    return this.ready;
+  private toJob(row: JobRow): Job<P, R> {
+    return {
+      id: row.id,
+      state: row.state as JobState,
+      payload: fromJson<P>(row.payload),
+      result: row.result === null ? undefined : fromJson<R>(row.result),
+      error: row.error ?? undefined,
+      attempts: Number(row.attempts),
+      createdAt: new Date(Number(row.created_ms)).toISOString(),
+      updatedAt: new Date(Number(row.updated_ms)).toISOString(),
+    };
   }
 
-  private file(id: string): string {
-    return path.join(this.dir, `${id}.json`);
-  }
-
-  private async persist(job: Job<P, R>): Promise<void> {
-    job.updatedAt = new Date().toISOString();
-    await this.prepare();
-    await writeFileDurably(
-      this.file(job.id),
-      JSON.stringify(job, (_k, v) => (typeof v === "bigint" ? { $bigint: v.toString() } : v)),
-    );
-  }
-
-  /** The job in `text`; throws a short reason if it is not one (`name`: its file name, if known). */
-  private static revive<P, R>(text: string, name?: string): Job<P, R> {
-    const job = JSON.parse(text, (_k, v) =>
-      v && typeof v === "object" && typeof v.$bigint === "string" ? BigInt(v.$bigint) : v,
-    ) as Job<P, R> | null;
-    if (typeof job !== "object" || job === null || Array.isArray(job)) throw new Error("not a job record");
-    if (name !== undefined && `${job.id}.json` !== name)
-      throw new Error(`job id ${job.id} does not match the file name`);
-    if (!JOB_STATES.includes(job.state)) throw new Error(`unknown job state ${JSON.stringify(job.state)}`);
-    if (!Number.isInteger(job.attempts) || typeof job.createdAt !== "string" || !("payload" in job))
-      throw new Error("not a job record (attempts, createdAt or payload missing)");
-    return job;
-  }
-
-  async enqueue(payload: P): Promise<string> {
+  async enqueue(payload: P, key?: string): Promise<string> {
     if (this.closed) throw new Error("job queue is closed");
-    const now = new Date().toISOString();
-    const job: Job<P, R> = { id: randomUUID(), state: "queued", payload, attempts: 0, createdAt: now, updatedAt: now };
-    await this.persist(job);
-    this.jobs.set(job.id, job);
-    this.pending.push(job.id);
-    this.pump();
-    return job.id;
+    const id = key ?? randomUUID();
+    const now = Date.now();
+    // Insert-or-nothing, then requeue-if-failed: two statements that are each atomic, so two
+    // processes queueing the same key at once store one job.
+    let queued =
+      (await this.db.run(
+        "INSERT INTO jobs (id, queue, state, payload, attempts, run_after_ms, created_ms, updated_ms) " +
+          "VALUES ($1, $2, 'queued', $3, 0, $4, $4, $4) ON CONFLICT (id) DO NOTHING",
+        [id, this.name, toJson(payload), now],
+      )) > 0;
+    if (!queued) {
+      const [row] = await this.db.query<{ queue: string }>("SELECT queue FROM jobs WHERE id = $1", [id]);
+      if (row && row.queue !== this.name) throw new Error(`job ${id} belongs to queue ${row.queue}, not ${this.name}`);
+      queued = await this.retry(id);
+    }
+    if (queued) this.pump();
+    return id;
   }
 
   async get(id: string): Promise<Job<P, R> | undefined> {
-    const mem = this.jobs.get(id);
-    if (mem) return mem;
-    if (!/^[0-9a-f-]{36}$/.test(id)) return undefined;
+    const [row] = await this.db.query<JobRow>("SELECT * FROM jobs WHERE id = $1 AND queue = $2", [id, this.name]);
+    if (!row) return undefined;
     try {
-      return FileJobQueue.revive<P, R>(await readFile(this.file(id), "utf8"), `${id}.json`);
-    } catch {
-      return undefined; // missing, or unreadable (the next start quarantines it)
+      return this.toJob(row);
+    } catch (e) {
+      this.log(`job ${id}: unreadable record (${(e as Error).message})`);
+      return undefined;
     }
   }
 
+  async counts(): Promise<Record<JobState, number>> {
+    const rows = await this.db.query<{ state: string; n: number | string }>(
+      "SELECT state, COUNT(*) AS n FROM jobs WHERE queue = $1 GROUP BY state",
+      [this.name],
+    );
+    const out: Record<JobState, number> = { queued: 0, running: 0, done: 0, failed: 0 };
+    for (const r of rows) if (r.state in out) out[r.state as JobState] = Number(r.n);
+    return out;
+  }
+
+  async retry(id: string): Promise<boolean> {
+    const now = Date.now();
+    const n = await this.db.run(
+      "UPDATE jobs SET state = 'queued', attempts = 0, error = NULL, run_after_ms = $3, updated_ms = $3 " +
+        "WHERE id = $1 AND queue = $2 AND state = 'failed'",
+      [id, this.name, now],
+    );
+    if (n > 0) this.pump();
+    return n > 0;
+  }
+
   async start(handler: JobHandler<P, R>): Promise<void> {
+    if (this.closed) throw new Error("job queue is closed");
     this.handler = handler;
-    await this.prepare();
-    const loaded = await loadRecords({
-      dir: this.dir,
-      isRecord: (name) => JOB_FILE.test(name),
-      parse: (text, name) => FileJobQueue.revive<P, R>(text, name),
-      quarantineDir: this.options.quarantineDir ?? path.join(this.dir, "quarantine"),
-      log: this.log,
-    });
-    const found: Job<P, R>[] = [];
-    for (const job of loaded.values()) {
-      if (this.jobs.has(job.id)) continue; // enqueued by this process before start: memory is newer
-      this.jobs.set(job.id, job);
-      if (job.state === "queued" || job.state === "running") found.push(job);
-    }
-    found.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-    for (const job of found) {
-      if (job.state === "running") {
-        job.state = "queued"; // the process that ran it stopped before finishing
-        await this.persist(job);
-      }
-      if (!this.pending.includes(job.id)) this.pending.push(job.id);
-    }
+    await this.recoverStalled(true);
+    this.poll = setInterval(() => {
+      void this.recoverStalled(false)
+        .then(() => this.pump())
+        .catch((e) => this.log(`job queue: ${(e as Error).message}`));
+    }, this.pollMs);
+    this.poll.unref();
+    this.beat = setInterval(
+      () => {
+        void this.db
+          .run("UPDATE jobs SET heartbeat_ms = $2 WHERE owner = $1 AND state = 'running'", [OWNER, Date.now()])
+          .catch(() => {});
+      },
+      Math.max(100, Math.floor(this.stallMs / 3)),
+    );
+    this.beat.unref();
     this.pump();
+  }
+
+  /**
+   * Puts back in the queue the running jobs whose process is gone: on this host, a dead pid (or
+   * this pid with another nonce: an earlier process); anywhere, a heartbeat older than stallMs.
+   * A job that has used all its attempts this way is failed instead (it may be what kills them).
+   */
+  private async recoverStalled(atStart: boolean): Promise<void> {
+    const now = Date.now();
+    const owners = await this.db.query<{ owner: string | null }>(
+      "SELECT DISTINCT owner FROM jobs WHERE queue = $1 AND state = 'running'",
+      [this.name],
+    );
+    const here = `${hostname()}/`;
+    const dead = owners
+      .map((o) => o.owner)
+      .filter((o): o is string => o !== null && o !== OWNER && o.startsWith(here))
+      .filter((o) => {
+        const pid = Number(o.split("/")[1]);
+        return pid === process.pid || !processAlive(pid);
+      });
+    let n = 0;
+    for (const owner of dead) n += await this.requeueStalled("owner = $3", [owner]);
+    n += await this.requeueStalled("heartbeat_ms < $3 AND owner <> $4", [now - this.stallMs, OWNER]);
+    if (n > 0 && atStart)
+      this.log(`job queue ${this.name}: ${n} job(s) left running by a stopped process queued again`);
+  }
+
+  private async requeueStalled(where: string, params: unknown[]): Promise<number> {
+    const now = Date.now();
+    return this.db.run(
+      "UPDATE jobs SET owner = NULL, updated_ms = $2, " +
+        `state = CASE WHEN attempts >= ${this.maxAttempts} THEN 'failed' ELSE 'queued' END, ` +
+        `error = CASE WHEN attempts >= ${this.maxAttempts} ` +
+        "THEN 'its worker stopped while running it, on every attempt' ELSE error END " +
+        `WHERE queue = $1 AND state = 'running' AND ${where}`,
+      [this.name, now, ...params],
+    );
   }
 
   onSettled(listener: (job: Job<P, R>) => void): void {
     this.listeners.push(listener);
   }
 
-  private pump(): void {
-    while (this.handler && !this.closed && this.running < this.concurrency && this.pending.length > 0) {
-      const job = this.jobs.get(this.pending.shift()!)!;
-      this.running++;
-      void this.run(job).finally(() => {
-        this.running--;
-        this.pump();
-        if (this.running === 0 && this.pending.length === 0) {
-          const w = this.idleWaiters;
-          this.idleWaiters = [];
-          w.forEach((f) => f());
-        }
-      });
-    }
+  /** Takes the next due job, marking it running by this process. */
+  private async claimNext(): Promise<JobRow | undefined> {
+    const now = Date.now();
+    const skip = this.db.kind === "postgres" ? " FOR UPDATE SKIP LOCKED" : "";
+    const [row] = await this.db.query<JobRow>(
+      "UPDATE jobs SET state = 'running', attempts = attempts + 1, owner = $2, heartbeat_ms = $3, updated_ms = $3 " +
+        "WHERE id = (SELECT id FROM jobs WHERE queue = $1 AND state = 'queued' AND run_after_ms <= $3 " +
+        `ORDER BY created_ms, id LIMIT 1${skip}) AND state = 'queued' RETURNING *`,
+      [this.name, OWNER, now],
+    );
+    return row;
   }
 
-  private async run(job: Job<P, R>): Promise<void> {
-    job.state = "running";
-    job.attempts++;
-    await this.persist(job);
+  private pump(): void {
+    if (!this.handler || this.closed) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    void (async () => {
+      try {
+        do {
+          this.pumpAgain = false;
+          while (!this.closed && this.running < this.concurrency) {
+            const row = await this.claimNext();
+            if (!row) break;
+            this.running++;
+            const p = this.run(row).finally(() => {
+              this.running--;
+              this.active.delete(p);
+              this.pump();
+            });
+            this.active.add(p);
+          }
+        } while (this.pumpAgain && !this.closed);
+      } catch (e) {
+        this.log(`job queue ${this.name}: ${(e as Error).message}`);
+      } finally {
+        this.pumping = false;
+      }
+    })();
+  }
+
+  private async run(row: JobRow): Promise<void> {
+    let job: Job<P, R>;
+    try {
+      job = this.toJob(row);
+    } catch (e) {
+      await this.finish(row.id, "failed", null, `unreadable job record: ${(e as Error).message}`, 0).catch(() => {});
+      this.log(`job ${row.id}: unreadable record, failed (${(e as Error).message})`);
+      return;
+    }
+    let state: JobState;
     try {
       job.result = await this.handler!(job.payload, job);
-      job.state = "done";
       job.error = undefined;
+      state = "done";
     } catch (e) {
       job.error = (e as Error).message ?? String(e);
-      job.state = job.attempts >= this.maxAttempts ? "failed" : "queued";
-      if (job.state === "queued") this.pending.push(job.id);
+      state = job.attempts >= this.maxAttempts ? "failed" : "queued";
     }
-    await this.persist(job);
-    if (job.state === "done" || job.state === "failed") this.listeners.forEach((l) => l(job));
+    const delay = Math.min(60_000, this.retryDelayMs * 2 ** Math.max(0, job.attempts - 1));
+    let mine: boolean;
+    try {
+      mine = await this.finish(
+        job.id,
+        state,
+        job.result === undefined ? null : toJson(job.result),
+        job.error ?? null,
+        state === "queued" ? delay : 0,
+      );
+    } catch (e) {
+      // The database is unreachable: the job stays running and is taken up again once its
+      // heartbeat is stale (the handler is idempotent).
+      this.log(`job ${job.id}: its outcome could not be recorded (${(e as Error).message}); it will run again`);
+      return;
+    }
+    if (!mine) {
+      this.log(`job ${job.id}: taken up by another process while this one ran it (its result here is dropped)`);
+      return;
+    }
+    job.state = state;
+    job.updatedAt = new Date().toISOString();
+    if (state === "done" || state === "failed") {
+      for (const l of this.listeners) {
+        try {
+          l(job);
+        } catch (e) {
+          this.log(`job ${job.id}: listener failed: ${(e as Error).message}`);
+        }
+      }
+    } else if (delay > 0) {
+      setTimeout(() => this.pump(), delay + 5).unref();
+    }
   }
 
-  idle(): Promise<void> {
-    if (this.running === 0 && (this.pending.length === 0 || !this.handler)) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  /** Records the outcome if this process still owns the job; false if it does not. */
+  private async finish(
+    id: string,
+    state: JobState,
+    result: string | null,
+    error: string | null,
+    delayMs: number,
+  ): Promise<boolean> {
+    const now = Date.now();
+    const n = await this.db.run(
+      "UPDATE jobs SET state = $3, result = $4, error = $5, run_after_ms = $6, owner = NULL, updated_ms = $7 " +
+        "WHERE id = $1 AND owner = $2 AND state = 'running'",
+      [id, OWNER, state, result, error, now + delayMs, now],
+    );
+    return n > 0;
+  }
+
+  async idle(): Promise<void> {
+    if (!this.handler) return;
+    for (;;) {
+      if (this.running === 0 && !this.pumping) {
+        const c = await this.counts();
+        if (c.queued === 0 && c.running === 0) return;
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    while (this.running > 0) await new Promise((r) => setTimeout(r, 20));
+    clearInterval(this.poll);
+    clearInterval(this.beat);
+    while (this.active.size > 0 || this.pumping) {
+      await Promise.all([...this.active]);
+      if (this.pumping) await new Promise((r) => setTimeout(r, 5));
+    }
   }
 }

@@ -32,6 +32,11 @@ export interface ProofJobResult {
 
 export class ProofJobError extends AssayError {}
 
+/** The proof job of a claim is keyed by its id: one job per claim, whoever queues it. */
+export function proofJobKey(claimId: string): string {
+  return claimId.toLowerCase();
+}
+
 export interface ProofWorkerDeps {
   hub: Contract;
   sender: TxSender;

@@ -9,14 +9,15 @@
 // claim the node never made is left alone (no gas spent on someone else's dispute).
 import { expect } from "chai";
 import { type ChildProcess, spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { network } from "hardhat";
 import { type Contract, hexlify, randomBytes } from "ethers";
 import { claimFor, claimIdOf, signClaimCompact } from "../../prover/chain/claim.js";
 import { openChallenge } from "../../prover/chain/disputes.js";
 import { LEVEL } from "../../prover/chain/protocol-client.js";
+import { openDatabase, SQLITE_FILE } from "../../prover/node/db/database.js";
+import { fromJson } from "../../prover/node/db/json.js";
 import type { InferenceService } from "../../prover/node/inference-service.js";
 import { infer } from "../../prover/prove-inference.js";
 import { releaseCurve } from "../../prover/zk/groth16.js";
@@ -47,12 +48,20 @@ async function gasSpent(who: string, from: number, to: number): Promise<bigint> 
   return total;
 }
 
-/** The proof jobs in `stateDir` (any state) for `claimId`. */
+/** The proof jobs in `stateDir`'s database (any state) for `claimId`. */
 async function jobsFor(stateDir: string, claimId: string): Promise<{ id: string; state: string; attempts: number }[]> {
-  const dir = path.join(stateDir, "jobs");
-  const names = (await readdir(dir).catch(() => [])).filter((f) => /^[0-9a-f-]{36}\.json$/.test(f));
-  const jobs = await Promise.all(names.map(async (f) => JSON.parse(await readFile(path.join(dir, f), "utf8"))));
-  return jobs.filter((j) => j.payload.claimId === claimId);
+  if (!existsSync(path.join(stateDir, SQLITE_FILE))) return [];
+  const db = await openDatabase({ stateDir });
+  try {
+    const rows = await db.query<{ id: string; state: string; attempts: number; payload: string }>(
+      "SELECT id, state, attempts, payload FROM jobs",
+    );
+    return rows
+      .filter((j) => fromJson<{ claimId: string }>(j.payload).claimId === claimId)
+      .map(({ id, state, attempts }) => ({ id, state, attempts: Number(attempts) }));
+  } finally {
+    await db.close();
+  }
 }
 
 describe("attack: challenge an unattended honest claim and wait for the timeout", function () {

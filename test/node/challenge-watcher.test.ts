@@ -15,7 +15,8 @@ import { openChallenge } from "../../prover/chain/disputes.js";
 import { LEVEL } from "../../prover/chain/protocol-client.js";
 import { ChallengeWatcher } from "../../prover/node/challenge-watcher.js";
 import { ClaimStore } from "../../prover/node/claim-store.js";
-import { FileJobQueue } from "../../prover/node/job-queue.js";
+import { type Database, openDatabase } from "../../prover/node/db/database.js";
+import { SqlJobQueue } from "../../prover/node/job-queue.js";
 import { writeNodeState } from "../../prover/node/node-state.js";
 import type { ProofJobPayload, ProofJobResult } from "../../prover/node/proof-job.js";
 import { releaseCurve } from "../../prover/zk/groth16.js";
@@ -25,11 +26,20 @@ import { digits, digitsModel, type TestNode, tempDir, testNode } from "./fixture
 
 const { ethers, networkHelpers } = await network.create();
 
-type Queue = FileJobQueue<ProofJobPayload, ProofJobResult>;
-const jobFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith(".json"));
+type Queue = SqlJobQueue<ProofJobPayload, ProofJobResult>;
+
+/** The databases this file opens (closed at the end). */
+const dbs: Database[] = [];
+async function dbIn(dir: string): Promise<Database> {
+  const db = await openDatabase({ stateDir: dir });
+  dbs.push(db);
+  return db;
+}
+const queueIn = async (dir: string): Promise<Queue> => new SqlJobQueue(await dbIn(dir));
+const jobCount = async (dir: string) => (await (await dbIn(dir)).query("SELECT id FROM jobs")).length;
 
 /** A queue whose process "dies" at the moment it would accept a job. */
-class DyingQueue extends FileJobQueue<ProofJobPayload, ProofJobResult> {
+class DyingQueue extends SqlJobQueue<ProofJobPayload, ProofJobResult> {
   override enqueue(): Promise<string> {
     return Promise.reject(new Error("killed before the job was accepted"));
   }
@@ -48,12 +58,12 @@ describe("node: challenge watcher", function () {
     for (const x of digits().xs.slice(0, 3))
       claimIds.push((await svc.infer({ model: "digits", input: x, valueAtRisk: 1, level: "signed" })).claimId);
     await svc.close();
-    store = new ClaimStore(dataDir);
-    await store.init();
+    store = new ClaimStore(await dbIn(dataDir));
   });
   after(async () => {
     await node?.stop();
     await releaseCurve();
+    for (const db of dbs) await db.close();
   });
 
   const open = (queue: Queue, stateFile: string, extra: Partial<Parameters<typeof ChallengeWatcher.open>[0]> = {}) =>
@@ -77,7 +87,7 @@ describe("node: challenge watcher", function () {
       },
     }) as unknown as Provider;
     const hub = new Contract(await node.hub.getAddress(), node.hub.interface, spy);
-    const queue: Queue = new FileJobQueue(tempDir("watcher-jobs"));
+    const queue = await queueIn(tempDir("watcher-jobs"));
     const w = await open(queue, path.join(tempDir("watcher-a"), "w.json"), {
       hub,
       fromBlock: 0,
@@ -102,24 +112,24 @@ describe("node: challenge watcher", function () {
   it("a challenge recorded before a crash is queued after the restart; a rescan queues nothing twice", async () => {
     const stateFile = path.join(tempDir("watcher-b"), "w.json");
     const jobsDir = tempDir("watcher-b-jobs");
-    const dying = await open(new DyingQueue(jobsDir), stateFile, { fromBlock: 0 });
+    const dying = await open(new DyingQueue(await dbIn(jobsDir)), stateFile, { fromBlock: 0 });
     let err: Error | undefined;
     await dying.scan().catch((e) => (err = e));
     expect(err?.message).to.equal("killed before the job was accepted");
     expect(dying.defences().map((d) => d.state)).to.deep.equal(["pending"]);
 
     const lines: string[] = [];
-    const restarted = await open(new FileJobQueue(jobsDir), stateFile, { log: (l) => lines.push(l) });
+    const restarted = await open(await queueIn(jobsDir), stateFile, { log: (l) => lines.push(l) });
     await restarted.scan();
     expect(restarted.defences().map((d) => [d.claimId, d.state, d.attempts])).to.deep.equal([
       [claimIds[0], "queued", 1],
     ]);
-    expect(jobFiles(jobsDir)).to.have.length(1);
+    expect(await jobCount(jobsDir)).to.equal(1);
     expect(lines.some((l) => l.startsWith("watch: resuming the defence"))).to.equal(false);
 
-    const rescan = await open(new FileJobQueue(jobsDir), stateFile, { fromBlock: 0 });
+    const rescan = await open(await queueIn(jobsDir), stateFile, { fromBlock: 0 });
     await rescan.scan();
-    expect(jobFiles(jobsDir)).to.have.length(1);
+    expect(await jobCount(jobsDir)).to.equal(1);
     expect(rescan.defences().map((d) => d.jobId)).to.deep.equal(restarted.defences().map((d) => d.jobId));
   });
 
@@ -128,7 +138,7 @@ describe("node: challenge watcher", function () {
     const stateFile = path.join(dir, "w.json");
     writeFileSync(stateFile, '{"format":"assay.challenge-wat');
     const lines: string[] = [];
-    const w = await open(new FileJobQueue(tempDir("watcher-c-jobs")), stateFile, { log: (l) => lines.push(l) });
+    const w = await open(await queueIn(tempDir("watcher-c-jobs")), stateFile, { log: (l) => lines.push(l) });
     expect(lines[0]).to.match(/w\.json is unusable \(truncated JSON\); moved it to .*quarantine/);
     await w.scan();
     expect(w.defences().map((d) => d.claimId)).to.deep.equal([claimIds[0]]);
@@ -190,7 +200,7 @@ describe("node: challenge watcher", function () {
     await openChallenge(node.hub.connect(challenger) as Contract, claimIds[2]);
     const { responseDeadline } = await node.hub.disputeOf(claimIds[2]);
     const stateFile = path.join(tempDir("watcher-d"), "w.json");
-    const queue: Queue = new FileJobQueue(tempDir("watcher-d-jobs"));
+    const queue = await queueIn(tempDir("watcher-d-jobs"));
     const lines: string[] = [];
     const log = (l: string) => lines.push(l);
     const w = await open(queue, stateFile, { log, proofBudgetSeconds: 7200 });

@@ -6,6 +6,8 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { cacheRoot, PROJECT_ROOT } from "../../prover/artifacts.js";
+import { ClaimStore } from "../../prover/node/claim-store.js";
+import { openDatabase } from "../../prover/node/db/database.js";
 import { digits, digitsModel, tempDir } from "./fixtures/node.js";
 
 const BIN = path.join(PROJECT_ROOT, "bin/assay.mjs");
@@ -118,9 +120,11 @@ describe("cli: assay node start", function () {
     child.kill("SIGTERM");
     expect(await exited).to.equal(0);
     const state = JSON.parse(readFileSync(path.join(stateDir, "node.json"), "utf8"));
-    const record = JSON.parse(readFileSync(path.join(state.dataDir, "claims", `${r.claimId}.json`), "utf8"));
+    const db = await openDatabase({ stateDir: state.dataDir });
+    const record = (await new ClaimStore(db).get(r.claimId))!;
+    await db.close();
     expect(record.status).to.equal("batched");
-    expect(record.batch.size).to.equal(1);
+    expect(record.batch!.size).to.equal(1);
   });
 
   it("bad invocations fail with one line and a non-zero exit", () => {

@@ -3,8 +3,9 @@
 // claim records with their inputs and salts), follows the protocol's ClaimChallenged events from
 // the saved cursor (prover/node/challenge-watcher.ts; the node's watcher uses the same file, so
 // each continues where the other stopped), and answers every challenge of one of those claims
-// with a proof of the claimed output before the response deadline. Proof jobs live in
-// <data dir>/watch-jobs and resume after a restart. --once scans, defends what is open, and exits.
+// with a proof of the claimed output before the response deadline. Proof jobs are the node's
+// (its database: SQLite in the data dir, or --db) and resume after a restart. --once scans,
+// defends what is open, and exits.
 import path from "node:path";
 import type { Command } from "commander";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
@@ -18,7 +19,9 @@ import { InputError } from "../../errors.js";
 import { openModel } from "../../model-store.js";
 import { ChallengeWatcher } from "../../node/challenge-watcher.js";
 import { ClaimStore } from "../../node/claim-store.js";
-import { FileJobQueue, type Job } from "../../node/job-queue.js";
+import { openDatabase } from "../../node/db/database.js";
+import { importLegacyState } from "../../node/db/legacy-import.js";
+import { type Job, SqlJobQueue } from "../../node/job-queue.js";
 import { type NodeState, readNodeState } from "../../node/node-state.js";
 import { type ProofJobPayload, type ProofJobResult, proofJobHandler } from "../../node/proof-job.js";
 import { TxSender } from "../../node/tx-sender.js";
@@ -37,10 +40,11 @@ interface Opts extends GlobalOptions {
   pollInterval: number;
   confirmations: number;
   verbose?: boolean;
+  db?: string;
 }
 
 type Say = (line: string) => void;
-type DefenceQueue = FileJobQueue<ProofJobPayload, ProofJobResult>;
+type DefenceQueue = SqlJobQueue<ProofJobPayload, ProofJobResult>;
 
 const HELP = `
 What it does:
@@ -157,9 +161,10 @@ async function watch(conn: ChainConnection, node: NodeState, o: Opts, g: GlobalO
     );
   const signer = await defender(conn, node, o.account);
   const hub = (await attach(conn.ethers, node.deployment, signer)).protocol as unknown as Contract;
-  const store = new ClaimStore(node.dataDir, say);
-  await store.init();
-  const queue: DefenceQueue = new FileJobQueue(path.join(node.dataDir, "watch-jobs"), 1, 3, { log: say });
+  const db = await openDatabase({ url: o.db, stateDir: node.dataDir, log: say });
+  await importLegacyState(db, node.dataDir, say);
+  const store = new ClaimStore(db, say);
+  const queue: DefenceQueue = new SqlJobQueue(db, { log: say });
   queue.onSettled(recordOutcome(store, say));
   const watcher = await ChallengeWatcher.open({
     hub,
@@ -197,6 +202,7 @@ async function watch(conn: ChainConnection, node: NodeState, o: Opts, g: GlobalO
   } finally {
     await watcher.stop();
     await queue.close();
+    await db.close();
   }
 }
 
@@ -224,7 +230,8 @@ export function registerWatch(program: Command, globals: () => GlobalOptions): v
       "which account sends the defences and receives the bonds (default: the node's operator if the chain " +
         "holds its key, else account 0)",
     )
-    .option("--state-dir <dir>", "the node's state directory, holding node.json (default $ASSAY_STATE_DIR or .assay/)");
+    .option("--state-dir <dir>", "the node's state directory, holding node.json (default $ASSAY_STATE_DIR or .assay/)")
+    .option("--db <url>", "the node's database when it is not the embedded one (postgres://...)");
   cmd.addHelpText("after", HELP);
   cmd.action(async (o: Opts) => {
     const g = { ...globals(), ...o };
