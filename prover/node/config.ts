@@ -21,6 +21,11 @@ export interface NodeConfig {
   proveAttempts: number;
   /** Claim deadline: this many seconds after the request. */
   claimTtlSeconds: number;
+  /**
+   * How old the chain head behind cached reads may be (ms; chain-view.ts). Undefined: 0 on a
+   * development chain (every transaction mines a block), 1000 elsewhere.
+   */
+  chainReadMaxAgeMs?: number;
 }
 
 export const DEFAULT_NODE_CONFIG: NodeConfig = {

@@ -91,8 +91,11 @@ describe("node: levels of evidence through the service", function () {
       const c = await slow.infer({ model: "digits", input: xs[5], valueAtRisk: 1 });
       expect(slow.pendingBatch).to.equal(2);
       await slow.close();
-      const vb = await slow.claim(b.claimId);
-      const vc = await slow.claim(c.claimId);
+      // The records, as the next service on this state reads them.
+      const reader = await node.service({ runProofJobs: false, watchChallenges: false });
+      const vb = await reader.claim(b.claimId);
+      const vc = await reader.claim(c.claimId);
+      await reader.close();
       expect([vb.status, vc.status, vb.batch!.root === vc.batch!.root, vb.batch!.size]).to.deep.equal([
         "batched",
         "batched",
@@ -186,8 +189,8 @@ describe("node: levels of evidence through the service", function () {
         "queued",
         "None",
       ]);
-      await first.close();
       expect((await first.claim(r.claimId)).job!.state).to.equal("queued");
+      await first.close();
 
       const second = await node.service({ config: { proveConcurrency: 1 } });
       await second.idle();
