@@ -299,7 +299,8 @@ if (process.argv.includes("--probe")) {
   };
   for (const r of results)
     process.stdout.write(
-      `${r.engine}: ${r.claims} claims + ${r.finishedJobs} jobs (${r.databaseMiB} MiB, filled in ${r.fillSeconds} s): ` +
+      `${r.engine}: ${r.claims} claims + ${r.finishedJobs} jobs ` +
+        `(${r.databaseMiB} MiB, filled in ${r.fillSeconds} s): ` +
         `start-up ${r.startup.totalMs} ms, RSS ${r.startup.rssMiB} MiB ` +
         `(empty: ${r.startupEmpty.totalMs} ms, ${r.startupEmpty.rssMiB} MiB)\n`,
     );
