@@ -1,18 +1,25 @@
 // Connects to the chain a command names: a JSON-RPC url (`--rpc`), a network of hardhat.config.ts
 // (`--network`), or by default the embedded Hardhat network, which lives only as long as this
 // process. Hardhat is imported lazily, after the url is in the environment its config reads.
+// The signing account is one of the endpoint's own (unlocked dev accounts, or $ASSAY_PRIVATE_KEY
+// through Hardhat's config), or a local key from --keystore / --key-file (./keys.ts), which signs in
+// this process: the endpoint only ever sees signed transactions.
 import path from "node:path";
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { getAddress, isAddress } from "ethers";
+import { getAddress, isAddress, type Signer } from "ethers";
 import { PROJECT_ROOT } from "../artifacts.js";
 import { AssayError } from "../errors.js";
+import { hasKey, type KeySelection, loadKey } from "./keys.js";
 
 /** The network of hardhat.config.ts whose url comes from $ASSAY_RPC_URL. */
 export const RPC_NETWORK = "rpc";
 
 export class ChainConnectionError extends AssayError {}
 
-export interface ChainSelection {
+/** Who signs: a Hardhat signer (the endpoint's account) or a local key (ethers Wallet). */
+export type ChainSigner = Signer & { readonly address: string };
+
+export interface ChainSelection extends KeySelection {
   /** JSON-RPC url; wins over `network`. */
   rpc?: string;
   /** A network name from hardhat.config.ts. */
@@ -28,7 +35,9 @@ export interface ChainConnection {
   label: string;
   /** The embedded network: it starts empty and ends with this process. */
   ephemeral: boolean;
-  signer: HardhatEthersSigner;
+  signer: ChainSigner;
+  /** Whether the signer's key is held by this process (--keystore / --key-file). */
+  localKey: boolean;
   close(): Promise<void>;
 }
 
@@ -108,6 +117,18 @@ export async function connectChain(sel: ChainSelection): Promise<ChainConnection
     throw new ChainConnectionError(`cannot reach ${label}: ${(e as Error).message.split("\n")[0]}`);
   }
   const ephemeral = conn.networkConfig.type === "edr-simulated";
-  const signer = await pickSigner(conn.ethers, sel.account, label);
-  return { ethers: conn.ethers, chainId, label, ephemeral, signer, close: () => conn.close() };
+  let signer: ChainSigner;
+  try {
+    if (hasKey(sel)) {
+      if (sel.account !== undefined)
+        throw new ChainConnectionError("give --account or a key (--keystore / --key-file), not both");
+      signer = (await loadKey(sel, { provider: conn.ethers.provider }))!;
+    } else {
+      signer = await pickSigner(conn.ethers, sel.account, label);
+    }
+  } catch (e) {
+    await conn.close().catch(() => {});
+    throw e;
+  }
+  return { ethers: conn.ethers, chainId, label, ephemeral, signer, localKey: hasKey(sel), close: () => conn.close() };
 }
