@@ -64,14 +64,22 @@ export function defaultParams(treasury: string): ProtocolParams {
   return { ...PROTOCOL_DEFAULTS, treasury };
 }
 
-/** Deploys the verifier, the two logic libraries and AssayProtocol. The deployer is admin. */
-export async function deployAssay(ethers: HardhatEthers, params?: Partial<ProtocolParams>): Promise<Deployment> {
-  const [deployer] = await ethers.getSigners();
-  const verifier = await ethers.deployContract("Groth16Verifier");
-  const modelLogic = await ethers.deployContract("ModelRegistryLogic");
-  const enclaveLogic = await ethers.deployContract("EnclaveRegistryLogic");
+/**
+ * Deploys the verifier, the two logic libraries and AssayProtocol. The deployer is admin: `signer`
+ * (a local key, for instance), else the chain's first account.
+ */
+export async function deployAssay(
+  ethers: HardhatEthers,
+  params?: Partial<ProtocolParams>,
+  signer?: Signer & { address: string },
+): Promise<Deployment> {
+  const deployer = signer ?? (await ethers.getSigners())[0];
+  const verifier = await ethers.deployContract("Groth16Verifier", [], { signer: deployer });
+  const modelLogic = await ethers.deployContract("ModelRegistryLogic", [], { signer: deployer });
+  const enclaveLogic = await ethers.deployContract("EnclaveRegistryLogic", [], { signer: deployer });
   const p = { ...defaultParams(deployer.address), ...params };
   const protocol = await ethers.deployContract("AssayProtocol", [await verifier.getAddress(), deployer.address, p], {
+    signer: deployer,
     libraries: {
       ModelRegistryLogic: await modelLogic.getAddress(),
       EnclaveRegistryLogic: await enclaveLogic.getAddress(),

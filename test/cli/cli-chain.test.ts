@@ -120,6 +120,15 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     );
   });
 
+  it("deploy with a local key (--key-file): the key's account deploys and is admin", () => {
+    // Hardhat's well-known development account #2, as a key file a real deployment would use.
+    const keyFile = path.join(tmp, "deployer.key");
+    writeFileSync(keyFile, "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a\n", { mode: 0o600 });
+    const d = json(assay("--json", "deploy", "--key-file", keyFile));
+    expect(d.deployer).to.equal("0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC");
+    expect(d.params.treasury).to.equal(d.deployer);
+  });
+
   it("deploy records the deployment for the chain; a second deploy needs --force", () => {
     const d = json(assay("--json", "deploy", ...rpc));
     expect(d.chainId).to.equal("31337");

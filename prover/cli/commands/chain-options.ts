@@ -9,7 +9,10 @@ export interface ChainOptions extends ChainSelection, DeploymentSelection {}
 export const CHAIN_HELP = `
 Chain selection:
   --rpc <url>        a JSON-RPC endpoint (e.g. \`npx hardhat node\` at http://127.0.0.1:8545); accounts are the
-                     node's own, or the key in $ASSAY_PRIVATE_KEY
+                     node's own, the key in $ASSAY_PRIVATE_KEY, or a local key (below)
+  --keystore <file>  sign with this encrypted JSON keystore (password: --password-file or
+                     $ASSAY_KEYSTORE_PASSWORD); create one with \`assay key new\`
+  --key-file <file>  sign with the hex private key in this file (mode 0600)
   --network <name>   a network of hardhat.config.ts
   (neither)          the embedded Hardhat network: it starts empty and ends with the command, so it only
                      serves commands that need no earlier state
@@ -20,8 +23,19 @@ else .assay/), written by \`assay deploy\`.`;
 export function chainOptions(cmd: Command, opts: { account?: boolean } = {}): Command {
   cmd.option("--rpc <url>", "JSON-RPC url of the chain (default: the embedded Hardhat network)");
   cmd.option("--network <name>", "a network from hardhat.config.ts");
-  if (opts.account !== false) cmd.option("--account <index|address>", "which of the node's accounts signs (default 0)");
+  if (opts.account !== false) {
+    cmd.option("--account <index|address>", "which of the node's accounts signs (default 0)");
+    keyOptions(cmd);
+  }
   cmd.option("--state-dir <dir>", "where deployment files live (default $ASSAY_STATE_DIR or .assay/)");
+  return cmd;
+}
+
+/** Adds --keystore, --password-file and --key-file (a local signing key: prover/chain/keys.ts). */
+export function keyOptions(cmd: Command): Command {
+  cmd.option("--keystore <file>", "sign with this encrypted JSON keystore (held by this process, not the endpoint)");
+  cmd.option("--password-file <file>", "the keystore's password (first line; default $ASSAY_KEYSTORE_PASSWORD)");
+  cmd.option("--key-file <file>", "sign with the hex private key in this file (mode 0600)");
   return cmd;
 }
 

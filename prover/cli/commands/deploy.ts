@@ -9,7 +9,7 @@ import { defaultParams, deployAssay, type Deployment, type ProtocolParams } from
 import { withRevertReason } from "../../chain/revert-reason.js";
 import { InputError } from "../../errors.js";
 import { type GlobalOptions, progress, result } from "../output.js";
-import { CHAIN_HELP, type ChainOptions, chainOptions, withChain } from "./chain-options.js";
+import { CHAIN_HELP, type ChainOptions, chainOptions, keyOptions, withChain } from "./chain-options.js";
 import { ethOption, secondsOption } from "./chain-parse.js";
 
 interface Opts extends GlobalOptions, ChainOptions {
@@ -99,11 +99,13 @@ export function registerDeploy(program: Command, globals: () => GlobalOptions): 
     .command("deploy")
     .summary("deploy the verifier and the protocol; record their addresses")
     .description(
-      "deploy the shared Groth16 verifier and the AssayProtocol contract (account 0 of the chain is admin and " +
-        "deployer) and record their addresses in <state dir>/deployment-<chainId>.json",
+      "deploy the shared Groth16 verifier and the AssayProtocol contract (the deployer is admin: the local key " +
+        "of --keystore / --key-file, else account 0 of the chain) and record their addresses in " +
+        "<state dir>/deployment-<chainId>.json",
     );
   addOptions(cmd);
   chainOptions(cmd, { account: false });
+  keyOptions(cmd);
   cmd.addHelpText("after", CHAIN_HELP);
   cmd.action(async (o: Opts) => {
     const g = { ...globals(), ...o };
@@ -119,7 +121,7 @@ export function registerDeploy(program: Command, globals: () => GlobalOptions): 
       );
       const before = await conn.ethers.provider.getBlockNumber();
       const probe = await conn.ethers.getContractAt("AssayProtocol", deployer);
-      const d = await withRevertReason("deploy", [probe.interface], () => deployAssay(conn.ethers, p));
+      const d = await withRevertReason("deploy", [probe.interface], () => deployAssay(conn.ethers, p, conn.signer));
       const record = { ...d, blockNumber: before + 1 };
       const written = conn.ephemeral ? undefined : await writeDeployment(record, o.stateDir);
       result(g, describeDeployment(d, p, conn.label, written), {
