@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { registerAudit } from "./commands/audit.js";
 import { registerDeploy } from "./commands/deploy.js";
 import { registerInfer } from "./commands/infer.js";
+import { registerKey } from "./commands/key.js";
 import { registerModelCompile } from "./commands/model-compile.js";
 import { registerModelList } from "./commands/model-list.js";
 import { registerNodeStart } from "./commands/node-start.js";
@@ -14,6 +15,7 @@ import { registerStake } from "./commands/stake.js";
 import { registerSubmit } from "./commands/submit.js";
 import { registerVerify } from "./commands/verify.js";
 import { registerWatch } from "./commands/watch.js";
+import { registerWorker } from "./commands/worker.js";
 import { releaseCurve } from "../zk/groth16.js";
 import { type GlobalOptions, reportError } from "./output.js";
 
@@ -75,6 +77,8 @@ registerSubmit(program, globals);
 registerInfer(program, globals);
 registerAudit(program, globals);
 registerWatch(program, globals);
+registerWorker(program, globals);
+registerKey(program, globals);
 
 try {
   await program.parseAsync(process.argv);

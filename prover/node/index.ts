@@ -20,6 +20,22 @@ export type { RegisteredEnclave, RegisterEnclaveOptions } from "./enclave-regist
 export { bootstrapDevNode } from "./dev-bootstrap.js";
 export type { DevBootstrap, DevBootstrapOptions, DevModel } from "./dev-bootstrap.js";
 export { SqlJobQueue } from "./job-queue.js";
+export {
+  BullMqJobQueue,
+  BullMqQueueError,
+  parseRedisUrl,
+  redactRedisUrl,
+  DEFAULT_KEEP_DONE,
+  DEFAULT_KEEP_FAILED,
+} from "./bullmq-queue.js";
+export type { BullMqJobQueueOptions, KeepFinished, RedisConnectionOptions } from "./bullmq-queue.js";
+export { proofJobHandler, proofJobKey, recordProofOutcome } from "./proof-job.js";
+export type { ProofJobPayload, ProofJobResult } from "./proof-job.js";
+export { ChainView } from "./chain-view.js";
+export { NodeMetrics } from "./metrics.js";
+export { LOG_LEVELS } from "./server.js";
+export type { LogLevel } from "./server.js";
+export type { ServiceEvent } from "./inference-service.js";
 export type { Job, JobQueue, JobState, SqlJobQueueOptions } from "./job-queue.js";
 export { openDatabase, DatabaseError, SQLITE_FILE } from "./db/database.js";
 export type { Database, DbKind, OpenDatabaseOptions } from "./db/database.js";

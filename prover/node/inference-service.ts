@@ -28,11 +28,14 @@ import type { BatchTree } from "../chain/batch-tree.js";
 import { attestedClaimDigest, type Claim, claimFor, claimIdOf, signClaim, compactSignature } from "../chain/claim.js";
 import { attach, type Deployment, LEVEL_NAMES, type LevelName, levelBit } from "../chain/protocol-client.js";
 import type { CompiledModel } from "../compile-model.js";
+import { logToStderr } from "../durable-file.js";
 import { AssayError } from "../errors.js";
 import { infer, type Inference } from "../prove-inference.js";
 import { verifyingKeyId } from "../zk/vkey-encoding.js";
 import { postOwnRoot, SignedBatcher } from "./batcher.js";
 import { type ChallengeWatchOptions, ChallengeWatcher, type ChallengeWatcherStatus } from "./challenge-watcher.js";
+import { isDevelopmentChain } from "../chain/dev-chain.js";
+import { ChainView } from "./chain-view.js";
 import { type ClaimOutput, type ClaimRecord, ClaimStore, type TxInfo } from "./claim-store.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { importLegacyState } from "./db/legacy-import.js";
@@ -45,8 +48,14 @@ import {
   UnknownClaimError,
   UnknownModelIdError,
 } from "./errors.js";
-import { type Job, type JobQueue, SqlJobQueue } from "./job-queue.js";
-import { type ProofJobPayload, type ProofJobResult, proofJobHandler, proofJobKey } from "./proof-job.js";
+import { type Job, type JobQueue, type JobState, SqlJobQueue } from "./job-queue.js";
+import {
+  type ProofJobPayload,
+  type ProofJobResult,
+  proofJobHandler,
+  proofJobKey,
+  recordProofOutcome,
+} from "./proof-job.js";
 import {
   chooseLevel,
   consumerRequiredLevel,
@@ -119,6 +128,15 @@ export interface InferResponse extends ClaimView {
   salt: bigint;
 }
 
+/** What the service reports as its work lands, to `observe` listeners (the HTTP server's metrics.ts). */
+export type ServiceEvent =
+  /** A transaction of this node landed: submitSigned, submitAttested or postBatch. */
+  | { type: "transaction"; action: string; gasUsed: bigint }
+  /** A submission failed, or a batch could not be posted (it is retried). */
+  | { type: "failure"; kind: "transaction" | "batch" }
+  /** A proof job settled here; when done, its result holds the submitProven transaction (if one was sent). */
+  | { type: "proof-job"; state: JobState; result?: ProofJobResult };
+
 /** Throws unless `m` is registered on `chain` with the verifying key of the circuit served. */
 async function checkRegistered(hub: Contract, m: ServedModel, chain: string): Promise<void> {
   if (!isHexString(m.modelId, 32)) throw new AssayError(`model id ${m.modelId} is not 32-byte hex`);
@@ -143,6 +161,8 @@ export class InferenceService {
   private readonly updates = new Set<Promise<unknown>>();
   private readonly batcher: SignedBatcher | null;
   private watcher?: ChallengeWatcher;
+  private readonly listeners = new Set<(e: ServiceEvent) => void>();
+  private readonly chain: ChainView;
 
   private constructor(
     private readonly o: InferenceServiceOptions,
@@ -162,9 +182,15 @@ export class InferenceService {
           ...config.batch,
           post: postOwnRoot(hub, sender, operatorAddress),
           onPosted: (ids, tree, tx) => this.recordBatch(ids, tree, tx),
-          onError: (e, ids) => o.log?.(`batch of ${ids.length} claim(s) not posted (will retry): ${e.message}`),
+          onError: (e, ids) => {
+            this.emit({ type: "failure", kind: "batch" });
+            o.log?.(`batch of ${ids.length} claim(s) not posted (will retry): ${e.message}`);
+          },
         })
       : null;
+    this.chain = new ChainView(hub.runner!.provider!, {
+      headMaxAgeMs: config.chainReadMaxAgeMs ?? (isDevelopmentChain(chainId) ? 0 : 1000),
+    });
   }
 
   static async start(o: InferenceServiceOptions): Promise<InferenceService> {
@@ -260,6 +286,27 @@ export class InferenceService {
     return this.batcher?.pending ?? 0;
   }
 
+  /** Proof jobs by state (queued + running: the queue's depth). */
+  queueCounts(): Promise<Record<JobState, number>> {
+    return this.queue.counts();
+  }
+
+  /** Calls `listener` with every ServiceEvent until the returned function is called. */
+  observe(listener: (e: ServiceEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(e: ServiceEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(e);
+      } catch {
+        // An observer's fault must not fail the work it observes.
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- requests
 
   /** `admit`, if given, sees the chosen level before any work and may refuse by throwing (per-key proof caps). */
@@ -272,7 +319,9 @@ export class InferenceService {
     const { level: required, source: policy } =
       req.consumer === undefined || req.consumer === null
         ? nodeRequiredLevel(this.config.policy, valueAtRisk)
-        : await consumerRequiredLevel(this.hub.runner!, String(req.consumer), valueAtRisk);
+        : await this.chain.read(`consumer:${String(req.consumer).toLowerCase()}:${valueAtRisk}`, () =>
+            consumerRequiredLevel(this.hub.runner!, String(req.consumer), valueAtRisk),
+          );
     const level = chooseLevel({
       required,
       requested,
@@ -298,7 +347,7 @@ export class InferenceService {
     if (level === "Attested") record = await this.attested(served, base, requestId, deadline);
     else if (level === "Signed") record = await this.signed(served, base, requestId, deadline);
     else record = await this.proven(served, base, requestId, deadline);
-    return { ...(await this.view(record)), salt: record.salt };
+    return { ...this.freshView(record), salt: record.salt };
   }
 
   /** The node's record of a claim, with its proof job's state and its level on chain. */
@@ -424,11 +473,13 @@ export class InferenceService {
     await this.store.put(record);
     try {
       const tx = await this.sender.send(action, build);
+      this.emit({ type: "transaction", action, gasUsed: tx.gasUsed });
       return this.store.update(record.claimId, (r) => {
         r.status = "recorded";
         r.transaction = tx;
       });
     } catch (e) {
+      this.emit({ type: "failure", kind: "transaction" });
       await this.store.update(record.claimId, (r) => {
         r.status = "failed";
         r.error = (e as Error).message;
@@ -439,7 +490,7 @@ export class InferenceService {
 
   /** Per level: null when the model allows it and this node can give it now, else why not. */
   private async unavailableLevels(served: ServedModel): Promise<Record<LevelName, string | null>> {
-    const version = await this.hub.modelVersion(served.modelId);
+    const version = await this.chain.read(`model:${served.modelId}`, () => this.hub.modelVersion(served.modelId));
     const status = Number(version.status);
     if (status !== 1) throw new ModelInactiveError(served.modelId, status === 2 ? "deprecated" : "unknown");
     const allowed = Number(version.allowedLevels);
@@ -451,13 +502,20 @@ export class InferenceService {
       if (!enclave) attested = "this node runs no enclave";
       else if (!enclave.models.includes(served.model.ref.circuitId))
         attested = "this node's enclave image does not hold the model";
-      else if (!(await this.hub.canAttest(enclave.address, served.modelId)))
+      else if (
+        !(await this.chain.read(`attest:${enclave.address}:${served.modelId}`, () =>
+          this.hub.canAttest(enclave.address, served.modelId),
+        ))
+      )
         attested =
           `the enclave key ${enclave.address} cannot attest for it on chain ` +
           "(unregistered, expired, revoked or image not approved)";
     }
     let signed = notAllowed("Signed");
-    if (signed === null && !(await this.hub.isStaked(this.operatorAddress)))
+    if (
+      signed === null &&
+      !(await this.chain.read(`staked:${this.operatorAddress}`, () => this.hub.isStaked(this.operatorAddress)))
+    )
       signed = `the operator ${this.operatorAddress} is not staked`;
     return { Signed: signed, Attested: attested, Proven: notAllowed("Proven") };
   }
@@ -476,6 +534,19 @@ export class InferenceService {
     return { ...base, claimId, claim, salt, output, status: "recorded", createdAt: now, updatedAt: now, ...extra };
   }
 
+  /**
+   * The view of a claim this request just made, from what the node knows without asking the
+   * chain: queued for a batch or a proof (None on chain yet), or recorded by a transaction that
+   * landed (its level, not final: the challenge window has just opened).
+   */
+  private freshView(record: ClaimRecord): ClaimView {
+    const { input: _input, salt: _salt, job: _job, ...rest } = record;
+    const v: ClaimView = { ...rest };
+    if (record.job) v.job = { id: record.job.id, state: "queued", attempts: 0 };
+    v.onChain = { level: record.status === "recorded" ? record.level : "None", final: false };
+    return v;
+  }
+
   private async view(record: ClaimRecord): Promise<ClaimView> {
     const { input: _input, salt: _salt, job: _job, ...rest } = record;
     const v: ClaimView = { ...rest };
@@ -491,6 +562,7 @@ export class InferenceService {
   }
 
   private async recordBatch(ids: string[], tree: BatchTree, tx: TxInfo): Promise<void> {
+    this.emit({ type: "transaction", action: "postBatch", gasUsed: tx.gasUsed });
     await Promise.all(
       ids.map((id, index) =>
         this.store.update(id, (r) => {
@@ -503,18 +575,8 @@ export class InferenceService {
   }
 
   private async recordProofJob(job: Job<ProofJobPayload, ProofJobResult>): Promise<void> {
-    await this.store.update(job.payload.claimId, (r) => {
-      if (job.state === "done") {
-        r.status = "proven";
-        if (job.result?.transaction) r.transaction = job.result.transaction;
-        r.error = undefined;
-      } else {
-        r.status = "failed";
-        r.error = job.error;
-      }
-    });
-    if (job.state === "failed")
-      this.o.log?.(`proof job ${job.id} for claim ${job.payload.claimId} failed: ${job.error}`);
+    this.emit({ type: "proof-job", state: job.state, result: job.result });
+    await recordProofOutcome(this.store, job, this.o.log ?? logToStderr);
   }
 
   private track(p: Promise<unknown>): void {
@@ -556,8 +618,8 @@ export class InferenceService {
 
   /** Chain time (never behind the wall clock: the next block cannot be older than now). */
   private async chainNow(): Promise<bigint> {
-    const block = await this.hub.runner!.provider!.getBlock("latest");
-    return BigInt(Math.max(block!.timestamp, Math.floor(Date.now() / 1000)));
+    const { timestamp } = await this.chain.head();
+    return BigInt(Math.max(timestamp, Math.floor(Date.now() / 1000)));
   }
 }
 

@@ -6,10 +6,12 @@ import { bindingFor } from "../chain/binding.js";
 import type { Claim } from "../chain/claim.js";
 import { LEVEL } from "../chain/protocol-client.js";
 import type { CompiledModel } from "../compile-model.js";
+import { type Log, logToStderr } from "../durable-file.js";
 import { AssayError } from "../errors.js";
 import { proveInference } from "../prove-inference.js";
 import { encodeProof } from "../zk/vkey-encoding.js";
-import type { TxInfo } from "./claim-store.js";
+import type { ClaimStore, TxInfo } from "./claim-store.js";
+import type { Job } from "./job-queue.js";
 import type { TxSender } from "./tx-sender.js";
 
 export interface ProofJobPayload {
@@ -70,4 +72,36 @@ export function proofJobHandler(deps: ProofWorkerDeps) {
     );
     return { beneficiary: deps.beneficiary, binding, transaction, proveMs };
   };
+}
+
+/**
+ * Records a settled proof job in its claim's record (whichever process ran it: the node, `assay
+ * worker`, `assay watch`): done -> "proven" with the submitProven transaction (kept as it was when
+ * the claim was found already Proven), failed -> "failed" with the job's error, except that a
+ * record already "proven" stays so. Never throws: a record missing from this database or
+ * unreadable is logged, since the outcome stands on chain and in the queue whatever the record.
+ */
+export async function recordProofOutcome(
+  store: ClaimStore,
+  job: Job<ProofJobPayload, ProofJobResult>,
+  log: Log = logToStderr,
+): Promise<void> {
+  if (job.state !== "done" && job.state !== "failed") return;
+  const claimId = job.payload.claimId;
+  try {
+    await store.update(claimId, (r) => {
+      if (job.state === "done") {
+        r.status = "proven";
+        if (job.result?.transaction) r.transaction = job.result.transaction;
+        r.error = undefined;
+      } else if (r.status !== "proven") {
+        r.status = "failed";
+        r.error = job.error;
+      }
+    });
+  } catch (e) {
+    log(`proof job ${job.id}: claim record ${claimId} not updated: ${(e as Error).message}`);
+    return;
+  }
+  if (job.state === "failed") log(`proof job ${job.id} for claim ${claimId} failed: ${job.error}`);
 }

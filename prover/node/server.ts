@@ -5,8 +5,14 @@
 //   GET  /v1/claims/:id  -> 200 the node's record of the claim, its job, its level on chain  [API key]
 //   GET  /v1/models      -> 200 the models served                                         [open]
 //   GET  /healthz        -> 200 chain, protocol, operator, enclave, queue depth            [open]
+//   GET  /metrics        -> 200 Prometheus text (metrics.ts)      [open; API key when the node has keys]
+//   GET  /openapi.json   -> 200 the OpenAPI 3.1 document of this API                       [open]
 //   POST /rpc            read-only JSON-RPC passthrough to the node's chain (when given one), so
 //                        other tools can read the embedded chain: `assay audit --rpc http://.../rpc`
+//
+// The contract (api-schema.ts): TypeBox schemas validate every request before the service sees
+// it (types, lengths, patterns, no unknown fields; a 400 names the field) and serialize every
+// response; @fastify/swagger builds /openapi.json from the same schemas.
 //
 // Exposure (auth.ts, rpc-guard.ts; `assay node start --help`):
 //   - With API keys (`access.keys`), /v1/infer and /v1/claims need `Authorization: Bearer
@@ -14,6 +20,10 @@
 //     minute to POST /v1/infer and `proofJobsPerKey` proof jobs queued or running; over either,
 //     429 and nothing is evaluated, queued or sent. Without keys the API is open; with `access`
 //     given the limits then count per client address, and /v1 also gets the Host check below.
+//   - /metrics: Prometheus scrapers usually come without credentials to a private address, so
+//     it is open on a node without keys (which listens on loopback unless told otherwise); a
+//     node with keys requires one for /metrics too (give the scraper a key: `authorization`
+//     with `type: Bearer` in its scrape config), since the counters tell who uses it how much.
 //   - /rpc passes only read-only methods (eth_call, eth_getLogs, ...): eth_sendTransaction,
 //     eth_sign*, personal_*, evm_*, hardhat_*, debug_* and batches holding any of them get a
 //     JSON-RPC error (-32601, HTTP 200) and nothing runs. Its Host header must name localhost,
@@ -21,19 +31,46 @@
 //   - startServer listens on 127.0.0.1 unless told otherwise; checkExposure (auth.ts) decides
 //     whether another address, or a real chain without keys, may be served.
 //
+// Logs: fastify's pino logger, JSON lines (`logLevel`, default "info"; "silent" for none) on
+// stderr, where the CLI writes its progress (stdout holds its results): a line per request and
+// per response (method, url, status, time) and one per 5xx fault. Request bodies (inputs, salts
+// in answers) and Authorization headers are never logged. `log`, if given, also gets each 5xx
+// fault as one plain line (the CLI's progress output).
+//
 // Every error is JSON `{ "error": "<one line>" }`: 400 malformed or invalid, 401 missing or
 // invalid API key, 403 foreign Host header, 404 unknown model, claim or route, 409 conflicts with
 // chain state, 413 body too large, 415 not JSON, 422 a level the policy or the model rules out,
 // 429 over a rate or proof-job limit, 502 the chain refused a transaction, 503 shutting down.
 // Big integers (field elements, values at risk, gas) are decimal strings.
+import { createRequire } from "node:module";
+import swagger, { type SwaggerOptions } from "@fastify/swagger";
+import { type TSchema, Type } from "@sinclair/typebox";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from "fastify";
+import {
+  ClaimParams,
+  ClaimView,
+  type ErrorStatus,
+  errorResponses,
+  ErrorBody,
+  HealthResponse,
+  InferBody,
+  InferResponse,
+  ModelsResponse,
+  validationMessage,
+} from "./api-schema.js";
 import { AccessError, type ApiKey, callerOf, limitRequestRate, ProofJobCap, requireApiKeys } from "./auth.js";
 import type { AccessLimits } from "./config.js";
 import { type NodeErrorKind, NodeError } from "./errors.js";
 import type { InferenceService, InferRequest } from "./inference-service.js";
+import { NodeMetrics } from "./metrics.js";
 import { hostAllowed, hostRefusal, refuseRpc } from "./rpc-guard.js";
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const PACKAGE_VERSION = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
 
 /** An EIP-1193 provider (what the embedded Hardhat network exposes). */
 export interface Eip1193Provider {
@@ -57,6 +94,10 @@ export interface NodeServerOptions {
   rpc?: Eip1193Provider;
   /** Called for server-side faults (5xx), one line each. */
   log?: (line: string) => void;
+  /** Structured logs (pino JSON lines) at this level and above: default "info"; "silent" for none. */
+  logLevel?: LogLevel;
+  /** Where the JSON log lines go (default stderr). */
+  logStream?: { write(line: string): unknown };
 }
 
 const STATUS: Record<NodeErrorKind, number> = {
@@ -69,21 +110,8 @@ const STATUS: Record<NodeErrorKind, number> = {
   internal: 500,
 };
 
-const inferSchema = {
-  body: {
-    type: "object",
-    required: ["model", "input", "valueAtRisk"],
-    additionalProperties: false,
-    properties: {
-      model: { type: "string", minLength: 1, maxLength: 200 },
-      input: { type: "array" },
-      // Values are checked by the service, whose messages say exactly what is wrong.
-      valueAtRisk: {},
-      level: { type: "string" },
-      consumer: { type: "string" },
-    },
-  },
-} as const;
+// Never in a log line, whatever a serializer is changed to include: keys, cookies, bodies.
+const REDACT = ["req.headers.authorization", "req.headers.cookie", "req.body", "res.body"];
 
 export function json(value: unknown): string {
   return JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
@@ -120,15 +148,69 @@ export function buildServer(o: NodeServerOptions): FastifyInstance {
   const bodyLimit = o.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = Fastify({
     bodyLimit,
-    logger: false,
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    logger: {
+      level: o.logLevel ?? "info",
+      stream: o.logStream ?? process.stderr,
+      redact: { paths: REDACT, censor: "[redacted]" },
+    },
+    // verbose: failed checks carry the value and its schema, for validationMessage.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, verbose: true } },
+    schemaErrorFormatter: (errors, dataVar) => new Error(validationMessage(errors, dataVar)),
   });
-  setErrorHandlers(app, bodyLimit, o.log);
-  // An encapsulated context: its auth and limit hooks apply to these routes only.
-  void app.register((scope) => addKeyedRoutes(scope, o.service, o.access));
-  addOpenRoutes(app, o.service);
-  if (o.rpc) addRpcRoute(app, o.rpc, o.access?.publicHosts ?? []);
+  const metrics = new NodeMetrics({ queueCounts: () => o.service.queueCounts() });
+  const unobserve = o.service.observe((e) => metrics.record(e));
+  app.addHook("onClose", async () => void unobserve());
+  app.addHook("onResponse", async (req, reply) => {
+    const route = req.is404 ? "unmatched" : (req.routeOptions.url ?? "unmatched");
+    metrics.response(req.method, route, reply.statusCode, reply.elapsedTime / 1000);
+  });
+  setErrorHandlers(app, bodyLimit, o.log, metrics);
+  // Before any route: @fastify/swagger learns the routes as they are added.
+  void app.register(swagger, openApiOptions());
+  for (const shared of [ErrorBody, ClaimView, InferResponse]) app.addSchema(shared);
+  void app.register(async (root) => {
+    // An encapsulated context: its auth and limit hooks apply to these routes only.
+    await root.register((scope) => addKeyedRoutes(scope, o.service, metrics, o.access));
+    addOpenRoutes(root, o.service, metrics, (o.access?.keys.length ?? 0) > 0);
+    if (o.rpc) addRpcRoute(root, o.rpc, o.access?.publicHosts ?? []);
+  });
   return app;
+}
+
+/** @fastify/swagger's options: the document's header, the bearer scheme, shared schemas as components. */
+function openApiOptions(): SwaggerOptions {
+  return {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "assay inference node",
+        version: PACKAGE_VERSION,
+        description:
+          "Runs ML models and claims their outputs on chain at the level of evidence the value at risk " +
+          'needs (Signed, Attested, Proven). Errors are `{ "error": "<one line>" }`; big integers are ' +
+          "decimal strings.",
+      },
+      tags: [
+        { name: "claims", description: "inference claims: make one, read one" },
+        { name: "node", description: "what the node serves, its health, metrics and chain" },
+      ],
+      components: {
+        securitySchemes: {
+          apiKey: {
+            type: "http",
+            scheme: "bearer",
+            description:
+              "An API key of this node, `Authorization: Bearer <token>`; required by /v1/infer, /v1/claims " +
+              "and /metrics when the node is configured with keys",
+          },
+        },
+      },
+    },
+    // Shared schemas (api-schema.ts: Error, ClaimView, InferResponse) become components by name.
+    refResolver: {
+      buildLocalReference: (schema, _base, _fragment, i) => (typeof schema.$id === "string" ? schema.$id : `def-${i}`),
+    },
+  };
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";
@@ -138,14 +220,25 @@ function send(reply: { type(t: string): { send(b: string): unknown } }, body: un
 }
 
 /** Every error, unknown routes included, as JSON `{ error }` with its status. */
-function setErrorHandlers(app: FastifyInstance, bodyLimit: number, log: NodeServerOptions["log"]): void {
-  app.setErrorHandler((e, _req, reply) => {
+function setErrorHandlers(
+  app: FastifyInstance,
+  bodyLimit: number,
+  log: NodeServerOptions["log"],
+  metrics: NodeMetrics,
+): void {
+  app.setErrorHandler((e, req, reply) => {
     const { status, message } = describeError(e, bodyLimit);
-    if (status >= 500) log?.(`${status} ${message}`);
+    const line = message.split("\n")[0];
+    if (status >= 500) {
+      log?.(`${status} ${message}`);
+      // The message only: an error object may hold request values (validation errors do).
+      req.log.error({ status, error: line }, "request failed");
+      metrics.failure("server");
+    }
     void reply
       .code(status)
       .type(JSON_TYPE)
-      .send(json({ error: message.split("\n")[0] }));
+      .send(json({ error: line }));
   });
   app.setNotFoundHandler((req, reply) => {
     void reply
@@ -162,8 +255,24 @@ function hostCheck(publicHosts: readonly string[]) {
   };
 }
 
+/** Errors a keyed route may answer besides its own: 401 with keys, else 403 (Host check); 429 with limits. */
+function accessErrors(access: AccessOptions | undefined, limited: boolean): ErrorStatus[] {
+  const keyed = (access?.keys.length ?? 0) > 0;
+  return [keyed ? 401 : 403, ...(access && limited ? [429 as const] : [])];
+}
+
+/** The OpenAPI security requirement of a keyed route: the bearer key when the node has keys, else none. */
+function security(keyed: boolean): Record<string, string[]>[] {
+  return keyed ? [{ apiKey: [] }] : [];
+}
+
 /** The routes that spend or reveal the operator's work: API key, rate limit and proof cap when configured. */
-async function addKeyedRoutes(scope: FastifyInstance, service: InferenceService, access?: AccessOptions) {
+async function addKeyedRoutes(
+  scope: FastifyInstance,
+  service: InferenceService,
+  metrics: NodeMetrics,
+  access?: AccessOptions,
+) {
   const keys = access?.keys ?? [];
   // Open: no token stops a rebinding page in a browser on this machine; the Host check does.
   if (keys.length === 0) scope.addHook("onRequest", hostCheck(access?.publicHosts ?? []));
@@ -174,12 +283,57 @@ async function addKeyedRoutes(scope: FastifyInstance, service: InferenceService,
     cap = new ProofJobCap(access.proofJobsPerKey, (id) => proofJobLive(service, id));
   }
   const config = { rateLimit: access ? {} : (false as const) };
-  scope.post("/v1/infer", { schema: inferSchema, config }, async (req, reply) =>
-    send(reply, await inferWithinCap(service, req.body as InferRequest, cap, callerOf(req))),
+  const inferSchema = {
+    summary: "Run a model on an input and claim its output on chain",
+    description:
+      "Gives the cheapest level of evidence the policy accepts for the value at risk (the consumer " +
+      "contract's requiredLevel, or the node's thresholds) and at least `level` (default auto). The input, " +
+      "flattened, must hold as many values as the model's input shape (GET /v1/models). Signed and Attested " +
+      "claims are on chain (or in a batch) when this returns; a Proven claim returns with its queued proof job.",
+    tags: ["claims"],
+    security: security(keys.length > 0),
+    body: InferBody,
+    response: {
+      200: Type.Ref(InferResponse, { description: "the claim, its output and the salt of its input commitment" }),
+      ...errorResponses([400, ...accessErrors(access, true), 404, 409, 413, 415, 422, 500, 502, 503]),
+    },
+  };
+  scope.post("/v1/infer", { schema: inferSchema, config }, async (req, reply) => {
+    const started = performance.now();
+    let level = "none";
+    const chosen = (l: string) => (level = l);
+    try {
+      const res = await inferWithinCap(service, req.body as InferRequest, cap, callerOf(req), chosen);
+      metrics.infer(level, "ok", (performance.now() - started) / 1000);
+      return reply.send(res);
+    } catch (e) {
+      metrics.infer(level, outcomeOf(e), (performance.now() - started) / 1000);
+      throw e;
+    }
+  });
+  const claimSchema = {
+    summary: "The node's record of a claim",
+    description: "Its level, status, transaction or batch, proof job, and its level on chain now.",
+    tags: ["claims"],
+    security: security(keys.length > 0),
+    params: ClaimParams,
+    response: {
+      200: Type.Ref(ClaimView, { description: "the claim (never its input or salt)" }),
+      ...errorResponses([400, ...accessErrors(access, false), 404, 500, 503]),
+    },
+  };
+  scope.get("/v1/claims/:id", { schema: claimSchema }, async (req, reply) =>
+    reply.send(await service.claim((req.params as ClaimParams).id)),
   );
-  scope.get("/v1/claims/:id", async (req, reply) =>
-    send(reply, await service.claim((req.params as { id: string }).id)),
-  );
+  // With keys, /metrics is one of these routes (see the header); without, it is open.
+  if (keys.length > 0) addMetricsRoute(scope, metrics, true);
+}
+
+/** How an /v1/infer request ended, for metrics: "ok" or the error's kind. */
+function outcomeOf(e: unknown): string {
+  if (e instanceof NodeError) return e.kind;
+  if (e instanceof AccessError) return "over-limit";
+  return "internal";
 }
 
 /** Whether a claim's proof job is still queued or running (when unsure: yes, it still counts). */
@@ -192,52 +346,121 @@ async function proofJobLive(service: InferenceService, claimId: string): Promise
   }
 }
 
-/** service.infer, refusing (429) a Proven request over the caller's proof-job cap before any work. */
+/**
+ * service.infer, telling `chosen` the level given before any work, and refusing (429) a Proven
+ * request over the caller's proof-job cap before any work.
+ */
 async function inferWithinCap(
   service: InferenceService,
   body: InferRequest,
   cap: ProofJobCap | undefined,
   caller: string,
+  chosen: (level: string) => void,
 ) {
-  if (!cap) return service.infer(body);
   let holding = false;
   try {
     const res = await service.infer(body, async (level) => {
-      if (level !== "Proven") return;
+      chosen(level);
+      if (!cap || level !== "Proven") return;
       await cap.reserve(caller);
       holding = true;
     });
-    if (holding) cap.settle(caller, res.job ? res.claimId : undefined);
+    if (holding) cap!.settle(caller, res.job ? res.claimId : undefined);
     holding = false;
     return res;
   } finally {
-    if (holding) cap.settle(caller);
+    if (holding) cap!.settle(caller);
   }
 }
 
-function addOpenRoutes(app: FastifyInstance, service: InferenceService): void {
-  app.get("/v1/models", async (_req, reply) => send(reply, { models: service.servedModels() }));
+function addOpenRoutes(app: FastifyInstance, service: InferenceService, metrics: NodeMetrics, keyed: boolean): void {
+  const internal = errorResponses([500]);
+  app.get(
+    "/v1/models",
+    {
+      schema: {
+        summary: "The models this node serves",
+        tags: ["node"],
+        response: { 200: { ...ModelsResponse, description: "the models served" }, ...internal },
+      },
+    },
+    async (_req, reply) => reply.send({ models: service.servedModels() }),
+  );
 
-  app.get("/healthz", async (_req, reply) =>
-    send(reply, {
-      ok: true,
-      chainId: service.chainId,
-      protocol: service.hubAddress,
-      operator: service.operatorAddress,
-      enclave: service.enclaveAddress ?? null,
-      models: service.servedModels().length,
-      pendingBatch: service.pendingBatch,
-      policy: service.config.policy,
-      batch: service.config.batch,
-      challengeWatch: service.challengeWatch,
-    }),
+  app.get(
+    "/healthz",
+    {
+      schema: {
+        summary: "Chain, protocol, operator, enclave, policy, batching and the challenge watcher",
+        tags: ["node"],
+        response: { 200: { ...HealthResponse, description: "the node is up" }, ...internal },
+      },
+    },
+    async (_req, reply) =>
+      reply.send({
+        ok: true,
+        chainId: service.chainId,
+        protocol: service.hubAddress,
+        operator: service.operatorAddress,
+        enclave: service.enclaveAddress ?? null,
+        models: service.servedModels().length,
+        pendingBatch: service.pendingBatch,
+        policy: service.config.policy,
+        batch: service.config.batch,
+        challengeWatch: service.challengeWatch,
+      }),
+  );
+
+  if (!keyed) addMetricsRoute(app, metrics, false);
+
+  app.get(
+    "/openapi.json",
+    {
+      schema: {
+        summary: "This document",
+        tags: ["node"],
+        response: { 200: { type: "object", additionalProperties: true, description: "the OpenAPI 3.1 document" } },
+      },
+    },
+    // A string, so the schema above (any object) only documents it.
+    async (_req, reply) => send(reply, app.swagger()),
+  );
+}
+
+/** GET /metrics: Prometheus text; `keyed` when it sits behind the API keys. */
+function addMetricsRoute(scope: FastifyInstance, metrics: NodeMetrics, keyed: boolean): void {
+  const text: TSchema = Type.String({ description: "Prometheus text exposition format 0.0.4" });
+  scope.get(
+    "/metrics",
+    {
+      schema: {
+        summary: "Prometheus metrics",
+        description:
+          "Requests and latency per route and per level, responses by status, proof-job queue depth, " +
+          "proof time, gas per action, failures, and the process's own metrics.",
+        tags: ["node"],
+        security: security(keyed),
+        response: {
+          200: { description: "the metrics", content: { "text/plain": { schema: text } } },
+          ...(keyed ? errorResponses([401]) : {}),
+        },
+      },
+    },
+    async (_req, reply) => reply.type(metrics.contentType).send(await metrics.text()),
   );
 }
 
 /** POST /rpc: one read-only JSON-RPC call or a batch, passed through to the chain (rpc-guard.ts). */
 function addRpcRoute(app: FastifyInstance, rpc: Eip1193Provider, publicHosts: readonly string[]): void {
   const one = (m: unknown) => forwardRpcCall(rpc, m);
-  app.post("/rpc", { onRequest: hostCheck(publicHosts) }, async (req, reply) => {
+  const schema = {
+    summary: "Read-only JSON-RPC to the node's chain",
+    description:
+      "One JSON-RPC 2.0 call or a batch; only read-only methods run (others get error -32601). The Host " +
+      "header must name this machine or a configured public host (else 403).",
+    tags: ["node"],
+  };
+  app.post("/rpc", { schema, onRequest: hostCheck(publicHosts) }, async (req, reply) => {
     const refused = refuseRpc(req.body);
     if (refused) return send(reply, refused);
     return send(reply, Array.isArray(req.body) ? await Promise.all(req.body.map(one)) : await one(req.body));

@@ -8,10 +8,11 @@
 // check. Who pays: nobody but the operator, and only for requests it accepted; the operator's
 // nonce and balance move by exactly the accepted work.
 import { expect } from "chai";
-import { readdirSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { network } from "hardhat";
+import { openDatabase, SQLITE_FILE } from "../../prover/node/db/database.js";
 import type { InferenceService } from "../../prover/node/inference-service.js";
 import { type AccessOptions, buildServer } from "../../prover/node/server.js";
 import { releaseCurve } from "../../prover/zk/groth16.js";
@@ -26,13 +27,16 @@ const ALICE = { name: "alice", token: "alice-0123456789abcdef0123" };
 const BOB = { name: "bob", token: "bob-fedcba9876543210fedcba" };
 const JSON_HEADERS = { "content-type": "application/json" };
 const bearer = (token: string) => ({ ...JSON_HEADERS, authorization: `Bearer ${token}` });
-const files = (dir: string) => {
+/** Rows of `table` in the node database of state directory `dir` (0 before it exists). */
+async function rows(dir: string, table: "claims" | "jobs"): Promise<number> {
+  if (!existsSync(path.join(dir, SQLITE_FILE))) return 0;
+  const db = await openDatabase({ stateDir: dir });
   try {
-    return readdirSync(dir).filter((f) => f.endsWith(".json")).length;
-  } catch {
-    return 0;
+    return Number((await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
+  } finally {
+    await db.close();
   }
-};
+}
 
 describe("attack: the node as an open wallet", function () {
   let node: TestNode;
@@ -63,6 +67,7 @@ describe("attack: the node as an open wallet", function () {
     const app = buildServer({
       service: on,
       rpc: connection.provider,
+      logLevel: "silent",
       access: access && { keys: [ALICE, BOB], ratePerMinute: 100, proofJobsPerKey: 4, ...access },
     });
     apps.push(app);
@@ -74,8 +79,8 @@ describe("attack: the node as an open wallet", function () {
   const spent = async (dir = stateDir) => ({
     nonce: await ethers.provider.getTransactionCount(node.operator.address),
     balance: await ethers.provider.getBalance(node.operator.address),
-    claims: files(path.join(dir, "claims")),
-    jobs: files(path.join(dir, "jobs")),
+    claims: await rows(dir, "claims"),
+    jobs: await rows(dir, "jobs"),
   });
 
   it("no key, a wrong key or scheme, a piece of a real key: 401, nothing evaluated, recorded or sent", async () => {
@@ -160,7 +165,7 @@ describe("attack: the node as an open wallet", function () {
     // Bob's budget is his own.
     const bob = await infer(app, proven, bearer(BOB.token));
     expect(bob.statusCode, bob.body).to.equal(200);
-    expect(files(path.join(dir, "jobs"))).to.equal(start.jobs + 2);
+    expect(await rows(dir, "jobs")).to.equal(start.jobs + 2);
 
     // A node that runs the queued jobs sends exactly one Proven submission per accepted request.
     const runner = await node.service({ stateDir: dir, runProofJobs: true, config: { batch: null } });

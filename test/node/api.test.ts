@@ -1,10 +1,12 @@
-// The HTTP API: bad input of every kind gets a 4xx status and one clear JSON line; good input
-// gets the claim; the JSON-RPC passthrough reaches the node's chain.
+// The HTTP API: bad input of every kind gets a 4xx status and one clear JSON line (the schema's
+// checks at the edge name the field, what it must be and what it was); good input gets the claim,
+// serialized by the response schemas exactly as the service reports it; the JSON-RPC passthrough
+// reaches the node's chain.
 import { expect } from "chai";
 import type { FastifyInstance } from "fastify";
 import { network } from "hardhat";
 import type { InferenceService } from "../../prover/node/inference-service.js";
-import { buildServer, DEFAULT_BODY_LIMIT } from "../../prover/node/server.js";
+import { buildServer, DEFAULT_BODY_LIMIT, json } from "../../prover/node/server.js";
 import { releaseCurve } from "../../prover/zk/groth16.js";
 import { digits, type TestNode, testNode } from "./fixtures/node.js";
 
@@ -21,7 +23,7 @@ describe("node: HTTP API", function () {
   before(async () => {
     node = await testNode(ethers);
     service = await node.service({ runProofJobs: false, config: { batch: null } });
-    app = buildServer({ service, rpc: connection.provider });
+    app = buildServer({ service, rpc: connection.provider, logLevel: "silent" });
     circuitId = node.served[0].model.ref.circuitId;
   });
   after(async () => {
@@ -65,18 +67,44 @@ describe("node: HTTP API", function () {
     });
 
     it("wrong shape: not an object, a missing or unknown field, a field of the wrong type -> 400", async () => {
-      await expectError(await post([good()]), 400, "invalid request: body must be object");
+      await expectError(
+        await post([good()]),
+        400,
+        "invalid request: the request body must be a JSON object, got an array of 1",
+      );
+      const required = "(required: model, input, valueAtRisk)";
       const { input: _input, ...noInput } = good();
-      await expectError(await post(noInput), 400, "invalid request: body must have required property 'input'");
+      await expectError(await post(noInput), 400, `invalid request: missing field "input" ${required}`);
       const { valueAtRisk: _v, ...noValue } = good();
-      await expectError(await post(noValue), 400, "invalid request: body must have required property 'valueAtRisk'");
+      await expectError(await post(noValue), 400, `invalid request: missing field "valueAtRisk" ${required}`);
+      const allowed = "(allowed: model, input, valueAtRisk, level, consumer)";
       await expectError(
         await post({ ...good(), colour: "red" }),
         400,
-        "invalid request: body must NOT have additional properties",
+        `invalid request: unknown field "colour" ${allowed}`,
       );
-      await expectError(await post({ ...good(), input: "1,2,3" }), 400, "invalid request: body/input must be array");
-      await expectError(await post({ ...good(), model: 7 }), 400, "invalid request: body/model must be string");
+      await expectError(
+        await post({ ...good(), level: "proven", salt: "1" }),
+        400,
+        `invalid request: unknown field "salt" ${allowed}`,
+      );
+      await expectError(
+        await post({ ...good(), input: "1,2,3" }),
+        400,
+        "invalid request: input must be an array of finite numbers, flat or nested " +
+          '(arrays nest at most 8 levels deep), got "1,2,3"',
+      );
+      await expectError(
+        await post({ ...good(), model: 7 }),
+        400,
+        "invalid request: model must be a model id (0x and 64 hex digits), circuit id or alias " +
+          "of 1 to 200 characters, got 7",
+      );
+      await expectError(
+        await post({ ...good(), model: "m".repeat(201) }),
+        400,
+        /^invalid request: model must be a model id .* of 1 to 200 characters, got "m{36}\.\.\."$/,
+      );
       await expectError(
         await post({ ...good(), input: x.slice(1) }),
         400,
@@ -85,7 +113,7 @@ describe("node: HTTP API", function () {
       await expectError(
         await post({ ...good(), level: "platinum" }),
         400,
-        'level must be one of auto, signed, attested, proven, got "platinum"',
+        'invalid request: level must be one of auto, signed, attested, proven (any letter case), got "platinum"',
       );
     });
 
@@ -103,20 +131,54 @@ describe("node: HTTP API", function () {
     });
 
     it("non-numeric values in the input or the value at risk -> 400", async () => {
-      const input = [...x];
-      input[3] = "abc" as unknown as number;
-      await expectError(await post({ ...good(), input }), 400, 'input element 3 is "abc", not a finite number');
-      input[3] = null as unknown as number;
-      await expectError(await post({ ...good(), input }), 400, "input element 3 is null, not a finite number");
+      const element = "must be a finite number or an array of them (arrays nest at most 8 levels deep), got";
+      const input: unknown[] = [...x];
+      input[3] = "abc";
+      await expectError(await post({ ...good(), input }), 400, `invalid request: input[3] ${element} "abc"`);
+      input[3] = null;
+      await expectError(await post({ ...good(), input }), 400, `invalid request: input[3] ${element} null`);
+      // Nested: the message points into the nesting.
+      await expectError(
+        await post({ ...good(), input: [x.slice(0, 32), [...x.slice(32, 40), {}, ...x.slice(41)]] }),
+        400,
+        `invalid request: input[1][8] ${element} {}`,
+      );
+      // Deeper than the schema allows: refused before any recursion (here 9 levels).
+      let deep: unknown = x;
+      for (let i = 0; i < 8; i++) deep = [deep];
+      await expectError(
+        await post({ ...good(), input: deep }),
+        400,
+        "invalid request: input[0][0][0][0][0][0][0][0] must be a finite number (arrays nest at most 8 levels deep), " +
+          "got an array of 64",
+      );
       const bad =
-        "valueAtRisk must be a non-negative integer below 2^256 " +
-        "(a JSON number up to 2^53 - 1, or a decimal string), got";
+        "invalid request: valueAtRisk must be a non-negative integer below 2^256: a JSON number up to 2^53 - 1, " +
+        "a decimal string of up to 78 digits, or 0x and up to 64 hex digits, got";
       await expectError(await post({ ...good(), valueAtRisk: "lots" }), 400, `${bad} "lots"`);
+      await expectError(await post({ ...good(), valueAtRisk: {} }), 400, `${bad} {}`);
       await expectError(await post({ ...good(), valueAtRisk: -1 }), 400, `${bad} -1`);
       await expectError(await post({ ...good(), valueAtRisk: 1.5 }), 400, `${bad} 1.5`);
-      const tooBig = (1n << 256n).toString();
-      await expectError(await post({ ...good(), valueAtRisk: tooBig }), 400, `${bad} "${tooBig.slice(0, 36)}..."`);
+      await expectError(await post({ ...good(), valueAtRisk: 2 ** 53 }), 400, `${bad} 9007199254740992`);
+      await expectError(await post({ ...good(), valueAtRisk: "007" }), 400, `${bad} "007"`);
+      const hex65 = `0x${"f".repeat(65)}`;
+      await expectError(await post({ ...good(), valueAtRisk: hex65 }), 400, `${bad} "${hex65.slice(0, 36)}..."`);
       await expectError(await post({ ...good(), valueAtRisk: [5] }), 400, `${bad} an array of 1`);
+      await expectError(await post({ ...good(), valueAtRisk: null }), 400, `${bad} null`);
+      // JSON's 1e999 parses to Infinity: no integer, and shown as what it is.
+      await expectError(
+        await post(JSON.stringify(good()).replace('"valueAtRisk":5', '"valueAtRisk":1e999')),
+        400,
+        `${bad} Infinity`,
+      );
+      // 78 digits pass the schema; the service knows 2^256 is one too many.
+      const tooBig = (1n << 256n).toString();
+      await expectError(
+        await post({ ...good(), valueAtRisk: tooBig }),
+        400,
+        "valueAtRisk must be a non-negative integer below 2^256 (a JSON number up to 2^53 - 1, or a decimal string), " +
+          `got "${tooBig.slice(0, 36)}..."`,
+      );
     });
 
     it("an oversized body -> 413", async () => {
@@ -147,7 +209,8 @@ describe("node: HTTP API", function () {
       await expectError(
         await post({ ...good(), consumer: "0x1234" }),
         400,
-        'consumer must be an address, got "0x1234"',
+        "invalid request: consumer must be an address (0x and 40 hex digits) of a contract with " +
+          'requiredLevel(uint256 valueAtRisk), got "0x1234"',
       );
     });
 
@@ -155,7 +218,7 @@ describe("node: HTTP API", function () {
       await expectError(
         await app.inject({ method: "GET", url: "/v1/claims/xyz" }),
         400,
-        'claim id must be 0x-prefixed 32-byte hex, got "xyz"',
+        'invalid request: path parameter id must be a claim id: 0x and 64 hex digits (32 bytes), got "xyz"',
       );
       const unknown = `0x${"00".repeat(31)}01`;
       await expectError(
@@ -202,6 +265,20 @@ describe("node: HTTP API", function () {
       ]);
       expect(view).to.not.have.property("salt");
       expect(view).to.not.have.property("input");
+      // The response schemas serialize exactly what the service reports (nothing dropped or renamed).
+      expect(view).to.deep.equal(JSON.parse(json(await service.claim(body.claimId))));
+      const { salt: _salt, ...answered } = body;
+      expect(answered).to.deep.equal(view);
+    });
+
+    it("an Attested request: the enclave's signature, serialized as the service records it", async () => {
+      const res = await post({ ...good(), valueAtRisk: "2000000000000000000" });
+      expect(res.statusCode, res.body).to.equal(200);
+      const { salt, ...answered } = res.json();
+      expect([answered.level, answered.signer]).to.deep.equal(["Attested", node.enclave!.address]);
+      expect(answered.signature).to.match(/^0x[0-9a-f]{130}$/);
+      expect(salt).to.match(/^[0-9]+$/);
+      expect(answered).to.deep.equal(JSON.parse(json(await service.claim(answered.claimId))));
     });
 
     it("a Proven request returns at once with its queued job; the output is already there", async () => {
@@ -220,7 +297,12 @@ describe("node: HTTP API", function () {
         protocol: node.deployment.protocol,
         operator: node.operator.address,
         enclave: node.enclave!.address,
+        policy: { signedMax: "1000000000000000000", attestedMax: "100000000000000000000" },
+        batch: null,
+        models: 1,
+        pendingBatch: 0,
       });
+      expect(health.challengeWatch).to.include.keys("running", "cursor", "head", "ignored", "defences");
       const models = (await app.inject({ method: "GET", url: "/v1/models" })).json();
       expect(models.models).to.deep.equal([
         { modelId: node.served[0].modelId, circuitId, alias: "digits", inputShape: [1, 64] },

@@ -11,9 +11,16 @@
 // $ASSAY_API_KEYS make /v1/infer and /v1/claims require a bearer token, with per-key request
 // and proof-job limits. Without keys the node starts only on the embedded chain and on a
 // loopback address, unless --no-auth says to run open anyway (loudly).
+//
+// Scale-out (prover/node/db/, bullmq-queue.ts): claims live in a database, the embedded SQLite in
+// the state directory or --db postgres://... shared with other processes; proof jobs live in the
+// same database, or on BullMQ (--queue redis://...) where `assay worker` processes on any machine
+// run them. --no-prove makes this node an API node only (its jobs are run elsewhere), which is
+// refused unless something else can run them: workers (--queue) or other nodes on the shared
+// PostgreSQL database. The urls are not written to node.json (they may carry passwords).
 import { existsSync } from "node:fs";
 import path from "node:path";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import type { Contract } from "ethers";
 import { type ChainConnection, connectChain } from "../../chain/chain-connection.js";
 import {
@@ -32,9 +39,13 @@ import { DEFAULT_ACCESS_LIMITS, DEFAULT_NODE_CONFIG, type NodeConfig } from "../
 import { bootstrapDevNode, type DevBootstrap, type DevModel, enclaveModelRefs } from "../../node/dev-bootstrap.js";
 import { imageMeasurementId } from "../../node/enclave-registration.js";
 import { enclaveImage } from "../../attest/enclave-client.js";
+import { BullMqJobQueue, parseRedisUrl } from "../../node/bullmq-queue.js";
+import { type Database, openDatabase } from "../../node/db/database.js";
 import { InferenceService } from "../../node/inference-service.js";
+import type { JobQueue } from "../../node/job-queue.js";
+import type { ProofJobPayload, ProofJobResult } from "../../node/proof-job.js";
 import { type NodeState, readNodeState, runDir, writeNodeState } from "../../node/node-state.js";
-import { type AccessOptions, type Eip1193Provider, startServer } from "../../node/server.js";
+import { type AccessOptions, type Eip1193Provider, LOG_LEVELS, type LogLevel, startServer } from "../../node/server.js";
 import { assertSetupAllowed } from "../../chain/setup-policy.js";
 import { setupProvenance } from "../../zk/setup-provenance.js";
 import { releaseCurve } from "../../zk/groth16.js";
@@ -62,6 +73,12 @@ interface Opts extends GlobalOptions {
   rateLimit: number;
   maxProofJobs: number;
   publicHost?: string[];
+  db?: string;
+  queue?: string;
+  queuePrefix: string;
+  /** false with --no-prove. */
+  prove: boolean;
+  logLevel: LogLevel;
 }
 
 function uintOption(name: string) {
@@ -155,6 +172,20 @@ function addOptions(cmd: Command): Command {
       uintOption("--attested-max"),
     )
     .option("--no-enclave", "run no enclave (no Attested level)")
+    .option(
+      "--db <url>",
+      "claims and (without --queue) proof jobs: postgres://... shared with other processes, or a SQLite file " +
+        "(default: SQLite in the state directory)",
+    )
+    .option(
+      "--queue <redis url>",
+      "proof jobs on BullMQ at redis://[user:password@]host[:port][/db], for `assay worker`",
+    )
+    .option("--queue-prefix <prefix>", "key prefix of the BullMQ queue (workers give the same)", "assay")
+    .option("--no-prove", "run no proof jobs here (workers or other nodes do): needs --queue or --db postgres://...")
+    .addOption(
+      new Option("--log-level <level>", "HTTP request log (JSON lines on stderr)").choices(LOG_LEVELS).default("info"),
+    )
     .option(
       "--allow-dev-setup",
       "serve models whose keys come from the development powers of tau on a chain that is not a local " +
@@ -275,6 +306,41 @@ interface Started {
   service: InferenceService;
   url: string;
   dataDir: string;
+  /** Where claims and proof jobs live, and who runs the jobs (no passwords). */
+  jobs: string[];
+}
+
+/**
+ * --no-prove needs something else to run the jobs: workers on the BullMQ queue, or other nodes on a
+ * shared PostgreSQL database. Checked before anything is compiled or connected.
+ */
+export function checkJobOptions(o: Pick<Opts, "db" | "queue" | "prove">): void {
+  if (o.queue !== undefined) parseRedisUrl(o.queue);
+  if (o.prove || o.queue !== undefined || /^postgres(ql)?:\/\//i.test(o.db ?? "")) return;
+  throw new InputError(
+    "--no-prove: this node would queue proof jobs that nothing runs; give --queue redis://... " +
+      "(run them with `assay worker`) or --db postgres://... (run by other nodes on that database)",
+  );
+}
+
+/** The BullMQ proof queue; this node declines the jobs of circuits it does not serve (another node's). */
+async function openQueue(o: Opts, served: { model: CompiledModel }[], say: Say) {
+  const circuits = new Set(served.map((m) => m.model.ref.circuitId));
+  const queue: JobQueue<ProofJobPayload, ProofJobResult> = await BullMqJobQueue.open<ProofJobPayload, ProofJobResult>({
+    url: o.queue!,
+    prefix: o.queuePrefix,
+    concurrency: o.proveConcurrency,
+    maxAttempts: DEFAULT_NODE_CONFIG.proveAttempts,
+    decline: (p) => (circuits.has(p.circuitId) ? undefined : `circuit ${p.circuitId} is not served by this node`),
+    log: say,
+  });
+  return queue;
+}
+
+function describeJobs(o: Opts, db: Database, queue: JobQueue<unknown, unknown> | undefined): string[] {
+  const where = queue instanceof BullMqJobQueue ? `BullMQ at ${queue.label} (prefix ${queue.prefix})` : db.label;
+  const who = o.prove ? `run here (${o.proveConcurrency} at once)` : "run by workers, not here (--no-prove)";
+  return [`  claims     ${db.label}`, `  proofs     ${where}; ${who}`];
 }
 
 /** Bootstraps the node, starts its service and HTTP server; each started part is added to `cleanup`. */
@@ -294,6 +360,10 @@ async function startNode(
   });
   if (boot.enclave) cleanup.push(() => boot.enclave!.stop());
   const dataDir = runDir(ctx.stateDir, boot.deployment);
+  const db = await openDatabase({ url: o.db, stateDir: dataDir, log: ctx.say });
+  cleanup.push(() => db.close());
+  const jobQueue = o.queue ? await openQueue(o, boot.served, ctx.say) : undefined;
+  if (jobQueue) cleanup.push(() => jobQueue.close());
   const service = await InferenceService.start({
     ethers: chain.ethers,
     deployment: boot.deployment,
@@ -301,6 +371,9 @@ async function startNode(
     models: boot.served,
     enclave: boot.enclave,
     stateDir: dataDir,
+    db,
+    jobQueue,
+    runProofJobs: o.prove,
     config: nodeConfig(o),
     log: ctx.say,
   });
@@ -315,9 +388,10 @@ async function startNode(
     port: o.port,
     rpc: chain.ephemeral ? rpc : undefined,
     log: ctx.say,
+    logLevel: o.logLevel,
   });
   cleanup.push(() => app.close());
-  return { boot, service, url, dataDir };
+  return { boot, service, url, dataDir, jobs: describeJobs(o, db, jobQueue) };
 }
 
 function nodeState(chain: ChainConnection, { boot, service, url, dataDir }: Started): NodeState {
@@ -362,7 +436,7 @@ function describeAccess(a: AccessOptions): string {
     : `OPEN (no API key); ${limits} per client address`;
 }
 
-function describeNode(state: NodeState, stateDir: string, access: AccessOptions): string {
+function describeNode(state: NodeState, stateDir: string, access: AccessOptions, jobs: string[]): string {
   const enclave = state.enclave
     ? `${state.enclave.address} (image ${state.enclave.measurement})`
     : "none (no Attested level)";
@@ -376,6 +450,7 @@ function describeNode(state: NodeState, stateDir: string, access: AccessOptions)
     `  enclave    ${enclave}`,
     `  access     ${describeAccess(access)}`,
     ...state.models.map((m) => `  model      ${m.alias}  ${m.modelId}  (circuit ${m.circuitId})`),
+    ...jobs,
     `  state      ${stateDir}`,
     `  try        curl -s ${state.url}/v1/infer -H 'content-type: application/json' ` +
       `${access.keys.length > 0 ? "-H 'authorization: Bearer <token>' " : ""}-d '${body}'`,
@@ -426,7 +501,7 @@ async function serve(
     const state = nodeState(chain, started);
     await writeNodeState(stateDir, state);
     stopOnSignals(unwind, say);
-    result(g, describeNode(state, stateDir, access), state);
+    result(g, describeNode(state, stateDir, access, started.jobs), state);
   } catch (e) {
     await unwind();
     throw e;
@@ -459,6 +534,7 @@ export function registerNodeStart(program: Command, globals: () => GlobalOptions
     const g = { ...globals(), ...o };
     // Before compiling or connecting anything: what is known without the chain (--rpc is a real one).
     const access = accessOptions(o);
+    checkJobOptions(o);
     const exposure = { host: o.host, keys: access.keys.length, noAuth: !o.auth };
     checkExposure({ ...exposure, embedded: o.rpc === undefined });
     const models = await loadModels(o.models, o.calib, o.ptauId, (line) => progress(g, line));

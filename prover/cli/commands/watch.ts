@@ -23,7 +23,12 @@ import { openDatabase } from "../../node/db/database.js";
 import { importLegacyState } from "../../node/db/legacy-import.js";
 import { type Job, SqlJobQueue } from "../../node/job-queue.js";
 import { type NodeState, readNodeState } from "../../node/node-state.js";
-import { type ProofJobPayload, type ProofJobResult, proofJobHandler } from "../../node/proof-job.js";
+import {
+  type ProofJobPayload,
+  type ProofJobResult,
+  proofJobHandler,
+  recordProofOutcome,
+} from "../../node/proof-job.js";
 import { TxSender } from "../../node/tx-sender.js";
 import type { DefenceRecord } from "../../node/watcher-state.js";
 import { releaseCurve } from "../../zk/groth16.js";
@@ -117,18 +122,9 @@ function defenceHandler(node: NodeState, hub: Contract, beneficiary: string) {
   };
 }
 
-/** Records a landed defence in the node's claim record, as the node does for its proof jobs. */
+/** Records each settled defence in the node's claim record, as the node and `assay worker` do (recordProofOutcome). */
 function recordOutcome(store: ClaimStore, say: Say) {
-  return (job: Job<ProofJobPayload, ProofJobResult>) => {
-    if (job.state !== "done") return;
-    void store
-      .update(job.payload.claimId, (r) => {
-        r.status = "proven";
-        if (job.result?.transaction) r.transaction = job.result.transaction;
-        r.error = undefined;
-      })
-      .catch((e) => say(`watch: claim record ${job.payload.claimId} not updated: ${(e as Error).message}`));
-  };
+  return (job: Job<ProofJobPayload, ProofJobResult>) => void recordProofOutcome(store, job, say);
 }
 
 /** --once: scans, lets every defence run (retries included), rescans so outcomes are read from the chain. */
