@@ -36,7 +36,7 @@ export interface ChainConnection {
   /** The embedded network: it starts empty and ends with this process. */
   ephemeral: boolean;
   signer: ChainSigner;
-  /** Whether the signer's key is held by this process (--keystore / --key-file). */
+  /** Whether the signer's key is held by this process (--keystore / --key-file, or $ASSAY_PRIVATE_KEY with --rpc). */
   localKey: boolean;
   close(): Promise<void>;
 }
@@ -130,5 +130,13 @@ export async function connectChain(sel: ChainSelection): Promise<ChainConnection
     await conn.close().catch(() => {});
     throw e;
   }
-  return { ethers: conn.ethers, chainId, label, ephemeral, signer, localKey: hasKey(sel), close: () => conn.close() };
+  return {
+    ethers: conn.ethers,
+    chainId,
+    label,
+    ephemeral,
+    signer,
+    localKey: hasKey(sel) || (name === RPC_NETWORK && Boolean(process.env.ASSAY_PRIVATE_KEY)),
+    close: () => conn.close(),
+  };
 }

@@ -134,6 +134,31 @@ describe("attack: development-ceremony keys on a chain that is not a development
     expect(await provider.getTransactionCount(deployer.address)).to.equal(nonce);
   });
 
+  it("node start on 8453 will not deploy with the endpoint's unlocked accounts unless told to", async function () {
+    const [deployer] = await provider.listAccounts();
+    const nonce = await provider.getTransactionCount(deployer.address);
+    const r = await assayAsync(
+      env,
+      "node",
+      "start",
+      "--models",
+      model.ref.circuitId,
+      "--ptau-id",
+      model.ref.ptauId!,
+      "--allow-dev-setup",
+      "--no-auth",
+      "--no-enclave",
+      "--port",
+      "0",
+      ...rpc,
+    );
+    expect(r.code, r.err).to.equal(1);
+    expect(errorLines(r).at(-1)).to.match(
+      /^assay: chain 8453 is not a development chain: give the operator's key \(--keystore or --key-file\)/,
+    );
+    expect(await provider.getTransactionCount(deployer.address)).to.equal(nonce);
+  });
+
   it("with --allow-dev-setup it goes through, and the chain records a development setup", async function () {
     const r = await assayAsync(
       env,

@@ -6,54 +6,19 @@
 // share it. Needs Redis and PostgreSQL ($ASSAY_TEST_REDIS_URL, $ASSAY_TEST_POSTGRES_URL); skipped
 // without them. One test (about 25 s): it starts two CLI processes and proves once.
 import { expect } from "chai";
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { network } from "hardhat";
 import { Queue } from "bullmq";
 import type { Contract } from "ethers";
-import { cacheRoot, PROJECT_ROOT } from "../../prover/artifacts.js";
 import { LEVEL } from "../../prover/chain/protocol-client.js";
 import { parseRedisUrl } from "../../prover/node/bullmq-queue.js";
-import { ASSAY_BIN } from "../helpers/cli.js";
+import { startAssay, stopAssay } from "../helpers/cli.js";
 import { requireService, scratchPostgres } from "../helpers/services.js";
 import { type ChainBridge, chainBridge } from "./fixtures/chain-bridge.js";
 import { digits, digitsModel, tempDir } from "./fixtures/node.js";
 
 const { ethers } = await network.create();
-
-interface Proc {
-  child: ChildProcess;
-  out: () => string;
-  err: () => string;
-}
-
-/** Runs `assay ...args`; resolves once stdout matches `ready` (rejects if the process exits first). */
-async function startAssay(args: string[], ready: RegExp): Promise<Proc & { match: RegExpExecArray }> {
-  const child = spawn(process.execPath, [ASSAY_BIN, ...args], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, ASSAY_CACHE_DIR: cacheRoot() },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stderr!.on("data", (d) => (err += String(d)));
-  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
-    child.stdout!.on("data", (d) => {
-      out += String(d);
-      const m = ready.exec(out);
-      if (m) resolve(m);
-    });
-    child.once("exit", (code) => reject(new Error(`assay ${args[0]} exited (${code}):\n${err}`)));
-  });
-  return { child, match, out: () => out, err: () => err };
-}
-
-function stop(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-  child.kill("SIGTERM");
-  return exited;
-}
 
 describe("cli: assay worker proves a node's queued proof jobs (BullMQ, PostgreSQL)", function () {
   let bridge: ChainBridge | undefined;
@@ -134,7 +99,7 @@ describe("cli: assay worker proves a node's queued proof jobs (BullMQ, PostgreSQ
     const taken = Date.now() + 120_000;
     while (!worker.err().includes(": taken (") && Date.now() < taken) await new Promise((r) => setTimeout(r, 20));
     expect(worker.err()).to.contain(`job ${accepted.claimId}: taken (claim ${accepted.claimId}`);
-    expect(await stop(worker.child)).to.equal(0);
+    expect(await stopAssay(worker.child)).to.equal(0);
     const log = worker.err();
     expect(log).to.contain("SIGTERM: finishing 1 running job(s); queued jobs stay for other workers");
 
@@ -154,6 +119,6 @@ describe("cli: assay worker proves a node's queued proof jobs (BullMQ, PostgreSQ
     expect(tx!.from).to.equal(workerAddress);
     expect(log).to.match(new RegExp(`proved in [0-9.]+ s; submitProven tx ${proven.transactionHash}`));
 
-    expect(await stop(node.child)).to.equal(0);
+    expect(await stopAssay(node.child)).to.equal(0);
   });
 });

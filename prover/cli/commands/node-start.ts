@@ -1,9 +1,18 @@
-// assay node start: an inference node over HTTP. On the embedded Hardhat network (default) it
-// deploys the protocol, stakes an operator from the dev accounts, registers the given models,
-// starts the development enclave and registers its key; on --rpc / --network it reuses the
-// state directory's deployment for that chain (and the model versions whose approved image is
-// this node's). It writes node.json and deployment-<chainId>.json to the state directory (where
-// the other chain commands look) and prints where it listens. On the embedded network, POST
+// assay node start: an inference node over HTTP. Two ways to start:
+//
+//   development  on the embedded Hardhat network (default), or a JSON-RPC development chain
+//                (chain id 31337 / 1337, or any chain with --dev-bootstrap) with unlocked accounts:
+//                it deploys the protocol (or reuses the state directory's deployment), stakes an
+//                operator from the dev accounts, registers the given models, starts the
+//                development enclave and registers its key (prover/node/dev-bootstrap.ts).
+//   real chain   with the operator's own key (--keystore / --key-file, or $ASSAY_PRIVATE_KEY with
+//                --rpc) or a named deployment (--protocol / --deployment): it deploys, stakes and
+//                registers nothing; it attaches to the deployment, finds each model's registered
+//                version by its verifying key (or --model-id), and signs everything in this
+//                process (prover/node/existing-node.ts). Log scans take --log-range blocks per call.
+//
+// It writes node.json and deployment-<chainId>.json to the state directory (where the other chain
+// commands look) and prints where it listens. On the embedded network, POST
 // /rpc exposes the chain's read-only methods, so `assay audit --rpc <url>/rpc` can audit the
 // node's claims.
 //
@@ -22,7 +31,10 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { type Command, Option } from "commander";
 import type { Contract } from "ethers";
-import { type ChainConnection, connectChain } from "../../chain/chain-connection.js";
+import { type ChainConnection, type ChainSigner, connectChain } from "../../chain/chain-connection.js";
+import { isDevelopmentChain } from "../../chain/dev-chain.js";
+import { openDeployment } from "../../chain/open-deployment.js";
+import { attachExistingNode } from "../../node/existing-node.js";
 import {
   deploymentPath,
   readDeployment,
@@ -79,6 +91,14 @@ interface Opts extends GlobalOptions {
   /** false with --no-prove. */
   prove: boolean;
   logLevel: LogLevel;
+  keystore?: string;
+  passwordFile?: string;
+  keyFile?: string;
+  protocol?: string;
+  deployment?: string;
+  modelId?: string[];
+  logRange: number;
+  devBootstrap?: boolean;
 }
 
 function uintOption(name: string) {
@@ -131,6 +151,38 @@ async function loadModels(
   return out;
 }
 
+/** Which chain, which key, which deployment (the development bootstrap or an existing deployment). */
+function addChainOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      "--rpc <url>",
+      "JSON-RPC chain: a real one with the operator's key (--keystore / --key-file), or a development chain " +
+        "with unlocked accounts (default: the embedded Hardhat network)",
+    )
+    .option("--network <name>", "a network from hardhat.config.ts")
+    .option("--keystore <file>", "the operator's encrypted JSON keystore (signs here, never at the endpoint)")
+    .option("--password-file <file>", "the keystore's password (first line; default $ASSAY_KEYSTORE_PASSWORD)")
+    .option("--key-file <file>", "the operator's hex private key in a file (mode 0600)")
+    .option("--protocol <address>", "serve this existing AssayProtocol deployment (nothing is deployed)")
+    .option("--deployment <file>", "serve the deployment in this file (default <state dir>/deployment-<chainId>.json)")
+    .option(
+      "--model-id <id>",
+      "the on-chain model id of each --models entry, in order (default: looked up by its verifying key; repeatable)",
+      (v: string, acc: string[] = []) => [...acc, v],
+    )
+    .option(
+      "--log-range <blocks>",
+      "blocks per eth_getLogs call (model lookup, challenge watcher); public endpoints cap it",
+      intOption("--log-range", 1, 1_000_000),
+      2000,
+    )
+    .option(
+      "--dev-bootstrap",
+      "on a JSON-RPC chain that is not a development chain id: deploy, stake and register from its unlocked " +
+        "accounts anyway (testing only)",
+    );
+}
+
 function addOptions(cmd: Command): Command {
   return cmd
     .requiredOption("--models <models...>", "circuit ids (from `assay model compile`) or .onnx files (with --calib)")
@@ -142,8 +194,6 @@ function addOptions(cmd: Command): Command {
       "address to listen on (any other than loopback warns, and needs API keys or --no-auth)",
       "127.0.0.1",
     )
-    .option("--rpc <url>", "JSON-RPC chain with unlocked dev accounts (default: the embedded Hardhat network)")
-    .option("--network <name>", "a network from hardhat.config.ts")
     .option(
       "--batch-size <n>",
       "Signed claims per Merkle root (0: submit each claim alone)",
@@ -301,8 +351,16 @@ function nodeConfig(o: Opts): Partial<NodeConfig> {
   return config;
 }
 
+/** What a node serves with: the dev bootstrap's accounts and enclave, or an existing deployment's. */
+type Boot = Pick<DevBootstrap, "deployment" | "served" | "enclave" | "registration"> & { operator: ChainSigner };
+
+/** A real chain: the operator's key is held here, or a deployment was named. */
+function realChainMode(chain: ChainConnection, o: Opts): boolean {
+  return chain.localKey || o.protocol !== undefined || o.deployment !== undefined;
+}
+
 interface Started {
-  boot: DevBootstrap;
+  boot: Boot;
   service: InferenceService;
   url: string;
   dataDir: string;
@@ -347,17 +405,10 @@ function describeJobs(o: Opts, db: Database, queue: JobQueue<unknown, unknown> |
 async function startNode(
   chain: ChainConnection,
   o: Opts,
-  ctx: { models: DevModel[]; deployment?: Deployment; stateDir: string; say: Say; access: AccessOptions },
+  ctx: { boot: () => Promise<Boot>; stateDir: string; say: Say; access: AccessOptions },
   cleanup: (() => Promise<unknown>)[],
 ): Promise<Started> {
-  const boot = await bootstrapDevNode({
-    ethers: chain.ethers,
-    models: ctx.models,
-    deployment: ctx.deployment,
-    enclave: o.enclave,
-    stateDir: ctx.stateDir,
-    log: ctx.say,
-  });
+  const boot = await ctx.boot();
   if (boot.enclave) cleanup.push(() => boot.enclave!.stop());
   const dataDir = runDir(ctx.stateDir, boot.deployment);
   const db = await openDatabase({ url: o.db, stateDir: dataDir, log: ctx.say });
@@ -375,6 +426,7 @@ async function startNode(
     jobQueue,
     runProofJobs: o.prove,
     config: nodeConfig(o),
+    watchChallenges: { maxBlockRange: o.logRange },
     log: ctx.say,
   });
   cleanup.push(() => service.close());
@@ -488,16 +540,56 @@ async function serve(
     await releaseCurve();
   };
   try {
-    // On a persistent chain, reuse this state dir's deployment and the model versions that
-    // approve this node's enclave image.
-    const deployment = await reusableDeployment(chain, stateDir, say);
-    if (deployment) await reuseModelIds(chain, deployment, stateDir, models, o.enclave);
-    const firstBlock = await chain.ethers.provider.getBlockNumber();
-    const started = await startNode(chain, o, { models, deployment, stateDir, say, access }, cleanup);
-    const deploymentRecord = deployment
-      ? readDeployment(chain.chainId, { dir: stateDir })
-      : { ...started.boot.deployment, blockNumber: firstBlock };
-    await writeDeployment(deploymentRecord, stateDir);
+    let started: Started;
+    if (realChainMode(chain, o)) {
+      const { deployment } = await openDeployment(chain, {
+        stateDir,
+        deployment: o.deployment,
+        protocol: o.protocol,
+      });
+      if (o.modelId && o.modelId.length !== models.length)
+        throw new InputError(`--model-id was given ${o.modelId.length} time(s) for ${models.length} model(s)`);
+      o.modelId?.forEach((id, i) => (models[i].modelId = id));
+      if (o.enclave) say("enclave: none (on an existing deployment the node serves Signed and Proven)");
+      const boot = async (): Promise<Boot> => ({
+        ...(await attachExistingNode({
+          ethers: chain.ethers,
+          deployment,
+          operator: chain.signer,
+          models,
+          logRange: o.logRange,
+          log: say,
+        })),
+      });
+      started = await startNode(chain, o, { boot, stateDir, say, access }, cleanup);
+      if (!existsSync(deploymentPath(chain.chainId, stateDir))) await writeDeployment(deployment, stateDir);
+    } else {
+      if (!chain.ephemeral && !isDevelopmentChain(chain.chainId) && !o.devBootstrap)
+        throw new InputError(
+          `chain ${chain.chainId} is not a development chain: give the operator's key (--keystore or --key-file) ` +
+            "and the deployment (--protocol, --deployment or the state directory's), or --dev-bootstrap to " +
+            "deploy and register with the endpoint's unlocked accounts (testing only)",
+        );
+      // On a persistent chain, reuse this state dir's deployment and the model versions that
+      // approve this node's enclave image.
+      const deployment = await reusableDeployment(chain, stateDir, say);
+      if (deployment) await reuseModelIds(chain, deployment, stateDir, models, o.enclave);
+      const firstBlock = await chain.ethers.provider.getBlockNumber();
+      const boot = () =>
+        bootstrapDevNode({
+          ethers: chain.ethers,
+          models,
+          deployment,
+          enclave: o.enclave,
+          stateDir,
+          log: say,
+        });
+      started = await startNode(chain, o, { boot, stateDir, say, access }, cleanup);
+      const deploymentRecord = deployment
+        ? readDeployment(chain.chainId, { dir: stateDir })
+        : { ...started.boot.deployment, blockNumber: firstBlock };
+      await writeDeployment(deploymentRecord, stateDir);
+    }
     const state = nodeState(chain, started);
     await writeNodeState(stateDir, state);
     stopOnSignals(unwind, say);
@@ -530,7 +622,7 @@ export function registerNodeStart(program: Command, globals: () => GlobalOptions
   const cmd = node
     .command("start")
     .description("serve inferences over HTTP, each at the level of evidence its value at risk needs");
-  addAccessOptions(addOptions(cmd)).action(async (o: Opts) => {
+  addAccessOptions(addChainOptions(addOptions(cmd))).action(async (o: Opts) => {
     const g = { ...globals(), ...o };
     // Before compiling or connecting anything: what is known without the chain (--rpc is a real one).
     const access = accessOptions(o);
@@ -539,7 +631,13 @@ export function registerNodeStart(program: Command, globals: () => GlobalOptions
     checkExposure({ ...exposure, embedded: o.rpc === undefined });
     const models = await loadModels(o.models, o.calib, o.ptauId, (line) => progress(g, line));
     await releaseCurve();
-    const chain = await connectChain({ rpc: o.rpc, network: o.network });
+    const chain = await connectChain({
+      rpc: o.rpc,
+      network: o.network,
+      keystore: o.keystore,
+      passwordFile: o.passwordFile,
+      keyFile: o.keyFile,
+    });
     progress(g, `chain: ${chain.label} (chain id ${chain.chainId})`);
     let warnings: string[];
     try {
