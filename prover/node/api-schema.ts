@@ -192,6 +192,29 @@ export const ClaimView = Type.Object(claimViewProps, {
   description: "the node's record of a claim (never its input or salt)",
 });
 
+/** GET /v1/claims: every condition given must hold. */
+export const ClaimsQuery = Type.Object(
+  {
+    status: Type.Optional(stringEnum(CLAIM_STATUSES, "the claim's status")),
+    level: Type.Optional(stringEnum(LEVELS, "the level it was made at")),
+    model: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "model id, circuit id or name" })),
+    since: Type.Optional(Type.String({ format: "date-time", description: "made at or after (ISO 8601)" })),
+    until: Type.Optional(Type.String({ format: "date-time", description: "made before (ISO 8601)" })),
+    // A string: query values are not coerced (the node's validator never coerces types).
+    limit: Type.Optional(
+      Type.String({ pattern: "^(?:[1-9][0-9]{0,2}|1000)$", description: "at most this many, 1 to 1000 (default 100)" }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ClaimsQuery = Static<typeof ClaimsQuery>;
+
+export const ClaimsResponse = Type.Object({
+  claims: Type.Array(Type.Ref(ClaimView), {
+    description: "newest first; no chain reads (GET /v1/claims/:id has onChain)",
+  }),
+});
+
 export const InferResponse = Type.Object(
   { ...claimViewProps, salt: Decimal("the input commitment's salt: the caller's to keep, never shown again") },
   { $id: "InferResponse", title: "InferResponse", description: "the claim made, with its output and salt" },

@@ -75,6 +75,8 @@ export interface ClaimRecord {
   batch?: BatchInfo;
   job?: { id: string };
   error?: string;
+  /** Who asked: `key:<API key name>` or `ip:<address>` through the HTTP API; absent otherwise. */
+  client?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -84,6 +86,8 @@ export interface ClaimQuery {
   status?: ClaimStatus;
   level?: LevelName;
   modelId?: string;
+  /** Asked for by this client (ClaimRecord.client). */
+  client?: string;
   /** Created at or after (ms since the epoch). */
   since?: number;
   /** Created before (ms since the epoch). */
@@ -137,8 +141,8 @@ export class ClaimStore {
     const created = Date.parse(record.createdAt);
     await sql.run(
       "INSERT INTO claims " +
-        "(claim_id, status, level, model_id, circuit_id, signer, job_id, created_ms, updated_ms, record) " +
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (claim_id) DO UPDATE SET " +
+        "(claim_id, status, level, model_id, circuit_id, signer, job_id, created_ms, updated_ms, record, client) " +
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (claim_id) DO UPDATE SET " +
         "status = excluded.status, level = excluded.level, signer = excluded.signer, job_id = excluded.job_id, " +
         "updated_ms = excluded.updated_ms, record = excluded.record",
       [
@@ -152,6 +156,7 @@ export class ClaimStore {
         Number.isFinite(created) ? created : now.getTime(),
         now.getTime(),
         toJson(record),
+        record.client ?? null,
       ],
     );
   }
@@ -241,6 +246,7 @@ export class ClaimStore {
     if (q.status !== undefined) add("status = ?", q.status);
     if (q.level !== undefined) add("level = ?", q.level);
     if (q.modelId !== undefined) add("model_id = ?", q.modelId.toLowerCase());
+    if (q.client !== undefined) add("client = ?", q.client);
     if (q.since !== undefined) add("created_ms >= ?", q.since);
     if (q.until !== undefined) add("created_ms < ?", q.until);
     const limit = Math.min(10_000, Math.max(1, Math.floor(q.limit ?? 100)));

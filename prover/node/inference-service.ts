@@ -36,7 +36,7 @@ import { postOwnRoot, SignedBatcher } from "./batcher.js";
 import { type ChallengeWatchOptions, ChallengeWatcher, type ChallengeWatcherStatus } from "./challenge-watcher.js";
 import { isDevelopmentChain } from "../chain/dev-chain.js";
 import { ChainView } from "./chain-view.js";
-import { type ClaimOutput, type ClaimRecord, ClaimStore, type TxInfo } from "./claim-store.js";
+import { type ClaimOutput, type ClaimQuery, type ClaimRecord, ClaimStore, type TxInfo } from "./claim-store.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { importLegacyState } from "./db/legacy-import.js";
 import { type NodeConfig, resolveConfig } from "./config.js";
@@ -118,7 +118,7 @@ export interface InferRequest {
 }
 
 /** A claim as the node reports it (no input: that stays with the node and the caller). */
-export interface ClaimView extends Omit<ClaimRecord, "input" | "salt" | "job"> {
+export interface ClaimView extends Omit<ClaimRecord, "input" | "salt" | "job" | "client"> {
   job?: { id: string; state: Job<unknown, unknown>["state"] | "unknown"; attempts?: number; error?: string };
   onChain?: { level: LevelName | "None"; final: boolean };
 }
@@ -310,7 +310,8 @@ export class InferenceService {
   // ---------------------------------------------------------------- requests
 
   /** `admit`, if given, sees the chosen level before any work and may refuse by throwing (per-key proof caps). */
-  async infer(req: InferRequest, admit?: (level: LevelName) => Promise<void>): Promise<InferResponse> {
+  /** `client`: who asked (`key:<name>` or `ip:<address>`), recorded with the claim for listClaims. */
+  async infer(req: InferRequest, admit?: (level: LevelName) => Promise<void>, client?: string): Promise<InferResponse> {
     if (this.closed) throw new NodeClosedError();
     const served = this.resolveModel(req.model);
     const input = parseInput(req.input, served.model);
@@ -342,6 +343,7 @@ export class InferenceService {
       modelId: served.modelId,
       circuitId: served.model.ref.circuitId,
       input,
+      ...(client === undefined ? {} : { client }),
     };
     let record: ClaimRecord;
     if (level === "Attested") record = await this.attested(served, base, requestId, deadline);
@@ -357,6 +359,19 @@ export class InferenceService {
     const record = await this.store.get(id);
     if (!record) throw new UnknownClaimError(id);
     return this.view(record);
+  }
+
+  /**
+   * The node's claims matching `q`, newest first (from its records: no chain reads; each proof
+   * job's state from the queue). `q.model` may be an id, circuit id or alias of a served model.
+   */
+  async listClaims(q: Omit<ClaimQuery, "modelId"> & { model?: string }): Promise<ClaimView[]> {
+    const { model, ...rest } = q;
+    const records = await this.store.list({
+      ...rest,
+      ...(model === undefined ? {} : { modelId: this.resolveModel(model).modelId }),
+    });
+    return Promise.all(records.map((r) => this.view(r, false)));
   }
 
   /** Posts the Signed claims waiting for a batch now. */
@@ -540,15 +555,16 @@ export class InferenceService {
    * landed (its level, not final: the challenge window has just opened).
    */
   private freshView(record: ClaimRecord): ClaimView {
-    const { input: _input, salt: _salt, job: _job, ...rest } = record;
+    const { input: _input, salt: _salt, job: _job, client: _client, ...rest } = record;
     const v: ClaimView = { ...rest };
     if (record.job) v.job = { id: record.job.id, state: "queued", attempts: 0 };
     v.onChain = { level: record.status === "recorded" ? record.level : "None", final: false };
     return v;
   }
 
-  private async view(record: ClaimRecord): Promise<ClaimView> {
-    const { input: _input, salt: _salt, job: _job, ...rest } = record;
+  /** The claim as reported: its job's state, and (with `chain`) its level on chain now. */
+  private async view(record: ClaimRecord, chain = true): Promise<ClaimView> {
+    const { input: _input, salt: _salt, job: _job, client: _client, ...rest } = record;
     const v: ClaimView = { ...rest };
     if (record.job) {
       const job = await this.queue.get(record.job.id);
@@ -556,6 +572,7 @@ export class InferenceService {
         ? { id: job.id, state: job.state, attempts: job.attempts, error: job.error }
         : { id: record.job.id, state: "unknown" };
     }
+    if (!chain) return v;
     const [level, final] = await Promise.all([this.hub.levelOf(record.claimId), this.hub.isFinal(record.claimId)]);
     v.onChain = { level: LEVEL_NAMES[Number(level)], final };
     return v;
@@ -623,7 +640,10 @@ export class InferenceService {
   }
 }
 
-type Base = Pick<ClaimRecord, "level" | "requiredLevel" | "policy" | "valueAtRisk" | "modelId" | "circuitId" | "input">;
+type Base = Pick<
+  ClaimRecord,
+  "level" | "requiredLevel" | "policy" | "valueAtRisk" | "modelId" | "circuitId" | "input" | "client"
+>;
 
 function outputOf(inf: Inference): ClaimOutput {
   const r = inf.result;

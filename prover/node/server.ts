@@ -48,6 +48,8 @@ import { type TSchema, Type } from "@sinclair/typebox";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from "fastify";
 import {
   ClaimParams,
+  ClaimsQuery,
+  ClaimsResponse,
   ClaimView,
   type ErrorStatus,
   errorResponses,
@@ -325,6 +327,33 @@ async function addKeyedRoutes(
   scope.get("/v1/claims/:id", { schema: claimSchema }, async (req, reply) =>
     reply.send(await service.claim((req.params as ClaimParams).id)),
   );
+  // With API keys a caller lists only the claims it asked for; an open node lists all of them.
+  const listSchema = {
+    summary: "The claims this caller asked for",
+    description:
+      "Newest first, filtered by status, level, model and time. With API keys, only the claims made with " +
+      "the caller's key; on an open node, every claim. Views come from the node's records (no chain reads).",
+    tags: ["claims"],
+    security: security(keys.length > 0),
+    querystring: ClaimsQuery,
+    response: {
+      200: ClaimsResponse,
+      ...errorResponses([400, ...accessErrors(access, false), 404, 500, 503]),
+    },
+  };
+  scope.get("/v1/claims", { schema: listSchema }, async (req, reply) => {
+    const q = req.query as ClaimsQuery;
+    const claims = await service.listClaims({
+      status: q.status,
+      level: q.level,
+      model: q.model,
+      since: q.since === undefined ? undefined : Date.parse(q.since),
+      until: q.until === undefined ? undefined : Date.parse(q.until),
+      limit: q.limit === undefined ? undefined : Number(q.limit),
+      client: keys.length > 0 ? callerOf(req) : undefined,
+    });
+    return reply.send({ claims });
+  });
   // With keys, /metrics is one of these routes (see the header); without, it is open.
   if (keys.length > 0) addMetricsRoute(scope, metrics, true);
 }
@@ -359,12 +388,16 @@ async function inferWithinCap(
 ) {
   let holding = false;
   try {
-    const res = await service.infer(body, async (level) => {
-      chosen(level);
-      if (!cap || level !== "Proven") return;
-      await cap.reserve(caller);
-      holding = true;
-    });
+    const res = await service.infer(
+      body,
+      async (level) => {
+        chosen(level);
+        if (!cap || level !== "Proven") return;
+        await cap.reserve(caller);
+        holding = true;
+      },
+      caller,
+    );
     if (holding) cap!.settle(caller, res.job ? res.claimId : undefined);
     holding = false;
     return res;

@@ -329,5 +329,66 @@ describe("node: HTTP API", function () {
         error: { code: -32600, message: "invalid JSON-RPC request" },
       });
     });
+
+    it("GET /v1/claims lists claims newest first by status, level, model and time; with keys, the caller's own", async () => {
+      const since = new Date().toISOString();
+      const made: string[] = [];
+      for (const input of digits().xs.slice(1, 4)) made.push((await post({ ...good(), input })).json().claimId);
+      const list = await app.inject({ method: "GET", url: `/v1/claims?since=${since}&level=Signed&model=digits` });
+      expect(list.statusCode, list.body).to.equal(200);
+      const claims = list.json().claims as { claimId: string; level: string; salt?: unknown; input?: unknown }[];
+      expect(claims.map((c) => c.claimId)).to.deep.equal([...made].reverse());
+      expect(claims.every((c) => c.level === "Signed" && c.salt === undefined && c.input === undefined)).to.equal(true);
+      const one = await app.inject({ method: "GET", url: `/v1/claims?since=${since}&limit=1` });
+      expect(one.statusCode, one.body).to.equal(200);
+      expect(one.json().claims.map((c: { claimId: string }) => c.claimId)).to.deep.equal([made[2]]);
+      const none = await app.inject({ method: "GET", url: `/v1/claims?since=${since}&status=proven` });
+      expect(none.json().claims).to.deep.equal([]);
+      for (const [query, field] of [
+        ["status=bogus", "status"],
+        ["limit=0", "limit"],
+        ["since=yesterday", "since"],
+        ["colour=red", "colour"],
+      ]) {
+        const bad = await app.inject({ method: "GET", url: `/v1/claims?${query}` });
+        expect(bad.statusCode, bad.body).to.equal(400);
+        expect(bad.json().error).to.contain(field);
+      }
+      await expectError(await app.inject({ method: "GET", url: "/v1/claims?model=nope" }), 404, /unknown model "nope"/);
+
+      // With API keys, each key lists only the claims made with it.
+      const alice = { name: "alice", token: "alice-0123456789abcdef0123" };
+      const bob = { name: "bob", token: "bob-fedcba9876543210fedcba" };
+      const keyed = buildServer({
+        service,
+        logLevel: "silent",
+        access: { keys: [alice, bob], ratePerMinute: 100, proofJobsPerKey: 4 },
+      });
+      try {
+        const as = (k: { token: string }) => ({
+          authorization: `Bearer ${k.token}`,
+          "content-type": "application/json",
+        });
+        const byAlice = await keyed.inject({
+          method: "POST",
+          url: "/v1/infer",
+          headers: as(alice),
+          payload: JSON.stringify(good()),
+        });
+        const byBob = await keyed.inject({
+          method: "POST",
+          url: "/v1/infer",
+          headers: as(bob),
+          payload: JSON.stringify(good()),
+        });
+        const mine = await keyed.inject({ method: "GET", url: `/v1/claims?since=${since}`, headers: as(alice) });
+        expect(mine.json().claims.map((c: { claimId: string }) => c.claimId)).to.deep.equal([byAlice.json().claimId]);
+        const theirs = await keyed.inject({ method: "GET", url: `/v1/claims?since=${since}`, headers: as(bob) });
+        expect(theirs.json().claims.map((c: { claimId: string }) => c.claimId)).to.deep.equal([byBob.json().claimId]);
+        expect((await keyed.inject({ method: "GET", url: "/v1/claims" })).statusCode).to.equal(401);
+      } finally {
+        await keyed.close();
+      }
+    });
   });
 });

@@ -60,6 +60,11 @@ export const MIGRATIONS: readonly Migration[] = [
        )`,
     ],
   },
+  {
+    version: 2,
+    name: "who asked for each claim",
+    up: ["ALTER TABLE claims ADD COLUMN client TEXT", "CREATE INDEX claims_by_client ON claims (client, created_ms)"],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
