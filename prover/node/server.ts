@@ -327,7 +327,18 @@ async function addKeyedRoutes(
   scope.get("/v1/claims/:id", { schema: claimSchema }, async (req, reply) =>
     reply.send(await service.claim((req.params as ClaimParams).id)),
   );
-  // With API keys a caller lists only the claims it asked for; an open node lists all of them.
+  addClaimListRoute(scope, service, keys, access);
+  // With keys, /metrics is one of these routes (see the header); without, it is open.
+  if (keys.length > 0) addMetricsRoute(scope, metrics, true);
+}
+
+/** GET /v1/claims. With API keys a caller lists only the claims it asked for; an open node lists all of them. */
+function addClaimListRoute(
+  scope: FastifyInstance,
+  service: InferenceService,
+  keys: readonly ApiKey[],
+  access: AccessOptions | undefined,
+): void {
   const listSchema = {
     summary: "The claims this caller asked for",
     description:
@@ -354,8 +365,6 @@ async function addKeyedRoutes(
     });
     return reply.send({ claims });
   });
-  // With keys, /metrics is one of these routes (see the header); without, it is open.
-  if (keys.length > 0) addMetricsRoute(scope, metrics, true);
 }
 
 /** How an /v1/infer request ended, for metrics: "ok" or the error's kind. */

@@ -330,7 +330,7 @@ describe("node: HTTP API", function () {
       });
     });
 
-    it("GET /v1/claims lists claims newest first by status, level, model and time; with keys, the caller's own", async () => {
+    it("GET /v1/claims: newest first, by status, level, model and time; with keys, the caller's own", async () => {
       const since = new Date().toISOString();
       const made: string[] = [];
       for (const input of digits().xs.slice(1, 4)) made.push((await post({ ...good(), input })).json().claimId);
