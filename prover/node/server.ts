@@ -3,6 +3,8 @@
 //   POST /v1/infer       { model, input, valueAtRisk, level?, consumer? } -> 200 claim + output
 //                        (+ transaction, batch, or proof job)             [API key; rate limit]
 //   GET  /v1/claims/:id  -> 200 the node's record of the claim, its job, its level on chain  [API key]
+//   GET  /v1/claims      ?status&level&model&since&until&limit -> 200 the caller's claims, newest
+//                        first (with keys: those made with the caller's key; open: all)     [API key]
 //   GET  /v1/models      -> 200 the models served                                         [open]
 //   GET  /healthz        -> 200 chain, protocol, operator, enclave, queue depth            [open]
 //   GET  /metrics        -> 200 Prometheus text (metrics.ts)      [open; API key when the node has keys]
