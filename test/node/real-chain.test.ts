@@ -52,6 +52,8 @@ describe("node: start on an existing deployment with a local key", function () {
         "start",
         "--models",
         circuit,
+        "--ptau-id",
+        node.served[0].model.ref.ptauId!,
         "--rpc",
         bridge.url,
         "--key-file",
@@ -107,7 +109,8 @@ describe("node: start on an existing deployment with a local key", function () {
     const keyFile = path.join(dir, "operator.key");
     writeFileSync(keyFile, OPERATOR_KEY, { mode: 0o600 });
     const circuit = node.served[0].model.ref.circuitId;
-    const base = ["node", "start", "--models", circuit, "--rpc", bridge.url, "--key-file", keyFile];
+    const ptau = ["--ptau-id", node.served[0].model.ref.ptauId!];
+    const base = ["node", "start", "--models", circuit, ...ptau, "--rpc", bridge.url, "--key-file", keyFile];
     const rest = ["--no-auth", "--port", "0", "--state-dir", path.join(dir, "state")];
     const env = { ...process.env, ASSAY_PRIVATE_KEY: "" };
     const other = `0x${"77".repeat(32)}`;

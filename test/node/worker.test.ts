@@ -54,6 +54,8 @@ describe("cli: assay worker proves a node's queued proof jobs (BullMQ, PostgreSQ
         "start",
         "--models",
         circuit,
+        "--ptau-id",
+        model.ref.ptauId!,
         "--rpc",
         bridge.url,
         ...queueArgs,
@@ -78,7 +80,20 @@ describe("cli: assay worker proves a node's queued proof jobs (BullMQ, PostgreSQ
     const protocol = /protocol {3}(0x[0-9a-fA-F]{40})/.exec(node.out())![1];
 
     const worker = await startAssay(
-      ["worker", ...queueArgs, "--models", circuit, "--rpc", bridge.url, "--account", "3", "--state-dir", stateDir],
+      [
+        "worker",
+        ...queueArgs,
+        "--models",
+        circuit,
+        "--ptau-id",
+        model.ref.ptauId!,
+        "--rpc",
+        bridge.url,
+        "--account",
+        "3",
+        "--state-dir",
+        stateDir,
+      ],
       /assay worker (0x[0-9a-fA-F]{40}) taking proof jobs/,
     );
     procs.push(worker.child);
