@@ -123,6 +123,38 @@ function parseRecord(text: string, id: string): ClaimRecord {
   return r;
 }
 
+/**
+ * Writes `record` and its query columns: replacing the stored one (`replace`) or only if there is
+ * none (`keep`: the import of older state directories never overwrites what is newer).
+ */
+export async function insertClaim(sql: Sql, record: ClaimRecord, onConflict: "replace" | "keep"): Promise<void> {
+  const now = Date.now();
+  const created = Date.parse(record.createdAt);
+  const updated = Date.parse(record.updatedAt);
+  await sql.run(
+    "INSERT INTO claims " +
+      "(claim_id, status, level, model_id, circuit_id, signer, job_id, created_ms, updated_ms, record, client) " +
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (claim_id) DO " +
+      (onConflict === "keep"
+        ? "NOTHING"
+        : "UPDATE SET status = excluded.status, level = excluded.level, signer = excluded.signer, " +
+          "job_id = excluded.job_id, updated_ms = excluded.updated_ms, record = excluded.record"),
+    [
+      record.claimId.toLowerCase(),
+      record.status,
+      record.level,
+      record.modelId.toLowerCase(),
+      record.circuitId,
+      record.signer?.toLowerCase() ?? null,
+      record.job?.id ?? null,
+      Number.isFinite(created) ? created : now,
+      Number.isFinite(updated) ? updated : now,
+      toJson(record),
+      record.client ?? null,
+    ],
+  );
+}
+
 export class ClaimStore {
   /** `log`: records found unreadable, one line each (default stderr). */
   constructor(
@@ -136,29 +168,8 @@ export class ClaimStore {
   }
 
   private async write(sql: Sql, record: ClaimRecord): Promise<void> {
-    const now = new Date();
-    record.updatedAt = now.toISOString();
-    const created = Date.parse(record.createdAt);
-    await sql.run(
-      "INSERT INTO claims " +
-        "(claim_id, status, level, model_id, circuit_id, signer, job_id, created_ms, updated_ms, record, client) " +
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (claim_id) DO UPDATE SET " +
-        "status = excluded.status, level = excluded.level, signer = excluded.signer, job_id = excluded.job_id, " +
-        "updated_ms = excluded.updated_ms, record = excluded.record",
-      [
-        record.claimId.toLowerCase(),
-        record.status,
-        record.level,
-        record.modelId.toLowerCase(),
-        record.circuitId,
-        record.signer?.toLowerCase() ?? null,
-        record.job?.id ?? null,
-        Number.isFinite(created) ? created : now.getTime(),
-        now.getTime(),
-        toJson(record),
-        record.client ?? null,
-      ],
-    );
+    record.updatedAt = new Date().toISOString();
+    await insertClaim(sql, record, "replace");
   }
 
   /** Parses a row; an unreadable one is quarantined (logged) and undefined returned. */

@@ -110,53 +110,41 @@ describe("attack: development-ceremony keys on a chain that is not a development
     expect(await hub.latestVersion(await hub.familyIdOf(deployer.address, "digits"))).to.equal(0n);
   });
 
-  it("node start refuses the development keys on chain 8453 before sending anything", async function () {
+  /** `assay node start` on 8453 with `extra`; checks that the deployer sent nothing. */
+  async function nodeStartSendsNothing(...extra: string[]) {
     const [deployer] = await provider.listAccounts();
     const nonce = await provider.getTransactionCount(deployer.address);
+    const circuit = ["--models", model.ref.circuitId, "--ptau-id", model.ref.ptauId!];
     const r = await assayAsync(
       env,
       "node",
       "start",
-      "--models",
-      model.ref.circuitId,
-      "--ptau-id",
-      model.ref.ptauId!,
+      ...circuit,
+      ...extra,
       "--no-auth",
       "--no-enclave",
       "--port",
       "0",
       ...rpc,
     );
+    expect(await provider.getTransactionCount(deployer.address)).to.equal(nonce);
+    return r;
+  }
+
+  it("node start refuses the development keys on chain 8453 before sending anything", async function () {
+    const r = await nodeStartSendsNothing();
     expect(r.code, r.err).to.equal(1);
     expect(errorLines(r).at(-1)).to.match(
       /^assay: model .* uses keys from the development powers of tau, whose secrets are public: .*on chain 8453/,
     );
-    expect(await provider.getTransactionCount(deployer.address)).to.equal(nonce);
   });
 
   it("node start on 8453 will not deploy with the endpoint's unlocked accounts unless told to", async function () {
-    const [deployer] = await provider.listAccounts();
-    const nonce = await provider.getTransactionCount(deployer.address);
-    const r = await assayAsync(
-      env,
-      "node",
-      "start",
-      "--models",
-      model.ref.circuitId,
-      "--ptau-id",
-      model.ref.ptauId!,
-      "--allow-dev-setup",
-      "--no-auth",
-      "--no-enclave",
-      "--port",
-      "0",
-      ...rpc,
-    );
+    const r = await nodeStartSendsNothing("--allow-dev-setup");
     expect(r.code, r.err).to.equal(1);
     expect(errorLines(r).at(-1)).to.match(
       /^assay: chain 8453 is not a development chain: give the operator's key \(--keystore or --key-file\)/,
     );
-    expect(await provider.getTransactionCount(deployer.address)).to.equal(nonce);
   });
 
   it("with --allow-dev-setup it goes through, and the chain records a development setup", async function () {

@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { type Log, loadRecords, logToStderr, syncDir } from "../../durable-file.js";
-import type { ClaimRecord } from "../claim-store.js";
+import { type ClaimRecord, insertClaim } from "../claim-store.js";
 import type { Job } from "../job-queue.js";
 import type { Database } from "./database.js";
 import { fromJson, toJson } from "./json.js";
@@ -62,25 +62,7 @@ export async function importLegacyState(
       })
     : new Map<string, Job<unknown, unknown>>();
   await db.transaction(async (tx) => {
-    for (const r of claims.values()) {
-      await tx.run(
-        "INSERT INTO claims " +
-          "(claim_id, status, level, model_id, circuit_id, signer, job_id, created_ms, updated_ms, record) " +
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (claim_id) DO NOTHING",
-        [
-          r.claimId.toLowerCase(),
-          r.status,
-          r.level,
-          r.modelId.toLowerCase(),
-          r.circuitId,
-          r.signer?.toLowerCase() ?? null,
-          r.job?.id ?? null,
-          Date.parse(r.createdAt) || Date.now(),
-          Date.parse(r.updatedAt) || Date.now(),
-          toJson(r),
-        ],
-      );
-    }
+    for (const r of claims.values()) await insertClaim(tx, r, "keep");
     for (const j of jobs.values()) {
       // A job some process was running when it stopped is queued again.
       const state = j.state === "running" ? "queued" : j.state;
