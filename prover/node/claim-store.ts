@@ -164,7 +164,49 @@ export class ClaimStore {
 
   /** Inserts or replaces the record (and its query columns). */
   async put(record: ClaimRecord): Promise<void> {
-    await this.write(this.db, record);
+    await this.grouped((tx) => this.write(tx, record));
+  }
+
+  /**
+   * Runs `op` in the next group transaction: writes that arrive together (requests served at the
+   * same time, the claims of a posted batch) commit together, so a busy node pays one commit (one
+   * fsync, on SQLite with synchronous=FULL) for many of them rather than one each. Each write
+   * still resolves only once committed. An op that fails by itself (a missing record) fails
+   * alone; a database error fails the group.
+   */
+  private grouped<T>(op: (tx: Sql) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.writes.push({ op, resolve: resolve as (v: unknown) => void, reject });
+      if (this.writes.length === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  private readonly writes: {
+    op: (tx: Sql) => Promise<unknown>;
+    resolve: (v: unknown) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+
+  private async flush(): Promise<void> {
+    const group = this.writes.splice(0);
+    const outcomes: { ok: boolean; value: unknown }[] = [];
+    try {
+      await this.db.transaction(async (tx) => {
+        outcomes.length = 0;
+        for (const w of group) {
+          try {
+            outcomes.push({ ok: true, value: await w.op(tx) });
+          } catch (e) {
+            if (typeof (e as { code?: unknown }).code === "string") throw e; // the database's own error
+            outcomes.push({ ok: false, value: e });
+          }
+        }
+      });
+    } catch (e) {
+      for (const w of group) w.reject(e);
+      return;
+    }
+    group.forEach((w, i) => (outcomes[i].ok ? w.resolve(outcomes[i].value) : w.reject(outcomes[i].value)));
   }
 
   private async write(sql: Sql, record: ClaimRecord): Promise<void> {
@@ -204,30 +246,29 @@ export class ClaimStore {
     return row ? this.revive(row) : undefined;
   }
 
-  /** Applies `change` to the stored record in one transaction (updates of a claim never interleave). */
+  /**
+   * Applies `change` to the stored record inside a transaction (updates of a claim never
+   * interleave: each reads and writes the record within one group transaction, in order).
+   */
   async update(id: string, change: (r: ClaimRecord) => void): Promise<ClaimRecord> {
     const key = id.toLowerCase();
     const lock = this.db.kind === "postgres" ? " FOR UPDATE" : "";
-    let bad: ClaimRow | undefined;
-    let badReason = "";
-    const out = await this.db.transaction(async (tx) => {
+    const out = await this.grouped<{ record: ClaimRecord } | { bad: ClaimRow; reason: string }>(async (tx) => {
       const [row] = await tx.query<ClaimRow>(`SELECT claim_id, record FROM claims WHERE claim_id = $1${lock}`, [key]);
       if (!row) throw new Error(`claim record ${id} is missing`);
       let r: ClaimRecord;
       try {
         r = parseRecord(row.record, row.claim_id);
       } catch (e) {
-        bad = row;
-        badReason = (e as Error).message;
-        return undefined;
+        return { bad: row, reason: (e as Error).message };
       }
       change(r);
       await this.write(tx, r);
-      return r;
+      return { record: r };
     });
-    if (out) return out;
-    await this.quarantine(bad!, badReason).catch(() => {});
-    throw new Error(`claim record ${id} is unreadable (${badReason})`);
+    if ("record" in out) return out.record;
+    await this.quarantine(out.bad, out.reason).catch(() => {});
+    throw new Error(`claim record ${id} is unreadable (${out.reason})`);
   }
 
   /** Signed claims still waiting for a batch (of `signer`, if given), oldest first. */
