@@ -75,9 +75,12 @@ export class ChainView {
     this.headAt = 0;
   }
 
-  /** `read()`'s value at the current head, shared by every caller in the same block. */
-  async read<T>(key: string, read: () => Promise<T>): Promise<T> {
-    const { hash } = await this.head();
+  /**
+   * `read()`'s value at the current head (or at `at`, a head the caller already fetched: one
+   * request reads the head once), shared by every caller in the same block.
+   */
+  async read<T>(key: string, read: () => Promise<T>, at?: ChainHead): Promise<T> {
+    const { hash } = at ?? (await this.head());
     if (hash !== this.block) {
       this.block = hash;
       this.reads.clear();

@@ -35,7 +35,7 @@ import { verifyingKeyId } from "../zk/vkey-encoding.js";
 import { postOwnRoot, SignedBatcher } from "./batcher.js";
 import { type ChallengeWatchOptions, ChallengeWatcher, type ChallengeWatcherStatus } from "./challenge-watcher.js";
 import { isDevelopmentChain } from "../chain/dev-chain.js";
-import { ChainView } from "./chain-view.js";
+import { type ChainHead, ChainView } from "./chain-view.js";
 import { type ClaimOutput, type ClaimQuery, type ClaimRecord, ClaimStore, type TxInfo } from "./claim-store.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { importLegacyState } from "./db/legacy-import.js";
@@ -313,15 +313,34 @@ export class InferenceService {
   /** `client`: who asked (`key:<name>` or `ip:<address>`), recorded with the claim for listClaims. */
   async infer(req: InferRequest, admit?: (level: LevelName) => Promise<void>, client?: string): Promise<InferResponse> {
     if (this.closed) throw new NodeClosedError();
+    this.inFlight++;
+    try {
+      return await this.serve(req, admit, client);
+    } finally {
+      if (--this.inFlight === 0) this.drained?.();
+    }
+  }
+
+  private inFlight = 0;
+  private drained?: () => void;
+
+  private async serve(
+    req: InferRequest,
+    admit: ((level: LevelName) => Promise<void>) | undefined,
+    client: string | undefined,
+  ): Promise<InferResponse> {
     const served = this.resolveModel(req.model);
     const input = parseInput(req.input, served.model);
     const valueAtRisk = parseValueAtRisk(req.valueAtRisk);
     const requested = parseLevel(req.level);
+    const head = await this.chain.head(); // one head per request: every read below is at this block
     const { level: required, source: policy } =
       req.consumer === undefined || req.consumer === null
         ? nodeRequiredLevel(this.config.policy, valueAtRisk)
-        : await this.chain.read(`consumer:${String(req.consumer).toLowerCase()}:${valueAtRisk}`, () =>
-            consumerRequiredLevel(this.hub.runner!, String(req.consumer), valueAtRisk),
+        : await this.chain.read(
+            `consumer:${String(req.consumer).toLowerCase()}:${valueAtRisk}`,
+            () => consumerRequiredLevel(this.hub.runner!, String(req.consumer), valueAtRisk),
+            head,
           );
     const level = chooseLevel({
       required,
@@ -329,12 +348,12 @@ export class InferenceService {
       valueAtRisk,
       policy,
       modelId: served.modelId,
-      unavailable: await this.unavailableLevels(served),
+      unavailable: await this.unavailableLevels(served, head),
     });
     await admit?.(level);
 
     const requestId = hexlify(randomBytes(32));
-    const deadline = (await this.chainNow()) + BigInt(this.config.claimTtlSeconds);
+    const deadline = chainNow(head) + BigInt(this.config.claimTtlSeconds);
     const base = {
       level,
       requiredLevel: required,
@@ -385,10 +404,15 @@ export class InferenceService {
     while (this.updates.size > 0) await Promise.all([...this.updates]);
   }
 
-  /** Stops taking requests, posts the waiting batch, waits for running proof jobs (queued ones stay persisted). */
+  /**
+   * Stops taking requests, lets those in progress finish, posts the waiting batch, waits for
+   * running proof jobs (queued ones stay persisted).
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Requests already inside finish first: a claim stored must get its batch, transaction or job.
+    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
     await this.watcher?.stop();
     await this.batcher?.close();
     await this.queue.close();
@@ -504,8 +528,8 @@ export class InferenceService {
   }
 
   /** Per level: null when the model allows it and this node can give it now, else why not. */
-  private async unavailableLevels(served: ServedModel): Promise<Record<LevelName, string | null>> {
-    const version = await this.chain.read(`model:${served.modelId}`, () => this.hub.modelVersion(served.modelId));
+  private async unavailableLevels(served: ServedModel, head: ChainHead): Promise<Record<LevelName, string | null>> {
+    const version = await this.chain.read(`model:${served.modelId}`, () => this.hub.modelVersion(served.modelId), head);
     const status = Number(version.status);
     if (status !== 1) throw new ModelInactiveError(served.modelId, status === 2 ? "deprecated" : "unknown");
     const allowed = Number(version.allowedLevels);
@@ -518,8 +542,10 @@ export class InferenceService {
       else if (!enclave.models.includes(served.model.ref.circuitId))
         attested = "this node's enclave image does not hold the model";
       else if (
-        !(await this.chain.read(`attest:${enclave.address}:${served.modelId}`, () =>
-          this.hub.canAttest(enclave.address, served.modelId),
+        !(await this.chain.read(
+          `attest:${enclave.address}:${served.modelId}`,
+          () => this.hub.canAttest(enclave.address, served.modelId),
+          head,
         ))
       )
         attested =
@@ -529,7 +555,7 @@ export class InferenceService {
     let signed = notAllowed("Signed");
     if (
       signed === null &&
-      !(await this.chain.read(`staked:${this.operatorAddress}`, () => this.hub.isStaked(this.operatorAddress)))
+      !(await this.chain.read(`staked:${this.operatorAddress}`, () => this.hub.isStaked(this.operatorAddress), head))
     )
       signed = `the operator ${this.operatorAddress} is not staked`;
     return { Signed: signed, Attested: attested, Proven: notAllowed("Proven") };
@@ -632,12 +658,11 @@ export class InferenceService {
     if (!hit) throw new UnknownModelIdError(model, names);
     return hit;
   }
+}
 
-  /** Chain time (never behind the wall clock: the next block cannot be older than now). */
-  private async chainNow(): Promise<bigint> {
-    const { timestamp } = await this.chain.head();
-    return BigInt(Math.max(timestamp, Math.floor(Date.now() / 1000)));
-  }
+/** Chain time at `head` (never behind the wall clock: the next block cannot be older than now). */
+function chainNow(head: ChainHead): bigint {
+  return BigInt(Math.max(head.timestamp, Math.floor(Date.now() / 1000)));
 }
 
 type Base = Pick<
