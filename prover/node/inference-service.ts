@@ -490,18 +490,34 @@ export class InferenceService {
     const record = this.newRecord(base, claimId, claim, inf.salt, outputOf(inf), { job: { id: proofJobKey(claimId) } });
     record.status = "proving";
     await this.store.put(record);
-    await this.queue.enqueue(
-      {
-        claimId,
-        modelId: served.modelId,
-        circuitId: served.model.ref.circuitId,
-        claim,
-        input: base.input,
-        salt: inf.salt,
-      },
-      proofJobKey(claimId),
-    );
+    await this.enqueueProof(record, {
+      claimId,
+      modelId: served.modelId,
+      circuitId: served.model.ref.circuitId,
+      claim,
+      input: base.input,
+      salt: inf.salt,
+    });
     return record;
+  }
+
+  /**
+   * Queues the proof job of `record` (stored as proving). If the queue refuses it (Redis down),
+   * the record is marked failed, so no claim waits for a job that does not exist, and the
+   * request fails.
+   */
+  private async enqueueProof(record: ClaimRecord, payload: ProofJobPayload): Promise<void> {
+    try {
+      await this.queue.enqueue(payload, proofJobKey(record.claimId));
+    } catch (e) {
+      await this.store
+        .update(record.claimId, (r) => {
+          r.status = "failed";
+          r.error = `its proof job could not be queued: ${(e as Error).message}`;
+        })
+        .catch(() => {});
+      throw e;
+    }
   }
 
   private async submit(

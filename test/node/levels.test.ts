@@ -9,11 +9,15 @@ import { EnclaveProcessError } from "../../prover/attest/enclave-client.js";
 import { bindingFor } from "../../prover/chain/binding.js";
 import { attestedClaimDigest, type Claim, claimIdOf } from "../../prover/chain/claim.js";
 import { LEVEL } from "../../prover/chain/protocol-client.js";
+import { ClaimStore } from "../../prover/node/claim-store.js";
+import { openDatabase } from "../../prover/node/db/database.js";
+import { SqlJobQueue } from "../../prover/node/job-queue.js";
+import type { ProofJobPayload, ProofJobResult } from "../../prover/node/proof-job.js";
 import { infer, proveInference } from "../../prover/prove-inference.js";
 import { releaseCurve } from "../../prover/zk/groth16.js";
 import { encodeProof, verifyingKeyId } from "../../prover/zk/vkey-encoding.js";
 import { expectRejection } from "../helpers/reject.js";
-import { digits, digitsModel, type TestNode, testNode } from "./fixtures/node.js";
+import { digits, digitsModel, type TestNode, tempDir, testNode } from "./fixtures/node.js";
 
 const { ethers } = await network.create();
 
@@ -180,6 +184,31 @@ describe("node: levels of evidence through the service", function () {
   });
 
   describe("Proven, through the persistent queue", () => {
+    it("a proof job the queue refuses (Redis down) fails the request and marks its claim failed", async () => {
+      const db = await openDatabase({ stateDir: tempDir("queue-down") });
+      class DownQueue extends SqlJobQueue<ProofJobPayload, ProofJobResult> {
+        override enqueue(): Promise<string> {
+          return Promise.reject(new Error("Stream isn't writeable"));
+        }
+      }
+      const svc = await node.service({ db, jobQueue: new DownQueue(db), runProofJobs: false });
+      try {
+        await expectRejection(
+          svc.infer({ model: "digits", input: xs[9], valueAtRisk: 1, level: "proven" }),
+          Error,
+          /Stream isn't writeable/,
+        );
+        const [record] = await new ClaimStore(db).list({ level: "Proven" });
+        expect([record.status, record.error]).to.deep.equal([
+          "failed",
+          "its proof job could not be queued: Stream isn't writeable",
+        ]);
+      } finally {
+        await svc.close();
+        await db.close();
+      }
+    });
+
     it("a job accepted by a service stopped before running it is proven by the next one on its state", async () => {
       const first = await node.service({ runProofJobs: false });
       const r = await first.infer({ model: "digits", input: xs[8], valueAtRisk: 1, level: "proven" });
