@@ -42,12 +42,16 @@ for (const kind of ["sqlite", "postgres"] as const) {
       const pg = kind === "postgres" ? requireService(this, "postgres") : undefined;
       ({ db, url, drop } = await scratchDatabase(kind, fresh(), pg));
     });
+    /** Queues of the current test, closed before its database is dropped (even when it fails). */
+    const queues: { close(): Promise<void> }[] = [];
+    const track = <Q extends { close(): Promise<void> }>(q: Q): Q => (queues.push(q), q);
     afterEach(async () => {
+      for (const q of queues.splice(0)) await q.close();
       await drop?.();
     });
 
     it("runs jobs with bounded concurrency and records results (bigints survive)", async () => {
-      const q = new SqlJobQueue<{ n: bigint }, bigint>(db, { concurrency: 2 });
+      const q = track(new SqlJobQueue<{ n: bigint }, bigint>(db, { concurrency: 2 }));
       let active = 0;
       let peak = 0;
       await q.start(async ({ n }) => {
@@ -68,16 +72,17 @@ for (const kind of ["sqlite", "postgres"] as const) {
     });
 
     it("a keyed job is stored once however often it is queued; a failed one is queued again", async () => {
-      const q = new SqlJobQueue<{ v: number }, number>(db, { maxAttempts: 1, retryDelayMs: 0 });
+      const q = track(new SqlJobQueue<{ v: number }, number>(db, { maxAttempts: 1, retryDelayMs: 0 }));
       let fail = true;
       const ran: number[] = [];
+      const key = "0x" + "ab".repeat(32);
+      // Both before the queue runs anything (once the job has failed, queueing it again re-queues it).
+      const ids = await Promise.all([q.enqueue({ v: 1 }, key), q.enqueue({ v: 2 }, key)]);
       await q.start(async ({ v }) => {
         ran.push(v);
         if (fail) throw new Error("prover down");
         return v;
       });
-      const key = "0x" + "ab".repeat(32);
-      const ids = await Promise.all([q.enqueue({ v: 1 }, key), q.enqueue({ v: 2 }, key)]);
       expect(ids).to.deep.equal([key, key]);
       await q.idle();
       expect(ran).to.have.length(1);
@@ -96,7 +101,7 @@ for (const kind of ["sqlite", "postgres"] as const) {
     });
 
     it("retries with backoff, then fails for good with the error; retry() queues it again", async () => {
-      const q = new SqlJobQueue<object, number>(db, { maxAttempts: 3, retryDelayMs: 40 });
+      const q = track(new SqlJobQueue<object, number>(db, { maxAttempts: 3, retryDelayMs: 40 }));
       const at: number[] = [];
       let ok = false;
       await q.start(async () => {
@@ -121,7 +126,7 @@ for (const kind of ["sqlite", "postgres"] as const) {
 
     it("a job accepted before a crash is run by the next process (nothing lost)", async () => {
       const [a, b] = await crashMidJob(url);
-      const second = new SqlJobQueue<{ v: number }, number>(db, { stallMs: 400, pollMs: 50, log: () => {} });
+      const second = track(new SqlJobQueue<{ v: number }, number>(db, { stallMs: 400, pollMs: 50, log: () => {} }));
       expect((await second.get(a))!.state).to.equal("running");
       const seen: number[] = [];
       await second.start(async ({ v }) => {
@@ -138,7 +143,7 @@ for (const kind of ["sqlite", "postgres"] as const) {
     });
 
     it("a job whose worker keeps dying is failed after maxAttempts, not run forever", async () => {
-      const q = new SqlJobQueue<object, number>(db, { maxAttempts: 1, stallMs: 100, pollMs: 50, log: () => {} });
+      const q = track(new SqlJobQueue<object, number>(db, { maxAttempts: 1, stallMs: 100, pollMs: 50, log: () => {} }));
       const id = await q.enqueue({});
       // Another (gone) process took it: attempts used up, heartbeat stale.
       await db.run(
@@ -154,7 +159,7 @@ for (const kind of ["sqlite", "postgres"] as const) {
     });
 
     it("returns undefined for unknown ids", async () => {
-      const q = new SqlJobQueue(db);
+      const q = track(new SqlJobQueue(db));
       expect(await q.get("nope")).to.equal(undefined);
       expect(await q.get("../../etc/passwd")).to.equal(undefined);
     });
