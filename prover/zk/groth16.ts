@@ -1,11 +1,19 @@
 // Groth16 over BN254 with snarkjs: key setup (with a phase-2 contribution), proving and
 // off-chain verification. Progress goes to an optional callback; snarkjs's own worker threads
 // are released with `releaseCurve()`.
+//
+// Threads: snarkjs runs its curve arithmetic on one worker thread per CPU. $ASSAY_PROVER_THREADS=1
+// makes proving and verifying in this process run on the calling thread instead (several proving
+// processes on one machine, each on one core, without oversubscribing it): a single-threaded
+// curve is built once and put where snarkjs looks for its shared one (ffjavascript's
+// globalThis.curve_bn128). snarkjs's own { singleThread } option would build a new curve on every
+// proof (about 170 ms, half the proof of a small model).
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { buildBn128 } from "ffjavascript";
 import * as snarkjs from "snarkjs";
-import { AssayError } from "../errors.js";
+import { AssayError, InputError } from "../errors.js";
 
 export type Progress = (message: string) => void;
 
@@ -75,11 +83,31 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
   await rename(tmp, file);
 }
 
+/** The environment variable that sets the prover's threads: unset (one per CPU) or 1. */
+export const PROVER_THREADS_ENV = "ASSAY_PROVER_THREADS";
+
+let singleThreadCurve: Promise<unknown> | undefined;
+
+/** With $ASSAY_PROVER_THREADS=1, installs the single-threaded curve snarkjs will use (once). */
+async function applyProverThreads(): Promise<void> {
+  const v = process.env[PROVER_THREADS_ENV];
+  if (v === undefined || v === "") return;
+  if (v !== "1")
+    throw new InputError(
+      `$${PROVER_THREADS_ENV} must be 1 (prove on the calling thread) or unset (one thread per CPU), got "${v}"`,
+    );
+  const g = globalThis as { curve_bn128?: unknown };
+  if (g.curve_bn128) return;
+  singleThreadCurve ??= buildBn128(true);
+  g.curve_bn128 = await singleThreadCurve;
+}
+
 /** Proves from a witness (.wtns bytes). Public signals come back as bigints. */
 export async function groth16Prove(
   zkey: string,
   wtns: Uint8Array,
 ): Promise<{ proof: Groth16Proof; publicSignals: bigint[] }> {
+  await applyProverThreads();
   const { proof, publicSignals } = await snarkjs.groth16.prove(zkey, { type: "mem", data: wtns });
   return { proof: proof as Groth16Proof, publicSignals: (publicSignals as string[]).map((s) => BigInt(s)) };
 }
@@ -89,6 +117,7 @@ export async function groth16Verify(
   publicSignals: readonly bigint[],
   proof: Groth16Proof,
 ): Promise<boolean> {
+  await applyProverThreads();
   return snarkjs.groth16.verify(vkey, publicSignals.map(String), proof, {
     info() {},
     error() {},
@@ -102,4 +131,5 @@ export async function releaseCurve(): Promise<void> {
   const g = globalThis as { curve_bn128?: { terminate(): Promise<void> } };
   await g.curve_bn128?.terminate();
   delete g.curve_bn128;
+  singleThreadCurve = undefined;
 }

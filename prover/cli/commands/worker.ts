@@ -72,6 +72,8 @@ What it does:
   taken up again by another worker once its lock lapses (30 s). SIGINT / SIGTERM: running proofs
   finish and are submitted, queued jobs stay for other workers, and the worker exits 0.
   The protocol is this state dir's deployment for the connected chain, or --deployment / --protocol.
+  $ASSAY_PROVER_THREADS=1 proves on this process's own thread (snarkjs otherwise starts one thread per
+  CPU): for several workers on one machine, one core each.
 
 Examples:
   assay worker --queue redis://10.0.0.5:6379 --db postgres://assay@10.0.0.6/assay \\
