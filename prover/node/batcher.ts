@@ -100,7 +100,7 @@ export function postOwnRoot(hub: Contract, sender: TxSender, operator: string): 
     const earlier = await alreadyPosted(hub, operator, root);
     if (earlier) return earlier;
     try {
-      return await sender.send("postBatch", () => hub.postBatch(root, size));
+      return await sender.send("postBatch", (fee) => hub.postBatch(root, size, fee));
     } catch (e) {
       // Another of our own transactions (a process that died after sending it) may have won.
       const raced = await alreadyPosted(hub, operator, root);

@@ -16,7 +16,6 @@ import path from "node:path";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import {
   type Contract,
-  type ContractTransactionResponse,
   getAddress,
   hexlify,
   isHexString,
@@ -64,7 +63,7 @@ import {
   MAX_UINT256,
   nodeRequiredLevel,
 } from "./routing.js";
-import { TxSender } from "./tx-sender.js";
+import { type TxBuild, TxSender } from "./tx-sender.js";
 
 /** A model this node serves: its on-chain version id and its compiled artifacts (with keys). */
 export interface ServedModel {
@@ -207,7 +206,7 @@ export class InferenceService {
     const db = o.db ?? (await openDatabase({ stateDir: o.stateDir, log: o.log }));
     await importLegacyState(db, o.stateDir, o.log);
     const store = new ClaimStore(db, o.log);
-    const sender = new TxSender(hub.interface);
+    const sender = new TxSender(hub.interface, { provider: hub.runner!.provider! });
     const queue =
       o.jobQueue ??
       new SqlJobQueue<ProofJobPayload, ProofJobResult>(db, {
@@ -438,7 +437,7 @@ export class InferenceService {
       return record;
     }
     const { r, vs } = compactSignature(signature);
-    return this.submit(record, "submitSigned", () => this.hub.submitSigned(claim, r, vs));
+    return this.submit(record, "submitSigned", (fee) => this.hub.submitSigned(claim, r, vs, fee));
   }
 
   private async attested(served: ServedModel, base: Base, requestId: string, deadline: bigint): Promise<ClaimRecord> {
@@ -470,16 +469,26 @@ export class InferenceService {
       );
     }
     const claimId = claimIdOf(res.claim, this.chainId, this.hubAddress);
-    const digest = attestedClaimDigest(claimId, res.verifyingKeyId, this.chainId, this.hubAddress);
-    if (claimId !== res.claimId || recoverAddress(digest, res.signature) !== getAddress(enclave.address)) {
-      throw new NodeError("internal", "the enclave's signature does not recover to its registered key");
-    }
+    if (claimId !== res.claimId) throw new NodeError("internal", "the enclave's claim id is not its claim's id");
     const record = this.newRecord(base, claimId, res.claim, res.salt, outputOf(mine), {
       signer: enclave.address,
       signature: res.signature,
     });
     const { r, vs } = compactSignature(res.signature);
-    return this.submit(record, "submitAttested", () => this.hub.submitAttested(res.claim, res.verifyingKeyId, r, vs));
+    // The hub recovers the signer and checks it is a registered enclave key for this model; the
+    // gas estimate runs that check before anything is spent, so the node does not recover the
+    // key itself (secp256k1 recovery in JavaScript is a millisecond of the main thread per
+    // request) unless the chain refuses the claim, to say why.
+    try {
+      return await this.submit(record, "submitAttested", (fee) =>
+        this.hub.submitAttested(res.claim, res.verifyingKeyId, r, vs, fee),
+      );
+    } catch (e) {
+      const digest = attestedClaimDigest(claimId, res.verifyingKeyId, this.chainId, this.hubAddress);
+      if (recoverAddress(digest, res.signature) !== getAddress(enclave.address))
+        throw new NodeError("internal", "the enclave's signature does not recover to its registered key");
+      throw e;
+    }
   }
 
   private async proven(served: ServedModel, base: Base, requestId: string, deadline: bigint): Promise<ClaimRecord> {
@@ -523,7 +532,7 @@ export class InferenceService {
   private async submit(
     record: ClaimRecord,
     action: string,
-    build: () => Promise<ContractTransactionResponse>,
+    build: TxBuild,
   ): Promise<ClaimRecord> {
     await this.store.put(record);
     try {
@@ -656,8 +665,8 @@ export class InferenceService {
         continue;
       }
       const { r: sr, vs } = compactSignature(r.signature!);
-      await this.submit({ ...r, status: "recorded" }, "submitSigned", () =>
-        this.hub.submitSigned(r.claim, sr, vs),
+      await this.submit({ ...r, status: "recorded" }, "submitSigned", (fee) =>
+        this.hub.submitSigned(r.claim, sr, vs, fee),
       ).catch(() => {});
     }
   }

@@ -67,8 +67,8 @@ export function proofJobHandler(deps: ProofWorkerDeps) {
         `proof job for ${p.claimId}: the proof's signals do not match the claim (input or model changed)`,
       );
     }
-    const transaction = await deps.sender.send("submitProven", () =>
-      deps.hub.submitProven(p.claim, encodeProof(proven.proof)),
+    const transaction = await deps.sender.send("submitProven", (fee) =>
+      deps.hub.submitProven(p.claim, encodeProof(proven.proof), fee),
     );
     return { beneficiary: deps.beneficiary, binding, transaction, proveMs };
   };

@@ -109,7 +109,7 @@ function defenceHandler(node: NodeState, hub: Contract, beneficiary: string) {
   const models = new Map<string, CompiledModel>();
   const prove = proofJobHandler({
     hub,
-    sender: new TxSender(hub.interface),
+    sender: new TxSender(hub.interface, { provider: hub.runner!.provider! }),
     beneficiary,
     model: (circuitId) => models.get(circuitId),
   });

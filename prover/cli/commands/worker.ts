@@ -188,7 +188,7 @@ async function work(
   const running = { n: 0 };
   const prove = proofJobHandler({
     hub,
-    sender: new TxSender(hub.interface),
+    sender: new TxSender(hub.interface, { provider: hub.runner!.provider! }),
     beneficiary: worker,
     model: (circuitId) => models.get(circuitId),
   });
