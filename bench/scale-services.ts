@@ -138,17 +138,19 @@ export function assayEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...process.env, ASSAY_CACHE_DIR: cacheRoot(), ASSAY_PRIVATE_KEY: "", ...extra };
 }
 
-/** Starts `assay ...args`; resolves once stdout matches `ready`. */
+/**
+ * Starts `assay ...args`; resolves once stdout matches `ready`. `cpu`: pin the process (all its
+ * threads) to that CPU with taskset(1), which execs it (the pid stays the process's own).
+ */
 export async function startAssay(
   name: string,
   args: string[],
   ready: RegExp,
-  opts: { logFile: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+  opts: { logFile: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; cpu?: number },
 ): Promise<{ proc: Proc; match: RegExpExecArray }> {
-  const proc = new Proc(name, process.execPath, [ASSAY_BIN, ...args], {
-    env: assayEnv(opts.env),
-    logFile: opts.logFile,
-  });
+  const command = [process.execPath, ASSAY_BIN, ...args];
+  if (opts.cpu !== undefined) command.unshift("taskset", "-c", `${opts.cpu}`);
+  const proc = new Proc(name, command[0], command.slice(1), { env: assayEnv(opts.env), logFile: opts.logFile });
   const match = await proc.waitFor(ready, opts.timeoutMs ?? 300_000);
   return { proc, match };
 }

@@ -5,6 +5,7 @@
 //   npx tsx bench/scale.ts --inferences 2000 --versions 200 --models 5 --scaling-jobs 40   (a quick try)
 //   options: --inferences N  --versions N  --models N (1-20)  --proven-share 0.25  --concurrency 16
 //            --scaling-jobs N (per run; 0: skip)  --scaling-repeats N (pairs, at most)  --scaling-quiet 0.15
+//            --scaling-wait 15 (minutes, in all, of waiting for other work on the machine to calm down)
 //            --no-faults  --merkle-checks N  --drain-minutes N  --out <file> (default bench/scale.json)
 //            --keep (keep the run directory: every process's log, the node's state, Redis's files)
 //
@@ -33,11 +34,16 @@
 //      takes seconds), the BullMQ queue is paused, --scaling-jobs Proven requests queue their jobs,
 //      the queue resumes, and proofs/min is the jobs over the time from resume to the last job's
 //      finish (and, steadier, between the 10th and 90th percentile finishes). Pairs of runs, 1
-//      worker on one thread then 2 workers on one thread each (the target: >= 1.8x), repeated until
-//      a pair ran with other work taking at most --scaling-quiet of the machine (at most
-//      --scaling-repeats pairs): the headline ratio is the pair that other work disturbed least (all
-//      pairs are reported, with a ratio per core the workers actually got); then 1 worker with
-//      snarkjs's default threads (one per CPU) for reference. No HTTP load runs meanwhile.
+//      worker on one thread then 2 workers on one thread each (the target: >= 1.8x), each pair
+//      started once other work takes at most --scaling-quiet of the machine (waiting at most
+//      --scaling-wait minutes in all), repeated until a pair ran with other work taking at most that
+//      much (at most --scaling-repeats pairs): the headline ratio is the pair that other work
+//      disturbed least (all pairs are reported, with a ratio per core the workers actually got);
+//      then 1 worker with snarkjs's default threads (one per CPU) for reference; then the pair again
+//      with each worker pinned to a core of its own (taskset -c 0 / -c 1), so that one worker is one
+//      core, its helper threads included; then proving alone (bench/scale-prove-only.ts: no chain,
+//      queue or database), one process on CPU 0, then two on CPU 0 and 1, which is how far proving
+//      itself scales on the machine. No HTTP load runs meanwhile.
 //   2. load: --inferences requests over HTTP (--concurrency at once), every request's model and
 //      input drawn deterministically from its index; a --proven-share of them (every 4th at 0.25)
 //      ask for level "proven", the rest for nothing (value at risk 1 wei: Signed by the node's
@@ -91,10 +97,11 @@ import { scratchPostgres } from "../test/helpers/services.js";
 import { freePort } from "../test/helpers/ports.js";
 import { inputFor, type ScaleModel, scaleModels } from "./scale-models.js";
 import {
+  assayEnv,
   type CpuSnapshot,
   cpuShares,
   cpuSnapshot,
-  type Proc,
+  Proc,
   processCpuMs,
   RedisServer,
   sleep,
@@ -103,6 +110,7 @@ import {
 } from "./scale-services.js";
 
 const DEFAULT_OUT = path.join(PROJECT_ROOT, "bench/scale.json");
+const PROVE_ONLY = path.join(PROJECT_ROOT, "bench/scale-prove-only.ts");
 const FULL = { inferences: 20_000, versions: 2_000, models: 20 } as const;
 const QUEUE_PREFIX = `assay-scale-${randomBytes(3).toString("hex")}`;
 const RETRY_MS = 250;
@@ -119,6 +127,7 @@ interface Options {
   scalingJobs: number;
   scalingRepeats: number;
   scalingQuiet: number;
+  scalingWaitMinutes: number;
   faults: boolean;
   merkleChecks: number;
   drainMinutes: number;
@@ -145,6 +154,7 @@ function parseOptions(argv: string[]): Options {
       "scaling-jobs": { type: "string", default: "150" },
       "scaling-repeats": { type: "string", default: "4" },
       "scaling-quiet": { type: "string", default: "0.15" },
+      "scaling-wait": { type: "string", default: "15" },
       "no-faults": { type: "boolean", default: false },
       "merkle-checks": { type: "string", default: "500" },
       "drain-minutes": { type: "string", default: "120" },
@@ -162,6 +172,7 @@ function parseOptions(argv: string[]): Options {
     scalingJobs: intArg("scaling-jobs", values["scaling-jobs"]!, 0, 5_000),
     scalingRepeats: intArg("scaling-repeats", values["scaling-repeats"]!, 1, 20),
     scalingQuiet: Number(values["scaling-quiet"]),
+    scalingWaitMinutes: intArg("scaling-wait", values["scaling-wait"]!, 0, 24 * 60),
     faults: !values["no-faults"],
     merkleChecks: intArg("merkle-checks", values["merkle-checks"]!, 0, 1_000_000),
     drainMinutes: intArg("drain-minutes", values["drain-minutes"]!, 1, 24 * 60),
@@ -242,6 +253,8 @@ interface Worker {
   keyFile: string;
   address: string;
   threads: "1" | "default";
+  /** Pinned to this CPU (taskset), or free to run anywhere. */
+  cpu?: number;
   proc?: Proc;
   /** Every process this worker slot ran (a killed one and its replacement). */
   procs: Proc[];
@@ -465,9 +478,10 @@ async function startNode(b: Bench) {
   }
 }
 
-/** Where a node's start went: loading models and connecting, then one lookup per model (ms). */
+/** Where a node's start went: loading models and connecting, then the lookup of the models by key (ms). */
 function startTimes(proc: Proc, t: number) {
-  // Each lookup ends with the line after its "looking up" line (the versions found, or the next model).
+  // A lookup (one pass over the registration events for every model) ends with the line after its
+  // "looking up" line.
   const lookupMs: number[] = [];
   proc.err.forEach((l, i) => {
     if (/^looking up /.test(l.text)) lookupMs.push((proc.err[i + 1]?.t ?? proc.out[0].t) - l.t);
@@ -509,6 +523,7 @@ async function startWorker(b: Bench, w: Worker): Promise<void> {
     {
       logFile: path.join(b.dir, `${w.name}-${w.procs.length + 1}.log`),
       env,
+      cpu: w.cpu,
     },
   );
   if (match[1].toLowerCase() !== w.address.toLowerCase())
@@ -730,6 +745,8 @@ interface ScalingRun {
   label: string;
   workers: number;
   threadsPerWorker: "1" | "default (one per CPU)";
+  /** Each worker's CPU when pinned (taskset), else null. */
+  pinnedTo: (number | null)[];
   warmupJobs: number;
   jobs: number;
   jobsPerWorker: Record<string, number>;
@@ -811,6 +828,7 @@ async function scalingRun(b: Bench, workers: Worker[], n: number, label: string)
     label,
     workers: workers.length,
     threadsPerWorker: workers[0].threads === "1" ? "1" : "default (one per CPU)",
+    pinnedTo: workers.map((w) => w.cpu ?? null),
     warmupJobs,
     jobs: accepted.length,
     jobsPerWorker: perWorker,
@@ -832,6 +850,99 @@ async function scalingRun(b: Bench, workers: Worker[], n: number, label: string)
 const ratioOf = (a: number | null, b: number | null) => (a && b ? round(a / b, 2) : null);
 
 /**
+ * Waits until other work (everything outside this run's processes, measured over 5 s) takes at most
+ * --scaling-quiet of the machine, or until `budget.ms` of waiting is used up. Returns what it saw.
+ */
+async function waitForQuiet(b: Bench, budget: { ms: number }): Promise<{ waitedSeconds: number; other: number }> {
+  const t = Date.now();
+  for (;;) {
+    const before = cpuNow(b);
+    await sleep(5000);
+    const other = cpuShares(before, cpuNow(b)).other ?? 0;
+    const waited = Date.now() - t;
+    if (other <= b.o.scalingQuiet || waited >= budget.ms) {
+      budget.ms = Math.max(0, budget.ms - waited);
+      return { waitedSeconds: round(waited / 1000), other };
+    }
+    say(`scaling: other work takes ${other} of the machine; waiting for at most ${b.o.scalingQuiet}`);
+  }
+}
+
+/**
+ * Proving alone (bench/scale-prove-only.ts: no chain, queue or database), pinned to CPU 0, then two
+ * copies on CPU 0 and CPU 1 at once: how proving itself scales on this machine's cores.
+ */
+async function provingAlone(b: Bench) {
+  const n = b.o.scalingJobs;
+  const ids = b.models.map((m) => m.model.ref.circuitId);
+  const run = async (cpus: number[]) => {
+    const procs = cpus.map(
+      (cpu) =>
+        new Proc(
+          `prove-only-${cpu}`,
+          "taskset",
+          ["-c", `${cpu}`, process.execPath, "--import", "tsx", PROVE_ONLY, `${n}`, ...ids],
+          {
+            env: assayEnv({ [PROVER_THREADS_ENV]: "1" }),
+            logFile: path.join(b.dir, `prove-only-${cpus.length}-${cpu}.log`),
+          },
+        ),
+    );
+    const out = [];
+    for (const p of procs) {
+      const { code } = await p.exited;
+      p.close();
+      const last = p.out[p.out.length - 1]?.text;
+      if (code !== 0 || !last) throw new Error(`${p.name} failed (exit ${code}):\n${p.tail()}`);
+      const r = JSON.parse(last) as { proofs: number; seconds: number };
+      out.push(round((r.proofs * 60) / r.seconds));
+    }
+    return out;
+  };
+  const [one] = await run([0]);
+  const two = await run([0, 1]);
+  const ratio = round((two[0] + two[1]) / one, 2);
+  say(`proving alone: 1 process ${one} proofs/min, 2 processes ${two.join(" + ")} (${ratio}x)`);
+  return {
+    how:
+      `${n} proofs per process after one warm-up proof per model, each process pinned to its CPU (taskset), ` +
+      `$${PROVER_THREADS_ENV}=1; witness + Groth16 proof + signal check, as a worker does before it submits`,
+    onePerMinute: one,
+    twoPerMinute: two,
+    ratio,
+  };
+}
+
+/**
+ * The same pair with each worker pinned to a CPU of its own (taskset: worker-1 on CPU 0, worker-2
+ * on CPU 1): "one worker" then means one core, its helper threads (GC, file reads, Redis and
+ * database clients) included, where an unpinned worker's helpers run on the otherwise idle core.
+ * The chain, Redis, PostgreSQL and the API node are not pinned and share both cores.
+ */
+async function pinnedPair(b: Bench, budget: { ms: number }) {
+  const [w1, w2] = b.workers;
+  const before = await waitForQuiet(b, budget);
+  [w1.cpu, w2.cpu] = [0, 1];
+  try {
+    const one = await scalingRun(b, [w1], b.o.scalingJobs, "pinned-one-worker");
+    const two = await scalingRun(b, [w1, w2], b.o.scalingJobs, "pinned-two-workers");
+    const ratio = ratioOf(two.proofsPerMinute, one.proofsPerMinute)!;
+    return {
+      one,
+      two,
+      ratio,
+      steadyRatio: ratioOf(two.steadyProofsPerMinute, one.steadyProofsPerMinute),
+      coreNormalizedRatio: ratioOf(two.proofsPerWorkerCoreMinute, one.proofsPerWorkerCoreMinute),
+      otherCpu: round((one.cpu.other ?? 0) + (two.cpu.other ?? 0), 3),
+      waitedForQuietSeconds: before.waitedSeconds,
+      met: ratio >= 1.8,
+    };
+  } finally {
+    [w1.cpu, w2.cpu] = [undefined, undefined];
+  }
+}
+
+/**
  * Pairs of runs (1 worker, then 2) until one ran on a quiet enough machine (at most
  * --scaling-repeats), then 1 worker with snarkjs's default threads for reference. On a shared
  * machine other work comes and goes: the headline ratio is the pair whose runs other work disturbed
@@ -841,8 +952,10 @@ async function workerScaling(b: Bench) {
   const n = b.o.scalingJobs;
   const [w1, w2] = b.workers;
   const pairs = [];
+  const budget = { ms: b.o.scalingWaitMinutes * 60_000 };
   for (let r = 1; r <= b.o.scalingRepeats; r++) {
     if (r > 1) say(`scaling: other work took more than ${b.o.scalingQuiet} of the machine; pair ${r}`);
+    const before = await waitForQuiet(b, budget);
     const one = await scalingRun(b, [w1], n, `${r}-one-worker`);
     const two = await scalingRun(b, [w1, w2], n, `${r}-two-workers`);
     pairs.push({
@@ -852,12 +965,16 @@ async function workerScaling(b: Bench) {
       steadyRatio: ratioOf(two.steadyProofsPerMinute, one.steadyProofsPerMinute),
       otherCpu: round((one.cpu.other ?? 0) + (two.cpu.other ?? 0), 3),
       coreNormalizedRatio: ratioOf(two.proofsPerWorkerCoreMinute, one.proofsPerWorkerCoreMinute),
+      waitedForQuietSeconds: before.waitedSeconds,
+      otherCpuBefore: before.other,
     });
     if (Math.max(one.cpu.other ?? 1, two.cpu.other ?? 1) <= b.o.scalingQuiet) break;
   }
   w1.threads = "default";
   const reference = await scalingRun(b, [w1], n, "reference-default-threads");
   w1.threads = "1";
+  const pinned = await pinnedPair(b, budget);
+  const alone = await provingAlone(b);
   const chosen = pairs.reduce((best, p) => (p.otherCpu < best.otherCpu ? p : best), pairs[0]);
   const ratios = pairs.map((p) => p.ratio).sort((x, y) => x - y);
   return {
@@ -872,9 +989,10 @@ async function workerScaling(b: Bench) {
     pairs,
     reference,
     selection:
-      `pairs are run until one whose runs other work took at most ${b.o.scalingQuiet} of the machine in ` +
-      `(cpu.other), at most ${b.o.scalingRepeats}; the headline ratio is the pair with the least otherCpu ` +
-      "(one.cpu.other + two.cpu.other). coreNormalizedRatio compares proofs per minute per core the workers " +
+      `before each pair the run waits (at most ${b.o.scalingWaitMinutes} min in all) until other work takes at ` +
+      `most ${b.o.scalingQuiet} of the machine over 5 s; pairs are run until one whose runs other work took at ` +
+      `most that much (cpu.other), at most ${b.o.scalingRepeats}; the headline ratio is the pair with the least ` +
+      "otherCpu (one.cpu.other + two.cpu.other). coreNormalizedRatio compares proofs per minute per core the workers " +
       "actually got (workerCores): how proving scales apart from how much CPU the machine gave",
     chosenPair: pairs.indexOf(chosen) + 1,
     ratio: chosen.ratio,
@@ -882,6 +1000,8 @@ async function workerScaling(b: Bench) {
     medianRatio: ratios[Math.floor((ratios.length - 1) / 2)],
     target: 1.8,
     met: chosen.ratio >= 1.8,
+    pinned,
+    provingAlone: alone,
   };
 }
 
@@ -1478,7 +1598,15 @@ async function main(): Promise<void> {
       faults: run.faults,
       verification,
       targets: {
-        workerScaling: scaling ? { target: ">= 1.8x", ratio: scaling.ratio, met: scaling.met } : null,
+        workerScaling: scaling
+          ? {
+              target: ">= 1.8x",
+              ratio: scaling.ratio,
+              met: scaling.met,
+              pinnedToOneCoreEach: { ratio: scaling.pinned.ratio, met: scaling.pinned.met },
+              provingAloneRatio: scaling.provingAlone.ratio,
+            }
+          : null,
         zeroLostOrDuplicated: {
           lost: verification.lostAcceptedClaimsOrJobs,
           duplicated: verification.duplicatedJobsOnChain,
@@ -1538,11 +1666,11 @@ function registryReport(
         modelsLoadedAndChainConnectedMs: nodeStart.modelsLoadedAndChainConnectedMs,
         lookupsTotalMs: nodeStart.lookupsTotalMs,
         failedStarts: nodeStart.failedStarts,
-        perModelLookupMs: summary(nodeStart.lookupMs, 0),
+        lookupPassesMs: nodeStart.lookupMs,
         how:
           "the node (real-chain mode, no --model-id) reads ModelVersionRegistered logs from block 0 in " +
-          "--log-range 2000 steps for each model, keeps those with the model's verifying key, reads each " +
-          "one's modelVersion to keep the active ones, and serves the latest",
+          "--log-range 2000 steps once for all its models, keeps those with a served model's verifying key, " +
+          "reads each one's modelVersion to keep the active ones, and serves the latest per model",
       },
     },
   };

@@ -40,20 +40,31 @@ export interface ExistingNode {
 
 const ACTIVE = 1;
 
-/** Active model ids registered with `keyId`, oldest first, read in `range`-block steps. */
-async function modelIdsWithKey(hub: Contract, keyId: string, from: number, range: number): Promise<string[]> {
+/**
+ * For each of `keyIds`, the active model ids registered with it, oldest first: one pass over the
+ * registration events in `range`-block steps, whatever the number of models looked up.
+ */
+async function modelIdsByKey(
+  hub: Contract,
+  keyIds: ReadonlySet<string>,
+  from: number,
+  range: number,
+): Promise<Map<string, string[]>> {
   const head = await hub.runner!.provider!.getBlockNumber();
-  const found: string[] = [];
+  const found = new Map<string, string[]>([...keyIds].map((k) => [k, []]));
   for (let start = from; start <= head; start += range) {
     const end = Math.min(head, start + range - 1);
     const events = (await hub.queryFilter(hub.filters.ModelVersionRegistered(), start, end)) as unknown as {
       args: { modelId: string; input: { verifyingKeyId: string } };
     }[];
-    for (const e of events) if (e.args.input.verifyingKeyId === keyId) found.push(e.args.modelId);
+    for (const e of events) found.get(e.args.input.verifyingKeyId)?.push(e.args.modelId);
   }
-  const active: string[] = [];
-  for (const id of found) if (Number((await hub.modelVersion(id)).status) === ACTIVE) active.push(id);
-  return active;
+  for (const [key, ids] of found) {
+    const active: string[] = [];
+    for (const id of ids) if (Number((await hub.modelVersion(id)).status) === ACTIVE) active.push(id);
+    found.set(key, active);
+  }
+  return found;
 }
 
 export async function attachExistingNode(o: ExistingNodeOptions): Promise<ExistingNode> {
@@ -69,37 +80,60 @@ export async function attachExistingNode(o: ExistingNodeOptions): Promise<Existi
         "(assay stake <eth> with the same key)",
     );
   const from = o.fromBlock ?? o.deployment.blockNumber ?? 0;
-  const served: ServedModel[] = [];
-  for (const m of o.models) {
+  const named = o.models.map((m) => {
     const circuit = m.model.ref.circuitId;
     const name = m.alias ? `${m.alias} (circuit ${circuit})` : `circuit ${circuit}`;
     if (!m.model.vkey) throw new ExistingNodeError(`model ${name} has no verifying key: run setup first`);
-    const keyId = verifyingKeyId(m.model.vkey);
-    let modelId = m.modelId;
-    if (modelId !== undefined) {
-      if (!isHexString(modelId, 32)) throw new ExistingNodeError(`--model-id ${modelId} is not 32-byte hex`);
-      let version;
-      try {
-        version = await hub.modelVersion(modelId);
-      } catch {
-        throw new ExistingNodeError(`model id ${modelId} is not registered on ${where}`);
-      }
-      if (version.verifyingKeyId !== keyId)
-        throw new ExistingNodeError(
-          `model id ${modelId} is registered with key ${version.verifyingKeyId}, but ${name} has key ${keyId}`,
-        );
-    } else {
-      say(`looking up ${name} (key ${keyId}) from block ${from}, ${range} blocks per call`);
-      const ids = await modelIdsWithKey(hub, keyId, from, range);
-      if (ids.length === 0)
-        throw new ExistingNodeError(
-          `no active model version on ${where} has the verifying key of ${name} (${keyId}): register it ` +
-            "(assay model register) or pass --model-id",
-        );
-      modelId = ids[ids.length - 1];
-      if (ids.length > 1) say(`${name}: ${ids.length} active versions have its key; serving the latest, ${modelId}`);
-    }
+    return { m, name, keyId: verifyingKeyId(m.model.vkey) };
+  });
+  const unpinned = new Set(named.filter((n) => n.m.modelId === undefined).map((n) => n.keyId));
+  let byKey = new Map<string, string[]>();
+  if (unpinned.size > 0) {
+    say(`looking up ${unpinned.size} model(s) by verifying key from block ${from}, ${range} blocks per call`);
+    byKey = await modelIdsByKey(hub, unpinned, from, range);
+  }
+  const served: ServedModel[] = [];
+  for (const { m, name, keyId } of named) {
+    const modelId =
+      m.modelId === undefined
+        ? latestWithKey(byKey, keyId, name, where, say)
+        : await pinned(hub, m.modelId, keyId, name, where);
     served.push({ modelId, model: m.model, alias: m.alias });
   }
   return { deployment: o.deployment, operator: o.operator, served, staked };
+}
+
+/** The latest active version registered with the model's key. */
+function latestWithKey(
+  byKey: Map<string, string[]>,
+  keyId: string,
+  name: string,
+  where: string,
+  say: (line: string) => void,
+): string {
+  const ids = byKey.get(keyId) ?? [];
+  if (ids.length === 0)
+    throw new ExistingNodeError(
+      `no active model version on ${where} has the verifying key of ${name} (${keyId}): register it ` +
+        "(assay model register) or pass --model-id",
+    );
+  const latest = ids[ids.length - 1];
+  if (ids.length > 1) say(`${name}: ${ids.length} active versions have its key; serving the latest, ${latest}`);
+  return latest;
+}
+
+/** `modelId` as given, checked to be registered with the model's key. */
+async function pinned(hub: Contract, modelId: string, keyId: string, name: string, where: string): Promise<string> {
+  if (!isHexString(modelId, 32)) throw new ExistingNodeError(`--model-id ${modelId} is not 32-byte hex`);
+  let version;
+  try {
+    version = await hub.modelVersion(modelId);
+  } catch {
+    throw new ExistingNodeError(`model id ${modelId} is not registered on ${where}`);
+  }
+  if (version.verifyingKeyId !== keyId)
+    throw new ExistingNodeError(
+      `model id ${modelId} is registered with key ${version.verifyingKeyId}, but ${name} has key ${keyId}`,
+    );
+  return modelId;
 }
