@@ -2,19 +2,20 @@
 pragma solidity ^0.8.28;
 
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {AssayConsumer} from "../consumer/AssayConsumer.sol";
 import {Claim, IReceiptHub, Level} from "../interfaces/IReceiptHub.sol";
 import {ConsequencePolicy} from "../policy/ConsequencePolicy.sol";
 
 /// @title ParametricInsurance
-/// @notice Example consumer of the receipt hub: an insurer pays claims whose size a registered
-/// model decides, and demands more evidence the more it pays. A policy names the model and the
-/// commitment of the insured input (say, a damage photo); the model's output is a severity label
-/// 0..9 and the payout is `coverage * severity / 9`. Small payouts are made on a final Signed
-/// claim; payouts above the insurer's thresholds need an Attested or a Proven claim
-/// (ConsequencePolicy). Money only leaves through `withdraw` (pull payments, reentrancy guard).
-contract ParametricInsurance is ReentrancyGuardTransient {
-    using ConsequencePolicy for ConsequencePolicy.Thresholds;
-
+/// @notice Example consumer built on the consumer kit ({AssayConsumer}): an insurer pays claims
+/// whose size a registered model decides, and demands more evidence the more it pays. A policy
+/// names the model and the commitment of the insured input (say, a damage photo); the model's
+/// output is a severity label 0..9 and the payout is `coverage * severity / 9`. Small payouts are
+/// made on a final Signed claim; payouts above the insurer's thresholds need an Attested or a
+/// Proven claim, and below Proven a backer whose stake covers the payout (the kit's
+/// ConsequencePolicy checks). Each claim settles at most one policy. Money only leaves through
+/// `withdraw` (pull payments, reentrancy guard).
+contract ParametricInsurance is AssayConsumer, ReentrancyGuardTransient {
     /// @notice Highest severity label; outputs above it count as this.
     uint256 public constant MAX_SEVERITY = 9;
 
@@ -26,9 +27,7 @@ contract ParametricInsurance is ReentrancyGuardTransient {
         bool settled;
     }
 
-    IReceiptHub private immutable _HUB;
     address private immutable _INSURER;
-    ConsequencePolicy.Thresholds private _thresholds;
 
     mapping(uint256 policyId => Policy) private _policies;
     uint256 private _policyCount;
@@ -62,18 +61,12 @@ contract ParametricInsurance is ReentrancyGuardTransient {
 
     /// @notice Only the insurer may do this; `caller` is not it.
     error ParametricInsuranceNotInsurer(address caller);
-    /// @notice The hub address is zero.
-    error ParametricInsuranceZeroHub();
     /// @notice The pool's free funds `free` cannot cover `needed`.
     error ParametricInsuranceUnderfunded(uint256 needed, uint256 free);
     /// @notice No policy `policyId`.
     error ParametricInsuranceUnknownPolicy(uint256 policyId);
     /// @notice Policy `policyId` is already settled.
     error ParametricInsuranceSettled(uint256 policyId);
-    /// @notice The claim is about model `got`, the policy about `expected`.
-    error ParametricInsuranceWrongModel(bytes32 expected, bytes32 got);
-    /// @notice The claim's input commitment `got` is not the insured one `expected`.
-    error ParametricInsuranceWrongInput(uint256 expected, uint256 got);
     /// @notice Nothing to withdraw for `account`.
     error ParametricInsuranceNothingOwed(address account);
     /// @notice Sending `amount` to `to` failed.
@@ -81,12 +74,10 @@ contract ParametricInsurance is ReentrancyGuardTransient {
     /// @notice Coverage must be nonzero and fit 96 bits; got `coverage`.
     error ParametricInsuranceBadCoverage(uint256 coverage);
 
-    constructor(IReceiptHub hub_, ConsequencePolicy.Thresholds memory thresholds_) {
-        if (address(hub_) == address(0)) revert ParametricInsuranceZeroHub();
-        thresholds_.validate();
-        _HUB = hub_;
+    /// @notice Trusts receipts of `hub_` with the payout thresholds `thresholds_`. Reverts when
+    /// `hub_` is zero or the thresholds are unordered.
+    constructor(IReceiptHub hub_, ConsequencePolicy.Thresholds memory thresholds_) AssayConsumer(hub_, thresholds_) {
         _INSURER = msg.sender;
-        _thresholds = thresholds_;
     }
 
     /// @notice Adds `msg.value` to the pool.
@@ -118,28 +109,23 @@ contract ParametricInsurance is ReentrancyGuardTransient {
     }
 
     /// @notice Settles policy `policyId` on `claim` (anyone may call; the payout is owed to the
-    /// holder). Reverts unless the claim is about the insured model and input, and the hub holds
-    /// it final at the level the payout requires.
+    /// holder). Reverts unless the claim is about the insured model and input, the hub holds it
+    /// final at the level the payout requires, backed (below Proven) by at least the payout in
+    /// stake, and it has not settled a policy before (the kit's `_acceptClaim`).
     function claimPayout(uint256 policyId, Claim calldata claim) external returns (uint256 payout) {
         Policy storage policy = _policies[policyId];
         if (policy.holder == address(0)) revert ParametricInsuranceUnknownPolicy(policyId);
         if (policy.settled) revert ParametricInsuranceSettled(policyId);
-        if (claim.modelId != policy.modelId) revert ParametricInsuranceWrongModel(policy.modelId, claim.modelId);
-        if (claim.inputCommitment != policy.inputCommitment) {
-            revert ParametricInsuranceWrongInput(policy.inputCommitment, claim.inputCommitment);
-        }
         uint256 severity = claim.output > MAX_SEVERITY ? MAX_SEVERITY : claim.output;
         uint256 coverage = policy.coverage;
         payout = (coverage * severity) / MAX_SEVERITY;
-        Level required = _thresholds.minLevel(payout);
-        // Final at that level, and below Proven backed by at least the payout in stake.
-        (bytes32 claimId, ) = _thresholds.check(_HUB, claim, payout);
+        (bytes32 claimId, ) = _acceptClaim(claim, policy.modelId, policy.inputCommitment, payout);
 
         policy.settled = true;
         _reserved -= coverage;
         _owed[policy.holder] += payout;
         _owedTotal += payout;
-        emit PayoutApproved(policyId, claimId, severity, required, payout);
+        emit PayoutApproved(policyId, claimId, severity, requiredLevel(payout), payout);
     }
 
     /// @notice Sends the caller what it is owed.
@@ -166,11 +152,6 @@ contract ParametricInsurance is ReentrancyGuardTransient {
         return address(this).balance - _reserved - _owedTotal;
     }
 
-    /// @notice The level a payout of `amount` needs.
-    function requiredLevel(uint256 amount) external view returns (Level) {
-        return _thresholds.minLevel(amount);
-    }
-
     /// @notice Policy `policyId` (zero holder when unknown).
     function policyOf(uint256 policyId) external view returns (Policy memory) {
         return _policies[policyId];
@@ -188,7 +169,7 @@ contract ParametricInsurance is ReentrancyGuardTransient {
 
     /// @notice The receipt hub this insurer trusts.
     function hub() external view returns (IReceiptHub) {
-        return _HUB;
+        return assayHub();
     }
 
     /// @notice The insurer (deployer): issues policies and withdraws free funds.
@@ -198,7 +179,7 @@ contract ParametricInsurance is ReentrancyGuardTransient {
 
     /// @notice The payout thresholds of the Signed and Attested levels.
     function thresholds() external view returns (ConsequencePolicy.Thresholds memory) {
-        return _thresholds;
+        return consequenceThresholds();
     }
 
     /// @dev Sends `amount` to `to`, reverting (state restored) when the payee refuses it.

@@ -1,12 +1,13 @@
 // Consequence routing: the evidence a request needs follows from what is at stake.
 //
 // The required level comes from the consumer contract's own policy when the caller names one
-// (`requiredLevel(uint256 valueAtRisk) returns (Level)`, as ParametricInsurance and any
-// ConsequencePolicy user expose), else from the node's configured thresholds (same rule as
-// contracts/policy/ConsequencePolicy.sol). The node then gives the cheapest level that is at
+// (IAssayConsumer's `requiredLevel(uint256 valueAtRisk) returns (Level)`, which AssayConsumer
+// and so ParametricInsurance implement), else from the node's configured thresholds (same rule
+// as contracts/policy/ConsequencePolicy.sol). The node then gives the cheapest level that is at
 // least the required one (and at least the requested one), that the model allows and that this
 // node can produce. A caller may ask for more evidence, never less.
 import { Contract, type ContractRunner, getAddress, isAddress } from "ethers";
+import { assayConsumerInterface } from "../chain/contract-abi.js";
 import { LEVEL, LEVEL_NAMES, type LevelName } from "../chain/protocol-client.js";
 import { BadRequestError, ConsumerPolicyError, LevelTooLowError, LevelUnavailableError } from "./errors.js";
 
@@ -47,9 +48,7 @@ export interface PolicySource {
   describe: string;
 }
 
-const CONSUMER_ABI = ["function requiredLevel(uint256 valueAtRisk) view returns (uint8)"];
-
-/** Reads `consumer.requiredLevel(valueAtRisk)` on chain. */
+/** Reads `consumer.requiredLevel(valueAtRisk)` on chain (IAssayConsumer's compiled ABI). */
 export async function consumerRequiredLevel(
   runner: ContractRunner,
   consumer: string,
@@ -65,9 +64,10 @@ export async function consumerRequiredLevel(
   const provider = runner.provider;
   if (provider && (await provider.getCode(address)) === "0x")
     throw new ConsumerPolicyError(address, "no contract at that address");
+  const abi = await assayConsumerInterface();
   let raw: bigint;
   try {
-    raw = await new Contract(address, CONSUMER_ABI, runner).requiredLevel(valueAtRisk);
+    raw = await new Contract(address, abi, runner).requiredLevel(valueAtRisk);
   } catch (e) {
     throw new ConsumerPolicyError(
       address,

@@ -49,7 +49,7 @@ describe("ConsequencePolicy and ParametricInsurance (example consumer)", functio
       .withArgs(2n, 1n);
     await expect(ethers.deployContract("ParametricInsurance", [ZeroAddress, THRESHOLDS])).to.be.revertedWithCustomError(
       factory,
-      "ParametricInsuranceZeroHub",
+      "AssayConsumerZeroHub",
     );
   });
 
@@ -154,11 +154,11 @@ describe("ConsequencePolicy and ParametricInsurance (example consumer)", functio
     const now = await latest(ethers);
     const otherModel = makeClaim(id("other model"), now, { inputCommitment: commitment, output: 1n });
     await expect(r.insurance.claimPayout(1n, otherModel))
-      .to.be.revertedWithCustomError(r.insurance, "ParametricInsuranceWrongModel")
+      .to.be.revertedWithCustomError(r.insurance, "AssayConsumerWrongModel")
       .withArgs(r.modelId, otherModel.modelId);
     const otherInput = makeClaim(r.modelId, now, { output: 1n });
     await expect(r.insurance.claimPayout(1n, otherInput))
-      .to.be.revertedWithCustomError(r.insurance, "ParametricInsuranceWrongInput")
+      .to.be.revertedWithCustomError(r.insurance, "AssayConsumerWrongInput")
       .withArgs(commitment, otherInput.inputCommitment);
     await expect(r.insurance.claimPayout(7n, otherInput))
       .to.be.revertedWithCustomError(r.insurance, "ParametricInsuranceUnknownPolicy")
