@@ -116,6 +116,20 @@ export interface InferRequest {
   consumer?: unknown;
 }
 
+/**
+ * A claim whose request id and input salt the caller fixes, at a level a request names: on-chain
+ * requests (request-watcher.ts), where the hub names the request id and commits the input with
+ * salt 0. Such a claim is submitted alone, never batched (the hub needs it recorded now).
+ */
+export interface FixedClaim {
+  requestId: string;
+  salt: bigint;
+  /** The level the request requires (the requester's policy when it asked). */
+  requiredLevel: LevelName;
+  /** Where that level came from, for messages. */
+  policy: string;
+}
+
 /** A claim as the node reports it (no input: that stays with the node and the caller). */
 export interface ClaimView extends Omit<ClaimRecord, "input" | "salt" | "job" | "client"> {
   job?: { id: string; state: Job<unknown, unknown>["state"] | "unknown"; attempts?: number; error?: string };
@@ -323,18 +337,31 @@ export class InferenceService {
   private inFlight = 0;
   private drained?: () => void;
 
+  /** `infer` for a FixedClaim (on-chain requests): its request id, salt and required level. */
+  async inferFixed(req: InferRequest, fixed: FixedClaim, client?: string): Promise<InferResponse> {
+    if (this.closed) throw new NodeClosedError();
+    this.inFlight++;
+    try {
+      return await this.serve(req, undefined, client, fixed);
+    } finally {
+      if (--this.inFlight === 0) this.drained?.();
+    }
+  }
+
   private async serve(
     req: InferRequest,
     admit: ((level: LevelName) => Promise<void>) | undefined,
     client: string | undefined,
+    fixed?: FixedClaim,
   ): Promise<InferResponse> {
     const served = this.resolveModel(req.model);
     const input = parseInput(req.input, served.model);
     const valueAtRisk = parseValueAtRisk(req.valueAtRisk);
     const requested = parseLevel(req.level);
     const head = await this.chain.head(); // one head per request: every read below is at this block
-    const { level: required, source: policy } =
-      req.consumer === undefined || req.consumer === null
+    const { level: required, source: policy } = fixed
+      ? { level: fixed.requiredLevel, source: { source: "consumer" as const, describe: fixed.policy } }
+      : req.consumer === undefined || req.consumer === null
         ? nodeRequiredLevel(this.config.policy, valueAtRisk)
         : await this.chain.read(
             `consumer:${String(req.consumer).toLowerCase()}:${valueAtRisk}`,
@@ -351,7 +378,7 @@ export class InferenceService {
     });
     await admit?.(level);
 
-    const requestId = hexlify(randomBytes(32));
+    const requestId = fixed?.requestId ?? hexlify(randomBytes(32));
     const deadline = chainNow(head) + BigInt(this.config.claimTtlSeconds);
     const base = {
       level,
@@ -364,9 +391,9 @@ export class InferenceService {
       ...(client === undefined ? {} : { client }),
     };
     let record: ClaimRecord;
-    if (level === "Attested") record = await this.attested(served, base, requestId, deadline);
-    else if (level === "Signed") record = await this.signed(served, base, requestId, deadline);
-    else record = await this.proven(served, base, requestId, deadline);
+    if (level === "Attested") record = await this.attested(served, base, requestId, deadline, fixed?.salt);
+    else if (level === "Signed") record = await this.signed(served, base, requestId, deadline, fixed?.salt);
+    else record = await this.proven(served, base, requestId, deadline, fixed?.salt);
     return { ...this.freshView(record), salt: record.salt };
   }
 
@@ -421,8 +448,15 @@ export class InferenceService {
 
   // ---------------------------------------------------------------- levels
 
-  private async signed(served: ServedModel, base: Base, requestId: string, deadline: bigint): Promise<ClaimRecord> {
-    const inf = await infer(served.model, base.input);
+  /** `salt` given (a FixedClaim): that salt, and submitted alone even when batching is on. */
+  private async signed(
+    served: ServedModel,
+    base: Base,
+    requestId: string,
+    deadline: bigint,
+    salt?: bigint,
+  ): Promise<ClaimRecord> {
+    const inf = await infer(served.model, base.input, { salt });
     const claim = claimFor({ modelId: served.modelId, requestId, deadline }, inf);
     const claimId = claimIdOf(claim, this.chainId, this.hubAddress);
     const signature = await signClaim(this.o.operator, claim, this.chainId, this.hubAddress);
@@ -430,7 +464,7 @@ export class InferenceService {
       signer: this.operatorAddress,
       signature,
     });
-    if (this.batcher) {
+    if (this.batcher && salt === undefined) {
       record.status = "batching";
       await this.store.put(record);
       this.batcher.add(claimId);
@@ -440,18 +474,23 @@ export class InferenceService {
     return this.submit(record, "submitSigned", (fee) => this.hub.submitSigned(claim, r, vs, fee));
   }
 
-  private async attested(served: ServedModel, base: Base, requestId: string, deadline: bigint): Promise<ClaimRecord> {
+  private async attested(
+    served: ServedModel,
+    base: Base,
+    requestId: string,
+    deadline: bigint,
+    salt?: bigint,
+  ): Promise<ClaimRecord> {
     const enclave = this.o.enclave!;
     const circuitId = served.model.ref.circuitId;
     // The enclave signs only for a model id bound (once) to the circuit it runs.
     if (enclave.boundCircuit(served.modelId) !== circuitId) await enclave.bind(served.modelId, circuitId);
-    const res = await enclave.infer(circuitId, base.input, {
-      modelId: served.modelId,
-      requestId,
-      deadline,
-      chainId: this.chainId,
-      hub: this.hubAddress,
-    });
+    const res = await enclave.infer(
+      circuitId,
+      base.input,
+      { modelId: served.modelId, requestId, deadline, chainId: this.chainId, hub: this.hubAddress },
+      salt,
+    );
     // The enclave's claim must be exactly what this node's circuit would prove (same model, same
     // input), or a later proof could not defend it; it must name the model's registered key; and
     // it must be signed by the registered enclave key.
@@ -491,8 +530,14 @@ export class InferenceService {
     }
   }
 
-  private async proven(served: ServedModel, base: Base, requestId: string, deadline: bigint): Promise<ClaimRecord> {
-    const inf = await infer(served.model, base.input);
+  private async proven(
+    served: ServedModel,
+    base: Base,
+    requestId: string,
+    deadline: bigint,
+    salt?: bigint,
+  ): Promise<ClaimRecord> {
+    const inf = await infer(served.model, base.input, { salt });
     const claim = claimFor({ modelId: served.modelId, requestId, deadline }, inf);
     const claimId = claimIdOf(claim, this.chainId, this.hubAddress);
     // One proof job per claim, keyed by the claim id: queueing it twice gives the same job.
