@@ -3,6 +3,7 @@
 import { Command } from "commander";
 import { registerAudit } from "./commands/audit.js";
 import { registerDeploy } from "./commands/deploy.js";
+import { defineExplorer } from "./commands/explorer.js"; // explorer (issue 11.4)
 import { registerInfer } from "./commands/infer.js";
 import { registerKey } from "./commands/key.js";
 import { registerModelCompile } from "./commands/model-compile.js";
@@ -76,6 +77,7 @@ registerStake(program, globals);
 registerSubmit(program, globals);
 registerInfer(program, globals);
 registerAudit(program, globals);
+defineExplorer(program); // explorer (issue 11.4): `assay explorer`
 registerWatch(program, globals);
 registerWorker(program, globals);
 registerKey(program, globals);

@@ -9,6 +9,7 @@
 //   GET  /healthz        -> 200 chain, protocol, operator, enclave, queue depth            [open]
 //   GET  /metrics        -> 200 Prometheus text (metrics.ts)      [open; API key when the node has keys]
 //   GET  /openapi.json   -> 200 the OpenAPI 3.1 document of this API                       [open]
+//   GET  /ui/...         web pages for auditors (`ui`: the explorer, prover/explorer)      [open; Host check]
 //   POST /rpc            read-only JSON-RPC passthrough to the node's chain (when given one), so
 //                        other tools can read the embedded chain: `assay audit --rpc http://.../rpc`
 //
@@ -47,7 +48,12 @@
 import { createRequire } from "node:module";
 import swagger, { type SwaggerOptions } from "@fastify/swagger";
 import { type TSchema, Type } from "@sinclair/typebox";
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type FastifyRequest,
+} from "fastify";
 import {
   ClaimParams,
   ClaimsQuery,
@@ -102,6 +108,8 @@ export interface NodeServerOptions {
   logLevel?: LogLevel;
   /** Where the JSON log lines go (default stderr). */
   logStream?: { write(line: string): unknown };
+  /** Web pages served under /ui behind the Host check (the explorer, prover/explorer, given by the caller). */
+  ui?: FastifyPluginAsync;
 }
 
 const STATUS: Record<NodeErrorKind, number> = {
@@ -177,8 +185,17 @@ export function buildServer(o: NodeServerOptions): FastifyInstance {
     await root.register((scope) => addKeyedRoutes(scope, o.service, metrics, o.access));
     addOpenRoutes(root, o.service, metrics, (o.access?.keys.length ?? 0) > 0);
     if (o.rpc) addRpcRoute(root, o.rpc, o.access?.publicHosts ?? []);
+    if (o.ui) await root.register(uiScope(o.ui, o.access?.publicHosts ?? []), { prefix: "/ui" });
   });
   return app;
+}
+
+/** The /ui pages, behind the Host check (a DNS-rebinding page must not read them). */
+function uiScope(ui: FastifyPluginAsync, publicHosts: readonly string[]): FastifyPluginAsync {
+  return async (scope) => {
+    scope.addHook("onRequest", hostCheck(publicHosts));
+    await scope.register(ui);
+  };
 }
 
 /** @fastify/swagger's options: the document's header, the bearer scheme, shared schemas as components. */

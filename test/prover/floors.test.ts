@@ -30,6 +30,7 @@ const FLOORS: Record<string, number> = {
   attest: 5,
   audit: 6,
   node: 7,
+  explorer: 7.5,
   cli: 8,
 };
 
