@@ -38,13 +38,16 @@ function fullRound(): string[] {
       `            mstore(${at("tmp", 32 * i)}, x)`,
     );
   }
+  // Lazy reduction: four products (each below p) sum below 2^256, so they are added plainly and
+  // reduced once per group by the addmod that accumulates them.
+  const term = (i: number, j: number) =>
+    `mulmod(mload(${at("mat", 32 * (T * j + i))}), mload(${at("tmp", 32 * j)}), p)`;
+  const group = (i: number, j: number) =>
+    `add(add(${term(i, j)}, ${term(i, j + 1)}), add(${term(i, j + 2)}, ${term(i, j + 3)}))`;
   out.push("            let acc");
   for (let i = 0; i < T; i++) {
-    out.push(`            acc := mulmod(mload(${at("mat", 32 * i)}), mload(tmp), p)`);
-    for (let j = 1; j < T; j++) {
-      const m = at("mat", 32 * (T * j + i));
-      out.push(`            acc := addmod(acc, mulmod(mload(${m}), mload(${at("tmp", 32 * j)}), p), p)`);
-    }
+    out.push(`            acc := ${term(i, 0)}`);
+    for (let j = 1; j < T; j += 4) out.push(`            acc := addmod(acc, ${group(i, j)}, p)`);
     out.push(`            mstore(${at("st", 32 * i)}, acc)`);
   }
   out.push("        }", "    }");

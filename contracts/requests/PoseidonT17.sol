@@ -238,310 +238,990 @@ contract PoseidonT17 {
             mstore(add(tmp, 0x200), x)
             let acc
             acc := mulmod(mload(mat), mload(tmp), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x220)), mload(add(tmp, 0x20)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x440)), mload(add(tmp, 0x40)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x660)), mload(add(tmp, 0x60)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x880)), mload(add(tmp, 0x80)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xaa0)), mload(add(tmp, 0xa0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xcc0)), mload(add(tmp, 0xc0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xee0)), mload(add(tmp, 0xe0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1100)), mload(add(tmp, 0x100)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1320)), mload(add(tmp, 0x120)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1540)), mload(add(tmp, 0x140)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1760)), mload(add(tmp, 0x160)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1980)), mload(add(tmp, 0x180)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1ba0)), mload(add(tmp, 0x1a0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1dc0)), mload(add(tmp, 0x1c0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1fe0)), mload(add(tmp, 0x1e0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x2200)), mload(add(tmp, 0x200)), p), p)
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x220)), mload(add(tmp, 0x20)), p),
+                        mulmod(mload(add(mat, 0x440)), mload(add(tmp, 0x40)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x660)), mload(add(tmp, 0x60)), p),
+                        mulmod(mload(add(mat, 0x880)), mload(add(tmp, 0x80)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0xaa0)), mload(add(tmp, 0xa0)), p),
+                        mulmod(mload(add(mat, 0xcc0)), mload(add(tmp, 0xc0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0xee0)), mload(add(tmp, 0xe0)), p),
+                        mulmod(mload(add(mat, 0x1100)), mload(add(tmp, 0x100)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x1320)), mload(add(tmp, 0x120)), p),
+                        mulmod(mload(add(mat, 0x1540)), mload(add(tmp, 0x140)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x1760)), mload(add(tmp, 0x160)), p),
+                        mulmod(mload(add(mat, 0x1980)), mload(add(tmp, 0x180)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x1ba0)), mload(add(tmp, 0x1a0)), p),
+                        mulmod(mload(add(mat, 0x1dc0)), mload(add(tmp, 0x1c0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x1fe0)), mload(add(tmp, 0x1e0)), p),
+                        mulmod(mload(add(mat, 0x2200)), mload(add(tmp, 0x200)), p)
+                    )
+                ),
+                p
+            )
             mstore(st, acc)
             acc := mulmod(mload(add(mat, 0x20)), mload(tmp), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x240)), mload(add(tmp, 0x20)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x460)), mload(add(tmp, 0x40)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x680)), mload(add(tmp, 0x60)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x8a0)), mload(add(tmp, 0x80)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xac0)), mload(add(tmp, 0xa0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xce0)), mload(add(tmp, 0xc0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xf00)), mload(add(tmp, 0xe0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1120)), mload(add(tmp, 0x100)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1340)), mload(add(tmp, 0x120)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1560)), mload(add(tmp, 0x140)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1780)), mload(add(tmp, 0x160)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x19a0)), mload(add(tmp, 0x180)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1bc0)), mload(add(tmp, 0x1a0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1de0)), mload(add(tmp, 0x1c0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x2000)), mload(add(tmp, 0x1e0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x2220)), mload(add(tmp, 0x200)), p), p)
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x240)), mload(add(tmp, 0x20)), p),
+                        mulmod(mload(add(mat, 0x460)), mload(add(tmp, 0x40)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x680)), mload(add(tmp, 0x60)), p),
+                        mulmod(mload(add(mat, 0x8a0)), mload(add(tmp, 0x80)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0xac0)), mload(add(tmp, 0xa0)), p),
+                        mulmod(mload(add(mat, 0xce0)), mload(add(tmp, 0xc0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0xf00)), mload(add(tmp, 0xe0)), p),
+                        mulmod(mload(add(mat, 0x1120)), mload(add(tmp, 0x100)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x1340)), mload(add(tmp, 0x120)), p),
+                        mulmod(mload(add(mat, 0x1560)), mload(add(tmp, 0x140)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x1780)), mload(add(tmp, 0x160)), p),
+                        mulmod(mload(add(mat, 0x19a0)), mload(add(tmp, 0x180)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x1bc0)), mload(add(tmp, 0x1a0)), p),
+                        mulmod(mload(add(mat, 0x1de0)), mload(add(tmp, 0x1c0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x2000)), mload(add(tmp, 0x1e0)), p),
+                        mulmod(mload(add(mat, 0x2220)), mload(add(tmp, 0x200)), p)
+                    )
+                ),
+                p
+            )
             mstore(add(st, 0x20), acc)
             acc := mulmod(mload(add(mat, 0x40)), mload(tmp), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x260)), mload(add(tmp, 0x20)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x480)), mload(add(tmp, 0x40)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x6a0)), mload(add(tmp, 0x60)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x8c0)), mload(add(tmp, 0x80)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xae0)), mload(add(tmp, 0xa0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xd00)), mload(add(tmp, 0xc0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xf20)), mload(add(tmp, 0xe0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1140)), mload(add(tmp, 0x100)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1360)), mload(add(tmp, 0x120)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1580)), mload(add(tmp, 0x140)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x17a0)), mload(add(tmp, 0x160)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x19c0)), mload(add(tmp, 0x180)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1be0)), mload(add(tmp, 0x1a0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1e00)), mload(add(tmp, 0x1c0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x2020)), mload(add(tmp, 0x1e0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x2240)), mload(add(tmp, 0x200)), p), p)
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x260)), mload(add(tmp, 0x20)), p),
+                        mulmod(mload(add(mat, 0x480)), mload(add(tmp, 0x40)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x6a0)), mload(add(tmp, 0x60)), p),
+                        mulmod(mload(add(mat, 0x8c0)), mload(add(tmp, 0x80)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0xae0)), mload(add(tmp, 0xa0)), p),
+                        mulmod(mload(add(mat, 0xd00)), mload(add(tmp, 0xc0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0xf20)), mload(add(tmp, 0xe0)), p),
+                        mulmod(mload(add(mat, 0x1140)), mload(add(tmp, 0x100)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x1360)), mload(add(tmp, 0x120)), p),
+                        mulmod(mload(add(mat, 0x1580)), mload(add(tmp, 0x140)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x17a0)), mload(add(tmp, 0x160)), p),
+                        mulmod(mload(add(mat, 0x19c0)), mload(add(tmp, 0x180)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x1be0)), mload(add(tmp, 0x1a0)), p),
+                        mulmod(mload(add(mat, 0x1e00)), mload(add(tmp, 0x1c0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x2020)), mload(add(tmp, 0x1e0)), p),
+                        mulmod(mload(add(mat, 0x2240)), mload(add(tmp, 0x200)), p)
+                    )
+                ),
+                p
+            )
             mstore(add(st, 0x40), acc)
             acc := mulmod(mload(add(mat, 0x60)), mload(tmp), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x280)), mload(add(tmp, 0x20)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x4a0)), mload(add(tmp, 0x40)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x6c0)), mload(add(tmp, 0x60)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x8e0)), mload(add(tmp, 0x80)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xb00)), mload(add(tmp, 0xa0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xd20)), mload(add(tmp, 0xc0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xf40)), mload(add(tmp, 0xe0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1160)), mload(add(tmp, 0x100)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1380)), mload(add(tmp, 0x120)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x15a0)), mload(add(tmp, 0x140)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x17c0)), mload(add(tmp, 0x160)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x19e0)), mload(add(tmp, 0x180)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1c00)), mload(add(tmp, 0x1a0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1e20)), mload(add(tmp, 0x1c0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x2040)), mload(add(tmp, 0x1e0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x2260)), mload(add(tmp, 0x200)), p), p)
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x280)), mload(add(tmp, 0x20)), p),
+                        mulmod(mload(add(mat, 0x4a0)), mload(add(tmp, 0x40)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x6c0)), mload(add(tmp, 0x60)), p),
+                        mulmod(mload(add(mat, 0x8e0)), mload(add(tmp, 0x80)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0xb00)), mload(add(tmp, 0xa0)), p),
+                        mulmod(mload(add(mat, 0xd20)), mload(add(tmp, 0xc0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0xf40)), mload(add(tmp, 0xe0)), p),
+                        mulmod(mload(add(mat, 0x1160)), mload(add(tmp, 0x100)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x1380)), mload(add(tmp, 0x120)), p),
+                        mulmod(mload(add(mat, 0x15a0)), mload(add(tmp, 0x140)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x17c0)), mload(add(tmp, 0x160)), p),
+                        mulmod(mload(add(mat, 0x19e0)), mload(add(tmp, 0x180)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x1c00)), mload(add(tmp, 0x1a0)), p),
+                        mulmod(mload(add(mat, 0x1e20)), mload(add(tmp, 0x1c0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x2040)), mload(add(tmp, 0x1e0)), p),
+                        mulmod(mload(add(mat, 0x2260)), mload(add(tmp, 0x200)), p)
+                    )
+                ),
+                p
+            )
             mstore(add(st, 0x60), acc)
             acc := mulmod(mload(add(mat, 0x80)), mload(tmp), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x2a0)), mload(add(tmp, 0x20)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x4c0)), mload(add(tmp, 0x40)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x6e0)), mload(add(tmp, 0x60)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x900)), mload(add(tmp, 0x80)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xb20)), mload(add(tmp, 0xa0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xd40)), mload(add(tmp, 0xc0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xf60)), mload(add(tmp, 0xe0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1180)), mload(add(tmp, 0x100)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x13a0)), mload(add(tmp, 0x120)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x15c0)), mload(add(tmp, 0x140)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x17e0)), mload(add(tmp, 0x160)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1a00)), mload(add(tmp, 0x180)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1c20)), mload(add(tmp, 0x1a0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1e40)), mload(add(tmp, 0x1c0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x2060)), mload(add(tmp, 0x1e0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x2280)), mload(add(tmp, 0x200)), p), p)
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x2a0)), mload(add(tmp, 0x20)), p),
+                        mulmod(mload(add(mat, 0x4c0)), mload(add(tmp, 0x40)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x6e0)), mload(add(tmp, 0x60)), p),
+                        mulmod(mload(add(mat, 0x900)), mload(add(tmp, 0x80)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0xb20)), mload(add(tmp, 0xa0)), p),
+                        mulmod(mload(add(mat, 0xd40)), mload(add(tmp, 0xc0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0xf60)), mload(add(tmp, 0xe0)), p),
+                        mulmod(mload(add(mat, 0x1180)), mload(add(tmp, 0x100)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x13a0)), mload(add(tmp, 0x120)), p),
+                        mulmod(mload(add(mat, 0x15c0)), mload(add(tmp, 0x140)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x17e0)), mload(add(tmp, 0x160)), p),
+                        mulmod(mload(add(mat, 0x1a00)), mload(add(tmp, 0x180)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x1c20)), mload(add(tmp, 0x1a0)), p),
+                        mulmod(mload(add(mat, 0x1e40)), mload(add(tmp, 0x1c0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x2060)), mload(add(tmp, 0x1e0)), p),
+                        mulmod(mload(add(mat, 0x2280)), mload(add(tmp, 0x200)), p)
+                    )
+                ),
+                p
+            )
             mstore(add(st, 0x80), acc)
             acc := mulmod(mload(add(mat, 0xa0)), mload(tmp), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x2c0)), mload(add(tmp, 0x20)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x4e0)), mload(add(tmp, 0x40)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x700)), mload(add(tmp, 0x60)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x920)), mload(add(tmp, 0x80)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xb40)), mload(add(tmp, 0xa0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xd60)), mload(add(tmp, 0xc0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xf80)), mload(add(tmp, 0xe0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x11a0)), mload(add(tmp, 0x100)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x13c0)), mload(add(tmp, 0x120)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x15e0)), mload(add(tmp, 0x140)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1800)), mload(add(tmp, 0x160)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1a20)), mload(add(tmp, 0x180)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1c40)), mload(add(tmp, 0x1a0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1e60)), mload(add(tmp, 0x1c0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x2080)), mload(add(tmp, 0x1e0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x22a0)), mload(add(tmp, 0x200)), p), p)
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x2c0)), mload(add(tmp, 0x20)), p),
+                        mulmod(mload(add(mat, 0x4e0)), mload(add(tmp, 0x40)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x700)), mload(add(tmp, 0x60)), p),
+                        mulmod(mload(add(mat, 0x920)), mload(add(tmp, 0x80)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0xb40)), mload(add(tmp, 0xa0)), p),
+                        mulmod(mload(add(mat, 0xd60)), mload(add(tmp, 0xc0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0xf80)), mload(add(tmp, 0xe0)), p),
+                        mulmod(mload(add(mat, 0x11a0)), mload(add(tmp, 0x100)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x13c0)), mload(add(tmp, 0x120)), p),
+                        mulmod(mload(add(mat, 0x15e0)), mload(add(tmp, 0x140)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x1800)), mload(add(tmp, 0x160)), p),
+                        mulmod(mload(add(mat, 0x1a20)), mload(add(tmp, 0x180)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x1c40)), mload(add(tmp, 0x1a0)), p),
+                        mulmod(mload(add(mat, 0x1e60)), mload(add(tmp, 0x1c0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x2080)), mload(add(tmp, 0x1e0)), p),
+                        mulmod(mload(add(mat, 0x22a0)), mload(add(tmp, 0x200)), p)
+                    )
+                ),
+                p
+            )
             mstore(add(st, 0xa0), acc)
             acc := mulmod(mload(add(mat, 0xc0)), mload(tmp), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x2e0)), mload(add(tmp, 0x20)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x500)), mload(add(tmp, 0x40)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x720)), mload(add(tmp, 0x60)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x940)), mload(add(tmp, 0x80)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xb60)), mload(add(tmp, 0xa0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xd80)), mload(add(tmp, 0xc0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xfa0)), mload(add(tmp, 0xe0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x11c0)), mload(add(tmp, 0x100)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x13e0)), mload(add(tmp, 0x120)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1600)), mload(add(tmp, 0x140)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1820)), mload(add(tmp, 0x160)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1a40)), mload(add(tmp, 0x180)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1c60)), mload(add(tmp, 0x1a0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1e80)), mload(add(tmp, 0x1c0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x20a0)), mload(add(tmp, 0x1e0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x22c0)), mload(add(tmp, 0x200)), p), p)
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x2e0)), mload(add(tmp, 0x20)), p),
+                        mulmod(mload(add(mat, 0x500)), mload(add(tmp, 0x40)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x720)), mload(add(tmp, 0x60)), p),
+                        mulmod(mload(add(mat, 0x940)), mload(add(tmp, 0x80)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0xb60)), mload(add(tmp, 0xa0)), p),
+                        mulmod(mload(add(mat, 0xd80)), mload(add(tmp, 0xc0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0xfa0)), mload(add(tmp, 0xe0)), p),
+                        mulmod(mload(add(mat, 0x11c0)), mload(add(tmp, 0x100)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x13e0)), mload(add(tmp, 0x120)), p),
+                        mulmod(mload(add(mat, 0x1600)), mload(add(tmp, 0x140)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x1820)), mload(add(tmp, 0x160)), p),
+                        mulmod(mload(add(mat, 0x1a40)), mload(add(tmp, 0x180)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x1c60)), mload(add(tmp, 0x1a0)), p),
+                        mulmod(mload(add(mat, 0x1e80)), mload(add(tmp, 0x1c0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x20a0)), mload(add(tmp, 0x1e0)), p),
+                        mulmod(mload(add(mat, 0x22c0)), mload(add(tmp, 0x200)), p)
+                    )
+                ),
+                p
+            )
             mstore(add(st, 0xc0), acc)
             acc := mulmod(mload(add(mat, 0xe0)), mload(tmp), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x300)), mload(add(tmp, 0x20)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x520)), mload(add(tmp, 0x40)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x740)), mload(add(tmp, 0x60)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x960)), mload(add(tmp, 0x80)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xb80)), mload(add(tmp, 0xa0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xda0)), mload(add(tmp, 0xc0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xfc0)), mload(add(tmp, 0xe0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x11e0)), mload(add(tmp, 0x100)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1400)), mload(add(tmp, 0x120)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1620)), mload(add(tmp, 0x140)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1840)), mload(add(tmp, 0x160)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1a60)), mload(add(tmp, 0x180)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1c80)), mload(add(tmp, 0x1a0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1ea0)), mload(add(tmp, 0x1c0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x20c0)), mload(add(tmp, 0x1e0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x22e0)), mload(add(tmp, 0x200)), p), p)
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x300)), mload(add(tmp, 0x20)), p),
+                        mulmod(mload(add(mat, 0x520)), mload(add(tmp, 0x40)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x740)), mload(add(tmp, 0x60)), p),
+                        mulmod(mload(add(mat, 0x960)), mload(add(tmp, 0x80)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0xb80)), mload(add(tmp, 0xa0)), p),
+                        mulmod(mload(add(mat, 0xda0)), mload(add(tmp, 0xc0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0xfc0)), mload(add(tmp, 0xe0)), p),
+                        mulmod(mload(add(mat, 0x11e0)), mload(add(tmp, 0x100)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x1400)), mload(add(tmp, 0x120)), p),
+                        mulmod(mload(add(mat, 0x1620)), mload(add(tmp, 0x140)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x1840)), mload(add(tmp, 0x160)), p),
+                        mulmod(mload(add(mat, 0x1a60)), mload(add(tmp, 0x180)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x1c80)), mload(add(tmp, 0x1a0)), p),
+                        mulmod(mload(add(mat, 0x1ea0)), mload(add(tmp, 0x1c0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x20c0)), mload(add(tmp, 0x1e0)), p),
+                        mulmod(mload(add(mat, 0x22e0)), mload(add(tmp, 0x200)), p)
+                    )
+                ),
+                p
+            )
             mstore(add(st, 0xe0), acc)
             acc := mulmod(mload(add(mat, 0x100)), mload(tmp), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x320)), mload(add(tmp, 0x20)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x540)), mload(add(tmp, 0x40)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x760)), mload(add(tmp, 0x60)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x980)), mload(add(tmp, 0x80)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xba0)), mload(add(tmp, 0xa0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xdc0)), mload(add(tmp, 0xc0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xfe0)), mload(add(tmp, 0xe0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1200)), mload(add(tmp, 0x100)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1420)), mload(add(tmp, 0x120)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1640)), mload(add(tmp, 0x140)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1860)), mload(add(tmp, 0x160)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1a80)), mload(add(tmp, 0x180)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1ca0)), mload(add(tmp, 0x1a0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1ec0)), mload(add(tmp, 0x1c0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x20e0)), mload(add(tmp, 0x1e0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x2300)), mload(add(tmp, 0x200)), p), p)
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x320)), mload(add(tmp, 0x20)), p),
+                        mulmod(mload(add(mat, 0x540)), mload(add(tmp, 0x40)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x760)), mload(add(tmp, 0x60)), p),
+                        mulmod(mload(add(mat, 0x980)), mload(add(tmp, 0x80)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0xba0)), mload(add(tmp, 0xa0)), p),
+                        mulmod(mload(add(mat, 0xdc0)), mload(add(tmp, 0xc0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0xfe0)), mload(add(tmp, 0xe0)), p),
+                        mulmod(mload(add(mat, 0x1200)), mload(add(tmp, 0x100)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x1420)), mload(add(tmp, 0x120)), p),
+                        mulmod(mload(add(mat, 0x1640)), mload(add(tmp, 0x140)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x1860)), mload(add(tmp, 0x160)), p),
+                        mulmod(mload(add(mat, 0x1a80)), mload(add(tmp, 0x180)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x1ca0)), mload(add(tmp, 0x1a0)), p),
+                        mulmod(mload(add(mat, 0x1ec0)), mload(add(tmp, 0x1c0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x20e0)), mload(add(tmp, 0x1e0)), p),
+                        mulmod(mload(add(mat, 0x2300)), mload(add(tmp, 0x200)), p)
+                    )
+                ),
+                p
+            )
             mstore(add(st, 0x100), acc)
             acc := mulmod(mload(add(mat, 0x120)), mload(tmp), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x340)), mload(add(tmp, 0x20)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x560)), mload(add(tmp, 0x40)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x780)), mload(add(tmp, 0x60)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x9a0)), mload(add(tmp, 0x80)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xbc0)), mload(add(tmp, 0xa0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xde0)), mload(add(tmp, 0xc0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1000)), mload(add(tmp, 0xe0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1220)), mload(add(tmp, 0x100)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1440)), mload(add(tmp, 0x120)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1660)), mload(add(tmp, 0x140)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1880)), mload(add(tmp, 0x160)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1aa0)), mload(add(tmp, 0x180)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1cc0)), mload(add(tmp, 0x1a0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1ee0)), mload(add(tmp, 0x1c0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x2100)), mload(add(tmp, 0x1e0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x2320)), mload(add(tmp, 0x200)), p), p)
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x340)), mload(add(tmp, 0x20)), p),
+                        mulmod(mload(add(mat, 0x560)), mload(add(tmp, 0x40)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x780)), mload(add(tmp, 0x60)), p),
+                        mulmod(mload(add(mat, 0x9a0)), mload(add(tmp, 0x80)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0xbc0)), mload(add(tmp, 0xa0)), p),
+                        mulmod(mload(add(mat, 0xde0)), mload(add(tmp, 0xc0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x1000)), mload(add(tmp, 0xe0)), p),
+                        mulmod(mload(add(mat, 0x1220)), mload(add(tmp, 0x100)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x1440)), mload(add(tmp, 0x120)), p),
+                        mulmod(mload(add(mat, 0x1660)), mload(add(tmp, 0x140)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x1880)), mload(add(tmp, 0x160)), p),
+                        mulmod(mload(add(mat, 0x1aa0)), mload(add(tmp, 0x180)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x1cc0)), mload(add(tmp, 0x1a0)), p),
+                        mulmod(mload(add(mat, 0x1ee0)), mload(add(tmp, 0x1c0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x2100)), mload(add(tmp, 0x1e0)), p),
+                        mulmod(mload(add(mat, 0x2320)), mload(add(tmp, 0x200)), p)
+                    )
+                ),
+                p
+            )
             mstore(add(st, 0x120), acc)
             acc := mulmod(mload(add(mat, 0x140)), mload(tmp), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x360)), mload(add(tmp, 0x20)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x580)), mload(add(tmp, 0x40)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x7a0)), mload(add(tmp, 0x60)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x9c0)), mload(add(tmp, 0x80)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xbe0)), mload(add(tmp, 0xa0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xe00)), mload(add(tmp, 0xc0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1020)), mload(add(tmp, 0xe0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1240)), mload(add(tmp, 0x100)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1460)), mload(add(tmp, 0x120)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1680)), mload(add(tmp, 0x140)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x18a0)), mload(add(tmp, 0x160)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1ac0)), mload(add(tmp, 0x180)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1ce0)), mload(add(tmp, 0x1a0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1f00)), mload(add(tmp, 0x1c0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x2120)), mload(add(tmp, 0x1e0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x2340)), mload(add(tmp, 0x200)), p), p)
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x360)), mload(add(tmp, 0x20)), p),
+                        mulmod(mload(add(mat, 0x580)), mload(add(tmp, 0x40)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x7a0)), mload(add(tmp, 0x60)), p),
+                        mulmod(mload(add(mat, 0x9c0)), mload(add(tmp, 0x80)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0xbe0)), mload(add(tmp, 0xa0)), p),
+                        mulmod(mload(add(mat, 0xe00)), mload(add(tmp, 0xc0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x1020)), mload(add(tmp, 0xe0)), p),
+                        mulmod(mload(add(mat, 0x1240)), mload(add(tmp, 0x100)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x1460)), mload(add(tmp, 0x120)), p),
+                        mulmod(mload(add(mat, 0x1680)), mload(add(tmp, 0x140)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x18a0)), mload(add(tmp, 0x160)), p),
+                        mulmod(mload(add(mat, 0x1ac0)), mload(add(tmp, 0x180)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x1ce0)), mload(add(tmp, 0x1a0)), p),
+                        mulmod(mload(add(mat, 0x1f00)), mload(add(tmp, 0x1c0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x2120)), mload(add(tmp, 0x1e0)), p),
+                        mulmod(mload(add(mat, 0x2340)), mload(add(tmp, 0x200)), p)
+                    )
+                ),
+                p
+            )
             mstore(add(st, 0x140), acc)
             acc := mulmod(mload(add(mat, 0x160)), mload(tmp), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x380)), mload(add(tmp, 0x20)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x5a0)), mload(add(tmp, 0x40)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x7c0)), mload(add(tmp, 0x60)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x9e0)), mload(add(tmp, 0x80)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xc00)), mload(add(tmp, 0xa0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xe20)), mload(add(tmp, 0xc0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1040)), mload(add(tmp, 0xe0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1260)), mload(add(tmp, 0x100)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1480)), mload(add(tmp, 0x120)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x16a0)), mload(add(tmp, 0x140)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x18c0)), mload(add(tmp, 0x160)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1ae0)), mload(add(tmp, 0x180)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1d00)), mload(add(tmp, 0x1a0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1f20)), mload(add(tmp, 0x1c0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x2140)), mload(add(tmp, 0x1e0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x2360)), mload(add(tmp, 0x200)), p), p)
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x380)), mload(add(tmp, 0x20)), p),
+                        mulmod(mload(add(mat, 0x5a0)), mload(add(tmp, 0x40)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x7c0)), mload(add(tmp, 0x60)), p),
+                        mulmod(mload(add(mat, 0x9e0)), mload(add(tmp, 0x80)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0xc00)), mload(add(tmp, 0xa0)), p),
+                        mulmod(mload(add(mat, 0xe20)), mload(add(tmp, 0xc0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x1040)), mload(add(tmp, 0xe0)), p),
+                        mulmod(mload(add(mat, 0x1260)), mload(add(tmp, 0x100)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x1480)), mload(add(tmp, 0x120)), p),
+                        mulmod(mload(add(mat, 0x16a0)), mload(add(tmp, 0x140)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x18c0)), mload(add(tmp, 0x160)), p),
+                        mulmod(mload(add(mat, 0x1ae0)), mload(add(tmp, 0x180)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x1d00)), mload(add(tmp, 0x1a0)), p),
+                        mulmod(mload(add(mat, 0x1f20)), mload(add(tmp, 0x1c0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x2140)), mload(add(tmp, 0x1e0)), p),
+                        mulmod(mload(add(mat, 0x2360)), mload(add(tmp, 0x200)), p)
+                    )
+                ),
+                p
+            )
             mstore(add(st, 0x160), acc)
             acc := mulmod(mload(add(mat, 0x180)), mload(tmp), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x3a0)), mload(add(tmp, 0x20)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x5c0)), mload(add(tmp, 0x40)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x7e0)), mload(add(tmp, 0x60)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xa00)), mload(add(tmp, 0x80)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xc20)), mload(add(tmp, 0xa0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xe40)), mload(add(tmp, 0xc0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1060)), mload(add(tmp, 0xe0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1280)), mload(add(tmp, 0x100)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x14a0)), mload(add(tmp, 0x120)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x16c0)), mload(add(tmp, 0x140)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x18e0)), mload(add(tmp, 0x160)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1b00)), mload(add(tmp, 0x180)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1d20)), mload(add(tmp, 0x1a0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1f40)), mload(add(tmp, 0x1c0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x2160)), mload(add(tmp, 0x1e0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x2380)), mload(add(tmp, 0x200)), p), p)
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x3a0)), mload(add(tmp, 0x20)), p),
+                        mulmod(mload(add(mat, 0x5c0)), mload(add(tmp, 0x40)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x7e0)), mload(add(tmp, 0x60)), p),
+                        mulmod(mload(add(mat, 0xa00)), mload(add(tmp, 0x80)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0xc20)), mload(add(tmp, 0xa0)), p),
+                        mulmod(mload(add(mat, 0xe40)), mload(add(tmp, 0xc0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x1060)), mload(add(tmp, 0xe0)), p),
+                        mulmod(mload(add(mat, 0x1280)), mload(add(tmp, 0x100)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x14a0)), mload(add(tmp, 0x120)), p),
+                        mulmod(mload(add(mat, 0x16c0)), mload(add(tmp, 0x140)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x18e0)), mload(add(tmp, 0x160)), p),
+                        mulmod(mload(add(mat, 0x1b00)), mload(add(tmp, 0x180)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x1d20)), mload(add(tmp, 0x1a0)), p),
+                        mulmod(mload(add(mat, 0x1f40)), mload(add(tmp, 0x1c0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x2160)), mload(add(tmp, 0x1e0)), p),
+                        mulmod(mload(add(mat, 0x2380)), mload(add(tmp, 0x200)), p)
+                    )
+                ),
+                p
+            )
             mstore(add(st, 0x180), acc)
             acc := mulmod(mload(add(mat, 0x1a0)), mload(tmp), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x3c0)), mload(add(tmp, 0x20)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x5e0)), mload(add(tmp, 0x40)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x800)), mload(add(tmp, 0x60)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xa20)), mload(add(tmp, 0x80)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xc40)), mload(add(tmp, 0xa0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xe60)), mload(add(tmp, 0xc0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1080)), mload(add(tmp, 0xe0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x12a0)), mload(add(tmp, 0x100)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x14c0)), mload(add(tmp, 0x120)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x16e0)), mload(add(tmp, 0x140)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1900)), mload(add(tmp, 0x160)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1b20)), mload(add(tmp, 0x180)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1d40)), mload(add(tmp, 0x1a0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1f60)), mload(add(tmp, 0x1c0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x2180)), mload(add(tmp, 0x1e0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x23a0)), mload(add(tmp, 0x200)), p), p)
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x3c0)), mload(add(tmp, 0x20)), p),
+                        mulmod(mload(add(mat, 0x5e0)), mload(add(tmp, 0x40)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x800)), mload(add(tmp, 0x60)), p),
+                        mulmod(mload(add(mat, 0xa20)), mload(add(tmp, 0x80)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0xc40)), mload(add(tmp, 0xa0)), p),
+                        mulmod(mload(add(mat, 0xe60)), mload(add(tmp, 0xc0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x1080)), mload(add(tmp, 0xe0)), p),
+                        mulmod(mload(add(mat, 0x12a0)), mload(add(tmp, 0x100)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x14c0)), mload(add(tmp, 0x120)), p),
+                        mulmod(mload(add(mat, 0x16e0)), mload(add(tmp, 0x140)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x1900)), mload(add(tmp, 0x160)), p),
+                        mulmod(mload(add(mat, 0x1b20)), mload(add(tmp, 0x180)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x1d40)), mload(add(tmp, 0x1a0)), p),
+                        mulmod(mload(add(mat, 0x1f60)), mload(add(tmp, 0x1c0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x2180)), mload(add(tmp, 0x1e0)), p),
+                        mulmod(mload(add(mat, 0x23a0)), mload(add(tmp, 0x200)), p)
+                    )
+                ),
+                p
+            )
             mstore(add(st, 0x1a0), acc)
             acc := mulmod(mload(add(mat, 0x1c0)), mload(tmp), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x3e0)), mload(add(tmp, 0x20)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x600)), mload(add(tmp, 0x40)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x820)), mload(add(tmp, 0x60)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xa40)), mload(add(tmp, 0x80)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xc60)), mload(add(tmp, 0xa0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xe80)), mload(add(tmp, 0xc0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x10a0)), mload(add(tmp, 0xe0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x12c0)), mload(add(tmp, 0x100)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x14e0)), mload(add(tmp, 0x120)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1700)), mload(add(tmp, 0x140)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1920)), mload(add(tmp, 0x160)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1b40)), mload(add(tmp, 0x180)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1d60)), mload(add(tmp, 0x1a0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1f80)), mload(add(tmp, 0x1c0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x21a0)), mload(add(tmp, 0x1e0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x23c0)), mload(add(tmp, 0x200)), p), p)
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x3e0)), mload(add(tmp, 0x20)), p),
+                        mulmod(mload(add(mat, 0x600)), mload(add(tmp, 0x40)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x820)), mload(add(tmp, 0x60)), p),
+                        mulmod(mload(add(mat, 0xa40)), mload(add(tmp, 0x80)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0xc60)), mload(add(tmp, 0xa0)), p),
+                        mulmod(mload(add(mat, 0xe80)), mload(add(tmp, 0xc0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x10a0)), mload(add(tmp, 0xe0)), p),
+                        mulmod(mload(add(mat, 0x12c0)), mload(add(tmp, 0x100)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x14e0)), mload(add(tmp, 0x120)), p),
+                        mulmod(mload(add(mat, 0x1700)), mload(add(tmp, 0x140)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x1920)), mload(add(tmp, 0x160)), p),
+                        mulmod(mload(add(mat, 0x1b40)), mload(add(tmp, 0x180)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x1d60)), mload(add(tmp, 0x1a0)), p),
+                        mulmod(mload(add(mat, 0x1f80)), mload(add(tmp, 0x1c0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x21a0)), mload(add(tmp, 0x1e0)), p),
+                        mulmod(mload(add(mat, 0x23c0)), mload(add(tmp, 0x200)), p)
+                    )
+                ),
+                p
+            )
             mstore(add(st, 0x1c0), acc)
             acc := mulmod(mload(add(mat, 0x1e0)), mload(tmp), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x400)), mload(add(tmp, 0x20)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x620)), mload(add(tmp, 0x40)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x840)), mload(add(tmp, 0x60)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xa60)), mload(add(tmp, 0x80)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xc80)), mload(add(tmp, 0xa0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xea0)), mload(add(tmp, 0xc0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x10c0)), mload(add(tmp, 0xe0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x12e0)), mload(add(tmp, 0x100)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1500)), mload(add(tmp, 0x120)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1720)), mload(add(tmp, 0x140)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1940)), mload(add(tmp, 0x160)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1b60)), mload(add(tmp, 0x180)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1d80)), mload(add(tmp, 0x1a0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1fa0)), mload(add(tmp, 0x1c0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x21c0)), mload(add(tmp, 0x1e0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x23e0)), mload(add(tmp, 0x200)), p), p)
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x400)), mload(add(tmp, 0x20)), p),
+                        mulmod(mload(add(mat, 0x620)), mload(add(tmp, 0x40)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x840)), mload(add(tmp, 0x60)), p),
+                        mulmod(mload(add(mat, 0xa60)), mload(add(tmp, 0x80)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0xc80)), mload(add(tmp, 0xa0)), p),
+                        mulmod(mload(add(mat, 0xea0)), mload(add(tmp, 0xc0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x10c0)), mload(add(tmp, 0xe0)), p),
+                        mulmod(mload(add(mat, 0x12e0)), mload(add(tmp, 0x100)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x1500)), mload(add(tmp, 0x120)), p),
+                        mulmod(mload(add(mat, 0x1720)), mload(add(tmp, 0x140)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x1940)), mload(add(tmp, 0x160)), p),
+                        mulmod(mload(add(mat, 0x1b60)), mload(add(tmp, 0x180)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x1d80)), mload(add(tmp, 0x1a0)), p),
+                        mulmod(mload(add(mat, 0x1fa0)), mload(add(tmp, 0x1c0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x21c0)), mload(add(tmp, 0x1e0)), p),
+                        mulmod(mload(add(mat, 0x23e0)), mload(add(tmp, 0x200)), p)
+                    )
+                ),
+                p
+            )
             mstore(add(st, 0x1e0), acc)
             acc := mulmod(mload(add(mat, 0x200)), mload(tmp), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x420)), mload(add(tmp, 0x20)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x640)), mload(add(tmp, 0x40)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x860)), mload(add(tmp, 0x60)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xa80)), mload(add(tmp, 0x80)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xca0)), mload(add(tmp, 0xa0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0xec0)), mload(add(tmp, 0xc0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x10e0)), mload(add(tmp, 0xe0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1300)), mload(add(tmp, 0x100)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1520)), mload(add(tmp, 0x120)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1740)), mload(add(tmp, 0x140)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1960)), mload(add(tmp, 0x160)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1b80)), mload(add(tmp, 0x180)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1da0)), mload(add(tmp, 0x1a0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x1fc0)), mload(add(tmp, 0x1c0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x21e0)), mload(add(tmp, 0x1e0)), p), p)
-            acc := addmod(acc, mulmod(mload(add(mat, 0x2400)), mload(add(tmp, 0x200)), p), p)
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x420)), mload(add(tmp, 0x20)), p),
+                        mulmod(mload(add(mat, 0x640)), mload(add(tmp, 0x40)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x860)), mload(add(tmp, 0x60)), p),
+                        mulmod(mload(add(mat, 0xa80)), mload(add(tmp, 0x80)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0xca0)), mload(add(tmp, 0xa0)), p),
+                        mulmod(mload(add(mat, 0xec0)), mload(add(tmp, 0xc0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x10e0)), mload(add(tmp, 0xe0)), p),
+                        mulmod(mload(add(mat, 0x1300)), mload(add(tmp, 0x100)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x1520)), mload(add(tmp, 0x120)), p),
+                        mulmod(mload(add(mat, 0x1740)), mload(add(tmp, 0x140)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x1960)), mload(add(tmp, 0x160)), p),
+                        mulmod(mload(add(mat, 0x1b80)), mload(add(tmp, 0x180)), p)
+                    )
+                ),
+                p
+            )
+            acc := addmod(
+                acc,
+                add(
+                    add(
+                        mulmod(mload(add(mat, 0x1da0)), mload(add(tmp, 0x1a0)), p),
+                        mulmod(mload(add(mat, 0x1fc0)), mload(add(tmp, 0x1c0)), p)
+                    ),
+                    add(
+                        mulmod(mload(add(mat, 0x21e0)), mload(add(tmp, 0x1e0)), p),
+                        mulmod(mload(add(mat, 0x2400)), mload(add(tmp, 0x200)), p)
+                    )
+                ),
+                p
+            )
             mstore(add(st, 0x200), acc)
         }
     }
