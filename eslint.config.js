@@ -15,6 +15,7 @@ export default tseslint.config(
       ".assay/",
       "coverage/",
       "build/",
+      "dist/",
       "bench/out/",
       "ignition/deployments/",
     ],

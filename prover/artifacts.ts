@@ -7,13 +7,20 @@
 // the template library, the compiler version and the artifact format version.
 // <cache> is $ASSAY_CACHE_DIR, else .assay/ in the working directory.
 import { createHash } from "node:crypto";
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ARTIFACT_FORMAT_VERSION = 1;
 
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+/**
+ * The package root (package.json, circuits/, contracts/): prover/'s parent, from the sources; from
+ * the build (dist/prover/), the parent of dist/.
+ */
+export const PROJECT_ROOT = (() => {
+  const up = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+  return existsSync(path.join(up, "package.json")) ? up : path.dirname(up);
+})();
 
 export function cacheRoot(): string {
   return path.resolve(process.env.ASSAY_CACHE_DIR ?? ".assay");

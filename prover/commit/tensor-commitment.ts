@@ -12,7 +12,7 @@
 //
 // An output small enough to fit one word (n * BITS <= 253) is published as that word itself:
 // no hash, and a contract can read every value with shifts and masks.
-import { buildPoseidon } from "circomlibjs";
+import type { buildPoseidon } from "circomlibjs";
 import { checkUnsigned } from "../quantize/int-ops.js";
 
 export const TENSOR_ENCODING_VERSION = 1;
@@ -70,8 +70,9 @@ export function unpackWords(words: readonly bigint[], enc: TensorEncoding): bigi
 
 type Poseidon = Awaited<ReturnType<typeof buildPoseidon>>;
 let poseidonP: Promise<Poseidon> | undefined;
+/** circomlibjs's Poseidon, loaded on first use (the package takes ~0.5 s to import). */
 function poseidon(): Promise<Poseidon> {
-  return (poseidonP ??= buildPoseidon());
+  return (poseidonP ??= import("circomlibjs").then((m) => m.buildPoseidon()));
 }
 
 /** Poseidon chain over `seq` starting from `tag`, 15 elements per permutation. */

@@ -46,6 +46,7 @@
 // 429 over a rate or proof-job limit, 502 the chain refused a transaction, 503 shutting down.
 // Big integers (field elements, values at risk, gas) are decimal strings.
 import { createRequire } from "node:module";
+import path from "node:path";
 import swagger, { type SwaggerOptions } from "@fastify/swagger";
 import { type TSchema, Type } from "@sinclair/typebox";
 import Fastify, {
@@ -68,6 +69,7 @@ import {
   ModelsResponse,
   validationMessage,
 } from "./api-schema.js";
+import { PROJECT_ROOT } from "../artifacts.js";
 import { AccessError, type ApiKey, callerOf, limitRequestRate, ProofJobCap, requireApiKeys } from "./auth.js";
 import type { AccessLimits } from "./config.js";
 import { type NodeErrorKind, NodeError } from "./errors.js";
@@ -80,7 +82,10 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-const PACKAGE_VERSION = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
+// From the package root, whether this runs from the sources (prover/node/) or the build (dist/prover/node/).
+const PACKAGE_VERSION = (
+  createRequire(path.join(PROJECT_ROOT, "package.json"))("./package.json") as { version: string }
+).version;
 
 /** An EIP-1193 provider (what the embedded Hardhat network exposes). */
 export interface Eip1193Provider {

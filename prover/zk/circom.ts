@@ -11,7 +11,7 @@ import { spawn } from "node:child_process";
 import { access, mkdir, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, extname, join, relative, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { PROJECT_ROOT } from "../artifacts.js";
 import { readR1csHeader } from "./r1cs-file.js";
 
 const require = createRequire(import.meta.url);
@@ -94,7 +94,7 @@ export function circomlibCircuitsDir(): string {
 
 /** This package's reviewed templates (rescale.circom, argmax.circom, commit.circom, ...). */
 export function templatesDir(): string {
-  return fileURLToPath(new URL("../../circuits", import.meta.url));
+  return join(PROJECT_ROOT, "circuits");
 }
 
 export function defaultIncludePaths(): string[] {

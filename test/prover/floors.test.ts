@@ -32,6 +32,7 @@ const FLOORS: Record<string, number> = {
   node: 7,
   explorer: 7.5,
   cli: 8,
+  sdk: 8,
 };
 
 function sourceFiles(dir: string): string[] {
