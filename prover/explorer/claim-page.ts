@@ -65,7 +65,7 @@ function recordSection(links: Links, d: ClaimPageData): Html {
   if (r.signer) rows.push(["signer", address(links, r.signer)]);
   if (r.transaction) rows.push(["transaction", html`${hash(r.transaction.hash)} (block ${r.transaction.blockNumber})`]);
   if (r.batch) {
-    rows.push(["batch root", html`${hash(r.batch.root)} (claim ${r.batch.index} of ${r.batch.size})`]);
+    rows.push(["batch root", html`${hash(r.batch.root)} (leaf ${r.batch.index + 1} of ${r.batch.size})`]);
     rows.push(["batch posted in tx", hash(r.batch.transaction.hash)]);
     const path = r.batch.proof.map((p) => html`<li>${hash(p)}</li>`);
     rows.push([

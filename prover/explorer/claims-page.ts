@@ -65,8 +65,9 @@ function levelSection(links: Links, level: string, claims: ClaimSummary[]): Html
 }
 
 function recordRow(links: Links, r: ClaimView): Html {
+  const leaf = r.batch && `(leaf ${r.batch.index + 1} of ${r.batch.size})`;
   const where = r.batch
-    ? html`batch root <code class="hash">${shortHex(r.batch.root)}</code> (#${r.batch.index} of ${r.batch.size})`
+    ? html`batch root <code class="hash">${shortHex(r.batch.root)}</code> ${leaf}`
     : r.transaction
       ? html`tx <code class="hash">${shortHex(r.transaction.hash)}</code>`
       : r.job

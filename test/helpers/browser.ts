@@ -26,16 +26,22 @@ const skipped: string[] = [];
 process.once("exit", () => {
   if (skipped.length === 0) return;
   process.stderr.write(
-    `\nSkipped ${skipped.length} test(s) that need Chromium (${CHROMIUM} not found; ` +
+    `\nSkipped tests that need Chromium (${CHROMIUM} not found; ` +
       "install it with: bash scripts/test-browser.sh):\n" +
       skipped.map((s) => `  - ${s}\n`).join(""),
   );
 });
 
-/** Skips the current test (recording why) when Chromium is not installed. */
+/** Skips the current test, or from a `before` hook its whole suite, when Chromium is not installed. */
 export function requireChromium(ctx: Mocha.Context): void {
   if (existsSync(CHROMIUM)) return;
-  skipped.push(ctx.currentTest?.fullTitle() ?? ctx.test?.fullTitle() ?? "?");
+  const runnable = ctx.test;
+  const suite = runnable?.parent;
+  skipped.push(
+    (runnable as { type?: string } | undefined)?.type === "hook" && suite
+      ? `${suite.fullTitle()}: its ${suite.total()} test(s)`
+      : (ctx.currentTest?.fullTitle() ?? runnable?.fullTitle() ?? "?"),
+  );
   ctx.skip();
 }
 
