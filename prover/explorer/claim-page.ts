@@ -133,7 +133,7 @@ function eventsSection(d: ClaimPageData): Html {
 /** The badge by the title: the level it stands at, or why it stands at none. */
 function titleBadge(d: ClaimPageData): Html {
   if (!d.report)
-    return html`<span class="level level-none">${d.record?.batch ? "only in a batch" : "not on chain"}</span>`;
+    return html`<span class="level level-batch">${d.record?.batch ? "only in a batch" : "not on chain"}</span>`;
   const refuted = d.history?.events.some((e) => e.name === "ClaimRefuted" || e.name === "ChallengeTimedOut");
   return levelBadge(d.report.level === "None" && refuted ? "Refuted" : d.report.level);
 }

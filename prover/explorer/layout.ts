@@ -38,6 +38,7 @@ a.hash { text-decoration:none; } a.hash:hover { text-decoration:underline; }
 .level-proven { background:#e9e3fc; color:#5b21b6; } .level-attested { background:#e0f2fe; color:#075985; }
 .level-signed { background:#fef3c7; color:#92400e; }
 .level-none, .level-refuted { background:var(--fail-bg); color:var(--fail); }
+.level-batch { background:var(--skip-bg); color:#344054; }
 .verdict { display:inline-block; padding:3px 12px; border-radius:6px; font-weight:700; }
 .verdict.pass { background:var(--pass-bg); color:var(--pass); }
 .verdict.fail { background:var(--fail-bg); color:var(--fail); }
