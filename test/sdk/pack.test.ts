@@ -95,7 +95,7 @@ const DAPP_SCRIPT = `
 import { AssayClient, AssayProtocol__factory, claimId, decodeOutput } from "assay";
 import { AssayClient as Client } from "assay/client";
 import { decodeOutput as decode } from "assay/claims";
-import { Groth16Verifier__factory } from "assay/contracts";
+import { Groth16Verifier__factory, IAssayConsumer__factory } from "assay/contracts";
 
 const [url, family, inputJson] = process.argv.slice(2);
 const input = JSON.parse(inputJson);
@@ -120,7 +120,8 @@ console.log(JSON.stringify({
   idMatches: claimId(r.claim, chainId, protocol) === r.claimId,
   onChainLevel: Number(onChain),
   report: { ok: report.ok, level: report.level, checks: report.checks.map((c) => c.id + ":" + c.status) },
-  subpaths: Client === AssayClient && decode === decodeOutput && typeof Groth16Verifier__factory.abi === "object",
+  subpaths: Client === AssayClient && decode === decodeOutput && Groth16Verifier__factory.abi.length > 0,
+  consumerKit: IAssayConsumer__factory.abi.some((f) => f.name === "requiredLevel"),
   verifier,
 }));
 `;
@@ -198,6 +199,7 @@ describe("sdk: the packed package in a new project", function () {
       "scripts/postinstall.mjs",
       "hardhat.config.ts",
       "contracts/interfaces/IReceiptHub.sol",
+      "contracts/consumer/IAssayConsumer.sol",
       "circuits/commit.circom",
     ])
       expect(files, f).to.include(f);
@@ -247,12 +249,13 @@ describe("sdk: the packed package in a new project", function () {
     const out = await ok(nodeBin, ["dapp.mjs", node.match[1], family, JSON.stringify(digits().xs[0])], dapp, env);
     const r = JSON.parse(out.trim().split("\n").pop()!);
     expect(Number(r.node.split(".")[0])).to.be.at.least(20);
-    expect([r.hardhat, r.level, r.landed, r.idMatches, r.onChainLevel, r.subpaths]).to.deep.equal([
+    expect([r.hardhat, r.level, r.landed, r.idMatches, r.onChainLevel, r.subpaths, r.consumerKit]).to.deep.equal([
       "not installed",
       "Proven",
       { level: "Proven", final: true },
       true,
       3,
+      true,
       true,
     ]);
     expect(r.report.ok, r.report.checks.join(" ")).to.equal(true);
