@@ -42,6 +42,8 @@ export interface RequestWatchOptions {
   fromBlock?: number;
   /** Most blocks per eth_getLogs call (default 2000). */
   maxBlockRange?: number;
+  /** Attempts per request (serving it, then fulfilling it) before giving up (default 3). */
+  maxAttempts?: number;
   /** Skipped requests and other details: one line each (default: dropped). */
   debug?: (line: string) => void;
 }
@@ -58,21 +60,24 @@ export interface RequestWatcherDeps extends RequestWatchOptions {
 export interface RequestWatcherStatus {
   running: boolean;
   cursor: number | null;
-  /** Requests fulfilled, skipped and failed since start; proofs awaited now. */
+  /** Requests fulfilled, skipped and failed since start; proofs awaited and retries due now. */
   fulfilled: number;
   skipped: number;
   failed: number;
   awaitingProof: number;
+  retrying: number;
   lastError: string | null;
 }
 
 export class RequestWatcherError extends AssayError {}
 
-/** A request answered with a claim, not yet fulfilled (its proof is being made). */
+/** A request answered with a claim, not yet fulfilled (its proof is being made, or fulfil failed). */
 interface Pending {
   event: RequestedEvent;
   claim: Claim;
   claimId: string;
+  /** Failed fulfil transactions so far. */
+  attempts: number;
 }
 
 const short = (h: string) => `${h.slice(0, 10)}…`;
@@ -83,6 +88,8 @@ export class RequestWatcher {
   private running = false;
   private busy?: Promise<void>;
   private readonly pending = new Map<string, Pending>();
+  /** Requests whose serving failed, with the attempts made: tried again on the next poll. */
+  private readonly retries = new Map<string, { event: RequestedEvent; attempts: number }>();
   private readonly counts = { fulfilled: 0, skipped: 0, failed: 0 };
   private lastError: string | null = null;
   private readonly hub: Contract;
@@ -126,14 +133,20 @@ export class RequestWatcher {
       cursor: this.cursor,
       ...this.counts,
       awaitingProof: this.pending.size,
+      retrying: this.retries.size,
       lastError: this.lastError,
     };
   }
 
-  /** One scan: new requests answered, then awaited proofs checked (serialised with other polls). */
+  /** One scan: new requests answered, failed ones retried, awaited proofs checked (serialised). */
   poll(): Promise<void> {
     const run = (this.busy ?? Promise.resolve()).then(async () => {
       try {
+        // Requests that failed in an earlier poll first, then new ones, then awaited proofs.
+        for (const [id, r] of [...this.retries]) {
+          this.retries.delete(id);
+          await this.serveRequest(r.event, r.attempts + 1);
+        }
         await this.scan();
         await this.checkPending();
       } catch (e) {
@@ -196,7 +209,12 @@ export class RequestWatcher {
 
   private async answer(l: Log): Promise<void> {
     const ev = decodeRequested(l);
-    if (!ev || this.pending.has(ev.requestId)) return;
+    if (!ev || this.pending.has(ev.requestId) || this.retries.has(ev.requestId)) return;
+    await this.serveRequest(ev, 1);
+  }
+
+  /** Serves `ev` (attempt number `attempt`): a claim at its level, then fulfil or await the proof. */
+  private async serveRequest(ev: RequestedEvent, attempt: number): Promise<void> {
     const { why, served } = await this.refusal(ev);
     if (why !== null) return this.skip(ev, why);
     try {
@@ -220,11 +238,14 @@ export class RequestWatcher {
       this.o.log?.(
         `request ${short(ev.requestId)}: ${res.level} claim ${short(res.claimId)} for ${ev.request.requester}`,
       );
-      const pending = { event: ev, claim: res.claim, claimId: res.claimId };
+      const pending = { event: ev, claim: res.claim, claimId: res.claimId, attempts: 0 };
       if (res.onChain?.level !== "None") await this.fulfil(pending);
       else this.pending.set(ev.requestId, pending);
     } catch (e) {
-      this.fail(ev.requestId, e);
+      if (attempt >= (this.o.maxAttempts ?? 3)) return this.fail(ev.requestId, e);
+      this.lastError = (e as Error).message;
+      this.retries.set(ev.requestId, { event: ev, attempts: attempt });
+      this.o.log?.(`request ${short(ev.requestId)}: attempt ${attempt} failed (retried next poll): ${this.lastError}`);
     }
   }
 
@@ -237,6 +258,11 @@ export class RequestWatcher {
   /** Fulfils the awaited requests whose claims reached the required level; drops failed or expired ones. */
   private async checkPending(): Promise<void> {
     for (const [id, p] of [...this.pending]) {
+      if (Number(await this.hub.statusOf(id)) !== 1) {
+        this.pending.delete(id);
+        this.skip(p.event, "closed while its claim was on its way");
+        continue;
+      }
       const view = await this.o.service.claim(p.claimId);
       const level = view.onChain?.level ?? "None";
       if (level !== "None" && LEVEL[level] >= p.event.request.requiredLevel) {
@@ -267,7 +293,11 @@ export class RequestWatcher {
           `fee ${formatEther(req.fee)} ETH to ${this.payee}, tx ${receipt.hash}`,
       );
     } catch (e) {
-      this.fail(ev.requestId, e);
+      if (p.attempts + 1 >= (this.o.maxAttempts ?? 3)) return this.fail(ev.requestId, e);
+      // The claim is recorded: only the fulfil transaction is tried again.
+      this.pending.set(ev.requestId, { ...p, attempts: p.attempts + 1 });
+      this.lastError = (e as Error).message;
+      this.o.log?.(`request ${short(ev.requestId)}: fulfil failed (retried next poll): ${this.lastError}`);
     }
   }
 }

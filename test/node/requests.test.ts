@@ -103,6 +103,32 @@ describe("node: on-chain requests", function () {
     expect(await hub.owedTo(node.operator.address)).to.equal(3000n);
   });
 
+  it("tries a request again when serving it failed (a passing fault), and fulfils it", async () => {
+    let calls = 0;
+    const flaky: Pick<InferenceService, "inferFixed" | "claim"> = {
+      inferFixed: (...args) => {
+        if (calls++ === 0) return Promise.reject(new Error("connection reset"));
+        return service.inferFixed(...args);
+      },
+      claim: (id) => service.claim(id),
+    };
+    const w = await RequestWatcher.open({
+      hub: hub.target as string,
+      service: flaky,
+      models: node.served,
+      operator: node.operator,
+      fromBlock: (await ethers.provider.getBlockNumber()) + 1,
+      log: (l) => lines.push(l),
+    });
+    const ev = await ask(4, LEVEL.Signed, 1000n);
+    await w.poll();
+    expect(w.status()).to.include({ fulfilled: 0, failed: 0, retrying: 1 });
+    expect(Number(await hub.statusOf(ev.requestId))).to.equal(1);
+    await w.poll();
+    expect(w.status()).to.include({ fulfilled: 1, failed: 0, retrying: 0 });
+    expect(Number(await hub.statusOf(ev.requestId))).to.equal(2);
+  });
+
   it("skips requests with another input encoding or a fee below its minimum", async () => {
     const w = await watcher({ minFee: 500n });
     await w.poll();
