@@ -19,11 +19,21 @@ const hex = (n: number) => `0x${n.toString(16)}`;
 /** `base` plus a literal byte offset. */
 const at = (base: string, offset: number) => (offset === 0 ? base : `add(${base}, ${hex(offset)})`);
 
-function fullRound(): string[] {
+/** Memory layout of PoseidonT17.sol (bytes): constants, state, scratch. */
+const K = 0x80;
+const ST = K + 32 * 3026;
+const TMP = ST + 32 * T;
+const M_AT = K + 32 * 2448;
+const P_AT = K + 32 * 2737;
+const S_AT = K + 32 * 204;
+
+/** A full round with matrix at `mat` (M or P): tmp = st^5 + c (c 0: none), st = mat^T tmp. */
+function fullRound(name: string, mat: number, what: string): string[] {
   const out = [
-    "    /// @dev tmp[i] = st[i]^5 + c[i] (no constants when `c` is 0), then st[i] = sum_j mat[j][i] * tmp[j].",
+    `    /// @dev A full round with ${what}: tmp[i] = st[i]^5 + c[i] (no constants when \`c\` is 0),`,
+    "    /// then st[i] = sum_j mat[j][i] * tmp[j].",
     "    // solhint-disable-next-line function-max-lines",
-    "    function _fullRound(uint256 st, uint256 tmp, uint256 c, uint256 mat) private pure {",
+    `    function ${name}(uint256 c) private pure {`,
     '        assembly ("memory-safe") {',
     "            let p := _F",
     "            let x",
@@ -31,36 +41,35 @@ function fullRound(): string[] {
   ];
   for (let i = 0; i < T; i++) {
     out.push(
-      `            x := mload(${at("st", 32 * i)})`,
+      `            x := mload(${hex(ST + 32 * i)})`,
       "            x2 := mulmod(x, x, p)",
       "            x := mulmod(mulmod(x2, x2, p), x, p)",
       `            if c { x := addmod(x, mload(${at("c", 32 * i)}), p) }`,
-      `            mstore(${at("tmp", 32 * i)}, x)`,
+      `            mstore(${hex(TMP + 32 * i)}, x)`,
     );
   }
   // Lazy reduction: four products (each below p) sum below 2^256, so they are added plainly and
   // reduced once per group by the addmod that accumulates them.
   const term = (i: number, j: number) =>
-    `mulmod(mload(${at("mat", 32 * (T * j + i))}), mload(${at("tmp", 32 * j)}), p)`;
+    `mulmod(mload(${hex(mat + 32 * (T * j + i))}), mload(${hex(TMP + 32 * j)}), p)`;
   const group = (i: number, j: number) =>
     `add(add(${term(i, j)}, ${term(i, j + 1)}), add(${term(i, j + 2)}, ${term(i, j + 3)}))`;
   out.push("            let acc");
   for (let i = 0; i < T; i++) {
     out.push(`            acc := ${term(i, 0)}`);
     for (let j = 1; j < T; j += 4) out.push(`            acc := addmod(acc, ${group(i, j)}, p)`);
-    out.push(`            mstore(${at("st", 32 * i)}, acc)`);
+    out.push(`            mstore(${hex(ST + 32 * i)}, acc)`);
   }
-  out.push("        }", "    }");
+  out.push("        }", "    }", "");
   return out;
 }
 
 function partialRounds(): string[] {
   const out = [
-    "",
     "    /// @dev The 68 partial rounds: st[0] = st[0]^5 + c[r]; then with s = S[33r ..]:",
     "    /// st[0]' = sum_j s[j] * st[j] and st[j] += st[0] * s[16 + j] for j >= 1.",
     "    // solhint-disable-next-line function-max-lines",
-    "    function _partialRounds(uint256 st, uint256 c, uint256 sBase) private pure {",
+    "    function _partialRounds(uint256 c) private pure {",
     '        assembly ("memory-safe") {',
     "            let p := _F",
     "            for {",
@@ -68,8 +77,8 @@ function partialRounds(): string[] {
     "            } lt(r, _PARTIAL) {",
     "                r := add(r, 1)",
     "            } {",
-    `                let s := add(sBase, mul(r, ${hex(32 * (2 * T - 1))}))`,
-    "                let x := mload(st)",
+    `                let s := add(${hex(S_AT)}, mul(r, ${hex(32 * (2 * T - 1))}))`,
+    `                let x := mload(${hex(ST)})`,
     "                let x2 := mulmod(x, x, p)",
     "                let s0 := addmod(mulmod(mulmod(x2, x2, p), x, p), mload(add(c, mul(r, 0x20))), p)",
     "                let acc := mulmod(mload(s), s0, p)",
@@ -77,12 +86,12 @@ function partialRounds(): string[] {
   ];
   for (let j = 1; j < T; j++) {
     out.push(
-      `                v := mload(${at("st", 32 * j)})`,
+      `                v := mload(${hex(ST + 32 * j)})`,
       `                acc := addmod(acc, mulmod(mload(${at("s", 32 * j)}), v, p), p)`,
-      `                mstore(${at("st", 32 * j)}, addmod(v, mulmod(s0, mload(${at("s", 32 * (T - 1 + j))}), p), p))`,
+      `                mstore(${hex(ST + 32 * j)}, addmod(v, mulmod(s0, mload(${at("s", 32 * (T - 1 + j))}), p), p))`,
     );
   }
-  out.push("                mstore(st, acc)", "            }", "        }", "    }");
+  out.push(`                mstore(${hex(ST)}, acc)`, "            }", "        }", "    }");
   return out;
 }
 
@@ -96,7 +105,11 @@ async function generate(source: string): Promise<string> {
   const begin = s.indexOf(BEGIN);
   const end = s.indexOf(END);
   if (begin < 0 || end < begin) throw new Error("PoseidonT17.sol has no generated section markers");
-  const body = [...fullRound(), ...partialRounds()].join("\n");
+  const body = [
+    ...fullRound("_fullRoundM", M_AT, "M"),
+    ...fullRound("_fullRoundP", P_AT, "P"),
+    ...partialRounds(),
+  ].join("\n");
   s = `${s.slice(0, begin + BEGIN.length)}${body}\n${s.slice(end)}`;
   const options = (await prettier.resolveConfig(file)) ?? {};
   return prettier.format(s, { ...options, filepath: file, plugins: ["prettier-plugin-solidity"] });
