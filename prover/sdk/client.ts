@@ -256,7 +256,9 @@ export class AssayClient {
   /**
    * Resolves with the claim once the hub records it at `level` or above (a Proven claim's proof
    * landed, a Signed one was submitted...). Rejects when the node gives up on it (ClaimFailedError)
-   * or after `timeoutMs` (WaitTimeoutError, with the last state seen).
+   * or after `timeoutMs` (WaitTimeoutError, with the last state seen). A Signed claim a batching
+   * node put in a Merkle batch is not in the hub's records until someone imports it
+   * (`importBatchedClaim` with `claim.batch.proof`); the hub's `checkBatchedClaim` checks it before.
    */
   async waitFor(id: string, level: LevelName | Lowercase<LevelName>, options: WaitOptions = {}): Promise<ClaimInfo> {
     const target = levelName(level);
@@ -271,7 +273,11 @@ export class AssayClient {
       const waited = Date.now() - start;
       if (waited >= timeoutMs) {
         const job = c.job ? `, proof job ${c.job.state}` : "";
-        throw new WaitTimeoutError(id, target, waited, `status ${c.status}, on chain ${onChain}${job}`);
+        // A batched Signed claim stands under its posted root; the hub records it once imported.
+        const batch = c.batch
+          ? `, in batch ${c.batch.root} (the hub records it once imported: importBatchedClaim)`
+          : "";
+        throw new WaitTimeoutError(id, target, waited, `status ${c.status}, on chain ${onChain}${job}${batch}`);
       }
       await sleep(Math.min(intervalMs, timeoutMs - waited));
     }

@@ -8,11 +8,13 @@ import type { FastifyInstance } from "fastify";
 import { network } from "hardhat";
 import { attach, LEVEL, registerModel } from "../../prover/chain/protocol-client.js";
 import { readRegisteredModel } from "../../prover/chain/registered-model.js";
+import type { NodeConfig } from "../../prover/node/config.js";
 import type { InferenceService, ServedModel } from "../../prover/node/inference-service.js";
 import { startServer } from "../../prover/node/server.js";
 import {
   AssayArgumentError,
   AssayClient,
+  AssayProtocol__factory,
   AssayConnectionError,
   AssayNodeError,
   claimId,
@@ -39,11 +41,11 @@ describe("sdk: AssayClient against a node", function () {
   const x = digits().xs[0];
 
   /** (Re)starts the node's service and HTTP server serving `models`, and a client of it. */
-  async function serve(models?: ServedModel[]) {
+  async function serve(models?: ServedModel[], config: Partial<NodeConfig> = { batch: null }) {
     client?.close();
     await app?.close();
     await service?.close();
-    service = await node.service({ config: { batch: null }, ...(models ? { models } : {}) });
+    service = await node.service({ config, ...(models ? { models } : {}) });
     ({ app, url } = await startServer({ service, rpc: connection.provider, logLevel: "silent" }));
     client = new AssayClient(url);
   }
@@ -177,6 +179,29 @@ describe("sdk: AssayClient against a node", function () {
     } finally {
       mine.close();
     }
+  });
+
+  it("a batched Signed claim: waitFor names its batch until someone imports it, then it stands", async () => {
+    await serve(undefined, { batch: { size: 32, intervalMs: 3_600_000 } });
+    const r = await client.infer(modelId(), x, { valueAtRisk: 1 });
+    expect(r.status).to.equal("batching");
+    await service.flushBatch();
+    await service.idle();
+    const c = await client.claim(r.claimId);
+    expect([c.status, c.onChain?.level]).to.deep.equal(["batched", "None"]);
+    await expectRejection(
+      client.waitFor(r.claimId, "signed", { timeoutMs: 200, intervalMs: 50 }),
+      WaitTimeoutError,
+      `on chain None, in batch ${c.batch!.root} (the hub records it once imported: importBatchedClaim)`,
+    );
+    // Anyone may import it with the path the node gave.
+    const anyone = (await ethers.getSigners())[5];
+    const hub = AssayProtocol__factory.connect(node.deployment.protocol, anyone);
+    await (await hub.importBatchedClaim(c.signer!, c.batch!.root, c.claim, c.batch!.proof)).wait();
+    expect((await client.waitFor(r.claimId, "signed")).onChain?.level).to.equal("Signed");
+    const report = await client.audit(r.claimId);
+    expect(report.ok, JSON.stringify(report.checks)).to.equal(true);
+    expect(report.checks.find((k) => k.id === "batch-membership")?.status).to.equal("pass");
   });
 
   it("refuses a node answer whose claim is not the EIP-712 id of its fields", async () => {
