@@ -14,14 +14,7 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
-import {
-  type Contract,
-  getAddress,
-  hexlify,
-  isHexString,
-  recoverAddress,
-  type Signer,
-} from "ethers";
+import { type Contract, getAddress, hexlify, isHexString, recoverAddress, type Signer } from "ethers";
 import type { EnclaveClient } from "../attest/enclave-client.js";
 import type { BatchTree } from "../chain/batch-tree.js";
 import { attestedClaimDigest, type Claim, claimFor, claimIdOf, signClaim, compactSignature } from "../chain/claim.js";
@@ -570,15 +563,12 @@ export class InferenceService {
           r.error = `its proof job could not be queued: ${(e as Error).message}`;
         })
         .catch(() => {});
-      throw e;
+      // The queue's engine is down (Redis restarting): the caller may retry later (503), nothing was kept.
+      throw new NodeError("unavailable", `the proof queue is unavailable, try again: ${(e as Error).message}`);
     }
   }
 
-  private async submit(
-    record: ClaimRecord,
-    action: string,
-    build: TxBuild,
-  ): Promise<ClaimRecord> {
+  private async submit(record: ClaimRecord, action: string, build: TxBuild): Promise<ClaimRecord> {
     await this.store.put(record);
     try {
       const tx = await this.sender.send(action, build);

@@ -11,6 +11,7 @@ import { attestedClaimDigest, type Claim, claimIdOf } from "../../prover/chain/c
 import { LEVEL } from "../../prover/chain/protocol-client.js";
 import { ClaimStore } from "../../prover/node/claim-store.js";
 import { openDatabase } from "../../prover/node/db/database.js";
+import { NodeError } from "../../prover/node/errors.js";
 import { SqlJobQueue } from "../../prover/node/job-queue.js";
 import type { ProofJobPayload, ProofJobResult } from "../../prover/node/proof-job.js";
 import { infer, proveInference } from "../../prover/prove-inference.js";
@@ -184,7 +185,7 @@ describe("node: levels of evidence through the service", function () {
   });
 
   describe("Proven, through the persistent queue", () => {
-    it("a proof job the queue refuses (Redis down) fails the request and marks its claim failed", async () => {
+    it("a proof job the queue refuses (Redis down) fails the request (503) and marks its claim failed", async () => {
       const db = await openDatabase({ stateDir: tempDir("queue-down") });
       class DownQueue extends SqlJobQueue<ProofJobPayload, ProofJobResult> {
         override enqueue(): Promise<string> {
@@ -193,11 +194,12 @@ describe("node: levels of evidence through the service", function () {
       }
       const svc = await node.service({ db, jobQueue: new DownQueue(db), runProofJobs: false });
       try {
-        await expectRejection(
+        const err = await expectRejection(
           svc.infer({ model: "digits", input: xs[9], valueAtRisk: 1, level: "proven" }),
-          Error,
-          /Stream isn't writeable/,
+          NodeError,
+          /the proof queue is unavailable, try again: Stream isn't writeable/,
         );
+        expect(err.kind).to.equal("unavailable");
         const [record] = await new ClaimStore(db).list({ level: "Proven" });
         expect([record.status, record.error]).to.deep.equal([
           "failed",
