@@ -7,7 +7,7 @@
 // the hub through the package's typed factory. A TypeScript file using the package's types
 // type-checks against what the tarball ships.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 import { cacheRoot, PROJECT_ROOT } from "../../prover/artifacts.js";
@@ -153,12 +153,13 @@ export async function riskScore(client: AssayClient, input: number[][], spec: Te
 `;
 
 describe("sdk: the packed package in a new project", function () {
+  let work: string | undefined;
   let dapp: string;
   let files: string[];
   let node: AssayProcess | undefined;
 
   before(async () => {
-    const work = tempDir("pack");
+    work = tempDir("pack");
     dapp = path.join(work, "dapp");
     // `npm run build:dist` without its `hardhat build`: the test run has just built the contracts.
     await ok(process.execPath, [TSC, "-p", "tsconfig.build.json"], PROJECT_ROOT);
@@ -183,6 +184,9 @@ describe("sdk: the packed package in a new project", function () {
   });
   after(async () => {
     if (node) await stopAssay(node.child);
+    // The tarball and the project (its node_modules holds links into the repository's, which
+    // removing the project leaves alone).
+    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   it("ships the built JavaScript with its types, the CLI's entry, contracts and circuits; no sources or tests", () => {
