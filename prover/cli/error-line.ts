@@ -1,5 +1,5 @@
 // Any error the CLI meets, as one line and an exit code: 1 when the user or the machine can fix
-// it (a file, an input, the chain, memory), 70 when it is a bug in assay. Typed errors say what
+// it (a usage mistake, a file, an input, the chain, memory), 70 when it is a bug in assay. Typed errors say what
 // went wrong themselves; engine errors (ethers, Hardhat, the file system, fetch) are recognised by
 // their shape, since they reach the CLI from many places.
 import { AssayError, firstLine, isEnvironmentError } from "../errors.js";
@@ -72,8 +72,23 @@ function engineLine(e: unknown): ErrorLine | undefined {
   return undefined;
 }
 
+/** commander's own errors (unknown option or command, missing option or argument): a usage mistake. */
+function usageLine(e: unknown): ErrorLine | undefined {
+  const err = e as { name?: string; code?: unknown; message?: string } | null;
+  if (err?.name !== "CommanderError" || typeof err.code !== "string") return undefined;
+  const text = (err.message ?? "")
+    .replace(/^error: /, "")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(" ");
+  return { line: `${text} (see --help)`, code: EXIT_USER };
+}
+
 export function describeError(e: unknown): ErrorLine {
   if (e instanceof AssayError) return { line: firstLine(e), code: e.exitCode };
+  const usage = usageLine(e);
+  if (usage) return usage;
   const engine = engineLine(e);
   if (engine) return engine;
   // Typed errors of assay's own engine modules (ProofEncodingError, WitnessInputError, ...) and

@@ -1,7 +1,8 @@
 // The chain commands of the assay CLI end to end, against a `hardhat node` (the embedded Hardhat
 // network served over JSON-RPC, so state outlives each command): deploy -> model register ->
-// stake -> prove --claim-for + submit -> audit, infer at Signed and Proven, audits of Attested and
-// batched claims recorded by other tools, and the one-line failures: wrong chain, unknown claim,
+// stake -> prove --claim-for + submit -> verify --from-chain -> audit, infer at Signed and Proven,
+// audits of Attested and batched claims recorded by other tools, a challenge left unanswered
+// (challenge, resolve, credit, unstake), and the one-line failures: wrong chain, unknown claim,
 // unknown model, bad proof, not staked, a wrong input in an audit, reverts by their custom error.
 import { expect } from "chai";
 import { type ChildProcess, spawn } from "node:child_process";
@@ -192,7 +193,7 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     const zero = assay("stake", "0", ...rpc);
     expect(zero.code).to.equal(1);
     expect(errorLine(zero)).to.equal("assay: stake reverted: OperatorStakingZeroAmount()");
-    const s = json(assay("--json", "stake", "2", ...rpc));
+    const s = json(assay("--json", "stake", "2eth", ...rpc));
     expect(s).to.include({
       operator: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
       staked: true,
@@ -236,6 +237,10 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     );
     const s = json(assay("--json", "submit", pf, ...rpc));
     expect(s).to.include({ claimId: file.claim.claimId, level: "Proven", label: digits.labels[0] });
+    // The key the chain registered for the claim's model verifies the proof file, without local keys.
+    const v = json(assay("--json", "verify", pf, "--from-chain", ...rpc));
+    expect(v).to.include({ valid: true, circuitId });
+    expect(v.key).to.match(new RegExp(`^key 0x[0-9a-f]{64} registered for model ${modelId} on chain 31337$`));
     const twice = assay("submit", pf, ...rpc);
     expect(errorLine(twice)).to.equal(
       `assay: submitProven reverted: ReceiptHubAlreadyProven(claimId=${file.claim.claimId})`,
@@ -483,5 +488,51 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     expect(a.out).to.match(/^ {2}✗ enclave-image\s+image 0x[0-9a-f]{8}… is approved for the model and was REVOKED at/m);
     // Revoking the image revoked its keys too.
     expect(errorLine(a)).to.equal(`assay: audit of claim ${claimId} failed: enclave-key, enclave-image`);
+  });
+
+  it("challenge, --resolve, credit, unstake: an unanswered challenge slashes the backer", async () => {
+    const backer = ["--account", "4"];
+    const challenger = ["--account", "1"];
+    expect(json(assay("--json", "stake", "2eth", ...backer, ...rpc)).active).to.equal("2000000000000000000");
+    const signed = json(assay("--json", "infer", modelId, "--input", input, "--value", "1gwei", ...backer, ...rpc));
+    expect(signed).to.include({ level: "Signed", status: "recorded" });
+    const c = json(assay("--json", "challenge", signed.claimId, ...challenger, ...rpc));
+    expect(c).to.include({ claimId: signed.claimId, bond: "100000000000000000" });
+    expect(c.challenger).to.equal("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
+    // Refused before a commitment is paid for: a claim already challenged, a Proven claim, an unknown one.
+    expect(errorLine(assay("challenge", signed.claimId, "--account", "2", ...rpc))).to.equal(
+      `assay: claim ${signed.claimId} is already challenged by ${c.challenger} ` +
+        `(response deadline ${new Date(c.responseDeadline * 1000).toISOString()})`,
+    );
+    expect(errorLine(assay("challenge", provenClaim, ...challenger, ...rpc))).to.equal(
+      `assay: claim ${provenClaim} is Proven: a proof settled it, nothing to challenge`,
+    );
+    expect(errorLine(assay("challenge", signed.claimId, "--resolve", ...rpc))).to.equal(
+      `assay: resolveTimeout reverted: DisputeResponsePending(claimId=${signed.claimId}, ` +
+        `responseDeadline=${c.responseDeadline})`,
+    );
+    // Unbonding starts at once; the stake cannot leave while the dispute is open (nor before the delay).
+    const u = json(assay("--json", "unstake", "1eth", ...backer, ...rpc));
+    expect(u).to.include({ active: "1000000000000000000", unbonding: "1000000000000000000", openDisputes: 1 });
+    expect(errorLine(assay("unstake", "--withdraw", ...backer, ...rpc))).to.match(
+      /^assay: withdrawStake reverted: OperatorStaking(DisputesOpen|UnbondingNotReady)\(operator=0x15d34AAf/,
+    );
+    expect(errorLine(assay("unstake", ...backer, ...rpc))).to.equal(
+      "assay: give the amount to unbond (assay unstake 1eth), or --withdraw for unbonded stake",
+    );
+    await provider.send("evm_increaseTime", [3601]);
+    await provider.send("evm_mine", []);
+    const r = json(assay("--json", "challenge", signed.claimId, "--resolve", "--account", "2", ...rpc));
+    expect(r).to.include({ refuted: true, challenger: c.challenger, slashed: "1000000000000000000" });
+    expect(r.backer).to.equal("0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65");
+    const before = json(assay("--json", "credit", ...challenger, ...rpc)).credit;
+    expect(BigInt(before) > BigInt(c.bond), "the bond back and a share of the slash").to.equal(true);
+    const w = json(assay("--json", "credit", "--withdraw", ...challenger, ...rpc));
+    expect(w).to.include({ withdrawn: before, credit: "0" });
+    // Slashing took the active stake first; the unbonding stake leaves after the delay.
+    await provider.send("evm_increaseTime", [14_400]);
+    await provider.send("evm_mine", []);
+    const out = json(assay("--json", "unstake", "--withdraw", ...backer, ...rpc));
+    expect(out).to.include({ withdrawn: "1000000000000000000", active: "0", unbonding: "0", staked: false });
   });
 });

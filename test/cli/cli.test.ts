@@ -1,10 +1,13 @@
-// The assay command line, end to end: compile (with and without a user ceremony file), prove,
-// verify, and one clear line plus a non-zero exit for bad input.
+// The assay command line, end to end: compile (with and without a user ceremony file; calibration
+// files in the model's own shape), prove (also in snarkjs's layout, which snarkjs verifies),
+// verify (local keys or a key file), and one clear line plus a non-zero exit for bad input.
 import { expect } from "chai";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { cacheRoot, PROJECT_ROOT } from "../../prover/artifacts.js";
+import * as snarkjs from "snarkjs";
+import { releaseCurve } from "../../prover/zk/groth16.js";
 import { ensureDevPtau } from "../../prover/zk/ptau-cache.js";
 import { loadDigits } from "../helpers/data.js";
 import { assayWith } from "../helpers/cli.js";
@@ -24,6 +27,7 @@ describe("cli: assay", function () {
   const proofFile = path.join(tmp, "proof.json");
 
   before(() => writeFileSync(input, JSON.stringify(loadDigits(8, "test").xs[0])));
+  after(() => releaseCurve());
 
   it("--help explains the commands", () => {
     const r = assay("--help");
@@ -109,5 +113,56 @@ describe("cli: assay", function () {
     const p = assay("prove", circuitId, "--ptau-id", j.ptauId, "--input", input, "--out", path.join(tmp, "p2.json"));
     expect(p.code, p.err).to.equal(0);
     expect(assay("verify", path.join(tmp, "p2.json")).code).to.equal(0);
+  });
+
+  it("calibration rows and inputs nested in the model's shape: the same circuit as the flat file", () => {
+    const calib = loadDigits(8, "calib");
+    const image = (x: number[]) => Array.from({ length: 8 }, (_, r) => x.slice(8 * r, 8 * r + 8));
+    const nested = path.join(tmp, "calib-nested.json");
+    writeFileSync(nested, JSON.stringify({ data: calib.xs.map(image), labels: calib.labels }));
+    const j = JSON.parse(assay("--json", "model", "compile", ONNX, "--calib", nested).out);
+    expect(j).to.include({ circuitId, ptauId });
+    const bad = path.join(tmp, "calib-48.json");
+    writeFileSync(bad, JSON.stringify(calib.xs.slice(0, 4).map((x) => x.slice(0, 48))));
+    const r = assay("model", "compile", ONNX, "--calib", bad);
+    expect(r.code).to.equal(1);
+    expect(r.err.trim()).to.equal(
+      `assay: ${bad}: an array shaped [4, 48] does not hold rows of the model's input [1, 64] (64 numbers): ` +
+        "its last dimensions must multiply to the input's element count",
+    );
+  });
+
+  it("prove --snarkjs writes what snarkjs verifies; verify takes a key file and snarkjs proofs", async () => {
+    const nestedInput = path.join(tmp, "input-nested.json");
+    const x = loadDigits(8, "test").xs[0];
+    writeFileSync(nestedInput, JSON.stringify([Array.from({ length: 8 }, (_, r) => x.slice(8 * r, 8 * r + 8))]));
+    const dir = path.join(tmp, "snarkjs");
+    const out = path.join(tmp, "p3.json");
+    const p = assay("prove", circuitId, "--ptau-id", ptauId, "--input", nestedInput, "--out", out, "--snarkjs", dir);
+    expect(p.code, p.err).to.equal(0);
+    const read = (f: string) => JSON.parse(readFileSync(path.join(dir, f), "utf8"));
+    const [vkey, pub, proof] = [read("verification_key.json"), read("public.json"), read("proof.json")];
+    expect(pub).to.deep.equal(JSON.parse(readFileSync(out, "utf8")).publicSignals);
+    expect(await snarkjs.groth16.verify(vkey, pub, proof)).to.equal(true);
+    expect(await snarkjs.groth16.verify(vkey, [pub[0], "1", pub[2]], proof)).to.equal(false);
+
+    const vk = path.join(dir, "verification_key.json");
+    const s = assay("verify", path.join(dir, "proof.json"), "--vkey", vk);
+    expect(s.code, s.err).to.equal(0);
+    expect(s.out).to.contain(`valid proof for key file ${vk}`);
+    const noKey = assay("verify", path.join(dir, "proof.json"));
+    expect(noKey.code).to.equal(1);
+    expect(noKey.err.trim()).to.equal(
+      `assay: ${path.join(dir, "proof.json")} is a snarkjs proof and names no model: give --vkey or --from-chain`,
+    );
+    const forged = path.join(tmp, "public-forged.json");
+    writeFileSync(forged, JSON.stringify([pub[0], "1", pub[2]]));
+    const f = assay("verify", path.join(dir, "proof.json"), "--public", forged, "--vkey", vk);
+    expect(f.code).to.equal(1);
+    expect(f.err.trim()).to.equal(
+      `assay: ${path.join(dir, "proof.json")}: the proof does not verify for key file ${vk}`,
+    );
+    const missing = assay("verify", out, "--vkey", path.join(tmp, "none.json"));
+    expect(missing.err.trim()).to.equal(`assay: cannot read verification key ${path.join(tmp, "none.json")}: ENOENT`);
   });
 });

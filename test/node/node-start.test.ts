@@ -135,7 +135,7 @@ describe("cli: assay node start", function () {
         encoding: "utf8",
       });
     const none = run("node", "start");
-    expect(none.status).to.equal(2);
+    expect(none.status).to.equal(1);
     expect(none.stderr).to.contain("required option '--models <models...>' not specified");
     const unknown = run("node", "start", "--models", "zzzz");
     expect(unknown.status).to.equal(1);

@@ -1,8 +1,8 @@
-// Options every chain command shares, and the connect / run / close around a command's body.
+// Options every chain command shares (definitions only: the connection itself is made by the
+// command's action, prover/cli/actions/with-chain.ts).
 import type { Command } from "commander";
-import { type ChainConnection, type ChainSelection, connectChain } from "../../chain/chain-connection.js";
-import { type ClaimTarget, randomRequestId } from "../../chain/claim-proof.js";
-import { type DeploymentSelection, type OpenDeployment, openDeployment } from "../../chain/open-deployment.js";
+import type { ChainSelection } from "../../chain/chain-connection.js";
+import type { DeploymentSelection } from "../../chain/open-deployment.js";
 
 export interface ChainOptions extends ChainSelection, DeploymentSelection {}
 
@@ -17,7 +17,7 @@ Chain selection:
   (neither)          the embedded Hardhat network: it starts empty and ends with the command, so it only
                      serves commands that need no earlier state
 Deployments are found in <state dir>/deployment-<chainId>.json (state dir: --state-dir, $ASSAY_STATE_DIR,
-else .assay/), written by \`assay deploy\`.`;
+else .assay/), written by \`assay deploy\`. Amounts are wei, or a decimal with a unit: 0.5eth, 12gwei.`;
 
 /** Adds --rpc, --network and --account. */
 export function chainOptions(cmd: Command, opts: { account?: boolean } = {}): Command {
@@ -46,50 +46,4 @@ export function deploymentOptions(cmd: Command): Command {
   cmd.option("--protocol <address>", "the AssayProtocol address (instead of a deployment file)");
   cmd.addHelpText("after", CHAIN_HELP);
   return cmd;
-}
-
-/** Connects, runs `fn`, and always closes the connection. */
-export async function withChain<T>(o: ChainOptions, fn: (conn: ChainConnection) => Promise<T>): Promise<T> {
-  const conn = await connectChain(o);
-  try {
-    return await fn(conn);
-  } finally {
-    await conn.close().catch(() => {});
-  }
-}
-
-/** Connects, opens the deployment, runs `fn`. */
-export async function withDeployment<T>(
-  o: ChainOptions,
-  fn: (conn: ChainConnection, d: OpenDeployment) => Promise<T>,
-): Promise<T> {
-  return withChain(o, async (conn) => fn(conn, await openDeployment(conn, o)));
-}
-
-/** A claim's deadline: the given unix time, else +seconds (default `defaultSeconds`) after the latest block. */
-export async function claimDeadline(
-  conn: ChainConnection,
-  deadline: { relative: boolean; value: bigint } | undefined,
-  defaultSeconds: bigint,
-): Promise<bigint> {
-  if (deadline && !deadline.relative) return deadline.value;
-  const now = BigInt((await conn.ethers.provider.getBlock("latest"))!.timestamp);
-  return now + (deadline ? deadline.value : defaultSeconds);
-}
-
-/** The claim a proof made here is for: this deployment's hub, a request id (random by default) and a deadline. */
-export async function claimTarget(
-  conn: ChainConnection,
-  d: OpenDeployment,
-  claim: { modelId: string; submitter: string },
-  o: { requestId?: string; deadline?: { relative: boolean; value: bigint } },
-  defaultSeconds: bigint,
-): Promise<ClaimTarget> {
-  return {
-    ...claim,
-    chainId: conn.chainId,
-    hub: d.deployment.protocol,
-    requestId: o.requestId ?? randomRequestId(),
-    deadline: await claimDeadline(conn, o.deadline, defaultSeconds),
-  };
 }

@@ -1,30 +1,10 @@
 // assay model list: compiled models in the artifact cache.
 import type { Command } from "commander";
-import { cacheRoot } from "../../artifacts.js";
-import { openCompiledModel } from "../../compile-model.js";
-import { listCompiled } from "../../model-store.js";
-import { type GlobalOptions, result } from "../output.js";
+import { lazyAction } from "../lazy-action.js";
 
-export function registerModelList(model: Command, globals: () => GlobalOptions): void {
+export function defineModelList(model: Command): void {
   model
     .command("list")
     .description(`list compiled models (cache: $ASSAY_CACHE_DIR or .assay/)`)
-    .action(async () => {
-      const rows = [];
-      for (const m of listCompiled()) {
-        const c = await openCompiledModel({ circuitId: m.circuitId });
-        rows.push({
-          circuitId: m.circuitId,
-          onnx: c.manifest.onnx.file,
-          constraints: c.manifest.circuit.constraints,
-          keys: m.ptauIds,
-        });
-      }
-      const human = rows.length
-        ? rows
-            .map((r) => `${r.circuitId}  ${r.onnx}  ${r.constraints} constraints  keys: ${r.keys.join(", ") || "none"}`)
-            .join("\n")
-        : `no compiled models in ${cacheRoot()}`;
-      result(globals(), human, rows);
-    });
+    .action(lazyAction(() => import("../actions/model-list.js")));
 }

@@ -27,44 +27,13 @@
 // run them. --no-prove makes this node an API node only (its jobs are run elsewhere), which is
 // refused unless something else can run them: workers (--queue) or other nodes on the shared
 // PostgreSQL database. The urls are not written to node.json (they may carry passwords).
-import { existsSync } from "node:fs";
-import path from "node:path";
 import { type Command, Option } from "commander";
-import type { Contract } from "ethers";
-import { type ChainConnection, type ChainSigner, connectChain } from "../../chain/chain-connection.js";
-import { isDevelopmentChain } from "../../chain/dev-chain.js";
-import { openDeployment } from "../../chain/open-deployment.js";
-import { attachExistingNode } from "../../node/existing-node.js";
-import {
-  deploymentPath,
-  readDeployment,
-  stateDir as resolveStateDir,
-  writeDeployment,
-} from "../../chain/deployment-file.js";
-import { attach, type Deployment } from "../../chain/protocol-client.js";
-import { type CompiledModel, compileModel } from "../../compile-model.js";
-import { loadDataSet } from "../../data/dataset.js";
-import { InputError } from "../../errors.js";
-import { openModel } from "../../model-store.js";
-import { API_KEYS_ENV, checkExposure, loadApiKeys, MIN_TOKEN_LENGTH } from "../../node/auth.js";
-import { DEFAULT_ACCESS_LIMITS, DEFAULT_NODE_CONFIG, type NodeConfig } from "../../node/config.js";
-import { bootstrapDevNode, type DevBootstrap, type DevModel, enclaveModelRefs } from "../../node/dev-bootstrap.js";
-import { imageMeasurementId } from "../../node/enclave-registration.js";
-import { enclaveImage } from "../../attest/enclave-client.js";
-import { BullMqJobQueue, parseRedisUrl } from "../../node/bullmq-queue.js";
-import { type Database, openDatabase } from "../../node/db/database.js";
-import { InferenceService } from "../../node/inference-service.js";
-import type { JobQueue } from "../../node/job-queue.js";
-import type { ProofJobPayload, ProofJobResult } from "../../node/proof-job.js";
-import { type NodeState, readNodeState, runDir, writeNodeState } from "../../node/node-state.js";
-import { type AccessOptions, type Eip1193Provider, LOG_LEVELS, type LogLevel, startServer } from "../../node/server.js";
-import { assertSetupAllowed } from "../../chain/setup-policy.js";
-import { setupProvenance } from "../../zk/setup-provenance.js";
-import { releaseCurve } from "../../zk/groth16.js";
-import { type GlobalOptions, progress, result } from "../output.js";
-import { intOption } from "../parse.js";
+import type { LogLevel } from "../../node/server.js";
+import { lazyAction } from "../lazy-action.js";
+import { AMOUNT_HELP, addressOption, amountOption, intOption } from "../parse.js";
+import { HELP_POLICY_DEFAULTS } from "./infer.js";
 
-interface Opts extends GlobalOptions {
+export interface NodeStartOptions {
   port: number;
   host: string;
   models: string[];
@@ -99,57 +68,30 @@ interface Opts extends GlobalOptions {
   modelId?: string[];
   logRange: number;
   devBootstrap?: boolean;
+  requestHub?: string;
+  requestMinFee?: bigint;
 }
 
-function uintOption(name: string) {
-  return (v: string): bigint => {
-    if (!/^(0|[1-9][0-9]*)$/.test(v) || BigInt(v) >= 1n << 256n)
-      throw new InputError(`${name} must be a non-negative integer below 2^256, got "${v}"`);
-    return BigInt(v);
-  };
-}
-
-async function loadModel(spec: string, calib: string | undefined, ptauId: string | undefined, say: Say) {
-  if (spec.endsWith(".onnx")) {
-    if (!calib)
-      throw new InputError(
-        `--calib <file> is needed to compile ${spec} ` +
-          "(or compile it first with `assay model compile` and pass its circuit id)",
-      );
-    return compileModel({
-      onnx: spec,
-      calibration: loadDataSet(calib).xs,
-      generatedBy: `assay node start ${spec}`,
-      onProgress: (stage, m) => say(`[${stage}] ${m.split("\n")[0]}`),
-    });
-  }
-  const model = await openModel(spec, ptauId);
-  if (!model.setup)
-    throw new InputError(
-      `model ${model.ref.circuitId} has no Groth16 keys: run \`assay model compile\` without --no-setup`,
-    );
-  return model;
-}
-
-type Say = (line: string) => void;
-
-async function loadModels(
-  specs: string[],
-  calib: string | undefined,
-  ptauId: string | undefined,
-  say: Say,
-): Promise<DevModel[]> {
-  const out: DevModel[] = [];
-  const seen = new Map<string, number>();
-  for (const spec of specs) {
-    const model: CompiledModel = await loadModel(spec, calib, ptauId, say);
-    const base = path.basename(model.manifest.onnx.file).replace(/\.onnx$/, "") || model.ref.circuitId;
-    const n = (seen.get(base) ?? 0) + 1;
-    seen.set(base, n);
-    out.push({ model, alias: n === 1 ? base : `${base}-${n}` });
-  }
-  return out;
-}
+/**
+ * What --help shows of prover/node (not imported here: those modules load fastify and ethers):
+ * server.ts's LOG_LEVELS, auth.ts's API_KEYS_ENV and MIN_TOKEN_LENGTH, config.ts's
+ * DEFAULT_ACCESS_LIMITS. test/cli/startup.test.ts holds them equal.
+ */
+export const HELP_LOG_LEVELS = [
+  "fatal",
+  "error",
+  "warn",
+  "info",
+  "debug",
+  "trace",
+  "silent",
+] as const satisfies readonly LogLevel[];
+export const HELP_ACCESS = {
+  apiKeysEnv: "ASSAY_API_KEYS",
+  minTokenLength: 16,
+  ratePerMinute: 60,
+  proofJobsPerKey: 4,
+} as const;
 
 /** Which chain, which key, which deployment (the development bootstrap or an existing deployment). */
 function addChainOptions(cmd: Command): Command {
@@ -212,16 +154,27 @@ function addOptions(cmd: Command): Command {
       "node.json, deployment files, claims and proof jobs (default $ASSAY_STATE_DIR or .assay/)",
     )
     .option(
-      "--signed-max <value>",
-      "node policy: largest value at risk served at Signed (when a request names no consumer)",
-      uintOption("--signed-max"),
+      "--signed-max <amount>",
+      "node policy: largest value at risk served at Signed when a request names no consumer " +
+        `(${AMOUNT_HELP}; default ${HELP_POLICY_DEFAULTS.signedMax})`,
+      amountOption("--signed-max"),
     )
     .option(
-      "--attested-max <value>",
-      "node policy: largest value at risk served at Attested",
-      uintOption("--attested-max"),
+      "--attested-max <amount>",
+      `node policy: largest value at risk served at Attested (default ${HELP_POLICY_DEFAULTS.attestedMax})`,
+      amountOption("--attested-max"),
     )
     .option("--no-enclave", "run no enclave (no Attested level)")
+    .option(
+      "--request-hub <address>",
+      "answer the on-chain inference requests of this AssayRequestHub",
+      addressOption("--request-hub"),
+    )
+    .option(
+      "--request-min-fee <amount>",
+      `leave on-chain requests paying less alone (${AMOUNT_HELP})`,
+      amountOption("--request-min-fee"),
+    )
     .option(
       "--db <url>",
       "claims and (without --queue) proof jobs: postgres://... shared with other processes, or a SQLite file " +
@@ -234,7 +187,9 @@ function addOptions(cmd: Command): Command {
     .option("--queue-prefix <prefix>", "key prefix of the BullMQ queue (workers give the same)", "assay")
     .option("--no-prove", "run no proof jobs here (workers or other nodes do): needs --queue or --db postgres://...")
     .addOption(
-      new Option("--log-level <level>", "HTTP request log (JSON lines on stderr)").choices(LOG_LEVELS).default("info"),
+      new Option("--log-level <level>", "HTTP request log (JSON lines on stderr)")
+        .choices(HELP_LOG_LEVELS)
+        .default("info"),
     )
     .option(
       "--allow-dev-setup",
@@ -249,8 +204,8 @@ Exposure:
   transaction, so on a real chain (--rpc / --network) or a non-loopback --host the node refuses
   to start without API keys unless --no-auth is given (it then warns loudly). On the embedded
   development chain it may run open and says so. Key files hold one "name:token" per line ('#'
-  comments) or JSON; $${API_KEYS_ENV} takes the same, entries separated by newlines or commas.
-  Tokens need ${MIN_TOKEN_LENGTH}+ characters (e.g. \`openssl rand -hex 24\`); limits count per key name.
+  comments) or JSON; $${HELP_ACCESS.apiKeysEnv} takes the same, entries separated by newlines or commas.
+  Tokens need ${HELP_ACCESS.minTokenLength}+ characters (e.g. \`openssl rand -hex 24\`); limits count per key name.
   401: missing or wrong key; 429: over --rate-limit or --max-proof-jobs (nothing is run or sent).
   GET /healthz and GET /v1/models stay open.
 
@@ -269,7 +224,7 @@ function addAccessOptions(cmd: Command): Command {
   return cmd
     .option(
       "--api-keys <file>",
-      `API keys: "name:token" lines (or JSON {"name": "token"}); also read from $${API_KEYS_ENV}. ` +
+      `API keys: "name:token" lines (or JSON {"name": "token"}); also read from $${HELP_ACCESS.apiKeysEnv}. ` +
         "Clients send `Authorization: Bearer <token>` to /v1/infer and /v1/claims",
     )
     .option("--no-auth", "serve without API keys on a real chain or a public address (open to anyone: loud warning)")
@@ -277,13 +232,13 @@ function addAccessOptions(cmd: Command): Command {
       "--rate-limit <n>",
       "requests per minute to POST /v1/infer, per API key (per client address without keys)",
       intOption("--rate-limit", 1, 1_000_000),
-      DEFAULT_ACCESS_LIMITS.ratePerMinute,
+      HELP_ACCESS.ratePerMinute,
     )
     .option(
       "--max-proof-jobs <n>",
       "proof jobs queued or running at once, per API key; one more Proven request gets 429",
       intOption("--max-proof-jobs", 1, 10_000),
-      DEFAULT_ACCESS_LIMITS.proofJobsPerKey,
+      HELP_ACCESS.proofJobsPerKey,
     )
     .option(
       "--public-host <name>",
@@ -293,362 +248,10 @@ function addAccessOptions(cmd: Command): Command {
     .addHelpText("after", EXPOSURE_HELP);
 }
 
-/** The keys and limits from the options and the environment. */
-function accessOptions(o: Opts): AccessOptions {
-  return {
-    keys: loadApiKeys({ file: o.apiKeys, env: process.env[API_KEYS_ENV] }),
-    ratePerMinute: o.rateLimit,
-    proofJobsPerKey: o.maxProofJobs,
-    publicHosts: o.publicHost ?? [],
-  };
-}
-
-/** On a persistent chain: this state dir's deployment, if it is still there and answers. */
-async function reusableDeployment(chain: ChainConnection, stateDir: string, say: Say) {
-  if (chain.ephemeral || !existsSync(deploymentPath(chain.chainId, stateDir))) return undefined;
-  try {
-    const deployment = readDeployment(chain.chainId, { dir: stateDir });
-    await attach(chain.ethers, deployment);
-    say(`reusing the deployment in ${deploymentPath(chain.chainId, stateDir)} (protocol ${deployment.protocol})`);
-    return deployment;
-  } catch (e) {
-    say(`not reusing ${deploymentPath(chain.chainId, stateDir)}: ${(e as Error).message}`);
-    return undefined;
-  }
-}
-
-/** Gives models this node served before their model ids, when their approved images include this node's. */
-async function reuseModelIds(
-  chain: ChainConnection,
-  deployment: Deployment,
-  stateDir: string,
-  models: DevModel[],
-  enclave: boolean,
-): Promise<void> {
-  const previous = readNodeState(stateDir);
-  if (previous?.deployment.protocol !== deployment.protocol) return;
-  const { protocol } = await attach(chain.ethers, deployment);
-  const measurement = enclave ? imageMeasurementId(enclaveImage({ models: enclaveModelRefs(models) })) : undefined;
-  for (const m of models) {
-    const known = previous.models.find((p) => p.circuitId === m.model.ref.circuitId);
-    if (!known) continue;
-    const approved: string[] = await (protocol as unknown as Contract).approvedImages(known.modelId);
-    if (!measurement || approved.includes(measurement)) m.modelId = known.modelId;
-  }
-}
-
-function nodeConfig(o: Opts): Partial<NodeConfig> {
-  const config: Partial<NodeConfig> = {
-    batch: o.batchSize === 0 ? null : { size: o.batchSize, intervalMs: o.batchInterval },
-    proveConcurrency: o.proveConcurrency,
-  };
-  if (o.signedMax !== undefined || o.attestedMax !== undefined) {
-    config.policy = {
-      signedMax: o.signedMax ?? DEFAULT_NODE_CONFIG.policy.signedMax,
-      attestedMax: o.attestedMax ?? DEFAULT_NODE_CONFIG.policy.attestedMax,
-    };
-  }
-  return config;
-}
-
-/** What a node serves with: the dev bootstrap's accounts and enclave, or an existing deployment's. */
-type Boot = Pick<DevBootstrap, "deployment" | "served" | "enclave" | "registration"> & { operator: ChainSigner };
-
-/** A real chain: the operator's key is held here, or a deployment was named. */
-function realChainMode(chain: ChainConnection, o: Opts): boolean {
-  return chain.localKey || o.protocol !== undefined || o.deployment !== undefined;
-}
-
-interface Started {
-  boot: Boot;
-  service: InferenceService;
-  url: string;
-  dataDir: string;
-  /** Where claims and proof jobs live, and who runs the jobs (no passwords). */
-  jobs: string[];
-}
-
-/**
- * --no-prove needs something else to run the jobs: workers on the BullMQ queue, or other nodes on a
- * shared PostgreSQL database. Checked before anything is compiled or connected.
- */
-export function checkJobOptions(o: Pick<Opts, "db" | "queue" | "prove">): void {
-  if (o.queue !== undefined) parseRedisUrl(o.queue);
-  if (o.prove || o.queue !== undefined || /^postgres(ql)?:\/\//i.test(o.db ?? "")) return;
-  throw new InputError(
-    "--no-prove: this node would queue proof jobs that nothing runs; give --queue redis://... " +
-      "(run them with `assay worker`) or --db postgres://... (run by other nodes on that database)",
-  );
-}
-
-/** The BullMQ proof queue; this node declines the jobs of circuits it does not serve (another node's). */
-async function openQueue(o: Opts, served: { model: CompiledModel }[], say: Say) {
-  const circuits = new Set(served.map((m) => m.model.ref.circuitId));
-  const queue: JobQueue<ProofJobPayload, ProofJobResult> = await BullMqJobQueue.open<ProofJobPayload, ProofJobResult>({
-    url: o.queue!,
-    prefix: o.queuePrefix,
-    concurrency: o.proveConcurrency,
-    maxAttempts: DEFAULT_NODE_CONFIG.proveAttempts,
-    decline: (p) => (circuits.has(p.circuitId) ? undefined : `circuit ${p.circuitId} is not served by this node`),
-    log: say,
-  });
-  return queue;
-}
-
-function describeJobs(o: Opts, db: Database, queue: JobQueue<unknown, unknown> | undefined): string[] {
-  const where = queue instanceof BullMqJobQueue ? `BullMQ at ${queue.label} (prefix ${queue.prefix})` : db.label;
-  const who = o.prove ? `run here (${o.proveConcurrency} at once)` : "run by workers, not here (--no-prove)";
-  return [`  claims     ${db.label}`, `  proofs     ${where}; ${who}`];
-}
-
-/** Bootstraps the node, starts its service and HTTP server; each started part is added to `cleanup`. */
-async function startNode(
-  chain: ChainConnection,
-  o: Opts,
-  ctx: { boot: () => Promise<Boot>; stateDir: string; say: Say; access: AccessOptions },
-  cleanup: (() => Promise<unknown>)[],
-): Promise<Started> {
-  const boot = await ctx.boot();
-  if (boot.enclave) cleanup.push(() => boot.enclave!.stop());
-  const dataDir = runDir(ctx.stateDir, boot.deployment);
-  const db = await openDatabase({ url: o.db, stateDir: dataDir, log: ctx.say });
-  cleanup.push(() => db.close());
-  const jobQueue = o.queue ? await openQueue(o, boot.served, ctx.say) : undefined;
-  if (jobQueue) cleanup.push(() => jobQueue.close());
-  const service = await InferenceService.start({
-    ethers: chain.ethers,
-    deployment: boot.deployment,
-    operator: boot.operator,
-    models: boot.served,
-    enclave: boot.enclave,
-    stateDir: dataDir,
-    db,
-    jobQueue,
-    runProofJobs: o.prove,
-    config: nodeConfig(o),
-    watchChallenges: { maxBlockRange: o.logRange },
-    log: ctx.say,
-  });
-  cleanup.push(() => service.close());
-  const rpc: Eip1193Provider = {
-    request: ({ method, params }) => chain.ethers.provider.send(method, (params ?? []) as unknown[]),
-  };
-  const { app, url } = await startServer({
-    service,
-    access: ctx.access,
-    host: o.host,
-    port: o.port,
-    rpc: chain.ephemeral ? rpc : undefined,
-    log: ctx.say,
-    logLevel: o.logLevel,
-  });
-  cleanup.push(() => app.close());
-  return { boot, service, url, dataDir, jobs: describeJobs(o, db, jobQueue) };
-}
-
-function nodeState(chain: ChainConnection, { boot, service, url, dataDir }: Started): NodeState {
-  const r = boot.registration;
-  return {
-    format: "assay.node" as const,
-    version: 1 as const,
-    url,
-    rpc: chain.ephemeral ? `${url}/rpc` : null,
-    chain: { embedded: chain.ephemeral, label: chain.label, chainId: boot.deployment.chainId },
-    deployment: boot.deployment,
-    operator: boot.operator.address,
-    models: boot.served.map((s) => ({
-      modelId: s.modelId,
-      circuitId: s.model.ref.circuitId,
-      ptauId: s.model.ref.ptauId,
-      alias: s.alias,
-    })),
-    enclave: r
-      ? {
-          address: r.key,
-          measurement: r.measurement,
-          expiresAt: r.expiresAt,
-          attestationDocHash: r.attestationDocHash,
-          documentFile: r.documentFile,
-        }
-      : null,
-    policy: {
-      signedMax: service.config.policy.signedMax.toString(),
-      attestedMax: service.config.policy.attestedMax.toString(),
-    },
-    dataDir,
-    pid: process.pid,
-    startedAt: new Date().toISOString(),
-  };
-}
-
-function describeAccess(a: AccessOptions): string {
-  const limits = `${a.ratePerMinute} requests/min and ${a.proofJobsPerKey} proof jobs`;
-  return a.keys.length > 0
-    ? `${a.keys.length} API key(s): ${a.keys.map((k) => k.name).join(", ")}; ${limits} per key`
-    : `OPEN (no API key); ${limits} per client address`;
-}
-
-function describeNode(state: NodeState, stateDir: string, access: AccessOptions, jobs: string[]): string {
-  const enclave = state.enclave
-    ? `${state.enclave.address} (image ${state.enclave.measurement})`
-    : "none (no Attested level)";
-  const body = `{"model":"${state.models[0].alias}","input":[...],"valueAtRisk":"1"}`;
-  return [
-    `assay node listening on ${state.url}`,
-    `  chain      ${state.chain.label} (chain id ${state.chain.chainId})` +
-      `${state.rpc ? `; JSON-RPC at ${state.rpc}` : ""}`,
-    `  protocol   ${state.deployment.protocol}`,
-    `  operator   ${state.operator}`,
-    `  enclave    ${enclave}`,
-    `  access     ${describeAccess(access)}`,
-    ...state.models.map((m) => `  model      ${m.alias}  ${m.modelId}  (circuit ${m.circuitId})`),
-    ...jobs,
-    `  state      ${stateDir}`,
-    `  try        curl -s ${state.url}/v1/infer -H 'content-type: application/json' ` +
-      `${access.keys.length > 0 ? "-H 'authorization: Bearer <token>' " : ""}-d '${body}'`,
-  ].join("\n");
-}
-
-/** On SIGINT / SIGTERM: post the waiting batch, finish running jobs, stop everything, exit 0. */
-function stopOnSignals(unwind: () => Promise<void>, say: Say): void {
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    say(`${signal}: posting the waiting batch and finishing running proof jobs (queued ones resume on the next start)`);
-    await unwind();
-    process.exit(0);
-  };
-  process.once("SIGINT", () => void stop("SIGINT"));
-  process.once("SIGTERM", () => void stop("SIGTERM"));
-}
-
-/** Everything after the chain is connected; a failure unwinds what was started. */
-async function serve(
-  chain: ChainConnection,
-  o: Opts,
-  g: GlobalOptions,
-  models: DevModel[],
-  access: AccessOptions,
-): Promise<void> {
-  const say = (line: string) => progress(g, line);
-  const stateDir = resolveStateDir(o.stateDir);
-  // Until the node is up, a failure must not leave the enclave process or the chain running.
-  const cleanup: (() => Promise<unknown>)[] = [() => chain.close()];
-  const unwind = async () => {
-    for (const f of cleanup.reverse()) await f().catch(() => {});
-    await releaseCurve();
-  };
-  try {
-    let started: Started;
-    if (realChainMode(chain, o)) {
-      const { deployment } = await openDeployment(chain, {
-        stateDir,
-        deployment: o.deployment,
-        protocol: o.protocol,
-      });
-      if (o.modelId && o.modelId.length !== models.length)
-        throw new InputError(`--model-id was given ${o.modelId.length} time(s) for ${models.length} model(s)`);
-      o.modelId?.forEach((id, i) => (models[i].modelId = id));
-      if (o.enclave) say("enclave: none (on an existing deployment the node serves Signed and Proven)");
-      const boot = async (): Promise<Boot> => ({
-        ...(await attachExistingNode({
-          ethers: chain.ethers,
-          deployment,
-          operator: chain.signer,
-          models,
-          logRange: o.logRange,
-          log: say,
-        })),
-      });
-      started = await startNode(chain, o, { boot, stateDir, say, access }, cleanup);
-      if (!existsSync(deploymentPath(chain.chainId, stateDir))) await writeDeployment(deployment, stateDir);
-    } else {
-      if (!chain.ephemeral && !isDevelopmentChain(chain.chainId) && !o.devBootstrap)
-        throw new InputError(
-          `chain ${chain.chainId} is not a development chain: give the operator's key (--keystore or --key-file) ` +
-            "and the deployment (--protocol, --deployment or the state directory's), or --dev-bootstrap to " +
-            "deploy and register with the endpoint's unlocked accounts (testing only)",
-        );
-      // On a persistent chain, reuse this state dir's deployment and the model versions that
-      // approve this node's enclave image.
-      const deployment = await reusableDeployment(chain, stateDir, say);
-      if (deployment) await reuseModelIds(chain, deployment, stateDir, models, o.enclave);
-      const firstBlock = await chain.ethers.provider.getBlockNumber();
-      const boot = () =>
-        bootstrapDevNode({
-          ethers: chain.ethers,
-          models,
-          deployment,
-          enclave: o.enclave,
-          stateDir,
-          log: say,
-        });
-      started = await startNode(chain, o, { boot, stateDir, say, access }, cleanup);
-      const deploymentRecord = deployment
-        ? readDeployment(chain.chainId, { dir: stateDir })
-        : { ...started.boot.deployment, blockNumber: firstBlock };
-      await writeDeployment(deploymentRecord, stateDir);
-    }
-    const state = nodeState(chain, started);
-    await writeNodeState(stateDir, state);
-    stopOnSignals(unwind, say);
-    result(g, describeNode(state, stateDir, access, started.jobs), state);
-  } catch (e) {
-    await unwind();
-    throw e;
-  }
-}
-
-/** Development-ceremony keys on a chain with value: refused unless --allow-dev-setup. */
-async function refuseDevelopmentKeys(chain: ChainConnection, models: DevModel[], allow: boolean): Promise<void> {
-  try {
-    for (const m of models) {
-      const { development } = await setupProvenance(m.model);
-      const what = `model ${m.alias ?? m.model.ref.circuitId} (${m.model.ref.circuitId})`;
-      assertSetupAllowed({ chainId: chain.chainId, development, allowDevSetup: allow, what });
-      if (development && allow && !chain.ephemeral) {
-        process.stderr.write(`assay: WARNING: ${what} uses development keys: anyone can forge its proofs\n`);
-      }
-    }
-  } catch (e) {
-    await chain.close();
-    throw e;
-  }
-}
-
-export function registerNodeStart(program: Command, globals: () => GlobalOptions): void {
+export function defineNodeStart(program: Command): void {
   const node = program.command("node").description("run an inference node");
   const cmd = node
     .command("start")
     .description("serve inferences over HTTP, each at the level of evidence its value at risk needs");
-  addAccessOptions(addChainOptions(addOptions(cmd))).action(async (o: Opts) => {
-    const g = { ...globals(), ...o };
-    // Before compiling or connecting anything: what is known without the chain (--rpc is a real one).
-    const access = accessOptions(o);
-    checkJobOptions(o);
-    const exposure = { host: o.host, keys: access.keys.length, noAuth: !o.auth };
-    checkExposure({ ...exposure, embedded: o.rpc === undefined });
-    const models = await loadModels(o.models, o.calib, o.ptauId, (line) => progress(g, line));
-    await releaseCurve();
-    const chain = await connectChain({
-      rpc: o.rpc,
-      network: o.network,
-      keystore: o.keystore,
-      passwordFile: o.passwordFile,
-      keyFile: o.keyFile,
-    });
-    progress(g, `chain: ${chain.label} (chain id ${chain.chainId})`);
-    let warnings: string[];
-    try {
-      warnings = checkExposure({ ...exposure, embedded: chain.ephemeral });
-    } catch (e) {
-      await chain.close();
-      throw e;
-    }
-    // Security warnings print even under --quiet / --json (stderr; stdout stays one document).
-    for (const w of warnings) process.stderr.write(`assay: ${w}\n`);
-    await refuseDevelopmentKeys(chain, models, o.allowDevSetup === true);
-    await serve(chain, o, g, models, access);
-  });
+  addAccessOptions(addChainOptions(addOptions(cmd))).action(lazyAction(() => import("../actions/node-start.js")));
 }

@@ -1,24 +1,12 @@
 // assay submit: records a Proven claim with the receipt hub (or raises a Signed/Attested one).
 // Either from a proof file made for the claim (`assay prove --claim-for`), or proving here from
 // --model <modelId> --input f.json.
-import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import type { ChainConnection } from "../../chain/chain-connection.js";
-import type { OpenDeployment } from "../../chain/open-deployment.js";
-import { type ClaimedProofFile, checkClaimedProof, proveClaim } from "../../chain/claim-proof.js";
-import { LEVEL_NAMES } from "../../chain/protocol-client.js";
-import { openRegisteredModel, readRegisteredModel } from "../../chain/registered-model.js";
-import { withRevertReason } from "../../chain/revert-reason.js";
-import { InputError } from "../../errors.js";
-import { readProofFile } from "../../proof-file.js";
-import { releaseCurve } from "../../zk/groth16.js";
-import { encodeProof } from "../../zk/vkey-encoding.js";
-import { type GlobalOptions, progress, result } from "../output.js";
-import { fieldOption, readInputFile } from "../parse.js";
-import { bytes32Option, deadlineOption } from "./chain-parse.js";
-import { type ChainOptions, claimTarget, deploymentOptions, withDeployment } from "./chain-options.js";
+import { lazyAction } from "../lazy-action.js";
+import { bytes32Option, deadlineOption, fieldOption } from "../parse.js";
+import { type ChainOptions, deploymentOptions } from "./chain-options.js";
 
-interface Opts extends GlobalOptions, ChainOptions {
+export interface SubmitOptions extends ChainOptions {
   model?: string;
   input?: string;
   requestId?: string;
@@ -26,9 +14,6 @@ interface Opts extends GlobalOptions, ChainOptions {
   salt?: bigint;
   out?: string;
 }
-
-/** Default claim deadline: a day after the chain's latest block. */
-export const DEFAULT_DEADLINE_SECONDS = 24n * 3600n;
 
 function addOptions(cmd: Command): Command {
   return cmd
@@ -52,91 +37,7 @@ function addOptions(cmd: Command): Command {
     .option("--out <file>", "with --input: also write the proof file (it holds the salt)");
 }
 
-function checkArguments(proofPath: string | undefined, o: Opts): void {
-  if (proofPath && o.input) throw new InputError("give a proof file or --input, not both");
-  if (!proofPath && !o.input)
-    throw new InputError("nothing to submit: give a proof file, or --model <modelId> --input <file>");
-  if (o.input && !o.model) throw new InputError("--input needs --model <modelId>");
-  if (proofPath && (o.requestId || o.deadline || o.salt !== undefined)) {
-    throw new InputError(
-      "--request-id, --deadline and --salt are fixed when the proof is made: " +
-        "pass them to `assay prove --claim-for`",
-    );
-  }
-}
-
-interface ToSubmit {
-  pf: ClaimedProofFile;
-  claimId: string;
-}
-
-/** A proof file made for a claim by this account on this chain's hub. */
-function fromProofFile(proofPath: string, o: Opts, conn: ChainConnection, hub: string): ToSubmit {
-  const file = readProofFile(proofPath);
-  const target = { chainId: conn.chainId, hub, submitter: conn.signer.address, file: proofPath };
-  const claimId = checkClaimedProof(file, target).claimId;
-  const pf = file as ClaimedProofFile;
-  if (o.model && o.model !== pf.claim.modelId.toLowerCase()) {
-    throw new InputError(`${proofPath} is a claim about model ${pf.claim.modelId}, not ${o.model}`);
-  }
-  return { pf, claimId };
-}
-
-/** Proves here, for a claim on --model bound to this account. */
-async function proveHere(o: Opts, g: GlobalOptions, conn: ChainConnection, d: OpenDeployment): Promise<ToSubmit> {
-  const submitter = conn.signer.address;
-  const x = readInputFile(o.input!);
-  const registered = await readRegisteredModel(d.protocol, o.model!, conn.chainId, d.deployment.blockNumber ?? 0);
-  const compiled = await openRegisteredModel(registered);
-  const target = await claimTarget(conn, d, { modelId: o.model!, submitter }, o, DEFAULT_DEADLINE_SECONDS);
-  progress(g, `[prove] ${compiled.ref.circuitId} for a claim on model ${o.model} bound to ${submitter}`);
-  const made = await proveClaim(compiled, x, target, { salt: o.salt });
-  await releaseCurve();
-  if (o.out) writeFileSync(o.out, `${JSON.stringify(made.file, null, 2)}\n`);
-  return { pf: made.file, claimId: made.claimId };
-}
-
-async function submitClaim(g: GlobalOptions, o: Opts, conn: ChainConnection, d: OpenDeployment, s: ToSubmit) {
-  const { pf, claimId } = s;
-  const hub = d.deployment.protocol;
-  const claim = {
-    modelId: pf.claim.modelId,
-    inputCommitment: BigInt(pf.claim.inputCommitment),
-    output: BigInt(pf.claim.output),
-    requestId: pf.claim.requestId,
-    deadline: BigInt(pf.claim.deadline),
-  };
-  const proof = encodeProof(pf.proof);
-  progress(g, `[submit] claim ${claimId} to ${hub} on chain ${conn.chainId}`);
-  const receipt = await withRevertReason("submitProven", d.ifaces, async () => {
-    await d.protocol.submitProven.staticCall(claim, proof);
-    return (await d.protocol.submitProven(claim, proof)).wait();
-  });
-  const level = LEVEL_NAMES[Number(await d.protocol.levelOf(claimId))];
-  const human = [
-    `claim ${claimId}`,
-    `  level        ${level}`,
-    `  model        ${claim.modelId}`,
-    `  output       ${claim.output}${pf.result ? ` (label ${pf.result.label})` : ""}`,
-    `  input commit ${claim.inputCommitment} (salt ${pf.salt})`,
-    `  transaction  ${receipt?.hash} (gas ${receipt?.gasUsed})`,
-    o.out ? `  proof file   ${o.out}` : "",
-  ]
-    .filter(Boolean)
-    .join("\n");
-  result(g, human, {
-    claimId,
-    level,
-    claim: pf.claim,
-    salt: pf.salt,
-    label: pf.result?.label,
-    transaction: receipt?.hash,
-    gasUsed: receipt?.gasUsed,
-    submitter: conn.signer.address,
-  });
-}
-
-export function registerSubmit(program: Command, globals: () => GlobalOptions): void {
+export function defineSubmit(program: Command): void {
   const cmd = program
     .command("submit")
     .argument("[proof]", "a proof file made for the claim by `assay prove <model> --input f --claim-for <modelId>`")
@@ -148,12 +49,5 @@ export function registerSubmit(program: Command, globals: () => GlobalOptions): 
     );
   addOptions(cmd);
   deploymentOptions(cmd);
-  cmd.action(async (proofPath: string | undefined, o: Opts) => {
-    const g = { ...globals(), ...o };
-    checkArguments(proofPath, o);
-    await withDeployment(o, async (conn, d) => {
-      const s = proofPath ? fromProofFile(proofPath, o, conn, d.deployment.protocol) : await proveHere(o, g, conn, d);
-      await submitClaim(g, o, conn, d, s);
-    });
-  });
+  cmd.action(lazyAction(() => import("../actions/submit.js")));
 }

@@ -1,47 +1,38 @@
-// assay verify <proof.json>: checks a proof file off-chain against the model's verifying key.
+// assay verify <proof>: checks a proof off-chain, against the compiled model's key (default), a
+// snarkjs verification key file (--vkey), or the key the chain registered for the model
+// (--from-chain). Proofs are assay proof files or snarkjs's proof.json + public.json.
 import type { Command } from "commander";
-import { AssayError, InputError } from "../../errors.js";
-import { openModel } from "../../model-store.js";
-import { type ProofFile, readProofFile } from "../../proof-file.js";
-import { verifyInference } from "../../prove-inference.js";
-import { releaseCurve } from "../../zk/groth16.js";
-import { encodeProof, encodePublicSignals, ProofEncodingError } from "../../zk/vkey-encoding.js";
-import { type GlobalOptions, result } from "../output.js";
+import { lazyAction } from "../lazy-action.js";
+import { bytes32Option } from "../parse.js";
+import { type ChainOptions, deploymentOptions } from "./chain-options.js";
 
-export class ProofRejectedError extends AssayError {}
-
-/**
- * The proof file's public signals, after checking that every field of the proof and the signals
- * is a well-formed number (a tampered file fails here, naming the field, not inside snarkjs).
- */
-function checkedSignals(pf: ProofFile, file: string): bigint[] {
-  if (typeof pf.proof !== "object" || pf.proof === null) throw new InputError(`${file}: "proof" is not an object`);
-  if (!Array.isArray(pf.publicSignals)) throw new InputError(`${file}: "publicSignals" is not an array`);
-  try {
-    encodeProof(pf.proof);
-    return encodePublicSignals(pf.publicSignals);
-  } catch (e) {
-    if (e instanceof ProofEncodingError) throw new InputError(`${file}: ${e.message}`, { cause: e });
-    throw e;
-  }
+export interface VerifyOptions extends ChainOptions {
+  vkey?: string;
+  fromChain?: boolean;
+  model?: string;
+  public?: string;
 }
 
-export function registerVerify(program: Command, globals: () => GlobalOptions): void {
-  program
+const HELP = `
+Where the key comes from:
+  (default)              the compiled model the proof file names (circuit id and keys), from the local cache
+  --vkey <file>          a snarkjs verification_key.json (what \`assay prove --snarkjs <dir>\` writes)
+  --from-chain           the key registered on chain for --model <modelId> (default: the model of the claim a
+                         claim proof file is for), read from the verifier and checked against its id
+Proof formats: an assay proof file (\`assay prove --out\`), or a snarkjs proof.json whose public signals are
+in --public <file> (default: public.json beside it).`;
+
+export function defineVerify(program: Command): void {
+  const cmd = program
     .command("verify")
-    .argument("<proof>", "a proof file written by `assay prove`")
-    .description("verify a proof file off-chain against its model's verifying key (exit 1 if it does not verify)")
-    .action(async (file: string) => {
-      const g = globals();
-      const pf = readProofFile(file);
-      const signals = checkedSignals(pf, file);
-      const model = await openModel(pf.circuitId, pf.ptauId);
-      const ok = await verifyInference(model, signals, pf.proof);
-      await releaseCurve();
-      if (!ok) throw new ProofRejectedError(`${file}: the proof does not verify for model ${pf.circuitId}`);
-      result(g, `${file}: valid proof for model ${pf.circuitId} (output ${pf.publicSignals[1]})`, {
-        valid: true,
-        circuitId: pf.circuitId,
-      });
-    });
+    .argument("<proof>", "a proof file written by `assay prove`, or a snarkjs proof.json")
+    .summary("verify a proof off-chain (local keys, a key file, or the key registered on chain)")
+    .description("verify a proof off-chain against its model's verifying key (exit 1 if it does not verify)")
+    .option("--vkey <file>", "verify against this snarkjs verification key file")
+    .option("--from-chain", "verify against the key registered on chain for the model (see below)")
+    .option("--model <modelId>", "with --from-chain: the registered model id", bytes32Option("--model"))
+    .option("--public <file>", "the public signals of a snarkjs proof.json (default: public.json beside it)");
+  deploymentOptions(cmd);
+  cmd.addHelpText("after", HELP);
+  cmd.action(lazyAction(() => import("../actions/verify.js")));
 }

@@ -1,0 +1,123 @@
+// What `assay --help` and `assay --version` load (only commander and the option definitions: the
+// engines load when a command runs), what --help shows matching what the engines use, and
+// commander's own errors as one line, exit 1, and JSON under --json.
+import { expect } from "chai";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { PROJECT_ROOT } from "../../prover/artifacts.js";
+import { KEYSTORE_PASSWORD_ENV } from "../../prover/chain/keys.js";
+import { HELP_PASSWORD_ENV } from "../../prover/cli/commands/key.js";
+import { HELP_POLICY_DEFAULTS } from "../../prover/cli/commands/infer.js";
+import { HELP_ACCESS, HELP_LOG_LEVELS } from "../../prover/cli/commands/node-start.js";
+import { parseAmount } from "../../prover/cli/parse.js";
+import { API_KEYS_ENV, MIN_TOKEN_LENGTH } from "../../prover/node/auth.js";
+import { DEFAULT_ACCESS_LIMITS, DEFAULT_NODE_CONFIG } from "../../prover/node/config.js";
+import { LOG_LEVELS } from "../../prover/node/server.js";
+import { assayWith } from "../helpers/cli.js";
+
+const MAIN = path.join(PROJECT_ROOT, "prover/cli/main.ts");
+
+/** Modules `file` loads when it is imported: static imports and re-exports, not `import type` or `import()`. */
+function staticImports(file: string): string[] {
+  const text = readFileSync(file, "utf8").replace(/^\s*\/\/.*$/gm, "");
+  const specs = [...text.matchAll(/^(?:import|export)\s+(?!type\b)(?:[^;"]*?\s+from\s+)?"([^"]+)";/gm)].map(
+    (m) => m[1],
+  );
+  return specs.map((s) => (s.startsWith(".") ? path.resolve(path.dirname(file), s.replace(/\.js$/, ".ts")) : s));
+}
+
+/** Every module the CLI's entry loads before a command runs: project files and package names. */
+function startupGraph(): { files: string[]; packages: Set<string> } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string) => {
+    if (files.has(file)) return;
+    files.add(file);
+    for (const dep of staticImports(file)) {
+      if (path.isAbsolute(dep)) {
+        expect(existsSync(dep), `${file} imports ${dep}`).to.equal(true);
+        visit(dep);
+      } else if (!dep.startsWith("node:"))
+        packages.add(
+          dep
+            .split("/")
+            .slice(0, dep.startsWith("@") ? 2 : 1)
+            .join("/"),
+        );
+    }
+  };
+  visit(MAIN);
+  return { files: [...files].map((f) => path.relative(PROJECT_ROOT, f)), packages };
+}
+
+describe("cli: start-up", function () {
+  const assay = assayWith({ ...process.env, ASSAY_DEBUG: "" });
+
+  it("--help and --version load commander and the definitions only, never an engine", () => {
+    const { files, packages } = startupGraph();
+    expect([...packages].sort()).to.deep.equal(["@noble/hashes", "commander"]);
+    expect(files).to.include("prover/cli/commands/node-start.ts").and.include("prover/cli/parse.ts");
+    expect(files.filter((f) => f.startsWith("prover/cli/actions/"))).to.deep.equal([]);
+    // The graph walk sees the imports it is meant to see.
+    expect(staticImports(path.join(PROJECT_ROOT, "prover/cli/actions/deploy.ts"))).to.include("node:fs");
+  });
+
+  it("--help shows the defaults the engines use", () => {
+    expect(parseAmount("x", HELP_POLICY_DEFAULTS.signedMax)).to.equal(DEFAULT_NODE_CONFIG.policy.signedMax);
+    expect(parseAmount("x", HELP_POLICY_DEFAULTS.attestedMax)).to.equal(DEFAULT_NODE_CONFIG.policy.attestedMax);
+    expect([...HELP_LOG_LEVELS]).to.deep.equal([...LOG_LEVELS]);
+    expect(HELP_ACCESS).to.deep.equal({
+      apiKeysEnv: API_KEYS_ENV,
+      minTokenLength: MIN_TOKEN_LENGTH,
+      ratePerMinute: DEFAULT_ACCESS_LIMITS.ratePerMinute,
+      proofJobsPerKey: DEFAULT_ACCESS_LIMITS.proofJobsPerKey,
+    });
+    expect(HELP_PASSWORD_ENV).to.equal(KEYSTORE_PASSWORD_ENV);
+  });
+
+  it("--version prints the package's version", () => {
+    const { version } = JSON.parse(readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8"));
+    for (const flag of ["--version", "-V"]) {
+      const r = assay(flag);
+      expect(r.code, r.err).to.equal(0);
+      expect(r.out).to.equal(`${version}\n`);
+    }
+  });
+
+  it("commander's errors (unknown command or option, missing option or argument): one line, exit 1", () => {
+    const cases: [string[], string][] = [
+      [["stke", "1eth"], "assay: unknown command 'stke' (Did you mean stake?) (see --help)"],
+      [["deploy", "--bogus"], "assay: unknown option '--bogus' (see --help)"],
+      [["prove", "abcd"], "assay: required option '--input <file>' not specified (see --help)"],
+      [["verify"], "assay: missing required argument 'proof' (see --help)"],
+      [["model", "compile", "m.onnx", "--calib"], "assay: option '--calib <file>' argument missing (see --help)"],
+      [
+        ["stake", "0.5"],
+        "assay: <amount> must be an amount (wei, or with a unit: 0.5eth, 12gwei): a plain number is wei and has " +
+          'no fraction; say 0.5eth or 500000000gwei, got "0.5"',
+      ],
+    ];
+    for (const [args, line] of cases) {
+      const r = assay(...args);
+      expect(r.code, `${args.join(" ")}: ${r.err}`).to.equal(1);
+      expect(r.err).to.equal(`${line}\n`);
+      expect(r.out).to.equal("");
+    }
+  });
+
+  it("with --json the error is also the JSON document on stdout", () => {
+    const r = assay("--json", "deploy", "--min-stake", "1btc");
+    expect(r.code).to.equal(1);
+    expect(r.err.trim()).to.match(/^assay: --min-stake must be an amount .*unknown unit "btc"/);
+    expect(JSON.parse(r.out)).to.deep.equal({
+      error: { message: r.err.trim().slice("assay: ".length), exitCode: 1, type: "InputError" },
+    });
+    const u = assay("audit", "--json");
+    expect(u.code).to.equal(1);
+    expect(JSON.parse(u.out).error).to.deep.equal({
+      message: "missing required argument 'claimId' (see --help)",
+      exitCode: 1,
+      type: "commander.missingArgument",
+    });
+  });
+});
