@@ -3,7 +3,7 @@
 // when every TypeScript source under prover/ has a built file and none changed since the build (an
 // installed package ships only dist/); otherwise, in a working copy with edited or unbuilt
 // sources, it compiles the sources on the fly with tsx (slower to start).
-// ASSAY_FROM_SOURCE=1 always runs the sources.
+// ASSAY_FROM_SOURCE=1 always runs the sources, ASSAY_FROM_SOURCE=0 always the build.
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -33,12 +33,14 @@ function stale(dir) {
   return false;
 }
 
-const useBuilt = !process.env.ASSAY_FROM_SOURCE && existsSync(built) && (!existsSync(sources) || !stale(sources));
-if (useBuilt) {
-  await import(pathToFileURL(built).href);
-} else if (!existsSync(sources)) {
+const from = process.env.ASSAY_FROM_SOURCE;
+// An installed package ships dist/ only.
+const useBuilt = from === "0" || !existsSync(sources) || (!from && existsSync(built) && !stale(sources));
+if (useBuilt && !existsSync(built)) {
   process.stderr.write(`assay: ${built} is missing: build the package (npm run build:dist)\n`);
   process.exitCode = 1;
+} else if (useBuilt) {
+  await import(pathToFileURL(built).href);
 } else {
   const { register } = await import("tsx/esm/api");
   register();

@@ -2,7 +2,19 @@
 // engines load when a command runs), what --help shows matching what the engines use, and
 // commander's own errors as one line, exit 1, and JSON under --json.
 import { expect } from "chai";
-import { existsSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { PROJECT_ROOT } from "../../prover/artifacts.js";
 import { KEYSTORE_PASSWORD_ENV } from "../../prover/chain/keys.js";
@@ -13,7 +25,7 @@ import { parseAmount } from "../../prover/cli/parse.js";
 import { API_KEYS_ENV, MIN_TOKEN_LENGTH } from "../../prover/node/auth.js";
 import { DEFAULT_ACCESS_LIMITS, DEFAULT_NODE_CONFIG } from "../../prover/node/config.js";
 import { LOG_LEVELS } from "../../prover/node/server.js";
-import { assayWith } from "../helpers/cli.js";
+import { ASSAY_BIN, assayWith } from "../helpers/cli.js";
 
 const MAIN = path.join(PROJECT_ROOT, "prover/cli/main.ts");
 
@@ -119,5 +131,48 @@ describe("cli: start-up", function () {
       exitCode: 1,
       type: "commander.missingArgument",
     });
+  });
+
+  it("bin/assay.mjs runs the build unless a source changed after it (or ASSAY_FROM_SOURCE says)", () => {
+    // A package of two one-line entries that say which one ran.
+    const root = mkdtempSync(path.join(os.tmpdir(), "assay-bin-"));
+    try {
+      mkdirSync(path.join(root, "bin"));
+      mkdirSync(path.join(root, "prover/cli"), { recursive: true });
+      mkdirSync(path.join(root, "dist/prover/cli"), { recursive: true });
+      copyFileSync(ASSAY_BIN, path.join(root, "bin/assay.mjs"));
+      symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(root, "node_modules"), "dir");
+      const src = path.join(root, "prover/cli/main.ts");
+      const out = path.join(root, "dist/prover/cli/main.js");
+      const info = path.join(root, "dist/.tsbuildinfo");
+      writeFileSync(src, 'const from: string = "sources";\nconsole.log(from);\n');
+      writeFileSync(out, 'console.log("build");\n');
+      writeFileSync(info, "{}");
+      const at = (t: number, ...files: string[]) => files.forEach((f) => utimesSync(f, t, t));
+      const ran = (env: Record<string, string> = {}) => {
+        const r = spawnSync(process.execPath, [path.join(root, "bin/assay.mjs")], {
+          env: { ...process.env, ASSAY_FROM_SOURCE: "", ...env },
+          encoding: "utf8",
+        });
+        return r.status === 0 ? r.stdout.trim() : `exit ${r.status}: ${r.stderr.trim()}`;
+      };
+      at(1000, src);
+      at(2000, out, info);
+      expect(ran()).to.equal("build");
+      at(3000, src); // edited after the build
+      expect(ran()).to.equal("sources");
+      at(1500, out); // unchanged, so not re-emitted by the later incremental build
+      at(1800, src);
+      expect(ran()).to.equal("build");
+      expect(ran({ ASSAY_FROM_SOURCE: "1" })).to.equal("sources");
+      at(3000, src);
+      expect(ran({ ASSAY_FROM_SOURCE: "0" })).to.equal("build");
+      rmSync(out);
+      expect(ran()).to.equal("sources");
+      rmSync(path.join(root, "prover"), { recursive: true });
+      expect(ran()).to.equal(`exit 1: assay: ${out} is missing: build the package (npm run build:dist)`);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
