@@ -16,7 +16,7 @@ import {
   templateLibraryHash,
 } from "./artifacts.js";
 import { emitCircuit, PUBLIC_SIGNALS } from "./circuit/emit.js";
-import { inputEncoding, outputEncoding, outputIsWord } from "./circuit/encodings.js";
+import { inputEncoding, outputEncoding, outputIsLabel, outputIsWord } from "./circuit/encodings.js";
 import { AssayError, EngineError, firstLine, InputError, InternalError } from "./errors.js";
 import { normalize, parseModel } from "./onnx/index.js";
 import { quantize } from "./quantize/fixed-point.js";
@@ -51,6 +51,10 @@ export interface ModelManifest {
     frac: number;
     head: string;
     encoding: EncodingInfo;
+    /**
+     * The public output: one ArgMax label itself ("label"), else the encoding's values (an ArgMax
+     * head's labels, one per group, or the output values) packed into one word, or their commitment.
+     */
     publishedAs: "word" | "commitment" | "label";
   };
   circuit: {
@@ -165,7 +169,7 @@ function manifestOf(plan: CircuitPlan, compiled: { constraints: number; wires: n
       frac: quantized.output.frac,
       head: quantized.output.head,
       encoding: encInfo(outEnc),
-      publishedAs: quantized.output.head === "argmax" ? "label" : outputIsWord(quantized) ? "word" : "commitment",
+      publishedAs: outputIsLabel(quantized) ? "label" : outputIsWord(quantized) ? "word" : "commitment",
     },
     circuit: {
       constraints: compiled.constraints,

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { artifactPath } from "./artifacts.js";
 import { PUBLIC_SIGNALS } from "./circuit/emit.js";
 import { commitTensor, outputSignal } from "./commit/tensor-commitment.js";
-import { inputEncoding, outputEncoding } from "./circuit/encodings.js";
+import { inputEncoding, outputEncoding, outputValues } from "./circuit/encodings.js";
 import type { CompiledModel } from "./compile-model.js";
 import {
   AssayError,
@@ -126,8 +126,9 @@ export async function infer(
   if (salt < 0n || salt >= FIELD_MODULUS) throw new InputError(`salt must be a field element, got ${salt}`);
   if (binding < 0n || binding >= FIELD_MODULUS) throw new InputError(`binding must be a field element, got ${binding}`);
   const inputCommitment = await commitTensor(result.input, inputEncoding(q), salt);
-  const output =
-    q.output.head === "argmax" ? BigInt(result.label) : await outputSignal(result.logits, outputEncoding(q));
+  // What the circuit publishes: the values (the labels after an ArgMax head, one per group)
+  // packed into one word, else their commitment. A single label packs to the label itself.
+  const output = await outputSignal(outputValues(q, result), outputEncoding(q));
   return { result, salt, binding, inputCommitment, output };
 }
 
