@@ -4,11 +4,54 @@
 // installed package ships only dist/); otherwise, in a working copy with edited or unbuilt
 // sources, it compiles the sources on the fly with tsx (slower to start).
 // ASSAY_FROM_SOURCE=1 always runs the sources, ASSAY_FROM_SOURCE=0 always the build.
-import { existsSync, readdirSync, statSync } from "node:fs";
+//
+// Node: every command runs on Node >= 20.6 (package.json engines), but Hardhat 3 is supported from
+// Node 22.13 and the embedded database (node:sqlite) needs it. A working copy has that Node as the
+// `node` dev dependency (what `npx assay` and npm scripts use); on an older Node, this file runs
+// itself again under it, so `node bin/assay.mjs ...` behaves as `npx assay ...` does
+// (ASSAY_SAME_NODE=1: stay on the Node given).
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Whether Node `version` ("22.13.0") is at least 22.13. */
+function modern(version) {
+  const [major, minor] = version.split(".").map(Number);
+  return major > 22 || (major === 22 && minor >= 13);
+}
+
+/** The bundled Node >= 22.13 (the `node` package in this package's node_modules), if any. */
+function bundledNode() {
+  const dir = path.join(root, "node_modules", "node");
+  try {
+    const { version } = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
+    const bin = path.join(dir, "bin", "node");
+    return modern(version) && existsSync(bin) ? bin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs this command under `node` and exits as it does. The child leads its own process group, so
+ * a terminal's Ctrl-C reaches it once, through this process, like SIGTERM and SIGHUP.
+ */
+function rerun(node) {
+  const child = spawn(node, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: "inherit",
+    detached: true,
+  });
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal));
+  child.on("exit", (code, signal) => {
+    if (signal) {
+      process.removeAllListeners(signal);
+      process.kill(process.pid, signal);
+    } else process.exit(code ?? 1);
+  });
+}
 const built = path.join(root, "dist", "prover", "cli", "main.js");
 const sources = path.join(root, "prover");
 
@@ -36,7 +79,14 @@ function stale(dir) {
 const from = process.env.ASSAY_FROM_SOURCE;
 // An installed package ships dist/ only.
 const useBuilt = from === "0" || !existsSync(sources) || (!from && existsSync(built) && !stale(sources));
-if (useBuilt && !existsSync(built)) {
+// Help and the version need no engine: they never pay for a second start.
+const args = process.argv.slice(2);
+const helpOnly = args.length === 0 || args.some((a) => ["-h", "--help", "-V", "--version", "help"].includes(a));
+const stay = modern(process.versions.node) || helpOnly || process.env.ASSAY_SAME_NODE === "1";
+const newer = stay ? undefined : bundledNode();
+if (newer) {
+  rerun(newer);
+} else if (useBuilt && !existsSync(built)) {
   process.stderr.write(`assay: ${built} is missing: build the package (npm run build:dist)\n`);
   process.exitCode = 1;
 } else if (useBuilt) {

@@ -149,7 +149,7 @@ describe("cli: assay", function () {
     const vk = path.join(dir, "verification_key.json");
     const s = assay("verify", path.join(dir, "proof.json"), "--vkey", vk);
     expect(s.code, s.err).to.equal(0);
-    expect(s.out).to.contain(`valid proof for key file ${vk}`);
+    expect(s.out).to.contain(`valid proof (output ${pub[1]}) against key file ${vk}`);
     const noKey = assay("verify", path.join(dir, "proof.json"));
     expect(noKey.code).to.equal(1);
     expect(noKey.err.trim()).to.equal(

@@ -60,7 +60,8 @@ describe("cli: right after npm install", function () {
     const compile = (nodePath: string, cache: string) =>
       spawnSync(nodePath, [ASSAY_BIN, "--json", "model", "compile", ONNX, "--calib", CALIB], {
         cwd: PROJECT_ROOT,
-        env: { ...process.env, ASSAY_CACHE_DIR: cache, ASSAY_DEBUG: "1" },
+        // ASSAY_SAME_NODE: on this Node, not the bundled Node 22 bin/assay.mjs would move to.
+        env: { ...process.env, ASSAY_CACHE_DIR: cache, ASSAY_DEBUG: "1", ASSAY_SAME_NODE: "1" },
         encoding: "utf8",
       });
     const shared = compile(process.execPath, cacheRoot());

@@ -2,7 +2,7 @@
 // engines load when a command runs), what --help shows matching what the engines use, and
 // commander's own errors as one line, exit 1, and JSON under --json.
 import { expect } from "chai";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import {
   copyFileSync,
   existsSync,
@@ -171,6 +171,51 @@ describe("cli: start-up", function () {
       expect(ran()).to.equal("sources");
       rmSync(path.join(root, "prover"), { recursive: true });
       expect(ran()).to.equal(`exit 1: assay: ${out} is missing: build the package (npm run build:dist)`);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("on a Node before 22.13 a command runs under the bundled Node, and signals reach it", async function () {
+    const old = spawnSync("/usr/bin/node", ["-p", "process.versions.node"], { encoding: "utf8" }).stdout?.trim();
+    if (!old || Number(old.split(".")[0]) >= 22) this.skip();
+    // A built package whose entry reports its Node, and stops cleanly on SIGTERM.
+    const root = mkdtempSync(path.join(os.tmpdir(), "assay-bin-node-"));
+    try {
+      mkdirSync(path.join(root, "bin"));
+      mkdirSync(path.join(root, "dist/prover/cli"), { recursive: true });
+      copyFileSync(ASSAY_BIN, path.join(root, "bin/assay.mjs"));
+      symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(root, "node_modules"), "dir");
+      writeFileSync(
+        path.join(root, "dist/prover/cli/main.js"),
+        "console.log(process.versions.node);\n" +
+          'if (process.argv[2] === "wait") {\n' +
+          '  process.on("SIGTERM", () => { console.log("stopped"); process.exit(3); });\n' +
+          "  setInterval(() => {}, 1000);\n}\n",
+      );
+      const bin = path.join(root, "bin/assay.mjs");
+      const run = (...args: string[]) =>
+        spawnSync("/usr/bin/node", [bin, ...args], { env: { ...process.env, ASSAY_SAME_NODE: "" }, encoding: "utf8" });
+      const bundled = JSON.parse(readFileSync(path.join(PROJECT_ROOT, "node_modules/node/package.json"), "utf8"));
+      expect(run("deploy").stdout.trim()).to.equal(bundled.version);
+      expect(run("--version").stdout.trim(), "help and the version start once, on the Node given").to.equal(old);
+      const same = spawnSync("/usr/bin/node", [bin, "deploy"], {
+        env: { ...process.env, ASSAY_SAME_NODE: "1" },
+        encoding: "utf8",
+      });
+      expect(same.stdout.trim()).to.equal(old);
+      const child = spawn("/usr/bin/node", [bin, "wait"], { stdio: ["ignore", "pipe", "inherit"] });
+      let out = "";
+      await new Promise<void>((resolve) =>
+        child.stdout.on("data", (d) => {
+          out += String(d);
+          if (out.includes("\n")) resolve();
+        }),
+      );
+      const code = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+      child.kill("SIGTERM");
+      expect(await code).to.equal(3);
+      expect(out.trim().split("\n")).to.deep.equal([bundled.version, "stopped"]);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -98,7 +98,7 @@ async function verify(file: string, o: Opts, p: ProofToCheck): Promise<{ ok: boo
   if (!p.file) throw new InputError(`${file} is a snarkjs proof and names no model: give --vkey or --from-chain`);
   const model = await openModel(p.file.circuitId, p.file.ptauId);
   const ok = await verifyInference(model, p.signals, p.proof);
-  return { ok, source: `model ${p.file.circuitId} (keys ${p.file.ptauId})` };
+  return { ok, source: `its compiled keys (${p.file.ptauId})` };
 }
 
 export async function run(file: string, o: Opts): Promise<void> {
@@ -106,7 +106,8 @@ export async function run(file: string, o: Opts): Promise<void> {
   const { ok, source } = await verify(file, o, p).finally(() => releaseCurve());
   const what = p.file ? `model ${p.file.circuitId}` : source;
   if (!ok) throw new ProofRejectedError(`${file}: the proof does not verify for ${what}`);
-  result(o, `${file}: valid proof for ${what} (output ${p.signals[1]}; key: ${source})`, {
+  const model = p.file ? ` for model ${p.file.circuitId}` : "";
+  result(o, `${file}: valid proof${model} (output ${p.signals[1]}) against ${source}`, {
     valid: true,
     circuitId: p.file?.circuitId ?? null,
     key: source,
