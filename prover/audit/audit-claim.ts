@@ -118,7 +118,7 @@ async function auditRecordedClaim(ctx: AuditContext, a: Audited, opts: AuditOpti
     checks.push(...(await auditEnclave(ctx, a, e, opts, model.verifyingKeyId)));
   }
   for (const e of eventsNamed(a.events, "ClaimSigned")) checks.push(...(await auditOperator(ctx, a, e)));
-  const finality = await readFinality(ctx.protocol, a.claimId, a.receipt);
+  const finality = await readFinality(ctx.protocol, a.claimId, a.receipt, await latestTimestamp(ctx.provider));
   if (finality) checks.push(checkFinality(a.receipt, a.events, finality));
   return checks;
 }

@@ -147,22 +147,46 @@ export async function readBackerAccount(protocol: BaseContract, backer: string):
   return { active: BigInt(a.active), unbonding: BigInt(a.unbonding), openDisputes: Number(a.openDisputes) };
 }
 
-/** Whether the claim is final, and the open dispute if one holds it up. */
+/** The account whose stake backs a Signed or Attested claim, its active stake and the hub's minimum. */
+export interface Backing {
+  backer: string;
+  activeStake: bigint;
+  minStake: bigint;
+}
+
+/**
+ * Whether the claim is final and, when it is not, what holds it up. The hub (ReceiptHub.isFinal)
+ * holds a Signed or Attested claim final once its challenge window is over (`now` past
+ * `challengeEnd`), no dispute is open and its backer's active stake is at the protocol minimum.
+ */
 export interface Finality {
   final: boolean;
   dispute?: { challenger: string; responseDeadline: number };
+  /** The latest block's timestamp when read (a claim not final and not disputed). */
+  now?: number;
+  /** The backing when read (a claim not final and not disputed). */
+  backing?: Backing;
 }
 
-/** The claim's finality; undefined when it stands at no level (refuted or never recorded). */
+/**
+ * The claim's finality at the latest block (timestamp `now`); undefined when it stands at no level
+ * (refuted or never recorded).
+ */
 export async function readFinality(
   protocol: BaseContract,
   claimId: string,
   receipt: HubReceipt,
+  now: number,
 ): Promise<Finality | undefined> {
   if (receipt.refuted || receipt.level === LEVEL.None) return undefined;
   const p = protocol as Loose;
   const final: boolean = await p.isFinal(claimId);
-  if (final || !receipt.disputed) return { final };
+  if (final) return { final };
+  if (!receipt.disputed) {
+    const [backer, activeStake] = await p.backingOf(claimId);
+    const minStake = BigInt((await p.protocolParams()).minStake);
+    return { final, now, backing: { backer: getAddress(backer), activeStake: BigInt(activeStake), minStake } };
+  }
   const d = await p.disputeOf(claimId);
   return { final, dispute: { challenger: String(d.challenger), responseDeadline: Number(d.responseDeadline) } };
 }

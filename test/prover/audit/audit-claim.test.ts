@@ -80,6 +80,25 @@ describe("prover/audit: auditClaim on a chain", function () {
     expect(detail(report, "finality")).to.match(/^not final: open to challenges until .+ \(never challenged\)$/);
   });
 
+  it("a Signed claim past its window whose backer unbonded below the minimum: not final, and why", async function () {
+    const r = await networkHelpers.loadFixture(fixture);
+    const claimId = await submitSigned(r, r.operator, makeClaim(r.modelId, await latest(ethers)));
+    await (await r.hub.connect(r.operator).requestUnbonding(ethers.parseEther("1.5"))).wait();
+    await networkHelpers.time.increase(2 * 3600);
+    expect(await r.hub.isFinal(claimId)).to.equal(false);
+    let report = await auditClaim(context(r), claimId);
+    expect(detail(report, "finality")).to.match(
+      new RegExp(
+        `^not final: its backer ${r.operator.address} has 0\\.5 ETH active stake, below the protocol minimum of ` +
+          "1\\.0 ETH \\(the hub holds a Signed or Attested claim final only while its backer is staked; " +
+          "challenge window closed .+; never challenged\\)$",
+      ),
+    );
+    await (await r.hub.connect(r.operator).stake({ value: ethers.parseEther("0.5") })).wait();
+    report = await auditClaim(context(r), claimId);
+    expect(detail(report, "finality")).to.match(/^final \(challenge window closed .+; never challenged\)$/);
+  });
+
   it("an Attested claim: the enclave's signature, key, image and backer; a revoked image fails", async function () {
     const r = await networkHelpers.loadFixture(fixture);
     const claimId = await submitAttested(r, makeClaim(r.modelId, await latest(ethers)));

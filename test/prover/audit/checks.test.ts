@@ -2,7 +2,7 @@
 // records and calldata as the chain would give them), a passing and a failing case each, with
 // the detail asserted. The same checks against a real chain are in audit-claim.test.ts.
 import { expect } from "chai";
-import { id, type Interface, keccak256, type TransactionDescription, Wallet } from "ethers";
+import { id, type Interface, keccak256, parseEther, type TransactionDescription, Wallet } from "ethers";
 import { createDevCa, devRoot } from "../../../prover/attest/dev-ca.js";
 import { DevSecurityModule } from "../../../prover/attest/dev-enclave.js";
 import { imageMeasurementId } from "../../../prover/attest/image-measurement.js";
@@ -682,6 +682,51 @@ describe("prover/audit/checks", function () {
           `not final: challenged by ${stranger.address}, ` +
           "the backer must answer with a proof by 2023-11-14T22:43:20Z",
       });
+    });
+
+    it("names the backer's stake below the minimum, not a past window, when that holds the claim up", function () {
+      const min = parseEther("1");
+      const backing = (active: string) => ({
+        backer: operator.address,
+        activeStake: parseEther(active),
+        minStake: min,
+      });
+      // The window closed an hour ago; the backer unstaked to half the minimum.
+      expect(checkFinality(receipt(), [], { final: false, now: T0 + 7200, backing: backing("0.5") })).to.deep.equal({
+        id: "finality",
+        status: "info",
+        detail:
+          `not final: its backer ${operator.address} has 0.5 ETH active stake, below the protocol minimum ` +
+          "of 1.0 ETH (the hub holds a Signed or Attested claim final only while its backer is staked; " +
+          "challenge window closed 2023-11-14T23:13:20Z; never challenged)",
+      });
+      // Both hold it up: the window is still open too.
+      expect(checkFinality(receipt(), [], { final: false, now: T0, backing: backing("0") }).detail).to.equal(
+        "not final: open to challenges until 2023-11-14T23:13:20Z, and its backer " +
+          `${operator.address} has 0.0 ETH active stake, below the protocol minimum of 1.0 ETH (never challenged)`,
+      );
+      // A staked backer and an open window: the window alone.
+      expect(checkFinality(receipt(), [], { final: false, now: T0, backing: backing("1") }).detail).to.equal(
+        "not final: open to challenges until 2023-11-14T23:13:20Z (never challenged)",
+      );
+    });
+
+    it("says when no account backs the claim, and when the hub is not final past every known reason", function () {
+      const none = { backer: "0x0000000000000000000000000000000000000000", activeStake: 0n, minStake: parseEther("1") };
+      expect(checkFinality(receipt({ level: 2 }), [], { final: false, now: T0 + 7200, backing: none }).detail).to.equal(
+        "not final: no account with the protocol minimum of 1.0 ETH of active stake backs it (the hub holds " +
+          "a Signed or Attested claim final only while its backer is staked; " +
+          "challenge window closed 2023-11-14T23:13:20Z; never challenged)",
+      );
+      // The window ends at the latest block's second: the hub needs a later block.
+      const staked = { ...none, backer: operator.address, activeStake: parseEther("2") };
+      expect(checkFinality(receipt(), [], { final: false, now: T0 + 3600, backing: staked }).detail).to.equal(
+        "not final: open to challenges until 2023-11-14T23:13:20Z (never challenged)",
+      );
+      expect(checkFinality(receipt(), [], { final: false, now: T0 + 3601, backing: staked }).detail).to.equal(
+        "not final: the hub does not report it final yet (challenge window closed 2023-11-14T23:13:20Z; " +
+          "never challenged)",
+      );
     });
   });
 });
