@@ -203,6 +203,7 @@ describe("cli: chain commands against a JSON-RPC node", function () {
 
   let provenClaim: string;
   let provenSalt: string;
+  let signedClaim: string;
 
   it("prove --claim-for + submit records a Proven claim; one proof cannot be sent twice or by another", () => {
     const pf = path.join(tmp, "claim-proof.json");
@@ -345,6 +346,7 @@ describe("cli: chain commands against a JSON-RPC node", function () {
 
   it("infer routes by value at risk: Signed for small, Proven for large; an unstaked account cannot sign", () => {
     const small = json(assay("--json", "infer", modelId, "--input", input, "--value", "1000", ...rpc));
+    signedClaim = small.claimId;
     expect(small).to.include({ level: "Signed", status: "recorded" });
     expect(small.onChain).to.deep.equal({ level: "Signed", final: false });
     const a = assay("audit", small.claimId, "--input", input, "--salt", small.salt, ...rpc);
@@ -529,6 +531,21 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     expect(BigInt(before) > BigInt(c.bond), "the bond back and a share of the slash").to.equal(true);
     const w = json(assay("--json", "credit", "--withdraw", ...challenger, ...rpc));
     expect(w).to.include({ withdrawn: before, credit: "0" });
+    expect(errorLine(assay("credit", "--withdraw", ...challenger, ...rpc))).to.equal(
+      `assay: withdrawCredit reverted: OperatorStakingNoCredit(account=${c.challenger})`,
+    );
+    // A refuted claim, one whose window closed (an hour passed), an unknown one: refused before the commitment.
+    expect(errorLine(assay("challenge", signed.claimId, ...challenger, ...rpc))).to.equal(
+      `assay: claim ${signed.claimId} is already refuted`,
+    );
+    expect(errorLine(assay("challenge", signedClaim, ...challenger, ...rpc))).to.match(
+      new RegExp(`^assay: the challenge window of claim ${signedClaim} closed at \\d{4}-\\d\\d-\\d\\dT`),
+    );
+    const unknown = `0x${"cd".repeat(32)}`;
+    expect(errorLine(assay("challenge", unknown, ...challenger, ...rpc))).to.equal(
+      `assay: unknown claim ${unknown}: the hub ${protocolAddress} on chain 31337 has no record of it ` +
+        "(a batched claim is recorded once imported from its root)",
+    );
     // Slashing took the active stake first; the unbonding stake leaves after the delay.
     await provider.send("evm_increaseTime", [14_400]);
     await provider.send("evm_mine", []);

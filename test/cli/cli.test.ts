@@ -2,11 +2,13 @@
 // files in the model's own shape), prove (also in snarkjs's layout, which snarkjs verifies),
 // verify (local keys or a key file), and one clear line plus a non-zero exit for bad input.
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { cacheRoot, PROJECT_ROOT } from "../../prover/artifacts.js";
 import * as snarkjs from "snarkjs";
+import { run as runVerify } from "../../prover/cli/actions/verify.js";
+import { InputError } from "../../prover/errors.js";
 import { releaseCurve } from "../../prover/zk/groth16.js";
 import { ensureDevPtau } from "../../prover/zk/ptau-cache.js";
 import { loadDigits } from "../helpers/data.js";
@@ -162,6 +164,35 @@ describe("cli: assay", function () {
     expect(f.err.trim()).to.equal(
       `assay: ${path.join(dir, "proof.json")}: the proof does not verify for key file ${vk}`,
     );
+    // The options' mistakes, in this process (the command's own code, without a process each).
+    const verify = (file: string, o: Record<string, unknown>) => () =>
+      runVerify(file, o as Parameters<typeof runVerify>[1]).then(
+        () => expect.fail(`verify ${file} ${JSON.stringify(o)} did not fail`),
+        (e: unknown) => {
+          expect(e).to.be.instanceOf(InputError);
+          return (e as Error).message;
+        },
+      );
+    const bare = path.join(tmp, "bare");
+    mkdirSync(bare);
+    copyFileSync(path.join(dir, "proof.json"), path.join(bare, "proof.json"));
+    const keyOf2 = path.join(tmp, "vkey-2.json");
+    writeFileSync(keyOf2, JSON.stringify({ ...vkey, nPublic: 2, IC: vkey.IC.slice(0, 3) }));
+    const rejections: [() => Promise<string>, string][] = [
+      [verify(out, { vkey: vk, fromChain: true }), "give --vkey or --from-chain, not both"],
+      [verify(out, { model: `0x${"11".repeat(32)}` }), "--model applies with --from-chain"],
+      [verify(out, { fromChain: true }), "--from-chain needs the registered model: --model <modelId>"],
+      [verify(out, { public: forged }), `--public is for snarkjs proofs; ${out} holds its own public signals`],
+      [
+        verify(path.join(bare, "proof.json"), {}),
+        `${path.join(bare, "proof.json")} is a snarkjs proof: give its public signals with --public <file> ` +
+          `(no ${path.join(bare, "public.json")})`,
+      ],
+      [verify(vk, {}), `${vk}: neither an assay.proof file nor a snarkjs proof (no pi_a)`],
+      [verify(out, { vkey: out }), `${out}: not a snarkjs Groth16 verification key`],
+      [verify(out, { vkey: keyOf2 }), `${out}: the key has 2 public signals, the proof 3`],
+    ];
+    for (const [fail, message] of rejections) expect(await fail()).to.equal(message);
     const missing = assay("verify", out, "--vkey", path.join(tmp, "none.json"));
     expect(missing.err.trim()).to.equal(`assay: cannot read verification key ${path.join(tmp, "none.json")}: ENOENT`);
   });
