@@ -8,13 +8,17 @@ import {
   type AttestationDocument,
   type AttestationSource,
   type AuditCheck,
+  type AuditContext,
   type AuditReport,
   auditClaim,
 } from "../../audit/index.js";
+import { ChainConnectionError } from "../../chain/chain-connection.js";
+import { ensureContractArtifacts } from "../../chain/contract-build.js";
 import { AssayError, InputError } from "../../errors.js";
+import { openRpcChain } from "../../explorer/rpc-chain.js";
 import { releaseCurve } from "../../zk/groth16.js";
 import type { AuditOptions } from "../commands/audit.js";
-import { type GlobalOptions, result } from "../output.js";
+import { type GlobalOptions, progress, result } from "../output.js";
 import { readInputFile } from "../parse.js";
 import { withDeployment } from "./with-chain.js";
 
@@ -88,21 +92,38 @@ export function formatAuditReport(report: AuditReport): string {
   ].join("\n");
 }
 
-export async function run(claimId: string, o: Opts): Promise<void> {
-  const input = o.input !== undefined ? readInputFile(o.input) : undefined;
-  const attestation = attestationSource(o);
-  const report = await withDeployment(o, (conn, d) =>
-    auditClaim(
-      {
+/**
+ * Runs `fn` on the chain and deployment the audit reads. With --rpc that is a plain provider and
+ * no account: the audit signs nothing, so an endpoint that lists no accounts (a node's read-only
+ * /rpc) serves it. --network and the embedded network go through Hardhat.
+ */
+async function withAuditContext<T>(o: Opts, fn: (ctx: AuditContext) => Promise<T>): Promise<T> {
+  if (o.rpc === undefined)
+    return withDeployment(o, (conn, d) =>
+      fn({
         provider: conn.ethers.provider,
         chainId: conn.chainId,
         protocol: d.protocol,
         verifier: d.verifier,
         fromBlock: d.deployment.blockNumber ?? 0,
-      },
-      claimId,
-      { input, salt: o.salt, inputName: o.input, attestation },
-    ),
+      }),
+    );
+  if (o.network !== undefined) throw new ChainConnectionError("give --rpc or --network, not both");
+  await ensureContractArtifacts((line) => progress(o, `[build] ${line}`));
+  const { rpc, protocol, deployment, stateDir } = o;
+  const { chain, close } = await openRpcChain({ rpc, protocol, deployment, stateDir });
+  try {
+    return await fn(chain);
+  } finally {
+    close();
+  }
+}
+
+export async function run(claimId: string, o: Opts): Promise<void> {
+  const input = o.input !== undefined ? readInputFile(o.input) : undefined;
+  const attestation = attestationSource(o);
+  const report = await withAuditContext(o, (ctx) =>
+    auditClaim(ctx, claimId, { input, salt: o.salt, inputName: o.input, attestation }),
   );
   await releaseCurve();
   result(o, formatAuditReport(report), report);
