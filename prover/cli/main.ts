@@ -94,6 +94,11 @@ async function fail(e: unknown): Promise<void> {
   setTimeout(() => process.exit(), 2000).unref();
 }
 
+// A reader that stops early (`assay --help | head`) is not an error.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  void fail(e);
+});
 process.on("uncaughtException", (e) => void fail(e));
 process.on("unhandledRejection", (e) => void fail(e));
 

@@ -11,6 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { Contract, JsonRpcProvider, Wallet, id, keccak256, type Signer } from "ethers";
 import { cacheRoot, PROJECT_ROOT } from "../../prover/artifacts.js";
+import { run as runUnstake } from "../../prover/cli/actions/unstake.js";
 import { createDevCa } from "../../prover/attest/dev-ca.js";
 import { DevSecurityModule } from "../../prover/attest/dev-enclave.js";
 import { signerUserData } from "../../prover/attest/key-binding.js";
@@ -522,6 +523,11 @@ describe("cli: chain commands against a JSON-RPC node", function () {
     expect(errorLine(assay("unstake", ...backer, ...rpc))).to.equal(
       "assay: give the amount to unbond (assay unstake 1eth), or --withdraw for unbonded stake",
     );
+    const both = await runUnstake(10n ** 18n, { withdraw: true }).then(
+      () => "no error",
+      (e: Error) => e.message,
+    );
+    expect(both).to.equal("--withdraw takes no amount: it sends everything that finished unbonding");
     await provider.send("evm_increaseTime", [3601]);
     await provider.send("evm_mine", []);
     const r = json(assay("--json", "challenge", signed.claimId, "--resolve", "--account", "2", ...rpc));

@@ -117,6 +117,15 @@ describe("cli: start-up", function () {
     }
   });
 
+  it("a reader that stops early (`assay ... --help | true`) is no error", () => {
+    // `true` exits before assay writes: every write meets a closed pipe (EPIPE).
+    const r = spawnSync("sh", ["-c", `"${process.execPath}" "${ASSAY_BIN}" node start --help | true`], {
+      encoding: "utf8",
+    });
+    expect(r.status).to.equal(0);
+    expect(r.stderr).to.equal("");
+  });
+
   it("with --json the error is also the JSON document on stdout", () => {
     const r = assay("--json", "deploy", "--min-stake", "1btc");
     expect(r.code).to.equal(1);
@@ -188,10 +197,10 @@ describe("cli: start-up", function () {
       symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(root, "node_modules"), "dir");
       writeFileSync(
         path.join(root, "dist/prover/cli/main.js"),
-        "console.log(process.versions.node);\n" +
-          'if (process.argv[2] === "wait") {\n' +
+        'if (process.argv[2] === "wait") {\n' +
           '  process.on("SIGTERM", () => { console.log("stopped"); process.exit(3); });\n' +
-          "  setInterval(() => {}, 1000);\n}\n",
+          "  setInterval(() => {}, 1000);\n}\n" +
+          "console.log(process.versions.node);\n",
       );
       const bin = path.join(root, "bin/assay.mjs");
       const run = (...args: string[]) =>
