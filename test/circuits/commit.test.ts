@@ -54,9 +54,10 @@ describe("circuits: PackWords", () => {
 });
 
 describe("circuits: PoseidonChain", () => {
-  it("matches poseidonChain() at block boundaries (1, 15, 16, 30, 31 inputs)", async () => {
+  // 15 inputs fill one permutation (1 pads it), 16 spill into a second: later boundaries repeat that step.
+  it("matches poseidonChain() at block boundaries (1, 15, 16 inputs)", async () => {
     const r = rng(77);
-    for (const m of [1, 15, 16, 30, 31]) {
+    for (const m of [1, 15, 16]) {
       const tag = r.below(1n << FIELD_BITS);
       const c = await testCircuit(`${header}component main {public [in]} = PoseidonChain(${m}, ${tag});\n`);
       const xs = Array.from({ length: m }, () => r.below(c.prime));
