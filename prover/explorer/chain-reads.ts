@@ -2,6 +2,7 @@
 // JSON-RPC endpoint accepts, and the claims, model versions and operators they name, each with
 // its state now (receipt, registered version, stake account).
 import { type BaseContract, type Interface, type Log, type LogDescription, type Provider, getAddress } from "ethers";
+import { CLAIM_EVENTS } from "../audit/claim-history.js";
 import { LEVEL_NAMES } from "../chain/protocol-client.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -98,16 +99,8 @@ export interface ClaimSummary {
   by: string;
 }
 
-export const CLAIM_EVENT_NAMES = [
-  "ClaimSigned",
-  "ClaimAttested",
-  "ClaimProven",
-  "BatchClaimImported",
-  "ClaimChallenged",
-  "ChallengeDefeated",
-  "ClaimRefuted",
-  "ChallengeTimedOut",
-] as const;
+/** The hub's events that make or change a claim (the audit reads the same ones). */
+export const CLAIM_EVENT_NAMES = CLAIM_EVENTS;
 
 const RECORDING = new Set(["ClaimSigned", "ClaimAttested", "ClaimProven"]);
 

@@ -384,9 +384,10 @@ export class InferenceService {
       ...(client === undefined ? {} : { client }),
     };
     let record: ClaimRecord;
-    if (level === "Attested") record = await this.attested(served, base, requestId, deadline, fixed?.salt);
-    else if (level === "Signed") record = await this.signed(served, base, requestId, deadline, fixed?.salt);
-    else record = await this.proven(served, base, requestId, deadline, fixed?.salt);
+    const ask: Ask = { served, base, requestId, deadline, salt: fixed?.salt };
+    if (level === "Attested") record = await this.attested(ask);
+    else if (level === "Signed") record = await this.signed(ask);
+    else record = await this.proven(ask);
     return { ...this.freshView(record), salt: record.salt };
   }
 
@@ -442,16 +443,16 @@ export class InferenceService {
   // ---------------------------------------------------------------- levels
 
   /** `salt` given (a FixedClaim): that salt, and submitted alone even when batching is on. */
-  private async signed(
-    served: ServedModel,
-    base: Base,
-    requestId: string,
-    deadline: bigint,
-    salt?: bigint,
-  ): Promise<ClaimRecord> {
+  /** This node's evaluation of `ask` and the claim it makes (with the ask's salt, else a fresh one). */
+  private async evaluate({ served, base, requestId, deadline, salt }: Ask) {
     const inf = await infer(served.model, base.input, { salt });
     const claim = claimFor({ modelId: served.modelId, requestId, deadline }, inf);
-    const claimId = claimIdOf(claim, this.chainId, this.hubAddress);
+    return { inf, claim, claimId: claimIdOf(claim, this.chainId, this.hubAddress) };
+  }
+
+  private async signed(ask: Ask): Promise<ClaimRecord> {
+    const { base, salt } = ask;
+    const { inf, claim, claimId } = await this.evaluate(ask);
     const signature = await signClaim(this.o.operator, claim, this.chainId, this.hubAddress);
     const record = this.newRecord(base, claimId, claim, inf.salt, outputOf(inf), {
       signer: this.operatorAddress,
@@ -467,13 +468,7 @@ export class InferenceService {
     return this.submit(record, "submitSigned", (fee) => this.hub.submitSigned(claim, r, vs, fee));
   }
 
-  private async attested(
-    served: ServedModel,
-    base: Base,
-    requestId: string,
-    deadline: bigint,
-    salt?: bigint,
-  ): Promise<ClaimRecord> {
+  private async attested({ served, base, requestId, deadline, salt }: Ask): Promise<ClaimRecord> {
     const enclave = this.o.enclave!;
     const circuitId = served.model.ref.circuitId;
     // The enclave signs only for a model id bound (once) to the circuit it runs.
@@ -523,16 +518,9 @@ export class InferenceService {
     }
   }
 
-  private async proven(
-    served: ServedModel,
-    base: Base,
-    requestId: string,
-    deadline: bigint,
-    salt?: bigint,
-  ): Promise<ClaimRecord> {
-    const inf = await infer(served.model, base.input, { salt });
-    const claim = claimFor({ modelId: served.modelId, requestId, deadline }, inf);
-    const claimId = claimIdOf(claim, this.chainId, this.hubAddress);
+  private async proven(ask: Ask): Promise<ClaimRecord> {
+    const { served, base } = ask;
+    const { inf, claim, claimId } = await this.evaluate(ask);
     // One proof job per claim, keyed by the claim id: queueing it twice gives the same job.
     const record = this.newRecord(base, claimId, claim, inf.salt, outputOf(inf), { job: { id: proofJobKey(claimId) } });
     record.status = "proving";
@@ -729,6 +717,15 @@ type Base = Pick<
   ClaimRecord,
   "level" | "requiredLevel" | "policy" | "valueAtRisk" | "modelId" | "circuitId" | "input" | "client"
 >;
+
+/** One request at its chosen level: what to evaluate, and the claim's fixed fields (salt: a FixedClaim's). */
+interface Ask {
+  served: ServedModel;
+  base: Base;
+  requestId: string;
+  deadline: bigint;
+  salt?: bigint;
+}
 
 function outputOf(inf: Inference): ClaimOutput {
   const r = inf.result;
