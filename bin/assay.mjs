@@ -76,14 +76,19 @@ function stale(dir) {
   return false;
 }
 
-const from = process.env.ASSAY_FROM_SOURCE;
-// An installed package ships dist/ only.
-const useBuilt = from === "0" || !existsSync(sources) || (!from && existsSync(built) && !stale(sources));
+/** Whether to run dist/ (an installed package ships dist/ only); walks the sources once, here. */
+function useBuild() {
+  const from = process.env.ASSAY_FROM_SOURCE;
+  return from === "0" || !existsSync(sources) || (!from && existsSync(built) && !stale(sources));
+}
+
 // Help and the version need no engine: they never pay for a second start.
 const args = process.argv.slice(2);
 const helpOnly = args.length === 0 || args.some((a) => ["-h", "--help", "-V", "--version", "help"].includes(a));
 const stay = modern(process.versions.node) || helpOnly || process.env.ASSAY_SAME_NODE === "1";
 const newer = stay ? undefined : bundledNode();
+// The process that runs again under the newer Node decides build or sources itself.
+const useBuilt = !newer && useBuild();
 if (newer) {
   rerun(newer);
 } else if (useBuilt && !existsSync(built)) {
