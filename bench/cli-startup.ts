@@ -2,8 +2,9 @@
 // (`node bin/assay.mjs ...`): from the built JavaScript (dist/, the installed package's path) and
 // from the TypeScript sources through tsx (a working copy with unbuilt edits), under the Node on
 // PATH and the system's. Target: < 0.5 s. Also, from dist/ only, how long three commands take
-// that end at once after loading their work modules (a cache listing; the verifier, with snarkjs,
-// and a chain command, with Hardhat, both failing): what a command costs before it does anything.
+// that end at once after loading their work modules (a cache listing; the verifier, with snarkjs;
+// a chain command over JSON-RPC, plain ethers, and on the embedded network, which loads Hardhat;
+// all but the first failing): what a command costs before it does anything.
 // Writes bench/cli-startup.json.
 //
 //   npx tsx bench/cli-startup.ts [--runs 15] [--no-build]
@@ -60,6 +61,7 @@ const LOADING: [string[], number][] = [
   [["model", "list"], 0],
   [["verify", "/nonexistent/proof.json"], 1],
   [["stake", "1eth", "--rpc", "http://127.0.0.1:9"], 1],
+  [["stake", "1eth"], 1],
 ];
 
 const nodes = [...new Set([process.execPath, "/usr/bin/node"].filter((n) => existsSync(n)))];

@@ -21,7 +21,8 @@ export interface ProofFile {
   calldata: string[];
   /** Opening of the input commitment: keep it private if the input is. */
   salt: string;
-  result: { label: number; logits: string[]; dequantized: number[] };
+  /** `label`: the first ArgMax group's; `labels`: one per group (files before it have only `label`). */
+  result: { label: number; labels?: number[]; logits: string[]; dequantized: number[] };
 }
 
 /** The proof file for an inference proven with the keys `ref` names (a claim's file adds its `claim`). */
@@ -36,7 +37,12 @@ export function proofFileOf(ref: ArtifactRef, p: ProvenInference): ProofFile {
     proof: p.proof,
     calldata: encodeProof(p.proof).map(String),
     salt: p.salt.toString(),
-    result: { label: p.result.label, logits: p.result.logits.map(String), dequantized: p.result.dequantized },
+    result: {
+      label: p.result.label,
+      labels: p.result.labels,
+      logits: p.result.logits.map(String),
+      dequantized: p.result.dequantized,
+    },
   };
 }
 

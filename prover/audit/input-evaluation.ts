@@ -5,7 +5,7 @@ import type { CompiledModel } from "../compile-model.js";
 import { infer } from "../prove-inference.js";
 
 export type InputEvaluation =
-  { circuitId: string; inputCommitment: bigint; output: bigint; label: number } | { error: string };
+  { circuitId: string; inputCommitment: bigint; output: bigint; labels: number[] } | { error: string };
 
 /** The input as the audit was given it, and what the model makes of it. */
 export interface GivenInput {
@@ -32,6 +32,6 @@ export async function evaluateInput(
     circuitId: compiled.ref.circuitId,
     inputCommitment: inf.inputCommitment,
     output: inf.output,
-    label: inf.result.label,
+    labels: inf.result.labels,
   };
 }

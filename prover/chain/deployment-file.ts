@@ -10,6 +10,9 @@ import { type Deployment, DeploymentError } from "./protocol-client.js";
 /** A deployment as written to disk: the addresses plus the block it was made in (where log scans start). */
 export interface DeploymentRecord extends Deployment {
   blockNumber?: number;
+  /** The AssayRequestHub on this protocol (`assay deploy --request-hub`), and its PoseidonT17. */
+  requestHub?: string;
+  poseidon?: string;
 }
 
 export function stateDir(dir?: string): string {
@@ -42,6 +45,9 @@ function parseRecord(file: string): DeploymentRecord {
     throw new DeploymentError(`${file}: not an assay.deployment v1 file`);
   for (const k of ["verifier", "protocol"] as const) {
     if (!isAddress(j[k])) throw new DeploymentError(`${file}: ${k} ${j[k]} is not an address`);
+  }
+  for (const k of ["requestHub", "poseidon"] as const) {
+    if (j[k] !== undefined && !isAddress(j[k])) throw new DeploymentError(`${file}: ${k} ${j[k]} is not an address`);
   }
   return j;
 }

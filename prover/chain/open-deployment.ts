@@ -2,6 +2,7 @@
 // dir's deployment file for the connected chain, a named file, or a protocol address.
 import type { Interface } from "ethers";
 import { getAddress, isAddress } from "ethers";
+import { AssayProtocol__factory } from "../../types/ethers-contracts/factories/protocol/index.js";
 import type { ChainConnection } from "./chain-connection.js";
 import { type DeploymentRecord, readDeployment } from "./deployment-file.js";
 import { attach, DeploymentError } from "./protocol-client.js";
@@ -31,7 +32,7 @@ export async function openDeployment(conn: ChainConnection, sel: DeploymentSelec
     if ((await conn.ethers.provider.getCode(protocol)) === "0x") {
       throw new DeploymentError(`no contract at protocol address ${protocol} on chain ${conn.chainId}`);
     }
-    const hub = await conn.ethers.getContractAt("AssayProtocol", protocol);
+    const hub = AssayProtocol__factory.connect(protocol, conn.ethers.provider);
     let verifier: string;
     try {
       verifier = await hub.verifier();

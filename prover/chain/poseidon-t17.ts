@@ -5,8 +5,9 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import { concat, keccak256, toBeHex, type Signer } from "ethers";
+import { PoseidonT17__factory } from "../../types/ethers-contracts/factories/requests/index.js";
+import type { ChainEthers, ChainSigner } from "./chain-ethers.js";
 
 const T = 17;
 /** Words per data contract (the last one holds the rest); matches PoseidonT17.sol. */
@@ -72,10 +73,11 @@ export async function deployPoseidonT17Chunks(signer: Signer): Promise<string[]>
 }
 
 /** Deploys the data contracts and PoseidonT17 bound to them; returns PoseidonT17's address. */
-export async function deployPoseidonT17(ethers: HardhatEthers, signer?: Signer & { address: string }): Promise<string> {
+export async function deployPoseidonT17(ethers: ChainEthers, signer?: ChainSigner): Promise<string> {
   const from = signer ?? (await ethers.getSigners())[0];
   const chunks = await deployPoseidonT17Chunks(from);
-  const contract = await ethers.deployContract("PoseidonT17", [chunks], { signer: from });
+  const [a, b, c, d] = chunks;
+  const contract = await new PoseidonT17__factory(from).deploy([a, b, c, d]);
   await contract.waitForDeployment();
   return contract.getAddress();
 }

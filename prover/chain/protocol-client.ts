@@ -1,6 +1,6 @@
 // Deploys and drives the on-chain protocol (the shared Groth16Verifier and AssayProtocol) from
-// TypeScript with ethers v6 and the Hardhat artifacts: what the CLI, the node and the demo use.
-import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
+// TypeScript with ethers v6 and the typed factories of the compiled contracts: what the CLI, the
+// node and the demo use.
 import {
   type BaseContract,
   type ContractRunner,
@@ -12,8 +12,15 @@ import {
   toBeHex,
   toUtf8Bytes,
 } from "ethers";
+import {
+  AssayProtocol__factory,
+  EnclaveRegistryLogic__factory,
+  ModelRegistryLogic__factory,
+} from "../../types/ethers-contracts/factories/protocol/index.js";
+import { Groth16Verifier__factory } from "../../types/ethers-contracts/factories/verifier/index.js";
 import type { CompiledModel } from "../compile-model.js";
 import { AssayError } from "../errors.js";
+import type { ChainEthers, ChainSigner } from "./chain-ethers.js";
 import { type SetupProvenance, setupProvenance } from "../zk/setup-provenance.js";
 import { encodeVerifyingKey, verifyingKeyId } from "../zk/vkey-encoding.js";
 
@@ -69,22 +76,24 @@ export function defaultParams(treasury: string): ProtocolParams {
  * (a local key, for instance), else the chain's first account.
  */
 export async function deployAssay(
-  ethers: HardhatEthers,
+  ethers: ChainEthers,
   params?: Partial<ProtocolParams>,
-  signer?: Signer & { address: string },
+  signer?: ChainSigner,
 ): Promise<Deployment> {
   const deployer = signer ?? (await ethers.getSigners())[0];
-  const verifier = await ethers.deployContract("Groth16Verifier", [], { signer: deployer });
-  const modelLogic = await ethers.deployContract("ModelRegistryLogic", [], { signer: deployer });
-  const enclaveLogic = await ethers.deployContract("EnclaveRegistryLogic", [], { signer: deployer });
+  const verifier = await new Groth16Verifier__factory(deployer).deploy();
+  const modelLogic = await new ModelRegistryLogic__factory(deployer).deploy();
+  const enclaveLogic = await new EnclaveRegistryLogic__factory(deployer).deploy();
   const p = { ...defaultParams(deployer.address), ...params };
-  const protocol = await ethers.deployContract("AssayProtocol", [await verifier.getAddress(), deployer.address, p], {
-    signer: deployer,
-    libraries: {
-      ModelRegistryLogic: await modelLogic.getAddress(),
-      EnclaveRegistryLogic: await enclaveLogic.getAddress(),
-    },
-  });
+  const libraries = {
+    "project/contracts/protocol/ModelRegistryLogic.sol:ModelRegistryLogic": await modelLogic.getAddress(),
+    "project/contracts/protocol/EnclaveRegistryLogic.sol:EnclaveRegistryLogic": await enclaveLogic.getAddress(),
+  };
+  const protocol = await new AssayProtocol__factory(libraries, deployer).deploy(
+    await verifier.getAddress(),
+    deployer.address,
+    p,
+  );
   await protocol.waitForDeployment();
   return {
     format: "assay.deployment",
@@ -97,8 +106,8 @@ export async function deployAssay(
   };
 }
 
-/** Typed-enough handles on a deployment (ABIs from the Hardhat artifacts). */
-export async function attach(ethers: HardhatEthers, d: Deployment, runner?: ContractRunner) {
+/** Typed handles on a deployment (the contracts' generated factories). */
+export async function attach(ethers: ChainEthers, d: Deployment, runner?: ContractRunner) {
   const chainId = (await ethers.provider.getNetwork()).chainId.toString();
   if (chainId !== d.chainId)
     throw new DeploymentError(
@@ -111,8 +120,10 @@ export async function attach(ethers: HardhatEthers, d: Deployment, runner?: Cont
     if ((await ethers.provider.getCode(addr)) === "0x")
       throw new DeploymentError(`no contract at ${name} address ${addr} on chain ${chainId}`);
   }
-  const verifier = await ethers.getContractAt("Groth16Verifier", d.verifier, runner as Signer);
-  const protocol = await ethers.getContractAt("AssayProtocol", d.protocol, runner as Signer);
+  // Without a runner, the first account signs (as Hardhat's getContractAt does), else reads only.
+  runner ??= (await ethers.getSigners().catch(() => []))[0] ?? ethers.provider;
+  const verifier = Groth16Verifier__factory.connect(d.verifier, runner);
+  const protocol = AssayProtocol__factory.connect(d.protocol, runner);
   return { verifier, protocol };
 }
 

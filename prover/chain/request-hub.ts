@@ -1,9 +1,10 @@
 // On-chain inference requests (contracts/requests/AssayRequestHub.sol) from TypeScript: the
 // request and fulfilment ids the hub computes, the on-chain input encoding and its commitment
 // (salt 0), the Requested event decoded, and the deployment of the hub with its Poseidon.
-import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
-import { AbiCoder, Interface, keccak256, type Log, type Signer } from "ethers";
+import { AbiCoder, Interface, keccak256, type Log } from "ethers";
+import { AssayRequestHub__factory } from "../../types/ethers-contracts/factories/requests/index.js";
 import { commitTensor, packWords, type TensorEncoding, unpackWords } from "../commit/tensor-commitment.js";
+import type { ChainEthers, ChainSigner } from "./chain-ethers.js";
 import { LEVEL_NAMES, type LevelName } from "./protocol-client.js";
 import { deployPoseidonT17 } from "./poseidon-t17.js";
 
@@ -131,16 +132,17 @@ export function decodeRequested(log: Log): RequestedEvent | null {
 
 /** Deploys PoseidonT17 (with its constants) and an AssayRequestHub on `protocol`. */
 export async function deployRequestHub(
-  ethers: HardhatEthers,
+  ethers: ChainEthers,
   protocol: string,
-  opts: { requestTtl?: number; maxCallbackGas?: number; signer?: Signer & { address: string } } = {},
+  opts: { requestTtl?: number; maxCallbackGas?: number; signer?: ChainSigner } = {},
 ): Promise<{ hub: string; poseidon: string }> {
   const poseidon = await deployPoseidonT17(ethers, opts.signer);
   const from = opts.signer ?? (await ethers.getSigners())[0];
-  const hub = await ethers.deployContract(
-    "AssayRequestHub",
-    [protocol, poseidon, opts.requestTtl ?? 3600, opts.maxCallbackGas ?? 1_000_000],
-    { signer: from },
+  const hub = await new AssayRequestHub__factory(from).deploy(
+    protocol,
+    poseidon,
+    opts.requestTtl ?? 3600,
+    opts.maxCallbackGas ?? 1_000_000,
   );
   await hub.waitForDeployment();
   return { hub: await hub.getAddress(), poseidon };

@@ -50,19 +50,27 @@ function parse(iface: Interface, log: Log): HubEvent | undefined {
   return { name: parsed.name, args, txHash: log.transactionHash, blockNumber: log.blockNumber, logIndex: log.index };
 }
 
-/** The hub's events named `names` in blocks [from, head], in chain order, in ranges of `logRange` blocks. */
-export async function hubEvents(
-  chain: ExplorerChain,
-  names: readonly string[],
-  from: number,
-): Promise<{ events: HubEvent[]; from: number; to: number }> {
+/** Blocks below the head whose events are read again on each scan (a reorg may replace them). */
+export const REORG_DEPTH = 64;
+
+/** What earlier scans of one set of event names found: events in [from, to], in chain order. */
+interface ScanCache {
+  from: number;
+  to: number;
+  events: HubEvent[];
+}
+
+/** Per chain and event-name set: pages loaded again read only the blocks added since. */
+const scans = new WeakMap<ExplorerChain, Map<string, ScanCache>>();
+
+/** The hub's events named `names` in blocks [from, to], in ranges of `logRange` blocks. */
+async function readEvents(chain: ExplorerChain, names: readonly string[], from: number, to: number) {
   const iface = chain.protocol.interface as Interface;
   const address = getAddress(await chain.protocol.getAddress());
   const topics = [names.map((n) => iface.getEvent(n)!.topicHash)];
-  const to = await chain.provider.getBlockNumber();
   const step = chain.logRange ?? DEFAULT_LOG_RANGE;
   const events: HubEvent[] = [];
-  for (let start = Math.max(from, chain.fromBlock); start <= to; start += step) {
+  for (let start = from; start <= to; start += step) {
     const logs = await chain.provider.getLogs({
       address,
       topics,
@@ -74,8 +82,35 @@ export async function hubEvents(
       if (e) events.push(e);
     }
   }
-  events.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
-  return { events, from: Math.max(from, chain.fromBlock), to };
+  return events.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+}
+
+/**
+ * The hub's events named `names` in blocks [from, head], in chain order. Scans are remembered per
+ * chain: a later call reads only the blocks after the last scan, less REORG_DEPTH (read again),
+ * and forgets events below its own `from` (a window that moves up keeps memory bounded).
+ */
+export async function hubEvents(
+  chain: ExplorerChain,
+  names: readonly string[],
+  from: number,
+): Promise<{ events: HubEvent[]; from: number; to: number }> {
+  from = Math.max(from, chain.fromBlock);
+  const to = await chain.provider.getBlockNumber();
+  let byNames = scans.get(chain);
+  if (!byNames) scans.set(chain, (byNames = new Map()));
+  const key = names.join(",");
+  const cached = byNames.get(key);
+  let events: HubEvent[];
+  if (cached && cached.from <= from && cached.to <= to) {
+    const resume = Math.max(from, cached.to - REORG_DEPTH + 1);
+    const kept = cached.events.filter((e) => e.blockNumber >= from && e.blockNumber < resume);
+    events = [...kept, ...(await readEvents(chain, names, resume, to))];
+  } else {
+    events = await readEvents(chain, names, from, to);
+  }
+  byNames.set(key, { from, to, events });
+  return { events, from, to };
 }
 
 /** Block timestamps (seconds), each block read once. */

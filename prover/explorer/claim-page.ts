@@ -2,6 +2,7 @@
 // detail exactly as `assay audit` prints it, and the evidence it read), the node's record when
 // the explorer runs on the node that made the claim, and the claim's events.
 import type { AuditCheck } from "../audit/index.js";
+import { describeLabels } from "../quantize/evaluate.js";
 import type { ClaimPageData } from "./claim-data.js";
 import { type EvidenceRow, evidenceOf } from "./claim-evidence.js";
 import { address, detailMarkup, hash, type Links, levelBadge, modelLink, time } from "./format.js";
@@ -59,7 +60,7 @@ function recordSection(links: Links, d: ClaimPageData): Html {
     ["model", modelLink(links, r.modelId)],
     ["value at risk", r.valueAtRisk.toString()],
     ["required level", `${r.requiredLevel ?? "none"} (${r.policy.describe})`],
-    ["output label", String(r.output.label)],
+    ["output", describeLabels(r.output.labels)],
     ["created", r.createdAt],
   ];
   if (r.signer) rows.push(["signer", address(links, r.signer)]);

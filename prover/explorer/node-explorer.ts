@@ -1,14 +1,14 @@
 // The explorer as a node serves it at /ui: the node's chain and deployment, and (on a node without
 // API keys, whose claim list is open anyway) the node's own records of the claims it made.
-import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { FastifyPluginAsync } from "fastify";
+import type { ChainEthers } from "../chain/chain-ethers.js";
 import type { DeploymentRecord } from "../chain/deployment-file.js";
 import { attach } from "../chain/protocol-client.js";
 import type { NodeRecords } from "./claim-data.js";
 import { explorerRoutes } from "./routes.js";
 
 export interface NodeExplorerOptions {
-  ethers: HardhatEthers;
+  ethers: ChainEthers;
   deployment: DeploymentRecord;
   /** The node's records; leave out on a node with API keys (its records are each caller's own). */
   records?: NodeRecords;

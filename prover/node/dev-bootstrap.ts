@@ -11,7 +11,7 @@
 // inside the enclave, and its key registered (registerEnclave) with the operator's consent.
 // The development enclave is refused on a chain that is not a local development chain.
 import path from "node:path";
-import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import type { ChainEthers, ChainSigner } from "../chain/chain-ethers.js";
 import type { Contract } from "ethers";
 import type { ArtifactRef } from "../artifacts.js";
 import { devCaDir, devRoot, loadOrCreateDevCa, requireDevelopmentChain } from "../attest/dev-ca.js";
@@ -31,7 +31,7 @@ export interface DevModel {
 }
 
 export interface DevBootstrapOptions {
-  ethers: HardhatEthers;
+  ethers: ChainEthers;
   models: readonly DevModel[];
   /** Reuse this deployment (default: deploy a new one). */
   deployment?: Deployment;
@@ -46,9 +46,9 @@ export interface DevBootstrapOptions {
 
 export interface DevBootstrap {
   deployment: Deployment;
-  admin: HardhatEthersSigner;
-  operator: HardhatEthersSigner;
-  attester: HardhatEthersSigner;
+  admin: ChainSigner;
+  operator: ChainSigner;
+  attester: ChainSigner;
   served: ServedModel[];
   /** The enclave image's PCRs and its on-chain measurement. */
   image?: { pcrs: Record<number, string>; measurement: string };

@@ -5,9 +5,9 @@
 // found by reading ModelVersionRegistered events from the deployment's block in bounded ranges
 // (`logRange` blocks per eth_getLogs call: public endpoints cap a call at a few thousand blocks)
 // and taking the latest active version registered with the circuit's key.
-import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { Contract, Signer } from "ethers";
 import { isHexString } from "ethers";
+import type { ChainEthers } from "../chain/chain-ethers.js";
 import { attach, type Deployment } from "../chain/protocol-client.js";
 import { AssayError } from "../errors.js";
 import { verifyingKeyId } from "../zk/vkey-encoding.js";
@@ -17,7 +17,7 @@ import type { ServedModel } from "./inference-service.js";
 export class ExistingNodeError extends AssayError {}
 
 export interface ExistingNodeOptions {
-  ethers: HardhatEthers;
+  ethers: ChainEthers;
   deployment: Deployment & { blockNumber?: number };
   /** The operator: signs claims, sends transactions, receives proof bonds. */
   operator: Signer & { readonly address: string };

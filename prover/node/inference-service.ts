@@ -13,10 +13,10 @@
 // queue (job-queue.ts): a restarted node answers for its claims and resumes their work.
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import { type Contract, getAddress, hexlify, isHexString, recoverAddress, type Signer } from "ethers";
 import type { EnclaveClient } from "../attest/enclave-client.js";
 import type { BatchTree } from "../chain/batch-tree.js";
+import type { ChainEthers } from "../chain/chain-ethers.js";
 import { attestedClaimDigest, type Claim, claimFor, claimIdOf, signClaim, compactSignature } from "../chain/claim.js";
 import { attach, type Deployment, LEVEL_NAMES, type LevelName, levelBit } from "../chain/protocol-client.js";
 import type { CompiledModel } from "../compile-model.js";
@@ -67,7 +67,7 @@ export interface ServedModel {
 }
 
 export interface InferenceServiceOptions {
-  ethers: HardhatEthers;
+  ethers: ChainEthers;
   deployment: Deployment;
   /** A staked operator: signs Signed claims, posts batches, sends every transaction, and is the proofs' beneficiary. */
   operator: Signer;

@@ -19,6 +19,11 @@ export interface IntegerResult {
   labels: number[];
 }
 
+/** For messages: "label 3" (one ArgMax group), "labels 3, 1, 4" (one per group). */
+export function describeLabels(labels: readonly number[]): string {
+  return labels.length === 1 ? `label ${labels[0]}` : `labels ${labels.join(", ")}`;
+}
+
 export function quantizeInput(q: QuantizedModel, x: ArrayLike<number>): { values: Float64Array; clamped: number } {
   const n = q.input.shape.reduce((a, b) => a * b, 1);
   if (x.length !== n) throw new ShapeMismatchError("model input", q.input.shape, [x.length]);

@@ -216,7 +216,7 @@ describe("attack: development-ceremony keys on a chain that is not a development
       requestId: hexlify(randomBytes(32)),
       deadline: BigInt(now + 3600),
     });
-    await (await (protocol.connect(submitter) as Contract).submitProven(p.claim, encodeProof(p.proof.proof))).wait();
+    await (await protocol.connect(submitter).submitProven(p.claim, encodeProof(p.proof.proof))).wait();
     const report = await auditClaim({ provider: ethers.provider, chainId: 31337n, protocol, verifier }, p.claimId);
     const setup = report.checks.find((c) => c.id === "setup")!;
     expect(setup.status).to.equal("pass");

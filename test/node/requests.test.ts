@@ -3,6 +3,7 @@
 // the level the requester's policy set (salt 0, the claim naming the hub's request and the
 // operator as payee), and fulfils it: Signed at once, Proven when its proof job lands. Requests
 // it must not answer (another encoding, a fee below its minimum, already fulfilled) are skipped.
+// Attested requests are answered through the node's development enclave.
 import { expect } from "chai";
 import { network } from "hardhat";
 import type { Contract } from "ethers";
@@ -32,7 +33,7 @@ describe("node: on-chain requests", function () {
   const xs = digits().xs;
 
   before(async () => {
-    node = await testNode(ethers, { enclave: false });
+    node = await testNode(ethers);
     service = await node.service({ watchChallenges: false });
     const { hub: address } = await deployRequestHub(ethers, node.deployment.protocol, { requestTtl: 600 });
     hub = (await ethers.getContractAt("AssayRequestHub", address)) as unknown as Contract;
@@ -101,6 +102,19 @@ describe("node: on-chain requests", function () {
     expect(Number(await requester.lastLevel())).to.equal(LEVEL.Proven);
     expect(await requester.lastOutput()).to.equal((await infer(await digitsModel(), xs[1], { salt: 0n })).output);
     expect(await hub.owedTo(node.operator.address)).to.equal(3000n);
+  });
+
+  it("answers an Attested request through the enclave: the hub checks the enclave's signature", async () => {
+    const w = await watcher();
+    await w.poll(); // past the earlier requests
+    const ev = await ask(2, LEVEL.Attested, 1500n);
+    await w.poll();
+    expect(w.status()).to.include({ fulfilled: 1, failed: 0, awaitingProof: 0 });
+    expect(Number(await hub.statusOf(ev.requestId))).to.equal(2);
+    expect(Number(await requester.lastLevel())).to.equal(LEVEL.Attested);
+    expect(Number(await node.hub.levelOf(await requester.lastClaimId()))).to.equal(LEVEL.Attested);
+    expect(await requester.lastOutput()).to.equal((await infer(await digitsModel(), xs[2], { salt: 0n })).output);
+    expect(await hub.owedTo(node.operator.address)).to.equal(4500n);
   });
 
   it("tries a request again when serving it failed (a passing fault), and fulfils it", async () => {

@@ -5,13 +5,17 @@
 // asks a running node (`assay node start`, a process of its own) for a Proven inference by the
 // model's family name, waits for the proof to land, audits the claim from chain data and reads
 // the hub through the package's typed factory. A TypeScript file using the package's types
-// type-checks against what the tarball ships.
+// type-checks against what the tarball ships. The installed CLI, without Hardhat, deploys the
+// protocol and a request hub over JSON-RPC and stakes, and says what the embedded network needs.
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
+import { Contract } from "ethers";
+import { network } from "hardhat";
 import { cacheRoot, PROJECT_ROOT } from "../../prover/artifacts.js";
 import { type AssayProcess, startAssay, stopAssay } from "../helpers/cli.js";
+import { chainBridge } from "../node/fixtures/chain-bridge.js";
 import { digits, digitsModel, tempDir } from "../node/fixtures/node.js";
 
 const BIN_DIR = path.join(PROJECT_ROOT, "node_modules", ".bin");
@@ -264,6 +268,34 @@ describe("sdk: the packed package in a new project", function () {
     ]);
     expect(r.report.ok, r.report.checks.join(" ")).to.equal(true);
     expect(r.report.checks).to.include.members(["proof:pass", "input-commitment:pass", "output:pass"]);
+  });
+
+  it("the installed CLI, without Hardhat, deploys and stakes over JSON-RPC; embedded needs Hardhat", async () => {
+    const { ethers } = await network.create();
+    const bridge = await chainBridge(ethers);
+    const assay = path.join(dapp, "node_modules", ".bin", "assay");
+    const env = { ...ENV, PATH: process.env.PATH, ASSAY_STATE_DIR: path.join(work!, "state"), ASSAY_PRIVATE_KEY: "" };
+    try {
+      const cli = (args: string[]) => run(oldestNode(), [assay, ...args], dapp, env);
+      const r = await cli(["deploy", "--request-hub", "--rpc", bridge.url, "--json"]);
+      expect(r.code, r.err).to.equal(0);
+      const d = JSON.parse(r.out);
+      for (const k of ["protocol", "verifier", "requestHub", "poseidon"])
+        expect(await ethers.provider.getCode(d[k]), k).to.not.equal("0x");
+      const hub = new Contract(d.requestHub, ["function receiptHub() view returns (address)"], ethers.provider);
+      expect(await hub.receiptHub()).to.equal(d.protocol);
+      // A later command finds the recorded deployment and signs with the endpoint's account.
+      const staked = await cli(["stake", "1.5eth", "--rpc", bridge.url, "--json"]);
+      expect(staked.code, staked.err).to.equal(0);
+      const protocol = new Contract(d.protocol, ["function isStaked(address) view returns (bool)"], ethers.provider);
+      const [account] = await ethers.getSigners();
+      expect(await protocol.isStaked(account.address)).to.equal(true);
+      const embedded = await cli(["deploy"]);
+      expect(embedded.code).to.equal(1);
+      expect(embedded.err.trim()).to.match(/^assay: the embedded network needs Hardhat, .* --rpc <url>/);
+    } finally {
+      await bridge.close();
+    }
   });
 
   it("a TypeScript dApp type-checks against the shipped declarations", async () => {

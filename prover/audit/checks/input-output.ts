@@ -2,6 +2,7 @@
 // input and salt the auditor was given (skipped when none was given).
 import type { Claim } from "../../chain/claim.js";
 import { type AuditCheck, check } from "../audit-report.js";
+import { describeLabels } from "../../quantize/evaluate.js";
 import type { GivenInput } from "../input-evaluation.js";
 
 export function checkInputCommitment(claim: Claim, given: GivenInput | undefined): AuditCheck {
@@ -25,6 +26,14 @@ export function checkOutput(claim: Claim, given: GivenInput | undefined): AuditC
   if (!given || !ev || "error" in ev) return undefined;
   const evaluator = `the integer evaluator of circuit ${ev.circuitId} on ${given.name}`;
   if (ev.output === claim.output)
-    return check("output", "pass", `${evaluator} gives the claim's output ${claim.output} (label ${ev.label})`);
-  return check("output", "fail", `${evaluator} gives ${ev.output} (label ${ev.label}), the claim says ${claim.output}`);
+    return check(
+      "output",
+      "pass",
+      `${evaluator} gives the claim's output ${claim.output} (${describeLabels(ev.labels)})`,
+    );
+  return check(
+    "output",
+    "fail",
+    `${evaluator} gives ${ev.output} (${describeLabels(ev.labels)}), the claim says ${claim.output}`,
+  );
 }

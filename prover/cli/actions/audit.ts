@@ -13,12 +13,11 @@ import {
   auditClaim,
 } from "../../audit/index.js";
 import { ChainConnectionError } from "../../chain/chain-connection.js";
-import { ensureContractArtifacts } from "../../chain/contract-build.js";
 import { AssayError, InputError } from "../../errors.js";
 import { openRpcChain } from "../../explorer/rpc-chain.js";
 import { releaseCurve } from "../../zk/groth16.js";
 import type { AuditOptions } from "../commands/audit.js";
-import { type GlobalOptions, progress, result } from "../output.js";
+import { type GlobalOptions, result } from "../output.js";
 import { readInputFile } from "../parse.js";
 import { withDeployment } from "./with-chain.js";
 
@@ -109,7 +108,6 @@ async function withAuditContext<T>(o: Opts, fn: (ctx: AuditContext) => Promise<T
       }),
     );
   if (o.network !== undefined) throw new ChainConnectionError("give --rpc or --network, not both");
-  await ensureContractArtifacts((line) => progress(o, `[build] ${line}`));
   const { rpc, protocol, deployment, stateDir } = o;
   const { chain, close } = await openRpcChain({ rpc, protocol, deployment, stateDir });
   try {

@@ -1,8 +1,11 @@
-// assay deploy: protocol parameters checked, an existing live deployment kept unless --force.
+// assay deploy: protocol parameters checked, an existing live deployment kept unless --force;
+// with --request-hub, the request hub (and its Poseidon) on the new protocol.
 import { existsSync, readFileSync } from "node:fs";
+import { AssayProtocol__factory } from "../../../types/ethers-contracts/factories/protocol/index.js";
 import type { ChainConnection } from "../../chain/chain-connection.js";
-import { deploymentPath, writeDeployment } from "../../chain/deployment-file.js";
+import { type DeploymentRecord, deploymentPath, writeDeployment } from "../../chain/deployment-file.js";
 import { defaultParams, deployAssay, type Deployment, type ProtocolParams } from "../../chain/protocol-client.js";
+import { deployRequestHub } from "../../chain/request-hub.js";
 import { withRevertReason } from "../../chain/revert-reason.js";
 import { InputError } from "../../errors.js";
 import type { DeployOptions } from "../commands/deploy.js";
@@ -21,6 +24,8 @@ function paramsOf(o: Opts, deployer: string): ProtocolParams {
   if (o.challengeWindow !== undefined) p.challengeWindow = o.challengeWindow;
   if (o.responseWindow !== undefined) p.responseWindow = o.responseWindow;
   if (o.unbondingDelay !== undefined) p.unbondingDelay = o.unbondingDelay;
+  if (!o.requestHub && (o.requestTtl !== undefined || o.maxCallbackGas !== undefined))
+    throw new InputError("--request-ttl and --max-callback-gas need --request-hub");
   const minimum = 2 * p.challengeWindow + p.responseWindow;
   if (p.unbondingDelay <= minimum) {
     const which =
@@ -45,11 +50,17 @@ async function checkNoLiveDeployment(conn: ChainConnection, o: Opts): Promise<vo
   }
 }
 
-function describeDeployment(d: Deployment, p: ProtocolParams, label: string, written: string | undefined): string {
+function describeDeployment(
+  d: DeploymentRecord,
+  p: ProtocolParams,
+  label: string,
+  written: string | undefined,
+): string {
   return [
     `deployed on chain ${d.chainId} (${label})`,
     `  protocol   ${d.protocol}`,
     `  verifier   ${d.verifier}`,
+    ...(d.requestHub ? [`  requests   ${d.requestHub} (AssayRequestHub; PoseidonT17 ${d.poseidon})`] : []),
     `  admin      ${d.deployer}`,
     `  params     min stake ${formatAmount(p.minStake)}, challenge bond ${formatAmount(p.challengeBond)}, ` +
       `slash ${formatAmount(p.slashAmount)}, windows ${p.challengeWindow}s / ${p.responseWindow}s, ` +
@@ -58,6 +69,18 @@ function describeDeployment(d: Deployment, p: ProtocolParams, label: string, wri
       ? `  recorded   ${written}`
       : "  not recorded: the embedded network ends with this command; deploy to a persistent chain with --rpc <url>",
   ].join("\n");
+}
+
+/** With --request-hub: the hub and its Poseidon, deployed on `d`'s protocol. */
+async function requestHubOf(conn: ChainConnection, o: Opts, d: Deployment) {
+  if (!o.requestHub) return {};
+  progress(o, "[deploy] PoseidonT17 (with its constants) and AssayRequestHub");
+  const { hub, poseidon } = await deployRequestHub(conn.ethers, d.protocol, {
+    requestTtl: o.requestTtl,
+    maxCallbackGas: o.maxCallbackGas,
+    signer: conn.signer,
+  });
+  return { requestHub: hub, poseidon };
 }
 
 export async function run(o: Opts): Promise<void> {
@@ -70,11 +93,11 @@ export async function run(o: Opts): Promise<void> {
       `[deploy] verifier, libraries and AssayProtocol on chain ${conn.chainId} (${conn.label}) from ${deployer}`,
     );
     const before = await conn.ethers.provider.getBlockNumber();
-    const probe = await conn.ethers.getContractAt("AssayProtocol", deployer);
-    const d = await withRevertReason("deploy", [probe.interface], () => deployAssay(conn.ethers, p, conn.signer));
-    const record = { ...d, blockNumber: before + 1 };
+    const iface = AssayProtocol__factory.createInterface();
+    const d = await withRevertReason("deploy", [iface], () => deployAssay(conn.ethers, p, conn.signer));
+    const record: DeploymentRecord = { ...d, blockNumber: before + 1, ...(await requestHubOf(conn, o, d)) };
     const written = conn.ephemeral ? undefined : await writeDeployment(record, o.stateDir);
-    result(o, describeDeployment(d, p, conn.label, written), {
+    result(o, describeDeployment(record, p, conn.label, written), {
       ...record,
       params: p,
       file: written ?? null,

@@ -9,6 +9,7 @@ import { openRegisteredModel, readRegisteredModel } from "../../chain/registered
 import { AssayError, InputError } from "../../errors.js";
 import { DEFAULT_NODE_CONFIG, type NodeConfig } from "../../node/config.js";
 import { type ClaimView, InferenceService } from "../../node/inference-service.js";
+import { describeLabels } from "../../quantize/evaluate.js";
 import { releaseCurve } from "../../zk/groth16.js";
 import type { InferOptions } from "../commands/infer.js";
 import { type GlobalOptions, progress, result, step } from "../output.js";
@@ -41,7 +42,7 @@ function describe(a: Answer): string {
     `claim ${a.claimId}`,
     `  level        ${a.level} (required ${a.requiredLevel ?? "none"} for value at risk ${a.valueAtRisk}: ` +
       `${a.policy.describe})`,
-    `  output       label ${a.output.label} (${a.output.signal})`,
+    `  output       ${describeLabels(a.output.labels)} (${a.output.signal})`,
     `  model        ${a.modelId}`,
     `  salt         ${a.salt} (with the input, \`assay audit ${a.claimId} --input f --salt n\` ` +
       "re-checks the commitment)",

@@ -31,11 +31,11 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Contract } from "ethers";
 import { type ChainConnection, type ChainSigner, connectChain } from "../../chain/chain-connection.js";
-import { ensureContractArtifacts } from "../../chain/contract-build.js";
 import { isDevelopmentChain } from "../../chain/dev-chain.js";
 import { openDeployment } from "../../chain/open-deployment.js";
 import { attachExistingNode } from "../../node/existing-node.js";
 import {
+  type DeploymentRecord,
   deploymentPath,
   readDeployment,
   stateDir as resolveStateDir,
@@ -251,9 +251,15 @@ async function startNode(
     log: ctx.say,
   });
   cleanup.push(() => service.close());
-  if (o.requestHub) {
+  const requestHub = o.requestHub === true ? (boot.deployment as DeploymentRecord).requestHub : o.requestHub;
+  if (o.requestHub === true && !requestHub)
+    throw new InputError(
+      "--request-hub without an address: the deployment records no request hub " +
+        "(deploy one with `assay deploy --request-hub`, or give its address)",
+    );
+  if (requestHub) {
     const requests = await RequestWatcher.open({
-      hub: o.requestHub,
+      hub: requestHub,
       minFee: o.requestMinFee,
       models: boot.served,
       service,
@@ -477,12 +483,6 @@ export async function run(o: Opts): Promise<void> {
     keyFile: o.keyFile,
   });
   progress(g, `chain: ${chain.label} (chain id ${chain.chainId})`);
-  try {
-    await ensureContractArtifacts((line) => progress(g, `[build] ${line}`));
-  } catch (e) {
-    await chain.close();
-    throw e;
-  }
   let warnings: string[];
   try {
     warnings = checkExposure({ ...exposure, embedded: chain.ephemeral });

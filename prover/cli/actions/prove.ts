@@ -10,6 +10,7 @@ import { openModel } from "../../model-store.js";
 import type { CompiledModel } from "../../compile-model.js";
 import { proofFileOf, type ProofFile } from "../../proof-file.js";
 import { proveInference } from "../../prove-inference.js";
+import { describeLabels } from "../../quantize/evaluate.js";
 import { releaseCurve, type VerificationKey } from "../../zk/groth16.js";
 import { verifyingKeyId } from "../../zk/vkey-encoding.js";
 import type { ProveOptions } from "../commands/prove.js";
@@ -92,7 +93,8 @@ function report(o: Opts, { file, timings, clamped }: Proved, snarkjsFiles: strin
   if (o.out || o.json) {
     result(
       o,
-      `label ${file.result.label}; proof ${o.out ? `written to ${o.out}` : "not written (no --out)"}` +
+      `${describeLabels(file.result.labels ?? [file.result.label])}; ` +
+        `proof ${o.out ? `written to ${o.out}` : "not written (no --out)"}` +
         `${claimId ? ` for claim ${claimId}` : ""} ` +
         `(witness ${timings.witnessMs.toFixed(0)} ms, prove ${timings.proveMs.toFixed(0)} ms)`,
       { ...file, timings, snarkjs: snarkjsFiles.length ? snarkjsFiles : undefined },

@@ -8,6 +8,7 @@ import { openRegisteredModel, readRegisteredModel } from "../../chain/registered
 import { withRevertReason } from "../../chain/revert-reason.js";
 import { InputError } from "../../errors.js";
 import { readProofFile } from "../../proof-file.js";
+import { describeLabels } from "../../quantize/evaluate.js";
 import { releaseCurve } from "../../zk/groth16.js";
 import { encodeProof } from "../../zk/vkey-encoding.js";
 import type { SubmitOptions } from "../commands/submit.js";
@@ -86,7 +87,7 @@ async function submitClaim(o: Opts, conn: ChainConnection, d: OpenDeployment, s:
     `claim ${claimId}`,
     `  level        ${level}`,
     `  model        ${claim.modelId}`,
-    `  output       ${claim.output}${pf.result ? ` (label ${pf.result.label})` : ""}`,
+    `  output       ${claim.output}${pf.result ? ` (${describeLabels(pf.result.labels ?? [pf.result.label])})` : ""}`,
     `  input commit ${claim.inputCommitment} (salt ${pf.salt})`,
     `  transaction  ${receipt?.hash} (gas ${receipt?.gasUsed})`,
     o.out ? `  proof file   ${o.out}` : "",
@@ -99,6 +100,7 @@ async function submitClaim(o: Opts, conn: ChainConnection, d: OpenDeployment, s:
     claim: pf.claim,
     salt: pf.salt,
     label: pf.result?.label,
+    labels: pf.result?.labels,
     transaction: receipt?.hash,
     gasUsed: receipt?.gasUsed,
     submitter: conn.signer.address,

@@ -1,9 +1,7 @@
 // assay watch: the node's state directory, its claim store and proof jobs, and a challenge watcher.
 import path from "node:path";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { type Contract, getAddress } from "ethers";
-import { type ChainConnection, connectChain } from "../../chain/chain-connection.js";
-import { ensureContractArtifacts } from "../../chain/contract-build.js";
+import { type ChainConnection, type ChainSigner, connectChain } from "../../chain/chain-connection.js";
 import { stateDir as resolveStateDir } from "../../chain/deployment-file.js";
 import { attach } from "../../chain/protocol-client.js";
 import type { CompiledModel } from "../../compile-model.js";
@@ -62,7 +60,7 @@ function chainOf(node: NodeState, o: Opts): { rpc?: string; network?: string } {
 }
 
 /** The node's operator when the chain lets us sign as it (and no --account was given), else the chosen account. */
-async function defender(conn: ChainConnection, node: NodeState, account?: string): Promise<HardhatEthersSigner> {
+async function defender(conn: ChainConnection, node: NodeState, account?: string): Promise<ChainSigner> {
   if (account !== undefined) return conn.signer;
   const signers = await conn.ethers.getSigners();
   return signers.find((s) => s.address === getAddress(node.operator)) ?? conn.signer;
@@ -170,7 +168,6 @@ export async function run(o: Opts): Promise<void> {
   const node = readNode(resolveStateDir(o.stateDir));
   const conn = await connectChain({ ...o, ...chainOf(node, o) });
   try {
-    await ensureContractArtifacts((line) => progress(o, `[build] ${line}`));
     await watch(conn, node, o);
   } finally {
     await conn.close().catch(() => {});

@@ -1,20 +1,18 @@
 // The connect / run / close around a chain command's body, and the claim targets proofs are made
-// for. A chain command first makes sure the contracts are compiled (a fresh install has none).
+// for (the contracts' factories are built before the action loads: ../lazy-action.ts).
 import { type ChainConnection, connectChain } from "../../chain/chain-connection.js";
 import { type ClaimTarget, randomRequestId } from "../../chain/claim-proof.js";
-import { ensureContractArtifacts } from "../../chain/contract-build.js";
 import { type OpenDeployment, openDeployment } from "../../chain/open-deployment.js";
 import type { ChainOptions } from "../commands/chain-options.js";
-import { type GlobalOptions, progress } from "../output.js";
+import type { GlobalOptions } from "../output.js";
 
-/** Connects (after building missing contract artifacts), runs `fn`, and always closes the connection. */
+/** Connects, runs `fn`, and always closes the connection. */
 export async function withChain<T>(
   o: ChainOptions & GlobalOptions,
   fn: (conn: ChainConnection) => Promise<T>,
 ): Promise<T> {
   const conn = await connectChain(o);
   try {
-    await ensureContractArtifacts((line) => progress(o, `[build] ${line}`));
     return await fn(conn);
   } finally {
     await conn.close().catch(() => {});

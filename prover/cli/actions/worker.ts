@@ -18,7 +18,6 @@ import {
 import { TxSender } from "../../node/tx-sender.js";
 import { releaseCurve } from "../../zk/groth16.js";
 import { verifyingKeyId } from "../../zk/vkey-encoding.js";
-import { ensureContractArtifacts } from "../../chain/contract-build.js";
 import type { WorkerOptions } from "../commands/worker.js";
 import { type GlobalOptions, progress, result } from "../output.js";
 
@@ -171,7 +170,6 @@ export async function run(o: Opts): Promise<void> {
   const conn = await connectChain(o);
   let db: Database | undefined;
   try {
-    await ensureContractArtifacts((line) => say(`[build] ${line}`));
     say(`chain: ${conn.label} (chain id ${conn.chainId}); worker account ${conn.signer.address}`);
     db = await openDatabase({ url: o.db, log: say });
     await work(conn, db, models, o);

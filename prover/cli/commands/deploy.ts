@@ -2,7 +2,7 @@
 // <state dir>/deployment-<chainId>.json so later commands find them.
 import type { Command } from "commander";
 import { lazyAction } from "../lazy-action.js";
-import { addressOption, amountOption, secondsOption } from "../parse.js";
+import { addressOption, amountOption, intOption, secondsOption } from "../parse.js";
 import { CHAIN_HELP, type ChainOptions, chainOptions, keyOptions } from "./chain-options.js";
 
 export interface DeployOptions extends ChainOptions {
@@ -14,6 +14,9 @@ export interface DeployOptions extends ChainOptions {
   unbondingDelay?: number;
   treasury?: string;
   force?: boolean;
+  requestHub?: boolean;
+  requestTtl?: number;
+  maxCallbackGas?: number;
 }
 
 function addOptions(cmd: Command): Command {
@@ -49,7 +52,18 @@ function addOptions(cmd: Command): Command {
       "receives the treasury's share of slashed stake (default: the deployer)",
       addressOption("--treasury"),
     )
-    .option("--force", "deploy even when this chain already has a recorded deployment (the file is replaced)");
+    .option("--force", "deploy even when this chain already has a recorded deployment (the file is replaced)")
+    .option("--request-hub", "also deploy an AssayRequestHub (on-chain inference requests) with its PoseidonT17")
+    .option(
+      "--request-ttl <seconds>",
+      "with --request-hub: how long a request stays open before its fee can be refunded (default 3600)",
+      secondsOption("--request-ttl"),
+    )
+    .option(
+      "--max-callback-gas <gas>",
+      "with --request-hub: the most callback gas a request may ask for (default 1000000)",
+      intOption("--max-callback-gas", 21_000, 30_000_000),
+    );
 }
 
 export function defineDeploy(program: Command): void {
@@ -59,7 +73,8 @@ export function defineDeploy(program: Command): void {
     .description(
       "deploy the shared Groth16 verifier and the AssayProtocol contract (the deployer is admin: the local key " +
         "of --keystore / --key-file, else account 0 of the chain) and record their addresses in " +
-        "<state dir>/deployment-<chainId>.json. The contracts are compiled first if this install has not " +
+        "<state dir>/deployment-<chainId>.json; with --request-hub, also the hub contracts ask for inferences " +
+        "through (its address is recorded too). The contracts are compiled first if this install has not " +
         "built them yet.",
     );
   addOptions(cmd);

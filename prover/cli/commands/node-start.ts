@@ -68,7 +68,8 @@ export interface NodeStartOptions {
   modelId?: string[];
   logRange: number;
   devBootstrap?: boolean;
-  requestHub?: string;
+  /** An address, or true: the hub the deployment file records. */
+  requestHub?: string | true;
   requestMinFee?: bigint;
 }
 
@@ -166,8 +167,9 @@ function addOptions(cmd: Command): Command {
     )
     .option("--no-enclave", "run no enclave (no Attested level)")
     .option(
-      "--request-hub <address>",
-      "answer the on-chain inference requests of this AssayRequestHub",
+      "--request-hub [address]",
+      "answer the on-chain inference requests of this AssayRequestHub (no address: the deployment's, " +
+        "recorded by `assay deploy --request-hub`)",
       addressOption("--request-hub"),
     )
     .option(

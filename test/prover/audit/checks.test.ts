@@ -281,7 +281,7 @@ describe("prover/audit/checks", function () {
     const given = (inputCommitment: bigint, output: bigint): GivenInput => ({
       name: "in.json",
       salt: 5n,
-      evaluation: { circuitId: "c0ffee", inputCommitment, output, label: 7 },
+      evaluation: { circuitId: "c0ffee", inputCommitment, output, labels: [7] },
     });
 
     it("pass when the input and salt give the claim's commitment and output", function () {
@@ -295,6 +295,17 @@ describe("prover/audit/checks", function () {
         status: "pass",
         detail: "the integer evaluator of circuit c0ffee on in.json gives the claim's output 7 (label 7)",
       });
+    });
+
+    it("name every label of a model with several ArgMax groups", function () {
+      const multi: GivenInput = {
+        name: "in.json",
+        salt: 5n,
+        evaluation: { circuitId: "c0ffee", inputCommitment: 11n, output: 7n, labels: [3, 1, 0] },
+      };
+      expect(checkOutput(claim, multi).detail).to.equal(
+        "the integer evaluator of circuit c0ffee on in.json gives the claim's output 7 (labels 3, 1, 0)",
+      );
     });
 
     it("fail on other values; skip without an input; fail when the model is not compiled here", function () {
