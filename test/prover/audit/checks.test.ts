@@ -303,9 +303,11 @@ describe("prover/audit/checks", function () {
         salt: 5n,
         evaluation: { circuitId: "c0ffee", inputCommitment: 11n, output: 7n, labels: [3, 1, 0] },
       };
-      expect(checkOutput(claim, multi).detail).to.equal(
-        "the integer evaluator of circuit c0ffee on in.json gives the claim's output 7 (labels 3, 1, 0)",
-      );
+      expect(checkOutput(claim, multi)).to.deep.equal({
+        id: "output",
+        status: "pass",
+        detail: "the integer evaluator of circuit c0ffee on in.json gives the claim's output 7 (labels 3, 1, 0)",
+      });
     });
 
     it("fail on other values; skip without an input; fail when the model is not compiled here", function () {
