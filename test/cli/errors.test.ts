@@ -231,7 +231,7 @@ describe("cli: failing early, in one line", function () {
   it("a chain or node that refuses connections: one line, exit 1", async () => {
     const port = await freePort();
     expect(onlyLine(assay("-q", "deploy", "--rpc", `http://127.0.0.1:${port}`), 1)).to.match(
-      new RegExp(`^assay: cannot reach rpc http://127\\.0\\.0\\.1:${port}`),
+      new RegExp(`^assay: cannot reach --rpc http://127\\.0\\.0\\.1:${port}`),
     );
     const r = assay(
       "-q",
