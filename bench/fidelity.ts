@@ -24,9 +24,9 @@ import { inputEncoding, outputEncoding, outputIsLabel, outputValues } from "../p
 import { loadDataSet } from "../prover/data/dataset.js";
 import { toField } from "../prover/field.js";
 import { normalize, parseModel } from "../prover/onnx/index.js";
-import { evaluateInteger } from "../prover/quantize/evaluate.js";
-import { measureFidelity } from "../prover/quantize/fidelity.js";
-import { quantize } from "../prover/quantize/fixed-point.js";
+import { evaluateInteger } from "../prover/engine/evaluate.js";
+import { measureFidelity } from "../prover/engine/fidelity.js";
+import { quantize } from "../prover/engine/fixed-point.js";
 import type { QuantizationConfig, QuantizedModel } from "../prover/quantize/quantized-model.js";
 import { compileCircuit } from "../prover/zk/circom.js";
 import { groth16Prove, groth16Setup, groth16Verify, releaseCurve, type VerificationKey } from "../prover/zk/groth16.js";

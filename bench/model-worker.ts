@@ -8,7 +8,7 @@ import { artifactPath, PROJECT_ROOT } from "../prover/artifacts.js";
 import { compileModel, type Stage } from "../prover/compile-model.js";
 import { loadDataSet } from "../prover/data/dataset.js";
 import { proveInference, verifyInference } from "../prover/prove-inference.js";
-import { measureFidelity } from "../prover/quantize/fidelity.js";
+import { measureFidelity } from "../prover/engine/fidelity.js";
 import { releaseCurve } from "../prover/zk/groth16.js";
 import { BENCH_MODELS } from "./models.js";
 

@@ -51,7 +51,7 @@ import type { CompiledModel } from "../prover/compile-model.js";
 import { loadDataSet } from "../prover/data/dataset.js";
 import { openModel } from "../prover/model-store.js";
 import { infer } from "../prover/prove-inference.js";
-import { evaluateInteger } from "../prover/quantize/evaluate.js";
+import { evaluateInteger } from "../prover/engine/evaluate.js";
 import { type ClaimRecord, ClaimStore } from "../prover/node/claim-store.js";
 import { type Database, openDatabase, type Row, type Sql } from "../prover/node/db/database.js";
 import { bootstrapDevNode } from "../prover/node/dev-bootstrap.js";

@@ -15,7 +15,7 @@ import path from "node:path";
 import { network } from "hardhat";
 import { PROJECT_ROOT } from "../prover/artifacts.js";
 import { openCompiledModel } from "../prover/compile-model.js";
-import type { Fidelity } from "../prover/quantize/fidelity.js";
+import type { Fidelity } from "../prover/engine/fidelity.js";
 import type { QuantizationConfig } from "../prover/quantize/quantized-model.js";
 import type { Groth16Proof } from "../prover/zk/groth16.js";
 import { encodeProof, encodeVerifyingKey, verifyingKeyId } from "../prover/zk/vkey-encoding.js";

@@ -1,7 +1,7 @@
 pragma circom 2.1.6;
 
 // Conv2D(C, H, W, M, KH, KW, G, SH, SW, PT, PL, DH, DW, OH, OW, WT, B)
-// Spec:   one image, channels first (reference: prover/layers/conv.ts). For output channel m in
+// Spec:   one image, channels first (reference: prover/kinds/conv.ts). For output channel m in
 //         group g = m \ (M / G), position (oy, ox):
 //           out[(m * OH + oy) * OW + ox] = B[m] + sum_{cg < C/G, ky < KH, kx < KW}
 //               WT[m][cg][ky][kx] * in[((g * C/G + cg) * H + iy) * W + ix]

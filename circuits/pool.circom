@@ -28,7 +28,7 @@ template Max2(BITS) {
 }
 
 // MaxPool2D(C, H, W, KH, KW, SH, SW, PT, PL, DH, DW, OH, OW, BITS)
-// Spec:   one image, channels first (reference: prover/layers/maxpool.ts). For channel c and
+// Spec:   one image, channels first (reference: prover/kinds/maxpool.ts). For channel c and
 //         output position (oy, ox): out[(c * OH + oy) * OW + ox] = max of in[(c * H + iy) * W + ix]
 //         over the valid taps iy = oy * SH - PT + ky * DH, ix = ox * SW - PL + kx * DW inside the
 //         input (padding never wins). Every window has at least one valid tap.
@@ -91,7 +91,7 @@ template MaxPool2D(C, H, W, KH, KW, SH, SW, PT, PL, DH, DW, OH, OW, BITS) {
 }
 
 // SumPool2D(C, H, W, KH, KW, SH, SW, PT, PL, OH, OW, MULT)
-// Spec:   one image, channels first (reference: prover/layers/avgpool.ts):
+// Spec:   one image, channels first (reference: prover/kinds/avgpool.ts):
 //         out[(c * OH + oy) * OW + ox] = MULT[oy * OW + ox] * sum of in[(c * H + iy) * W + ix]
 //         over the valid taps iy = oy * SH - PT + ky, ix = ox * SW - PL + kx. With
 //         MULT = round(2^F / divisor) this is the average at 2^F times the input's scale.

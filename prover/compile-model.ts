@@ -19,7 +19,7 @@ import { emitCircuit, PUBLIC_SIGNALS } from "./circuit/emit.js";
 import { inputEncoding, outputEncoding, outputIsLabel, outputIsWord } from "./circuit/encodings.js";
 import { AssayError, EngineError, firstLine, InputError, InternalError } from "./errors.js";
 import { normalize, parseModel } from "./onnx/index.js";
-import { quantize } from "./quantize/fixed-point.js";
+import { quantize } from "./engine/fixed-point.js";
 import { DEFAULT_QUANTIZATION, type QuantizationConfig, type QuantizedModel } from "./quantize/quantized-model.js";
 import { checkWitness, tooLargeBeforeCompiling } from "./prove-inference.js";
 import { circom2Version, CircomCompileError, compileCircuit } from "./zk/circom.js";

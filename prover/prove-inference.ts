@@ -20,7 +20,7 @@ import {
   WitnessCheckError,
 } from "./errors.js";
 import { FIELD_MODULUS, toField } from "./field.js";
-import { evaluateInteger, type IntegerResult } from "./quantize/evaluate.js";
+import { evaluateInteger, type IntegerResult } from "./engine/evaluate.js";
 import type { QuantizedModel } from "./quantize/quantized-model.js";
 import { type ConstantFunctionEstimate, estimateConstantFunctions } from "./zk/circom.js";
 import { type Groth16Proof, groth16Prove, groth16Verify } from "./zk/groth16.js";

@@ -26,7 +26,7 @@ import { loadDataSet } from "../prover/data/dataset.js";
 import { bootstrapDevNode } from "../prover/node/dev-bootstrap.js";
 import { InferenceService, type InferResponse } from "../prover/node/inference-service.js";
 import { startServer } from "../prover/node/server.js";
-import { measureFidelity } from "../prover/quantize/fidelity.js";
+import { measureFidelity } from "../prover/engine/fidelity.js";
 import { releaseCurve } from "../prover/zk/groth16.js";
 
 const MODEL = "digits-mlp-64-32-10";

@@ -7,14 +7,36 @@
 //   [2] binding          caller-chosen value bound to the proof (claim id / beneficiary hash),
 //                        so a proof cannot be lifted into another claim or stolen by a front-runner
 //
-// Layer k writes h<k>[] (the input is x[]): its core (prover/circuit/layers/<kind>.ts, the
-// values c<k>[]) and then its activation per element.
+// Layer k writes h<k>[] (the input is x[]): its core (emitted by its kind, prover/kinds/, the
+// values c<k>[]) and then its step (activation) per element. The circuit includes the template
+// files of the kinds it uses, the step's, and those of the commitment, the head and the binding.
 import { tensorTag, valuesPerWord } from "../commit/tensor-commitment.js";
+import type { EmitContext } from "../kinds/emit-context.js";
+import { layerKindOf, type TemplateFile, templatesOf } from "../kinds/index.js";
+import { emitActivation, STEP_TEMPLATES } from "../kinds/step.js";
 import type { QuantizedModel } from "../quantize/quantized-model.js";
 import { argmaxGroups, inputEncoding, outputEncoding, outputIsWord } from "./encodings.js";
-import type { EmitContext } from "./emit-context.js";
-import { emitActivation } from "./layers/activation.js";
-import { emitLayerCore } from "./layers/index.js";
+
+/** Every template file, in the order a circuit includes them. */
+const TEMPLATE_ORDER: readonly TemplateFile[] = [
+  "commit.circom",
+  "dense.circom",
+  "conv.circom",
+  "pool.circom",
+  "rescale.circom",
+  "activation.circom",
+  "pwl.circom",
+  "argmax.circom",
+  "bind.circom",
+];
+
+/** The include lines of `q`'s circuit. */
+function includes(q: QuantizedModel): string[] {
+  const used = templatesOf(q.layers);
+  for (const t of ["commit.circom", ...STEP_TEMPLATES, "bind.circom"] as const) used.add(t);
+  if (q.output.head === "argmax") used.add("argmax.circom");
+  return TEMPLATE_ORDER.filter((t) => used.has(t)).map((t) => `include "${t}";`);
+}
 
 export const CIRCOM_PRAGMA = "2.1.6";
 export const PUBLIC_SIGNALS = ["inputCommitment", "output", "binding"] as const;
@@ -90,7 +112,7 @@ export function emitCircuit(q: QuantizedModel, opts: EmitOptions): string {
   );
   const name = (k: number) => (k < 0 ? "x" : `h${k}`);
   q.layers.forEach((layer, k) => {
-    const core = emitLayerCore(layer, k, layer.inputs.map(name), ctx);
+    const core = layerKindOf(layer, `layer ${k}`).emit(layer, k, layer.inputs.map(name), ctx);
     const n = layer.outMin.length;
     if (layer.act) emitActivation(layer.act, k, n, core.values, ctx);
     else ctx.body.push(`  signal h${k}[${n}];`, `  for (var j = 0; j < ${n}; j++) h${k}[j] <== ${core.values}[j];`);
@@ -104,15 +126,7 @@ export function emitCircuit(q: QuantizedModel, opts: EmitOptions): string {
     `// assay model circuit: ${q.layers.length} layer(s), input ${q.input.shape.join("x")}, head ${q.output.head}.`,
     `pragma circom ${CIRCOM_PRAGMA};`,
     ``,
-    `include "commit.circom";`,
-    `include "dense.circom";`,
-    `include "conv.circom";`,
-    `include "pool.circom";`,
-    `include "rescale.circom";`,
-    `include "activation.circom";`,
-    `include "pwl.circom";`,
-    `include "argmax.circom";`,
-    `include "bind.circom";`,
+    ...includes(q),
     ``,
     ...ctx.functions,
     ``,

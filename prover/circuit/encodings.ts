@@ -2,7 +2,7 @@
 // committed with a salt) and the public output (one packed word when it fits, else a hash).
 import { type TensorEncoding, fitsOneWord } from "../commit/tensor-commitment.js";
 import { shapeSize } from "../model/float-graph.js";
-import type { IntegerResult } from "../quantize/evaluate.js";
+import type { IntegerResult } from "../engine/evaluate.js";
 import type { QuantizedModel } from "../quantize/quantized-model.js";
 
 export function inputEncoding(q: QuantizedModel): TensorEncoding {

@@ -2,7 +2,7 @@
 // detail exactly as `assay audit` prints it, and the evidence it read), the node's record when
 // the explorer runs on the node that made the claim, and the claim's events.
 import type { AuditCheck } from "../audit/index.js";
-import { describeLabels } from "../quantize/evaluate.js";
+import { describeLabels } from "../engine/evaluate.js";
 import type { ClaimPageData } from "./claim-data.js";
 import { type EvidenceRow, evidenceOf } from "./claim-evidence.js";
 import { address, detailMarkup, hash, type Links, levelBadge, modelLink, time } from "./format.js";

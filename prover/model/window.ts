@@ -54,3 +54,38 @@ export function outputLength(
   if (ceil && (out - 1) * stride >= len + padBegin) out--;
   return out;
 }
+
+/**
+ * The per-channel window loop of the pools, written once: y[nc][p] = reduce(base, taps[p], p) for
+ * every image-channel nc (its plane starts at `base` in the input) and output position p.
+ * Float and integer evaluation and the quantizer's bounds all run through it.
+ */
+export function poolWindows(
+  win: Window2D,
+  reduce: (base: number, taps: Int32Array, p: number) => number,
+): Float64Array {
+  const taps = windowTaps(win);
+  const plane = win.h * win.w;
+  const outPlane = win.oh * win.ow;
+  const y = new Float64Array(win.n * win.c * outPlane);
+  for (let nc = 0; nc < win.n * win.c; nc++) {
+    for (let p = 0; p < outPlane; p++) y[nc * outPlane + p] = reduce(nc * plane, taps[p], p);
+  }
+  return y;
+}
+
+/** The largest of the window's valid inputs (-Infinity for a window of padding only). */
+export function windowMax(x: ArrayLike<number>): (base: number, taps: Int32Array) => number {
+  return (base, t) => {
+    let best = -Infinity;
+    for (let i = 1; i < t.length; i += 2) best = Math.max(best, x[base + t[i]]);
+    return best;
+  };
+}
+
+/** The sum of the window's valid inputs. */
+export function windowSum(x: ArrayLike<number>, base: number, t: Int32Array): number {
+  let s = 0;
+  for (let i = 1; i < t.length; i += 2) s += x[base + t[i]];
+  return s;
+}

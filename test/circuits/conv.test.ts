@@ -1,10 +1,10 @@
-// circuits/conv.circom: Conv2D against the integer evaluator (prover/layers/conv.ts) for stride,
+// circuits/conv.circom: Conv2D against the integer evaluator (prover/kinds/conv.ts) for stride,
 // padding, dilation, groups and depthwise kernels; linear, so one constraint per public output.
 import { expect } from "chai";
-import { evaluateConv } from "../../prover/layers/conv.js";
+import { conv } from "../../prover/kinds/conv.js";
 import type { Window2D } from "../../prover/model/float-graph.js";
 import type { ConvLayer } from "../../prover/quantize/quantized-model.js";
-import { literal } from "../../prover/circuit/emit-context.js";
+import { literal } from "../../prover/kinds/emit-context.js";
 import { testCircuit } from "../helpers/test-circuit.js";
 import { rng } from "../helpers/vectors.js";
 
@@ -81,7 +81,7 @@ describe("circuits: Conv2D", () => {
       for (let trial = 0; trial < 3; trial++) {
         const x = Array.from({ length: w.c * w.h * w.w }, () => Number(r.int(-255n, 255n)));
         const wit = await circuit.witness({ in: x });
-        const expected = Array.from(evaluateConv(layer, [Float64Array.from(x)]), (v) => BigInt(v));
+        const expected = Array.from(conv.evalInt(layer, [Float64Array.from(x)], 0), (v) => BigInt(v));
         expect(circuit.signals(wit, "main.out", nOut)).to.deep.equal(expected);
         expect(circuit.check(wit).ok).to.equal(true);
         // Any change of an output breaks its (linear) constraint.

@@ -1,8 +1,8 @@
 // circuits/pool.circom: Max2 against int-ops max2, MaxPool2D and SumPool2D against the integer
-// evaluators (prover/layers/maxpool.ts, avgpool.ts), tampered witnesses, pinned counts.
+// evaluators (prover/kinds/maxpool.ts, avgpool.ts), tampered witnesses, pinned counts.
 import { expect } from "chai";
-import { evaluateAvgPool } from "../../prover/layers/avgpool.js";
-import { evaluateMaxPool } from "../../prover/layers/maxpool.js";
+import { avgpool } from "../../prover/kinds/avgpool.js";
+import { maxpool } from "../../prover/kinds/maxpool.js";
 import type { Window2D } from "../../prover/model/float-graph.js";
 import { windowTaps } from "../../prover/model/window.js";
 import { IntRangeError, max2 } from "../../prover/quantize/int-ops.js";
@@ -128,7 +128,7 @@ describe("circuits: Max2", () => {
 /** Max pooling on ints with the evaluator, for any geometry. */
 function expectedMax(w: Window2D, x: number[]): bigint[] {
   const layer = { kind: "maxpool", win: w, diffBits: 0 } as unknown as MaxPoolLayer;
-  return Array.from(evaluateMaxPool(layer, [Float64Array.from(x)]), (v) => BigInt(v));
+  return Array.from(maxpool.evalInt(layer, [Float64Array.from(x)], 0), (v) => BigInt(v));
 }
 
 describe("circuits: MaxPool2D", () => {
@@ -191,7 +191,7 @@ describe("circuits: SumPool2D", () => {
       const x = Array.from({ length: 50 }, () => Number(r.int(-500n, 500n)));
       const wit = await c.witness({ in: x });
       expect(c.signals(wit, "main.out", 18)).to.deep.equal(
-        Array.from(evaluateAvgPool(layer, [Float64Array.from(x)]), (v) => BigInt(v)),
+        Array.from(avgpool.evalInt(layer, [Float64Array.from(x)], 0), (v) => BigInt(v)),
       );
       expect(c.check(wit).ok).to.equal(true);
       expect(c.check(c.tamper(wit, { "main.out[4]": c.signal(wit, "main.out[4]") + 1n })).ok).to.equal(false);

@@ -19,8 +19,8 @@ import {
 } from "../../prover/commit/tensor-commitment.js";
 import { consumerRequiredLevel } from "../../prover/node/routing.js";
 import { normalize, parseModel } from "../../prover/onnx/index.js";
-import { evaluateInteger } from "../../prover/quantize/evaluate.js";
-import { quantize } from "../../prover/quantize/fixed-point.js";
+import { evaluateInteger } from "../../prover/engine/evaluate.js";
+import { quantize } from "../../prover/engine/fixed-point.js";
 import type { QuantizedModel } from "../../prover/quantize/quantized-model.js";
 import type { AssayConsumerHarness } from "../../types/ethers-contracts/index.js";
 import { loadDigits, modelPath } from "../helpers/data.js";

@@ -10,7 +10,7 @@ import { outputEncoding } from "../../prover/circuit/encodings.js";
 import { type CompiledModel, compileModel } from "../../prover/compile-model.js";
 import { FIELD_MODULUS, fromField } from "../../prover/field.js";
 import { proveInference, verifyInference } from "../../prover/prove-inference.js";
-import { evaluateLayers, quantizeInput } from "../../prover/quantize/evaluate.js";
+import { evaluateLayers, quantizeInput } from "../../prover/engine/evaluate.js";
 import { releaseCurve } from "../../prover/zk/groth16.js";
 import { encodeProof, encodeVerifyingKey, verifyingKeyId } from "../../prover/zk/vkey-encoding.js";
 import { computeWitness, readSymbols } from "../../prover/zk/witness.js";

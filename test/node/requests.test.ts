@@ -16,7 +16,7 @@ import {
 } from "../../prover/chain/request-hub.js";
 import { inputEncoding } from "../../prover/circuit/encodings.js";
 import { infer } from "../../prover/prove-inference.js";
-import { quantizeInput } from "../../prover/quantize/evaluate.js";
+import { quantizeInput } from "../../prover/engine/evaluate.js";
 import type { InferenceService } from "../../prover/node/inference-service.js";
 import { RequestWatcher } from "../../prover/node/request-watcher.js";
 import { releaseCurve } from "../../prover/zk/groth16.js";

@@ -2,7 +2,7 @@
 // input and salt the auditor was given (skipped when none was given).
 import type { Claim } from "../../chain/claim.js";
 import { type AuditCheck, check } from "../audit-report.js";
-import { describeLabels } from "../../quantize/evaluate.js";
+import { describeLabels } from "../../engine/evaluate.js";
 import type { GivenInput } from "../input-evaluation.js";
 
 export function checkInputCommitment(claim: Claim, given: GivenInput | undefined): AuditCheck {

@@ -9,7 +9,7 @@ import { openRegisteredModel, readRegisteredModel } from "../../chain/registered
 import { AssayError, InputError } from "../../errors.js";
 import { DEFAULT_NODE_CONFIG, type NodeConfig } from "../../node/config.js";
 import { type ClaimView, InferenceService } from "../../node/inference-service.js";
-import { describeLabels } from "../../quantize/evaluate.js";
+import { describeLabels } from "../../engine/evaluate.js";
 import { releaseCurve } from "../../zk/groth16.js";
 import type { InferOptions } from "../commands/infer.js";
 import { type GlobalOptions, progress, result, step } from "../output.js";

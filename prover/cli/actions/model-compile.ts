@@ -3,7 +3,7 @@ import { artifactPath } from "../../artifacts.js";
 import { type CompiledModel, compileModel, type Stage } from "../../compile-model.js";
 import type { DataSet } from "../../data/dataset.js";
 import { AssayError, EngineError } from "../../errors.js";
-import { type Fidelity, measureFidelity } from "../../quantize/fidelity.js";
+import { type Fidelity, measureFidelity } from "../../engine/fidelity.js";
 import { releaseCurve } from "../../zk/groth16.js";
 import type { ModelCompileOptions } from "../commands/model-compile.js";
 import { type GlobalOptions, progress, result, step } from "../output.js";

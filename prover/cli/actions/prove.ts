@@ -10,7 +10,7 @@ import { openModel } from "../../model-store.js";
 import type { CompiledModel } from "../../compile-model.js";
 import { proofFileOf, type ProofFile } from "../../proof-file.js";
 import { proveInference } from "../../prove-inference.js";
-import { describeLabels } from "../../quantize/evaluate.js";
+import { describeLabels } from "../../engine/evaluate.js";
 import { releaseCurve, type VerificationKey } from "../../zk/groth16.js";
 import { verifyingKeyId } from "../../zk/vkey-encoding.js";
 import type { ProveOptions } from "../commands/prove.js";

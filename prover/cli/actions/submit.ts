@@ -8,7 +8,7 @@ import { openRegisteredModel, readRegisteredModel } from "../../chain/registered
 import { withRevertReason } from "../../chain/revert-reason.js";
 import { InputError } from "../../errors.js";
 import { readProofFile } from "../../proof-file.js";
-import { describeLabels } from "../../quantize/evaluate.js";
+import { describeLabels } from "../../engine/evaluate.js";
 import { releaseCurve } from "../../zk/groth16.js";
 import { encodeProof } from "../../zk/vkey-encoding.js";
 import type { SubmitOptions } from "../commands/submit.js";

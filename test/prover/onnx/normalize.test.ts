@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import ort from "onnxruntime-node";
 import { ShapeMismatchError, UnsupportedOperatorError } from "../../../prover/errors.js";
-import { evaluateFloat } from "../../../prover/model/float-eval.js";
+import { evaluateFloat } from "../../../prover/engine/float-eval.js";
 import { loadModel, normalize, parseModel } from "../../../prover/onnx/index.js";
 import { buildModel, randomFloats } from "../../helpers/onnx-builder.js";
 import { loadDigits, modelPath } from "../../helpers/data.js";

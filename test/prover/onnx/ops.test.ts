@@ -3,7 +3,7 @@
 // forms fail with UnsupportedOperatorError naming the node.
 import { expect } from "chai";
 import { UnsupportedOperatorError } from "../../../prover/errors.js";
-import { evaluateFloat } from "../../../prover/model/float-eval.js";
+import { evaluateFloat } from "../../../prover/engine/float-eval.js";
 import { normalize, parseModel } from "../../../prover/onnx/index.js";
 import { buildModel, randomFloats } from "../../helpers/onnx-builder.js";
 import { caseModel, numel, OP_CASES, runOrt } from "../../helpers/onnx-cases.js";

@@ -10,14 +10,14 @@
 // ERROR_BOUNDS_REPORT=1 prints measured / bound per layer kind (quoted in docs/quantization.md).
 import { expect } from "chai";
 import ort from "onnxruntime-node";
-import { evaluateLayer } from "../../../prover/layers/index.js";
-import { argmaxAlong, evaluateFloatTrace, softmaxAlong } from "../../../prover/model/float-eval.js";
+import { evaluateFloatTrace } from "../../../prover/engine/float-eval.js";
+import { argmaxAlong, softmaxAlong } from "../../../prover/model/head.js";
 import type { ClipOp, FloatGraph } from "../../../prover/model/float-graph.js";
-import { evalFloatOp } from "../../../prover/model/ops/index.js";
+import { floatKindOf } from "../../../prover/kinds/index.js";
 import { normalize, parseModel } from "../../../prover/onnx/index.js";
 import { quantizeActivation } from "../../../prover/quantize/activation.js";
-import { evaluateLayers, quantizeInput } from "../../../prover/quantize/evaluate.js";
-import { type QuantizeOptions, quantizeTraced } from "../../../prover/quantize/fixed-point.js";
+import { evaluateLayer, evaluateLayers, quantizeInput } from "../../../prover/engine/evaluate.js";
+import { type QuantizeOptions, quantizeTraced } from "../../../prover/engine/fixed-point.js";
 import type { QuantizedLayer, QuantizedModel } from "../../../prover/quantize/quantized-model.js";
 import { randomFloats } from "../../helpers/onnx-builder.js";
 import { caseModel, numel, OP_CASES, type OpCase } from "../../helpers/onnx-cases.js";
@@ -177,7 +177,7 @@ function worstCaseInputs(g: FloatGraph, q: QuantizedModel): number[][] {
   const step = 2 ** -q.input.frac;
   const scale = 2 ** -coreFrac(layer, q.input.frac);
   const core = { ...layer, act: undefined } as QuantizedLayer;
-  const floatCore = (x: Float64Array) => evalFloatOp(g.ops[0], [x]);
+  const floatCore = (x: Float64Array) => floatKindOf(g.ops[0]).evalFloat(g.ops[0], [x]);
   const intCore = (x: Float64Array) => evaluateLayer(core, [x], "worst case");
   const zeroF = floatCore(new Float64Array(n));
   const zeroI = intCore(new Float64Array(n));

@@ -1,14 +1,14 @@
 import { expect } from "chai";
 import { ShapeMismatchError } from "../../../prover/errors.js";
-import { evaluateFloat } from "../../../prover/model/float-eval.js";
+import { evaluateFloat } from "../../../prover/engine/float-eval.js";
 import { loadModel, normalize } from "../../../prover/onnx/index.js";
 import {
   evaluateInteger,
   evaluateLayers,
   evaluateQuantizedInts,
   quantizeInput,
-} from "../../../prover/quantize/evaluate.js";
-import { quantize, signedBits } from "../../../prover/quantize/fixed-point.js";
+} from "../../../prover/engine/evaluate.js";
+import { quantize, signedBits } from "../../../prover/engine/fixed-point.js";
 import { loadDigits, modelPath } from "../../helpers/data.js";
 
 const MODELS = [
@@ -110,7 +110,7 @@ describe("quantize: fixed point and the integer evaluator", () => {
 
 describe("quantize: fidelity against onnxruntime", () => {
   it("measures agreement and error against the float model run by onnxruntime (softmax head)", async () => {
-    const { measureFidelity } = await import("../../../prover/quantize/fidelity.js");
+    const { measureFidelity } = await import("../../../prover/engine/fidelity.js");
     const g = normalize(loadModel(modelPath("digits-mlp-64-32-10-softmax")));
     const q = quantize(g, loadDigits(8, "calib").xs);
     const test = loadDigits(8, "test");

@@ -1,8 +1,10 @@
-// The integer reference evaluator: the spec the circuit must match bit for bit.
+// The integer reference evaluator: the spec the circuit must match bit for bit. Each layer is
+// evaluated by its kind (prover/kinds/).
 import { ShapeMismatchError } from "../errors.js";
-import { evaluateLayer } from "../layers/index.js";
-import { argmaxAlong } from "../model/float-eval.js";
-import type { QuantizedModel } from "./quantized-model.js";
+import { layerKindOf } from "../kinds/index.js";
+import { applyActivation } from "../kinds/step.js";
+import { argmaxAlong } from "../model/head.js";
+import type { QuantizedLayer, QuantizedModel } from "../quantize/quantized-model.js";
 
 export interface IntegerResult {
   /** Quantized input (clamped into the input range). */
@@ -49,6 +51,12 @@ export function quantizeInput(q: QuantizedModel, x: ArrayLike<number>): { values
 }
 
 /** Every layer's integer output on already-quantized input values (layer k is the circuit's h<k>). */
+/** One layer on its (integer) inputs: its kind's core, then the step (activation) after it. */
+export function evaluateLayer(layer: QuantizedLayer, inputs: Float64Array[], where: string): Float64Array {
+  const core = layerKindOf(layer, where).evalInt(layer, inputs, layer.outMin.length);
+  return layer.act ? applyActivation(layer.act, core, where) : core;
+}
+
 export function evaluateLayers(q: QuantizedModel, input: Float64Array): Float64Array[] {
   const outs: Float64Array[] = [];
   q.layers.forEach((layer, k) => {

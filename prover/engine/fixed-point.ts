@@ -9,28 +9,21 @@
 //   then ReLU / Clip / LeakyRelu on y_q, or a piecewise-linear Sigmoid / Tanh on acc.
 //
 // Layers are formed from the float DAG: a linear core (dense, conv, average pool, affine, add,
-// data movement) or a max pool, plus the activation that follows it when it is the core's only
-// reader. Max pooling commutes with floor rescaling and every monotone activation that is one
-// function for all elements, so a max pool after (conv -> activation) runs on the raw accumulators
-// when that needs fewer constraints (pool-placement.ts).
+// data movement) or a max pool, quantized by its kind (prover/kinds/), plus the activation that
+// follows it when it is the core's only reader. Max pooling commutes with floor rescaling and
+// every monotone activation that is one function for all elements, so a max pool after
+// (conv -> activation) runs on the raw accumulators when that needs fewer constraints
+// (pool-placement.ts).
 // Raw accumulators also flow into Add / Concat / MaxPool unrescaled; a rescale is inserted
 // before any other reader (and at the output).
 //
 // Circuit widths come from *static* bounds over every input in [min, max], not from calibration,
 // so any valid input is provable: no overflow, no saturation inside the network.
+import { floatKindOf, readsRaw } from "../kinds/index.js";
 import type { ActivationOp, FloatGraph, FloatOp } from "../model/float-graph.js";
 import { isActivation } from "../model/float-graph.js";
-import { type ActResult, type ActSpec, QuantizationError, quantizeActivation } from "./activation.js";
-import { calibrate, quantizedInput } from "./calibration.js";
-import { quantizeAdd } from "./ops/add.js";
-import { quantizeAffine } from "./ops/affine.js";
-import { quantizeAvgPool } from "./ops/avgpool.js";
-import { quantizeConv } from "./ops/conv.js";
-import type { Core, CoreContext } from "./ops/core.js";
-import { quantizeDense } from "./ops/dense.js";
-import { quantizeGather } from "./ops/gather.js";
-import { quantizeMaxPool } from "./ops/maxpool.js";
-import { commutesWithMax, placePool, type PoolingOption } from "./pool-placement.js";
+import { type ActResult, type ActSpec, QuantizationError, quantizeActivation } from "../quantize/activation.js";
+import type { Core } from "../quantize/core.js";
 import {
   DEFAULT_QUANTIZATION,
   type QuantizationConfig,
@@ -38,41 +31,14 @@ import {
   type QuantizedModel,
   QUANTIZED_MODEL_FORMAT,
   QUANTIZED_MODEL_VERSION,
-} from "./quantized-model.js";
-import { signedBits } from "./signed-bits.js";
-import { fracFor, maxOf, minOf, type ValueRange } from "./value-range.js";
+} from "../quantize/quantized-model.js";
+import { signedBits } from "../quantize/signed-bits.js";
+import { fracFor, maxOf, minOf, type ValueRange } from "../quantize/value-range.js";
+import { calibrate, quantizedInput } from "./calibration.js";
+import { commutesWithMax, placePool, type PoolingOption } from "./pool-placement.js";
 
-export { QuantizationError } from "./activation.js";
-export { signedBits } from "./signed-bits.js";
-
-function buildCore(op: FloatOp, xs: ValueRange[], ctx: CoreContext): Core {
-  switch (op.kind) {
-    case "dense":
-      return quantizeDense(op, xs, ctx);
-    case "conv":
-      return quantizeConv(op, xs, ctx);
-    case "maxpool":
-      return quantizeMaxPool(op, xs);
-    case "avgpool":
-      return quantizeAvgPool(op, xs, ctx);
-    case "affine":
-      return quantizeAffine(op, xs, ctx);
-    case "add":
-      return quantizeAdd(op, xs, ctx);
-    case "gather":
-      return quantizeGather(op, xs, ctx);
-    case "relu":
-    case "clip":
-    case "leakyRelu":
-    case "sigmoid":
-    case "tanh":
-      // The activation does all the work (a ReLU after an Add, a Sigmoid on the input, ...).
-      return { params: { kind: "activation" }, range: xs[0], cost: 0 };
-  }
-}
-
-/** Readers that take raw (unrescaled) integers as they are. */
-const RAW_READERS = new Set<FloatOp["kind"]>(["maxpool", "add", "gather"]);
+export { QuantizationError } from "../quantize/activation.js";
+export { signedBits } from "../quantize/signed-bits.js";
 
 export interface QuantizeOptions {
   /**
@@ -150,7 +116,7 @@ function finalActivation(
   if (spec) return act(s, spec, core.range, outName, where);
   if (core.range.frac <= targetFrac(s, outName)) return undefined;
   const readers = s.consumers.get(outName) ?? [];
-  const rawOk = outName !== s.g.output.name && readers.length === 1 && RAW_READERS.has(readers[0].kind);
+  const rawOk = outName !== s.g.output.name && readers.length === 1 && readsRaw(readers[0].kind);
   return rawOk ? undefined : act(s, { kind: "none" }, core.range, outName, where);
 }
 
@@ -186,7 +152,7 @@ function quantizeOp(s: GraphState, op: FloatOp): void {
   if (s.fused.has(op)) return;
   const ins = op.inputs.map((name) => s.refs.get(name)!);
   const where = `layer ${s.layers.length} (${op.nodes.join("+")})`;
-  const core = buildCore(
+  const core = floatKindOf(op).quantize(
     op,
     ins.map((r) => r.range),
     { config: s.config, where },

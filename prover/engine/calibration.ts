@@ -2,10 +2,10 @@
 // sets its scale) and the input's sign; the input's fixed-point encoding follows from them.
 import type { FloatGraph } from "../model/float-graph.js";
 import { shapeSize } from "../model/float-graph.js";
-import { evaluateFloatTrace } from "../model/float-eval.js";
-import { QuantizationError } from "./activation.js";
-import type { FixedPointTensor, QuantizationConfig } from "./quantized-model.js";
-import { fracFor, type ValueRange } from "./value-range.js";
+import { QuantizationError } from "../quantize/activation.js";
+import type { FixedPointTensor, QuantizationConfig } from "../quantize/quantized-model.js";
+import { fracFor, type ValueRange } from "../quantize/value-range.js";
+import { evaluateFloatTrace } from "./float-eval.js";
 
 export interface Calibration {
   /** max |v| of every tensor of the float graph over the calibration inputs. */

@@ -4,10 +4,10 @@
 // (fewer) pooled values. Both compute the same function: max commutes with floor(x / 2^s) and
 // with every nondecreasing activation that is the same function on every element of a window.
 import { type ActivationOp, isMonotoneActivation, type MaxPoolOp } from "../model/float-graph.js";
-import type { ActResult, ActSpec } from "./activation.js";
-import type { Core } from "./ops/core.js";
-import { maxPoolCost, quantizeMaxPool } from "./ops/maxpool.js";
-import type { ValueRange } from "./value-range.js";
+import { maxPoolCost, quantizeMaxPool } from "../kinds/maxpool.js";
+import type { ActResult, ActSpec } from "../quantize/activation.js";
+import type { Core } from "../quantize/core.js";
+import type { ValueRange } from "../quantize/value-range.js";
 
 export type PoolingOption = "auto" | "raw" | "rescaled";
 

@@ -1,9 +1,9 @@
 // Measured (not assumed) accuracy of the quantized model against the float ONNX model run by
 // onnxruntime-node: argmax agreement and the largest absolute logit error over a data set.
 import ort from "onnxruntime-node";
-import { argmaxAlong, softmaxAlong } from "../model/float-eval.js";
+import { argmaxAlong, softmaxAlong } from "../model/head.js";
+import type { QuantizedModel } from "../quantize/quantized-model.js";
 import { evaluateInteger } from "./evaluate.js";
-import type { QuantizedModel } from "./quantized-model.js";
 
 export interface Fidelity {
   samples: number;

@@ -1,29 +1,6 @@
-// Float evaluation of the normalized graph: the reference for calibration and for checking the
-// normalizer against onnxruntime. Returns every intermediate tensor by name.
-import type { FloatGraph } from "./float-graph.js";
+// The output heads applied after a model's values (Softmax, ArgMax), along one axis of a row-major
+// tensor: the float reference, the integer evaluator and the fidelity report share them.
 import { shapeSize } from "./float-graph.js";
-import { ShapeMismatchError } from "../errors.js";
-import { evalFloatOp } from "./ops/index.js";
-
-export function evaluateFloatTrace(g: FloatGraph, x: ArrayLike<number>): Map<string, Float64Array> {
-  const n = shapeSize(g.input.shape);
-  if (x.length !== n) throw new ShapeMismatchError("input", g.input.shape, [x.length]);
-  const t = new Map<string, Float64Array>([[g.input.name, Float64Array.from(x)]]);
-  for (const op of g.ops)
-    t.set(
-      op.output,
-      evalFloatOp(
-        op,
-        op.inputs.map((name) => t.get(name)!),
-      ),
-    );
-  return t;
-}
-
-/** Output values (before any Softmax / ArgMax head). */
-export function evaluateFloat(g: FloatGraph, x: ArrayLike<number>): Float64Array {
-  return evaluateFloatTrace(g, x).get(g.output.name)!;
-}
 
 export function softmax(xs: ArrayLike<number>): number[] {
   const m = Math.max(...Array.from(xs));

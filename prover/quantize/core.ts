@@ -1,8 +1,8 @@
-// What each per-operator quantizer returns: the layer's kind-specific integer parameters and
-// the range of its core output (before any activation).
-import type { QuantizationConfig, QuantizedLayer } from "../quantized-model.js";
-import { QuantizationError } from "../activation.js";
-import type { ValueRange } from "../value-range.js";
+// What each kind's quantizer returns (prover/kinds/): the layer's kind-specific integer
+// parameters and the range of its core output (before any activation); and the helpers they share.
+import { QuantizationError } from "./activation.js";
+import type { QuantizationConfig, QuantizedLayer } from "./quantized-model.js";
+import type { ValueRange } from "./value-range.js";
 
 type Common = "inputs" | "out" | "outMin" | "outMax" | "bits" | "act" | "errorBound" | "nodes";
 export type CoreParams = {
@@ -41,4 +41,9 @@ export function quantizeWeights(w: ArrayLike<number>, bits: number): { q: number
   for (let i = 0; i < w.length; i++) m = Math.max(m, Math.abs(w[i]));
   const frac = m > 0 ? Math.floor(Math.log2((2 ** (bits - 1) - 1) / m)) : 0;
   return { q: Array.from(w, (v) => Math.round(v * 2 ** frac)), frac };
+}
+
+/** The weights split by sign, w = pos + neg: interval bounds of w x are pos lo + neg hi and pos hi + neg lo. */
+export function splitBySign(w: readonly number[]): { pos: number[]; neg: number[] } {
+  return { pos: w.map((v) => (v > 0 ? v : 0)), neg: w.map((v) => (v < 0 ? v : 0)) };
 }
