@@ -2,13 +2,15 @@
 // views (Flatten / Reshape / Squeeze) resolved, Gemm / MatMul+Add turned into dense ops,
 // BatchNormalization and constant Mul / Add folded into the preceding Conv / Gemm,
 // Softmax / ArgMax at the output recorded as the head.
-// Every operator goes through the table in ops/index.ts; anything else fails with its name,
-// node and opset.
-import { OnnxFormatError, ShapeMismatchError, UnsupportedOperatorError } from "../errors.js";
+// Every operator goes through the table in ops/index.ts; a model using operators outside it fails
+// at once with all of them, their nodes and the opset, and the known patterns they belong to
+// (./unsupported.ts).
+import { OnnxFormatError, ShapeMismatchError } from "../errors.js";
 import type { FloatGraph, FloatOp } from "../model/float-graph.js";
 import { NormalizeContext, type Value } from "./context.js";
 import type { Dim, OnnxModel } from "./load-model.js";
 import { OPERATORS } from "./ops/index.js";
+import { checkOperators } from "./unsupported.js";
 
 function concreteInputShape(name: string, dims: Dim[]): number[] {
   return dims.map((d, i) => {
@@ -25,6 +27,7 @@ export function normalize(model: OnnxModel): FloatGraph {
   if (model.outputs.length !== 1) {
     throw new OnnxFormatError(`assay needs exactly one graph output, the model has ${model.outputs.length}`);
   }
+  checkOperators(model);
   const input = model.inputs[0];
   const inputShape = concreteInputShape(input.name, input.shape);
 
@@ -38,12 +41,7 @@ export function normalize(model: OnnxModel): FloatGraph {
 
   const ops: FloatOp[] = [];
   for (const node of model.nodes) {
-    if (node.domain && node.domain !== "ai.onnx") {
-      throw new UnsupportedOperatorError(`${node.domain}.${node.opType}`, node.name, model.opset, "custom domain");
-    }
-    const handler = OPERATORS[node.opType];
-    if (!handler) throw new UnsupportedOperatorError(node.opType, node.name, model.opset);
-    handler(new NormalizeContext(node, model.opset, values, ops, consumers, graphOutputs));
+    OPERATORS[node.opType](new NormalizeContext(node, model.opset, values, ops, consumers, graphOutputs));
   }
 
   const outName = model.outputs[0].name;

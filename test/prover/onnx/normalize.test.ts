@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import ort from "onnxruntime-node";
 import { ShapeMismatchError, UnsupportedOperatorError } from "../../../prover/errors.js";
+import { UnsupportedOperatorsError } from "../../../prover/onnx/unsupported.js";
 import { evaluateFloat } from "../../../prover/engine/float-eval.js";
 import { loadModel, normalize, parseModel } from "../../../prover/onnx/index.js";
 import { buildModel, randomFloats } from "../../helpers/onnx-builder.js";
@@ -126,6 +127,41 @@ describe("onnx: load and normalize", () => {
     const u = expectThrow(() => normalize(parseModel(bytes)), UnsupportedOperatorError);
     expect([u.opType, u.nodeName, u.opset]).to.deep.equal(["Sin", "the_sine", 12]);
     expect(u.message).to.equal('unsupported ONNX operator Sin (node "the_sine", opset 12)');
+  });
+
+  it("lists every unsupported operator at once, and the known pattern they belong to", () => {
+    const twice = buildModel({
+      input: { name: "x", dims: [1, 4] },
+      output: { name: "y", dims: [1, 4] },
+      nodes: [
+        { op: "Sin", name: "s1", inputs: ["x"], outputs: ["a"] },
+        { op: "Relu", name: "r", inputs: ["a"], outputs: ["b"] },
+        { op: "Cos", name: "c1", inputs: ["b"], outputs: ["c"] },
+        { op: "Sin", name: "s2", inputs: ["c"], outputs: ["y"] },
+      ],
+    });
+    const u = expectThrow(() => normalize(parseModel(twice)), UnsupportedOperatorsError);
+    expect(u.message).to.equal('2 unsupported ONNX operators (opset 13): Sin (2 nodes: "s1", "s2"), Cos (node "c1")');
+    expect(u.nodes.map((n) => n.nodeName)).to.deep.equal(["s1", "c1", "s2"]);
+    // LayerNormalization decomposed as PyTorch exports it below opset 17.
+    const layerNorm = buildModel({
+      input: { name: "x", dims: [1, 4] },
+      output: { name: "y", dims: [1, 4] },
+      nodes: [
+        { op: "ReduceMean", name: "mean", inputs: ["x"], outputs: ["m"], attrs: { axes: [-1] } },
+        { op: "Sub", name: "centre", inputs: ["x", "m"], outputs: ["d"] },
+        { op: "Pow", name: "square", inputs: ["d", "two"], outputs: ["p"] },
+        { op: "ReduceMean", name: "var", inputs: ["p"], outputs: ["v"], attrs: { axes: [-1] } },
+        { op: "Sqrt", name: "std", inputs: ["v"], outputs: ["s"] },
+        { op: "Div", name: "norm", inputs: ["d", "s"], outputs: ["y"] },
+      ],
+      initializers: { two: { dims: [], data: [2] } },
+    });
+    expect(() => normalize(parseModel(layerNorm))).to.throw(
+      UnsupportedOperatorsError,
+      '3 unsupported ONNX operators (opset 13): ReduceMean (2 nodes: "mean", "var"), Pow (node "square"), ' +
+        'Sqrt (node "std"); the model uses layer normalization, which assay does not prove yet',
+    );
   });
 
   it("rejects Softmax that is not at the output", () => {

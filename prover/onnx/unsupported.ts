@@ -1,0 +1,101 @@
+// Before any node is normalized: every operator of the model that assay has no handler for,
+// reported at once (not only the first), with the known model patterns the model's operators
+// belong to (a transformer's attention and layer normalization, GELU, recurrent cells, the
+// classical models of ai.onnx.ml), so a user sees the whole gap in one message.
+import { UnsupportedOperatorError } from "../errors.js";
+import type { OnnxModel, OnnxNode } from "./load-model.js";
+import { OPERATORS } from "./ops/index.js";
+
+/** An operator with no handler: `domain.op` for another domain than ai.onnx. */
+export interface UnsupportedNode {
+  opType: string;
+  nodeName: string;
+}
+
+/** A model pattern recognised by the operators it uses. */
+interface Pattern {
+  name: string;
+  matches(ops: ReadonlySet<string>, nodes: readonly OnnxNode[]): boolean;
+}
+
+const has = (ops: ReadonlySet<string>, ...names: string[]) => names.every((n) => ops.has(n));
+
+const PATTERNS: Pattern[] = [
+  {
+    name: "attention (MatMul of two activations, Softmax inside the network)",
+    matches: (ops, nodes) =>
+      has(ops, "Attention") ||
+      has(ops, "MultiHeadAttention") ||
+      (ops.has("Softmax") && nodes.filter((n) => n.opType === "MatMul").length >= 2),
+  },
+  {
+    name: "layer normalization",
+    matches: (ops) => ops.has("LayerNormalization") || has(ops, "ReduceMean", "Sub", "Pow", "Sqrt", "Div"),
+  },
+  { name: "GELU (Erf form)", matches: (ops) => has(ops, "Erf", "Mul") },
+  { name: "GELU (tanh form)", matches: (ops) => has(ops, "Tanh", "Pow", "Mul") && !ops.has("Erf") },
+  { name: "embedding lookup (Gather on a constant table)", matches: (ops) => ops.has("Gather") },
+  {
+    name: "recurrent network (LSTM / GRU / RNN cells)",
+    matches: (ops) => ["LSTM", "GRU", "RNN"].some((o) => ops.has(o)),
+  },
+  {
+    name: "tree ensemble (ai.onnx.ml)",
+    matches: (ops) => [...ops].some((o) => /^ai\.onnx\.ml\.TreeEnsemble/.test(o)),
+  },
+  {
+    name: "linear model (ai.onnx.ml)",
+    matches: (ops) => ops.has("ai.onnx.ml.LinearRegressor") || ops.has("ai.onnx.ml.LinearClassifier"),
+  },
+];
+
+function qualified(n: OnnxNode): string {
+  return n.domain && n.domain !== "ai.onnx" ? `${n.domain}.${n.opType}` : n.opType;
+}
+
+/** The nodes whose operator has no handler (another domain than ai.onnx never has one). */
+export function unsupportedNodes(model: OnnxModel): UnsupportedNode[] {
+  return model.nodes
+    .filter((n) => (n.domain && n.domain !== "ai.onnx") || !Object.hasOwn(OPERATORS, n.opType))
+    .map((n) => ({ opType: qualified(n), nodeName: n.name }));
+}
+
+/** The known patterns the model's operators (supported or not) belong to. */
+export function knownPatterns(model: OnnxModel): string[] {
+  const ops = new Set(model.nodes.map(qualified));
+  return PATTERNS.filter((p) => p.matches(ops, model.nodes)).map((p) => p.name);
+}
+
+function describe(nodes: readonly UnsupportedNode[], opset: number, patterns: readonly string[]): string {
+  const byOp = new Map<string, string[]>();
+  for (const n of nodes) byOp.set(n.opType, [...(byOp.get(n.opType) ?? []), n.nodeName]);
+  const list = [...byOp].map(([op, names]) => {
+    const shown = names.slice(0, 3).map((n) => `"${n}"`);
+    const more = names.length > 3 ? `, and ${names.length - 3} more` : "";
+    return `${op} (${names.length === 1 ? "node" : `${names.length} nodes:`} ${shown.join(", ")}${more})`;
+  });
+  const head =
+    nodes.length === 1
+      ? `unsupported ONNX operator ${list[0].replace(")", `, opset ${opset})`)}`
+      : `${byOp.size === 1 ? "an unsupported ONNX operator" : `${byOp.size} unsupported ONNX operators`} ` +
+        `(opset ${opset}): ${list.join(", ")}`;
+  return patterns.length ? `${head}; the model uses ${patterns.join(", ")}, which assay does not prove yet` : head;
+}
+
+/** Every operator of the model without a handler, at once. */
+export class UnsupportedOperatorsError extends UnsupportedOperatorError {
+  constructor(
+    readonly nodes: readonly UnsupportedNode[],
+    opset: number,
+    readonly patterns: readonly string[],
+  ) {
+    super(nodes[0].opType, nodes[0].nodeName, opset);
+    this.message = describe(nodes, opset, patterns);
+  }
+}
+
+/** Throws UnsupportedOperatorsError when some operator of `model` has no handler. */
+export function checkOperators(model: OnnxModel): void {
+  const missing = unsupportedNodes(model);
+  if (missing.length > 0) throw new UnsupportedOperatorsError(missing, model.opset, knownPatterns(model));
+}
