@@ -137,6 +137,7 @@ async function planCircuit(opts: CompileModelOptions, say: StageProgress): Promi
   const onnxBytes = await readOnnx(opts.onnx);
   const onnxFile = typeof opts.onnx === "string" ? path.basename(opts.onnx) : "model.onnx";
   const graph = normalize(parseModel(onnxBytes, typeof opts.onnx === "string" ? opts.onnx : "model"));
+  for (const note of graph.notes ?? []) say("load", note);
   say("quantize", `calibrating on ${opts.calibration.length} inputs`);
   const config = { ...DEFAULT_QUANTIZATION, ...opts.quantization };
   const quantized = quantize(graph, opts.calibration, config);

@@ -182,6 +182,8 @@ export interface FloatGraph {
   head: OutputHead;
   headSpec: HeadSpec;
   opset: number;
+  /** What the reader decided that a user should know (graph outputs left unproven, ...). */
+  notes?: string[];
 }
 
 export function shapeSize(shape: readonly number[]): number {

@@ -34,7 +34,9 @@ export class NormalizeContext {
   ) {}
 
   unsupported(reason?: string): never {
-    throw new UnsupportedOperatorError(this.node.opType, this.node.name, this.opset, reason);
+    const { domain, opType } = this.node;
+    const op = domain && domain !== "ai.onnx" ? `${domain}.${opType}` : opType;
+    throw new UnsupportedOperatorError(op, this.node.name, this.opset, reason);
   }
 
   get inputCount(): number {

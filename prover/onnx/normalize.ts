@@ -9,7 +9,7 @@ import { OnnxFormatError, ShapeMismatchError } from "../errors.js";
 import type { FloatGraph, FloatOp } from "../model/float-graph.js";
 import { NormalizeContext, type Value } from "./context.js";
 import type { Dim, OnnxModel } from "./load-model.js";
-import { OPERATORS } from "./ops/index.js";
+import { OPERATORS, operatorKey } from "./ops/index.js";
 import { checkOperators } from "./unsupported.js";
 
 function concreteInputShape(name: string, dims: Dim[]): number[] {
@@ -24,9 +24,7 @@ export function normalize(model: OnnxModel): FloatGraph {
   if (model.inputs.length !== 1) {
     throw new OnnxFormatError(`assay needs exactly one graph input, the model has ${model.inputs.length}`);
   }
-  if (model.outputs.length !== 1) {
-    throw new OnnxFormatError(`assay needs exactly one graph output, the model has ${model.outputs.length}`);
-  }
+  const notes = provenOutput(model);
   checkOperators(model);
   const input = model.inputs[0];
   const inputShape = concreteInputShape(input.name, input.shape);
@@ -41,7 +39,7 @@ export function normalize(model: OnnxModel): FloatGraph {
 
   const ops: FloatOp[] = [];
   for (const node of model.nodes) {
-    OPERATORS[node.opType](new NormalizeContext(node, model.opset, values, ops, consumers, graphOutputs));
+    OPERATORS[operatorKey(node)](new NormalizeContext(node, model.opset, values, ops, consumers, graphOutputs));
   }
 
   const outName = model.outputs[0].name;
@@ -65,5 +63,36 @@ export function normalize(model: OnnxModel): FloatGraph {
     head: out.head ?? "none",
     headSpec: out.headSpec ?? { axis: Math.max(0, out.shape.length - 1), keepdims: true, selectLastIndex: false },
     opset: model.opset,
+    ...(notes.length ? { notes } : {}),
   };
+}
+
+const CLASSIFIERS = new Set(["ai.onnx.ml.LinearClassifier"]);
+
+/**
+ * Checks that the graph has one output, or a classifier's label first and only its scores
+ * (directly or through ZipMap) after it; returns the notes on the outputs left unproven.
+ */
+function provenOutput(model: OnnxModel): string[] {
+  const outs = model.outputs.map((o) => o.name);
+  if (outs.length === 1) return [];
+  const producer = (name: string) => model.nodes.find((n) => n.outputs.includes(name));
+  const first = producer(outs[0]);
+  const ok =
+    first !== undefined &&
+    CLASSIFIERS.has(operatorKey(first)) &&
+    first.outputs[0] === outs[0] &&
+    outs.slice(1).every((name) => {
+      const p = producer(name);
+      return (
+        p === first ||
+        (p !== undefined && operatorKey(p) === "ai.onnx.ml.ZipMap" && first.outputs.includes(p.inputs[0]))
+      );
+    });
+  if (!ok) throw new OnnxFormatError(`assay needs exactly one graph output, the model has ${outs.length}`);
+  const rest = outs
+    .slice(1)
+    .map((n) => `"${n}"`)
+    .join(", ");
+  return [`graph output ${rest} (the classifier's scores) is not proven: the claim's output is the label "${outs[0]}"`];
 }

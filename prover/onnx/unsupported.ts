@@ -4,7 +4,7 @@
 // classical models of ai.onnx.ml), so a user sees the whole gap in one message.
 import { UnsupportedOperatorError } from "../errors.js";
 import type { OnnxModel, OnnxNode } from "./load-model.js";
-import { OPERATORS } from "./ops/index.js";
+import { OPERATORS, operatorKey } from "./ops/index.js";
 
 /** An operator with no handler: `domain.op` for another domain than ai.onnx. */
 export interface UnsupportedNode {
@@ -49,15 +49,13 @@ const PATTERNS: Pattern[] = [
   },
 ];
 
-function qualified(n: OnnxNode): string {
-  return n.domain && n.domain !== "ai.onnx" ? `${n.domain}.${n.opType}` : n.opType;
-}
+const qualified = operatorKey;
 
-/** The nodes whose operator has no handler (another domain than ai.onnx never has one). */
+/** The nodes whose operator has no handler. */
 export function unsupportedNodes(model: OnnxModel): UnsupportedNode[] {
   return model.nodes
-    .filter((n) => (n.domain && n.domain !== "ai.onnx") || !Object.hasOwn(OPERATORS, n.opType))
-    .map((n) => ({ opType: qualified(n), nodeName: n.name }));
+    .filter((n) => !Object.hasOwn(OPERATORS, operatorKey(n)))
+    .map((n) => ({ opType: operatorKey(n), nodeName: n.name }));
 }
 
 /** The known patterns the model's operators (supported or not) belong to. */

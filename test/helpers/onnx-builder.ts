@@ -10,7 +10,10 @@ export interface NodeSpec {
   outputs: string[];
   name?: string;
   domain?: string;
-  attrs?: Record<string, number | number[] | { tensor: TensorSpec } | { float: number }>;
+  attrs?: Record<
+    string,
+    number | number[] | { tensor: TensorSpec } | { float: number } | { floats: number[] } | { string: string }
+  >;
 }
 
 export interface TensorSpec {
@@ -26,12 +29,12 @@ function tensor(name: string, t: TensorSpec): onnxProto.onnx.ITensorProto {
   return { name, dims: t.dims, dataType: onnx.TensorProto.DataType.FLOAT, floatData: t.data };
 }
 
-function valueInfo(name: string, dims: (number | string)[]): onnxProto.onnx.IValueInfoProto {
+function valueInfo(name: string, dims: (number | string)[], type?: "int64"): onnxProto.onnx.IValueInfoProto {
   return {
     name,
     type: {
       tensorType: {
-        elemType: onnx.TensorProto.DataType.FLOAT,
+        elemType: type === "int64" ? onnx.TensorProto.DataType.INT64 : onnx.TensorProto.DataType.FLOAT,
         shape: { dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) },
       },
     },
@@ -40,7 +43,9 @@ function valueInfo(name: string, dims: (number | string)[]): onnxProto.onnx.IVal
 
 export function buildModel(spec: {
   input: { name: string; dims: (number | string)[] };
-  output: { name: string; dims: (number | string)[] };
+  output: { name: string; dims: (number | string)[]; type?: "int64" };
+  /** More graph outputs after `output` (a classifier's scores). */
+  moreOutputs?: { name: string; dims: (number | string)[] }[];
   nodes: NodeSpec[];
   initializers?: Record<string, TensorSpec>;
   opset?: number;
@@ -55,19 +60,27 @@ export function buildModel(spec: {
       if (typeof v === "number") return { name, type: onnx.AttributeProto.AttributeType.INT, i: v };
       if (Array.isArray(v)) return { name, type: onnx.AttributeProto.AttributeType.INTS, ints: v };
       if ("float" in v) return { name, type: onnx.AttributeProto.AttributeType.FLOAT, f: v.float };
+      if ("floats" in v) return { name, type: onnx.AttributeProto.AttributeType.FLOATS, floats: v.floats };
+      if ("string" in v)
+        return { name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(v.string) };
       return { name, type: onnx.AttributeProto.AttributeType.TENSOR, t: tensor("", v.tensor) };
     }),
   }));
   const model = onnx.ModelProto.create({
     irVersion: 7,
     producerName: "assay-test",
-    opsetImport: [{ domain: "", version: spec.opset ?? 13 }],
+    opsetImport: [
+      { domain: "", version: spec.opset ?? 13 },
+      ...(spec.nodes.some((n) => n.domain === "ai.onnx.ml") ? [{ domain: "ai.onnx.ml", version: 3 }] : []),
+    ],
     graph: {
       name: "g",
       node: nodes,
       initializer: Object.entries(spec.initializers ?? {}).map(([n, t]) => tensor(n, t)),
       input: [valueInfo(spec.input.name, spec.input.dims)],
-      output: [valueInfo(spec.output.name, spec.output.dims)],
+      output: [spec.output, ...(spec.moreOutputs ?? [])].map((o) =>
+        valueInfo(o.name, o.dims, "type" in o ? (o.type as "int64" | undefined) : undefined),
+      ),
     },
   });
   return onnx.ModelProto.encode(model).finish();

@@ -1,4 +1,5 @@
-// The operator table: ONNX op type -> handler. Adding an operator touches this one place.
+// The operator table: ONNX op type -> handler (operators of another domain than ai.onnx are
+// keyed "domain.OpType"). Adding an operator touches this one place.
 import type { NormalizeContext } from "../context.js";
 import { add } from "./add.js";
 import { argmax } from "./argmax.js";
@@ -16,6 +17,7 @@ import { globalAveragePool, globalMaxPool } from "./global-pool.js";
 import { identity } from "./identity.js";
 import { leakyRelu, prelu } from "./leaky-relu.js";
 import { matmul } from "./matmul.js";
+import { linearClassifier, linearRegressor, scaler, zipMap } from "./ml-linear.js";
 import { maxPool } from "./max-pool.js";
 import { mul } from "./mul.js";
 import { pad } from "./pad.js";
@@ -60,4 +62,13 @@ export const OPERATORS: Readonly<Record<string, OpHandler>> = {
   Tanh: tanh,
   Transpose: transpose,
   Unsqueeze: unsqueeze,
+  "ai.onnx.ml.LinearClassifier": linearClassifier,
+  "ai.onnx.ml.LinearRegressor": linearRegressor,
+  "ai.onnx.ml.Scaler": scaler,
+  "ai.onnx.ml.ZipMap": zipMap,
 };
+
+/** The table's key of `node`'s operator. */
+export function operatorKey(node: { domain: string; opType: string }): string {
+  return node.domain && node.domain !== "ai.onnx" ? `${node.domain}.${node.opType}` : node.opType;
+}

@@ -1,0 +1,149 @@
+// The linear models of ai.onnx.ml (Scaler, LinearRegressor, LinearClassifier, ZipMap), as
+// scikit-learn pipelines export them: the float graph agrees with onnxruntime, the quantized model
+// stays within its error bound (regressor) or gives onnxruntime's label (classifier), and the
+// circuit equals the integer evaluator. The classifier's label is proven; its scores output is
+// not, and compiling says so.
+import { expect } from "chai";
+import ort from "onnxruntime-node";
+import { emitCircuit } from "../../../prover/circuit/emit.js";
+import { evaluateInteger, quantizeInput } from "../../../prover/engine/evaluate.js";
+import { quantize } from "../../../prover/engine/fixed-point.js";
+import { evaluateFloat } from "../../../prover/engine/float-eval.js";
+import { UnsupportedOperatorError } from "../../../prover/errors.js";
+import { normalize, parseModel } from "../../../prover/onnx/index.js";
+import { buildModel, randomFloats, type NodeSpec } from "../../helpers/onnx-builder.js";
+import { testCircuit } from "../../helpers/test-circuit.js";
+
+const C = 5;
+const rows = (n: number, seed: number) =>
+  Array.from({ length: n }, (_, s) => randomFloats(C, seed + s).map((v) => 3 * v));
+
+async function ortRun(bytes: Uint8Array, x: number[], output: string) {
+  const s = await ort.InferenceSession.create(bytes);
+  const out = await s.run({ x: new ort.Tensor("float32", Float32Array.from(x), [1, C]) }, [output]);
+  await s.release();
+  return Array.from(out[output].data as ArrayLike<number | bigint>, Number);
+}
+
+const SCALER: NodeSpec = {
+  op: "Scaler",
+  domain: "ai.onnx.ml",
+  name: "scale",
+  inputs: ["x"],
+  outputs: ["s"],
+  attrs: { offset: { floats: [0.5, -1, 0, 2, 0.25] }, scale: { floats: [2, 0.5, 1, 0.25, 4] } },
+};
+
+function regressor(post = "NONE"): Uint8Array {
+  return buildModel({
+    input: { name: "x", dims: [1, C] },
+    output: { name: "y", dims: [1, 2] },
+    nodes: [
+      SCALER,
+      {
+        op: "LinearRegressor",
+        domain: "ai.onnx.ml",
+        name: "reg",
+        inputs: ["s"],
+        outputs: ["y"],
+        attrs: {
+          coefficients: { floats: randomFloats(2 * C, 5) },
+          intercepts: { floats: [0.3, -0.7] },
+          targets: 2,
+          post_transform: { string: post },
+        },
+      },
+    ],
+  });
+}
+
+function classifier(classes: number, coefficientRows: number, post: string): Uint8Array {
+  return buildModel({
+    input: { name: "x", dims: [1, C] },
+    output: { name: "label", dims: [1], type: "int64" },
+    moreOutputs: [{ name: "scores", dims: [1, classes] }],
+    nodes: [
+      SCALER,
+      {
+        op: "LinearClassifier",
+        domain: "ai.onnx.ml",
+        name: "clf",
+        inputs: ["s"],
+        outputs: ["label", "scores"],
+        attrs: {
+          coefficients: { floats: randomFloats(coefficientRows * C, 9) },
+          intercepts: { floats: randomFloats(coefficientRows, 11).map((v) => v / 4) },
+          classlabels_ints: Array.from({ length: classes }, (_, i) => i),
+          post_transform: { string: post },
+        },
+      },
+    ],
+  });
+}
+
+describe("onnx: ai.onnx.ml linear models", function () {
+  it("Scaler + LinearRegressor (2 targets): onnxruntime's values, within the bound; circuit == evaluator", async () => {
+    const bytes = regressor();
+    const g = normalize(parseModel(bytes));
+    expect(g.ops.map((o) => o.kind)).to.deep.equal(["affine", "dense"]);
+    const q = quantize(g, rows(16, 100));
+    for (const x of rows(8, 200)) {
+      const want = await ortRun(bytes, x, "y");
+      const f = evaluateFloat(g, x);
+      f.forEach((v, i) => expect(v).to.be.closeTo(want[i], 1e-4));
+      const r = evaluateInteger(q, x);
+      r.dequantized.forEach((v, i) => expect(Math.abs(v - f[i])).to.be.at.most(q.output.errorBound));
+    }
+    const circuit = await testCircuit(emitCircuit(q, { generatedBy: "test" }));
+    const x = rows(1, 300)[0];
+    const { values } = quantizeInput(q, x);
+    const w = await circuit.witness({ x: Array.from(values, BigInt), salt: 1n, binding: 2n });
+    expect(circuit.check(w).ok).to.equal(true);
+  });
+
+  for (const [name, classes, coefficientRows, post] of [
+    ["3 classes, SOFTMAX", 3, 3, "SOFTMAX"],
+    ["binary with one coefficient row, LOGISTIC", 2, 1, "LOGISTIC"],
+  ] as const) {
+    it(`LinearClassifier (${name}): onnxruntime's label; the scores output is noted unproven`, async () => {
+      const bytes = classifier(classes, coefficientRows, post);
+      const g = normalize(parseModel(bytes));
+      expect(g.head).to.equal("argmax");
+      expect(g.notes).to.deep.equal([
+        'graph output "scores" (the classifier\'s scores) is not proven: the claim\'s output is the label "label"',
+      ]);
+      const q = quantize(g, rows(16, 100));
+      let agree = 0;
+      const xs = rows(40, 400);
+      for (const x of xs) {
+        const [label] = await ortRun(bytes, x, "label");
+        if (evaluateInteger(q, x).label === label) agree++;
+      }
+      expect(agree / xs.length).to.be.at.least(0.95);
+    });
+  }
+
+  it("ZipMap after the classifier is dropped; unsupported forms fail with the node", () => {
+    const zipped = buildModel({
+      input: { name: "x", dims: [1, C] },
+      output: { name: "label", dims: [1], type: "int64" },
+      moreOutputs: [{ name: "probabilities", dims: [1] }],
+      nodes: [
+        {
+          op: "LinearClassifier",
+          domain: "ai.onnx.ml",
+          name: "clf",
+          inputs: ["x"],
+          outputs: ["label", "scores"],
+          attrs: { coefficients: { floats: randomFloats(2 * C, 3) }, classlabels_ints: [0, 1] },
+        },
+        { op: "ZipMap", domain: "ai.onnx.ml", name: "zip", inputs: ["scores"], outputs: ["probabilities"] },
+      ],
+    });
+    expect(normalize(parseModel(zipped)).notes?.[0]).to.match(/^graph output "probabilities" .* is not proven/);
+    expect(() => normalize(parseModel(regressor("LOGISTIC")))).to.throw(
+      UnsupportedOperatorError,
+      'unsupported ONNX operator ai.onnx.ml.LinearRegressor (node "reg", opset 13): post_transform LOGISTIC',
+    );
+  });
+});
