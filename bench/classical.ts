@@ -26,8 +26,9 @@ const MODELS = [
 ] as const;
 const SETTINGS: { name: string; config: QuantizationConfig }[] = [
   { name: "default", config: { inputBits: 8, weightBits: 8, activationBits: 10 } },
-  { name: "12-bit input", config: { inputBits: 12, weightBits: 10, activationBits: 12 } },
-  { name: "16-bit input", config: { inputBits: 16, weightBits: 12, activationBits: 16 } },
+  { name: "12-bit input", config: { inputBits: 12, weightBits: 8, activationBits: 12 } },
+  { name: "16-bit input", config: { inputBits: 16, weightBits: 8, activationBits: 12 } },
+  { name: "20-bit input", config: { inputBits: 20, weightBits: 8, activationBits: 12 } },
 ];
 
 const rows = [];

@@ -1,8 +1,12 @@
 // Affine with constants (Mul / Add / Sub / Div by constants, BatchNormalization that could not be
-// folded): y[i] = mul[i] * x[src[i]] + add[i], src the broadcast map (null: same shape). Quantized
-// with mul at one power-of-two scale and add at the product's scale; linear in the circuit
-// (constant tables, no template).
-import { checkSafe, quantizeWeights } from "../quantize/core.js";
+// folded): y[i] = mul[i] * x[src[i]] + add[i], src the broadcast map (null: same shape). Each
+// multiplier keeps weightBits significant bits of its own (a Scaler's 1/std spans many powers of
+// two across features): it is rounded at its own power-of-two scale, then written exactly at the
+// common finest scale mulFrac (at most MAX_SPREAD bits finer than the coarsest), with add at the
+// product's scale. Linear in the circuit: constant tables, no template, so wider integer
+// multipliers cost no constraints.
+import { checkSafe } from "../quantize/core.js";
+import { fracFor } from "../quantize/value-range.js";
 import { constantFunction } from "./emit-context.js";
 import type { Kind } from "./kind.js";
 
@@ -10,6 +14,24 @@ interface AffineParams {
   mul: ArrayLike<number>;
   add: ArrayLike<number>;
   src: ArrayLike<number> | null;
+}
+
+/** How many bits finer than the coarsest multiplier's scale the common scale may be. */
+export const MAX_SPREAD = 16;
+
+/** Multipliers with weightBits significant bits each, as integers at one common scale 2^frac. */
+export function quantizeMultipliers(mul: ArrayLike<number>, bits: number): { q: number[]; frac: number } {
+  const limit = 2 ** (bits - 1) - 1;
+  const own = Array.from(mul, (m) => (m === 0 ? undefined : fracFor(Math.abs(m), limit)));
+  const known = own.filter((f): f is number => f !== undefined);
+  if (known.length === 0) return { q: Array.from(mul, () => 0), frac: 0 };
+  const coarsest = Math.min(...known);
+  const frac = Math.min(Math.max(...known), coarsest + MAX_SPREAD);
+  const q = Array.from(mul, (m, i) => {
+    const f = Math.min(own[i] ?? frac, frac);
+    return Math.round(m * 2 ** f) * 2 ** (frac - f);
+  });
+  return { q, frac };
 }
 
 function affineApply({ mul, add, src }: AffineParams, x: ArrayLike<number>): Float64Array {
@@ -27,7 +49,7 @@ export const affine: Kind<"affine", "affine"> = {
   evalInt: (layer, [x]) => affineApply(layer, x),
 
   quantize(op, [x], ctx) {
-    const { q: mul, frac: mulFrac } = quantizeWeights(op.mul, ctx.config.weightBits);
+    const { q: mul, frac: mulFrac } = quantizeMultipliers(op.mul, ctx.config.weightBits);
     const frac = x.frac + mulFrac;
     const add = Array.from(op.add, (a) => Math.round(a * 2 ** frac));
     const lo = new Float64Array(op.size);

@@ -10,6 +10,7 @@ import { PROJECT_ROOT } from "../../../prover/artifacts.js";
 import { emitCircuit } from "../../../prover/circuit/emit.js";
 import { evaluateInteger } from "../../../prover/engine/evaluate.js";
 import { quantize } from "../../../prover/engine/fixed-point.js";
+import { MAX_SPREAD, quantizeMultipliers } from "../../../prover/kinds/affine.js";
 import { KINDS, layerKindOf, UnknownKindError } from "../../../prover/kinds/index.js";
 import { ACTIVATION_KINDS } from "../../../prover/model/float-graph.js";
 import { normalize, parseModel } from "../../../prover/onnx/index.js";
@@ -87,5 +88,22 @@ describe("kinds: the one table of layer kinds", function () {
       /layer 0 has kind "attention"/,
     );
     expect(() => layerKindOf(future.layers[0])).to.throw(UnknownKindError, /^layer has kind "attention"/);
+  });
+});
+
+describe("kinds: affine multipliers", function () {
+  it("keep weightBits significant bits each, exactly at one common scale, spread capped", function () {
+    const { q, frac } = quantizeMultipliers([140, 0.003, -1.5, 0], 8);
+    // Own scales: 140 -> 2^-1 (floor(log2(127 / 140))), 0.003 -> 2^15, -1.5 -> 2^6; common 2^15.
+    expect(frac).to.equal(15);
+    const back = q.map((v) => v / 2 ** frac);
+    expect(back[0]).to.equal(140);
+    expect(Math.abs(back[1] - 0.003) / 0.003).to.be.below(2 ** -6);
+    expect(back[2]).to.equal(-1.5);
+    expect(back[3]).to.equal(0);
+    // 140's integer is its own 8-bit rounding (70 at 2^-1) shifted left to the common scale.
+    expect(Math.abs(q[0] / 2 ** (frac + 1))).to.be.at.most(127);
+    const wide = quantizeMultipliers([1000, 1e-9], 8);
+    expect(wide.frac - Math.floor(Math.log2(127 / 1000))).to.equal(MAX_SPREAD);
   });
 });
