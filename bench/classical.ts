@@ -3,7 +3,9 @@
 // graphs. For each, at three quantization settings: fidelity against onnxruntime on the held-out
 // split (label agreement for the classifier; largest absolute and relative error for the
 // regression, in the target's units), and the circuit's constraints (circom --O2, input
-// commitment, output and binding included). Writes bench/classical.json.
+// commitment, output and binding included); first the setting `assay model compile` picks by
+// itself (the bit-width search for 99.5% agreement on calibration, no widths given). Writes
+// bench/classical.json.
 //
 //   npx tsx bench/classical.ts
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -13,6 +15,7 @@ import { PROJECT_ROOT } from "../prover/artifacts.js";
 import { emitCircuit } from "../prover/circuit/emit.js";
 import { loadDataSet } from "../prover/data/dataset.js";
 import { evaluateInteger } from "../prover/engine/evaluate.js";
+import { searchQuantization } from "../prover/engine/bit-search.js";
 import { measureFidelity } from "../prover/engine/fidelity.js";
 import { quantize } from "../prover/engine/fixed-point.js";
 import { evaluateFloat } from "../prover/engine/float-eval.js";
@@ -37,7 +40,9 @@ for (const m of MODELS) {
   const g = normalize(parseModel(readFileSync(file)));
   const data = (split: string) => loadDataSet(path.join(PROJECT_ROOT, "models", "data", `${m.data}-${split}.json`));
   const [calib, test] = [data("calib"), data("test")];
-  for (const s of SETTINGS) {
+  const searched = searchQuantization(g, calib.xs);
+  const settings = [{ name: "searched (default: 99.5% on calibration)", config: searched.config }, ...SETTINGS];
+  for (const s of settings) {
     const q = quantize(g, calib.xs, s.config);
     const f = await measureFidelity(file, q, test.xs, test.labels);
     let maxRel = 0;

@@ -19,8 +19,13 @@ import { emitCircuit, PUBLIC_SIGNALS } from "./circuit/emit.js";
 import { inputEncoding, outputEncoding, outputIsLabel, outputIsWord } from "./circuit/encodings.js";
 import { AssayError, EngineError, firstLine, InputError, InternalError } from "./errors.js";
 import { normalize, parseModel } from "./onnx/index.js";
-import { quantize } from "./engine/fixed-point.js";
-import { DEFAULT_QUANTIZATION, type QuantizationConfig, type QuantizedModel } from "./quantize/quantized-model.js";
+import {
+  type QuantizationTarget,
+  type SearchResult,
+  type SearchStep,
+  searchQuantization,
+} from "./engine/bit-search.js";
+import type { QuantizationConfig, QuantizedModel } from "./quantize/quantized-model.js";
 import { checkWitness, tooLargeBeforeCompiling } from "./prove-inference.js";
 import { circom2Version, CircomCompileError, compileCircuit } from "./zk/circom.js";
 import { groth16PtauPower, resolvePtau } from "./zk/resolve-ptau.js";
@@ -45,6 +50,8 @@ export interface ModelManifest {
   circuitId: string;
   onnx: { sha256: string; file: string };
   quantization: QuantizationConfig;
+  /** How the bit widths were chosen: the target and every setting tried (prover/engine/bit-search.ts). */
+  quantizationSearch?: { target: SearchResult["target"]; met: boolean; tried: SearchStep[] };
   input: { shape: number[]; frac: number; encoding: EncodingInfo };
   output: {
     shape: number[];
@@ -101,7 +108,10 @@ export interface CompileModelOptions {
   onnx: string | Uint8Array;
   /** Calibration inputs (flat float arrays). */
   calibration: readonly ArrayLike<number>[];
+  /** Bit widths given explicitly (then no search); default: searched for `target`. */
   quantization?: Partial<QuantizationConfig>;
+  /** What the bit-width search aims at (default: 99.5% agreement on the calibration inputs). */
+  target?: QuantizationTarget;
   /** A real (prepared) powers-of-tau ceremony file; without it a development one is used. */
   ptau?: string;
   /** Run Groth16 setup too (default true). */
@@ -121,6 +131,7 @@ interface CircuitPlan {
   onnxFile: string;
   config: QuantizationConfig;
   quantized: QuantizedModel;
+  search: SearchResult;
   source: string;
   ref: ArtifactRef;
 }
@@ -139,15 +150,30 @@ async function planCircuit(opts: CompileModelOptions, say: StageProgress): Promi
   const graph = normalize(parseModel(onnxBytes, typeof opts.onnx === "string" ? opts.onnx : "model"));
   for (const note of graph.notes ?? []) say("load", note);
   say("quantize", `calibrating on ${opts.calibration.length} inputs`);
-  const config = { ...DEFAULT_QUANTIZATION, ...opts.quantization };
-  const quantized = quantize(graph, opts.calibration, config);
+  const search = searchQuantization(graph, opts.calibration, opts.target, opts.quantization);
+  for (const t of search.tried) say("quantize", describeStep(t, search.target));
+  if (!search.met) say("quantize", `no setting met the target: using the best, ${bits(search.config)}`);
+  const { config, model: quantized } = search;
   const source = emitCircuit(quantized, { generatedBy: opts.generatedBy ?? "assay model compile" });
   // The first line names the command that generated the file; the id covers only the circuit.
   const body = source.slice(source.indexOf("\n") + 1);
   const circuitId = sha256Hex(
     JSON.stringify([ARTIFACT_FORMAT_VERSION, body, templateLibraryHash(), circom2Version()]),
   ).slice(0, 32);
-  return { onnxBytes, onnxFile, config, quantized, source, ref: { circuitId } };
+  return { onnxBytes, onnxFile, config, quantized, search, source, ref: { circuitId } };
+}
+
+function bits(c: QuantizationConfig): string {
+  return `input ${c.inputBits}, weight ${c.weightBits}, activation ${c.activationBits} bits`;
+}
+
+function describeStep(t: SearchStep, target: SearchResult["target"]): string {
+  if (t.error) return `${bits(t.config)}: ${t.error}`;
+  const pct = `${(t.agreement! * 100).toFixed(1)}%`;
+  if (target === "given") return `${bits(t.config)} (given): ${pct} agreement with the float model on calibration`;
+  const goal =
+    target.kind === "resources" ? "target: fewest constraints" : `target ${(target.minAgreement ?? 0.995) * 100}%`;
+  return `${bits(t.config)}: ${pct} agreement with the float model on calibration (${goal})`;
 }
 
 function planLabel(plan: CircuitPlan): string {
@@ -164,6 +190,7 @@ function manifestOf(plan: CircuitPlan, compiled: { constraints: number; wires: n
     circuitId: plan.ref.circuitId,
     onnx: { sha256: sha256Hex(plan.onnxBytes), file: plan.onnxFile },
     quantization: plan.config,
+    quantizationSearch: { target: plan.search.target, met: plan.search.met, tried: plan.search.tried },
     input: { shape: quantized.input.shape, frac: quantized.input.frac, encoding: encInfo(inEnc) },
     output: {
       shape: quantized.output.shape,

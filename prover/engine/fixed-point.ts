@@ -105,6 +105,22 @@ function fuseActivation(s: GraphState, op: FloatOp): { spec?: ActivationOp; node
   return { nodes, outName: op.output };
 }
 
+/**
+ * Whether an elementwise affine core may hand its raw values to the linear layer reading it (a
+ * Scaler before a regression): the two compose exactly, and the rescale between them would cost
+ * a FloorShift per element for nothing. Only when the reader's accumulators stay exact.
+ */
+function linearChainOk(s: GraphState, core: Core, reader: FloatOp, where: string): boolean {
+  if (core.params.kind !== "affine" || (reader.kind !== "dense" && reader.kind !== "conv")) return false;
+  try {
+    floatKindOf(reader).quantize(reader, [core.range], { config: s.config, where });
+    return true;
+  } catch (e) {
+    if (e instanceof QuantizationError) return false;
+    throw e;
+  }
+}
+
 /** The step after a core that no max pool follows: its activation, or a rescale unless a raw reader follows. */
 function finalActivation(
   s: GraphState,
@@ -116,7 +132,10 @@ function finalActivation(
   if (spec) return act(s, spec, core.range, outName, where);
   if (core.range.frac <= targetFrac(s, outName)) return undefined;
   const readers = s.consumers.get(outName) ?? [];
-  const rawOk = outName !== s.g.output.name && readers.length === 1 && readsRaw(readers[0].kind);
+  const rawOk =
+    outName !== s.g.output.name &&
+    readers.length === 1 &&
+    (readsRaw(readers[0].kind) || linearChainOk(s, core, readers[0], where));
   return rawOk ? undefined : act(s, { kind: "none" }, core.range, outName, where);
 }
 

@@ -5,7 +5,7 @@
 // one Conv2D instance per image of the batch, constant kernel (circuits/conv.circom).
 import type { ConvOp } from "../model/float-graph.js";
 import { windowTaps } from "../model/window.js";
-import { checkSafe, quantizeWeights, splitBySign } from "../quantize/core.js";
+import { checkSafe, linearBounds, quantizeWeights } from "../quantize/core.js";
 import { maxAbsOf, type ValueRange } from "../quantize/value-range.js";
 import { constantFunction, emitInstances, templateCall } from "./emit-context.js";
 import type { Kind } from "./kind.js";
@@ -74,15 +74,7 @@ export const conv: Kind<"conv", "conv"> = {
     const { q: weight, frac: wFrac } = quantizeWeights(op.weight, ctx.config.weightBits);
     const frac = x.frac + wFrac;
     const bias = Array.from(op.bias, (b) => Math.round(b * 2 ** frac));
-    const { pos, neg } = splitBySign(weight);
-    const lo = convApply(op, pos, bias, x.lo);
-    const hi = convApply(op, pos, bias, x.hi);
-    const loNeg = convApply(op, neg, null, x.hi);
-    const hiNeg = convApply(op, neg, null, x.lo);
-    for (let i = 0; i < lo.length; i++) {
-      lo[i] += loNeg[i];
-      hi[i] += hiNeg[i];
-    }
+    const { lo, hi } = linearBounds((w, b, v) => convApply(op, w, b, v), weight, bias, x);
     const range = { frac, lo, hi, err: convError(op, x, weight, wFrac, bias, frac) };
     checkSafe(range, ctx.where);
     return { params: { kind: "conv", win, m, group, weight, bias, wFrac }, range, cost: 0 };

@@ -5,7 +5,7 @@
 // bounds (the weights split by sign: lo = W+ lo_x + W- hi_x). The circuit has constant weights
 // (no constraints for the products): one Dense instance per row (circuits/dense.circom).
 import type { DenseOp } from "../model/float-graph.js";
-import { checkSafe, quantizeWeights, splitBySign } from "../quantize/core.js";
+import { checkSafe, linearBounds, quantizeWeights } from "../quantize/core.js";
 import type { DenseLayer } from "../quantize/quantized-model.js";
 import type { ValueRange } from "../quantize/value-range.js";
 import { constantFunction } from "./emit-context.js";
@@ -66,15 +66,7 @@ export const dense: Kind<"dense", "dense"> = {
     const { q: weight, frac: wFrac } = quantizeWeights(op.weight, ctx.config.weightBits);
     const frac = x.frac + wFrac;
     const bias = Array.from(op.bias, (b) => Math.round(b * 2 ** frac));
-    const { pos, neg } = splitBySign(weight);
-    const lo = denseApply(op, pos, bias, x.lo);
-    const hi = denseApply(op, pos, bias, x.hi);
-    const loNeg = denseApply(op, neg, null, x.hi);
-    const hiNeg = denseApply(op, neg, null, x.lo);
-    for (let i = 0; i < lo.length; i++) {
-      lo[i] += loNeg[i];
-      hi[i] += hiNeg[i];
-    }
+    const { lo, hi } = linearBounds((w, b, v) => denseApply(op, w, b, v), weight, bias, x);
     const range = { frac, lo, hi, err: denseError(op, x, weight, wFrac, bias, frac) };
     checkSafe(range, ctx.where);
     const { rows, inFeatures, outFeatures, rowStride, colStride } = op;

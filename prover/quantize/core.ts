@@ -43,7 +43,29 @@ export function quantizeWeights(w: ArrayLike<number>, bits: number): { q: number
   return { q: Array.from(w, (v) => Math.round(v * 2 ** frac)), frac };
 }
 
-/** The weights split by sign, w = pos + neg: interval bounds of w x are pos lo + neg hi and pos hi + neg lo. */
-export function splitBySign(w: readonly number[]): { pos: number[]; neg: number[] } {
-  return { pos: w.map((v) => (v > 0 ? v : 0)), neg: w.map((v) => (v < 0 ? v : 0)) };
+/** A linear map with weights `w` and bias `b` (null: none) applied to `x`. */
+export type LinearApply = (w: readonly number[], b: ArrayLike<number> | null, x: ArrayLike<number>) => Float64Array;
+
+/**
+ * Per-element bounds of a linear map with integer weights over the input bounds, through the
+ * map's own loop: with w = pos + neg split by sign, lo = pos lo_x + neg hi_x + b and
+ * hi = pos hi_x + neg lo_x + b (exact: every term is an integer below 2^52).
+ */
+export function linearBounds(
+  apply: LinearApply,
+  weight: readonly number[],
+  bias: ArrayLike<number>,
+  x: { lo: ArrayLike<number>; hi: ArrayLike<number> },
+): { lo: Float64Array; hi: Float64Array } {
+  const pos = weight.map((v) => (v > 0 ? v : 0));
+  const neg = weight.map((v) => (v < 0 ? v : 0));
+  const lo = apply(pos, bias, x.lo);
+  const hi = apply(pos, bias, x.hi);
+  const loNeg = apply(neg, null, x.hi);
+  const hiNeg = apply(neg, null, x.lo);
+  for (let i = 0; i < lo.length; i++) {
+    lo[i] += loNeg[i];
+    hi[i] += hiNeg[i];
+  }
+  return { lo, hi };
 }

@@ -81,6 +81,7 @@ export async function run(onnx: string, o: Opts): Promise<void> {
     ptau: o.ptau,
     setup: o.setup,
     quantization: { inputBits: o.inputBits, weightBits: o.weightBits, activationBits: o.activationBits },
+    target: { kind: o.target, minAgreement: o.minAgreement },
     generatedBy: `assay model compile ${onnx}`,
     onProgress: stages.onProgress,
   }).finally(() => releaseCurve());

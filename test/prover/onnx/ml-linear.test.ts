@@ -90,9 +90,13 @@ describe("onnx: ai.onnx.ml linear models", function () {
     for (const x of rows(8, 200)) {
       const want = await ortRun(bytes, x, "y");
       const f = evaluateFloat(g, x);
-      f.forEach((v, i) => expect(v).to.be.closeTo(want[i], 1e-4));
+      f.forEach((v, i) => expect(Math.abs(v - want[i]) <= 1e-4, `float ${v}, onnxruntime ${want[i]}`).to.equal(true));
       const r = evaluateInteger(q, x);
-      r.dequantized.forEach((v, i) => expect(Math.abs(v - f[i])).to.be.at.most(q.output.errorBound));
+      r.dequantized.forEach((v, i) =>
+        expect(Math.abs(v - f[i]) <= q.output.errorBound, `${v} vs ${f[i]}, bound ${q.output.errorBound}`).to.equal(
+          true,
+        ),
+      );
     }
     const circuit = await testCircuit(emitCircuit(q, { generatedBy: "test" }));
     const x = rows(1, 300)[0];

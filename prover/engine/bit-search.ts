@@ -1,0 +1,112 @@
+// Calibration to a target: the bit widths are searched, not hand-picked. Settings are tried from
+// the cheapest up (a fixed ladder: wider inputs first, which cost range checks on the input only,
+// then wider weights and activations), each quantized and run by the integer evaluator on the
+// calibration inputs against the float model, and the first that meets the target is taken:
+//
+//   accuracy   (the default) agreement >= minAgreement (99.5%) on the calibration inputs. For a
+//              model with an ArgMax / Softmax head, agreement is the share of inputs whose labels
+//              (every group) equal the float model's; for a model that outputs values, the share
+//              whose every value is within 1% of the largest |float output| seen on calibration.
+//   resources  the cheapest setting (the ladder's first), whatever its agreement.
+//
+// Bit widths given explicitly are used as given (one step, measured). When no setting meets the
+// target, the one with the highest agreement is taken and the result says so.
+import type { FloatGraph } from "../model/float-graph.js";
+import { argmaxAlong } from "../model/head.js";
+import { DEFAULT_QUANTIZATION, type QuantizationConfig, type QuantizedModel } from "../quantize/quantized-model.js";
+import { QuantizationError } from "../quantize/activation.js";
+import { evaluateInteger } from "./evaluate.js";
+import { quantize } from "./fixed-point.js";
+import { evaluateFloat } from "./float-eval.js";
+
+export interface QuantizationTarget {
+  kind: "accuracy" | "resources";
+  /** Accuracy target: the least agreement accepted (default 0.995). */
+  minAgreement?: number;
+}
+
+export const DEFAULT_TARGET: QuantizationTarget = { kind: "accuracy", minAgreement: 0.995 };
+
+/** Settings in the order they are tried (cheapest first); the first is the default. */
+export const SEARCH_LADDER: readonly QuantizationConfig[] = [
+  DEFAULT_QUANTIZATION,
+  { inputBits: 10, weightBits: 8, activationBits: 10 },
+  { inputBits: 12, weightBits: 8, activationBits: 12 },
+  { inputBits: 12, weightBits: 10, activationBits: 12 },
+  { inputBits: 16, weightBits: 8, activationBits: 12 },
+  { inputBits: 16, weightBits: 10, activationBits: 14 },
+  { inputBits: 20, weightBits: 8, activationBits: 12 },
+  { inputBits: 20, weightBits: 10, activationBits: 14 },
+  { inputBits: 24, weightBits: 12, activationBits: 16 },
+];
+
+export interface SearchStep {
+  config: QuantizationConfig;
+  /** Agreement on the calibration inputs, or why the setting could not be quantized. */
+  agreement?: number;
+  error?: string;
+}
+
+export interface SearchResult {
+  config: QuantizationConfig;
+  model: QuantizedModel;
+  target: QuantizationTarget | "given";
+  met: boolean;
+  tried: SearchStep[];
+}
+
+/** The float model's outputs on the calibration inputs (computed once for every step). */
+function floatOutputs(g: FloatGraph, xs: readonly ArrayLike<number>[]): Float64Array[] {
+  return xs.map((x) => evaluateFloat(g, x));
+}
+
+/** Agreement of `q` with the float outputs `fs` on `xs` (see the header). */
+export function calibrationAgreement(q: QuantizedModel, xs: readonly ArrayLike<number>[], fs: Float64Array[]): number {
+  const { head, headSpec, valueShape } = q.output;
+  const labels = head !== "none";
+  const scale = Math.max(1e-12, ...fs.map((f) => Math.max(...Array.from(f, Math.abs))));
+  let ok = 0;
+  xs.forEach((x, s) => {
+    const r = evaluateInteger(q, x);
+    if (labels) {
+      const want = argmaxAlong(fs[s], valueShape, headSpec.axis, headSpec.selectLastIndex);
+      if (want.every((l, i) => l === r.labels[i])) ok++;
+    } else if (fs[s].every((v, i) => Math.abs(v - r.dequantized[i]) <= 0.01 * scale)) ok++;
+  });
+  return ok / xs.length;
+}
+
+/** Quantizes `g` to meet `target` on the calibration inputs (or with the widths `given`). */
+export function searchQuantization(
+  g: FloatGraph,
+  xs: readonly ArrayLike<number>[],
+  target: QuantizationTarget = DEFAULT_TARGET,
+  given?: Partial<QuantizationConfig>,
+): SearchResult {
+  const fs = floatOutputs(g, xs);
+  const explicit = given && Object.values(given).some((v) => v !== undefined);
+  const ladder = explicit
+    ? [{ ...DEFAULT_QUANTIZATION, ...given }]
+    : target.kind === "resources"
+      ? [SEARCH_LADDER[0]]
+      : SEARCH_LADDER;
+  const min = explicit || target.kind === "resources" ? 0 : (target.minAgreement ?? 0.995);
+  const tried: SearchStep[] = [];
+  let best: { model: QuantizedModel; agreement: number } | undefined;
+  for (const config of ladder) {
+    let model: QuantizedModel;
+    try {
+      model = quantize(g, xs, config);
+    } catch (e) {
+      if (!(e instanceof QuantizationError)) throw e;
+      tried.push({ config, error: e.message });
+      continue;
+    }
+    const agreement = calibrationAgreement(model, xs, fs);
+    tried.push({ config, agreement });
+    if (!best || agreement > best.agreement) best = { model, agreement };
+    if (agreement >= min) return { config, model, target: explicit ? "given" : target, met: true, tried };
+  }
+  if (!best) throw new QuantizationError(`no setting could be quantized: ${tried.map((t) => t.error).join("; ")}`);
+  return { config: best.model.config, model: best.model, target: explicit ? "given" : target, met: false, tried };
+}
