@@ -84,9 +84,11 @@ export function searchQuantization(
   given?: Partial<QuantizationConfig>,
 ): SearchResult {
   const fs = floatOutputs(g, xs);
-  const explicit = given && Object.values(given).some((v) => v !== undefined);
+  // Only the widths actually given (an option left out is undefined, not a width).
+  const widths = Object.fromEntries(Object.entries(given ?? {}).filter(([, v]) => v !== undefined));
+  const explicit = Object.keys(widths).length > 0;
   const ladder = explicit
-    ? [{ ...DEFAULT_QUANTIZATION, ...given }]
+    ? [{ ...DEFAULT_QUANTIZATION, ...widths }]
     : target.kind === "resources"
       ? [SEARCH_LADDER[0]]
       : SEARCH_LADDER;

@@ -47,7 +47,12 @@ describe("engine: bit widths searched for a target", function () {
     const { g, xs } = reference("breast-cancer-logreg", "breast-cancer");
     const cheap = searchQuantization(g, xs, { kind: "resources" });
     expect([cheap.met, cheap.config, cheap.tried.length]).to.deep.equal([true, DEFAULT_QUANTIZATION, 1]);
-    const given = searchQuantization(g, xs, undefined, { inputBits: 12 });
-    expect([given.target, given.config.inputBits, given.tried.length]).to.deep.equal(["given", 12, 1]);
+    // As the CLI passes them: options left out are undefined and keep their defaults.
+    const given = searchQuantization(g, xs, undefined, { inputBits: 12, weightBits: undefined });
+    expect([given.target, given.config, given.tried.length]).to.deep.equal([
+      "given",
+      { ...DEFAULT_QUANTIZATION, inputBits: 12 },
+      1,
+    ]);
   });
 });
