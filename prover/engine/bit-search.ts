@@ -17,7 +17,7 @@ import { DEFAULT_QUANTIZATION, type QuantizationConfig, type QuantizedModel } fr
 import { QuantizationError } from "../quantize/activation.js";
 import { evaluateInteger } from "./evaluate.js";
 import { quantize } from "./fixed-point.js";
-import { evaluateFloat } from "./float-eval.js";
+import { calibrate } from "./calibration.js";
 
 export interface QuantizationTarget {
   kind: "accuracy" | "resources";
@@ -55,11 +55,6 @@ export interface SearchResult {
   tried: SearchStep[];
 }
 
-/** The float model's outputs on the calibration inputs (computed once for every step). */
-function floatOutputs(g: FloatGraph, xs: readonly ArrayLike<number>[]): Float64Array[] {
-  return xs.map((x) => evaluateFloat(g, x));
-}
-
 /** Agreement of `q` with the float outputs `fs` on `xs` (see the header). */
 export function calibrationAgreement(q: QuantizedModel, xs: readonly ArrayLike<number>[], fs: Float64Array[]): number {
   const { head, headSpec, valueShape } = q.output;
@@ -83,7 +78,9 @@ export function searchQuantization(
   target: QuantizationTarget = DEFAULT_TARGET,
   given?: Partial<QuantizationConfig>,
 ): SearchResult {
-  const fs = floatOutputs(g, xs);
+  // One calibration run serves every step: its scales, and the float outputs agreement is measured against.
+  const calibrated = calibrate(g, xs);
+  const fs = calibrated.outputs;
   // Only the widths actually given (an option left out is undefined, not a width).
   const widths = Object.fromEntries(Object.entries(given ?? {}).filter(([, v]) => v !== undefined));
   const explicit = Object.keys(widths).length > 0;
@@ -98,7 +95,7 @@ export function searchQuantization(
   for (const config of ladder) {
     let model: QuantizedModel;
     try {
-      model = quantize(g, xs, config);
+      model = quantize(g, xs, config, { calibrated });
     } catch (e) {
       if (!(e instanceof QuantizationError)) throw e;
       tried.push({ config, error: e.message });

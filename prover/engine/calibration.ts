@@ -12,14 +12,19 @@ export interface Calibration {
   absMax: Map<string, number>;
   /** The smallest input element seen. */
   inMin: number;
+  /** The float model's output values on each calibration input, in order. */
+  outputs: Float64Array[];
 }
 
 export function calibrate(g: FloatGraph, calibration: readonly ArrayLike<number>[]): Calibration {
   if (calibration.length === 0) throw new QuantizationError("quantization needs at least one calibration input");
   const absMax = new Map<string, number>();
   let inMin = Infinity;
+  const outputs: Float64Array[] = [];
   for (const x of calibration) {
-    for (const [name, t] of evaluateFloatTrace(g, x)) {
+    const trace = evaluateFloatTrace(g, x);
+    outputs.push(trace.get(g.output.name)!);
+    for (const [name, t] of trace) {
       let m = absMax.get(name) ?? 0;
       for (let i = 0; i < t.length; i++) {
         const a = Math.abs(t[i]);
@@ -29,7 +34,7 @@ export function calibrate(g: FloatGraph, calibration: readonly ArrayLike<number>
       absMax.set(name, m);
     }
   }
-  return { absMax, inMin };
+  return { absMax, inMin, outputs };
 }
 
 /**

@@ -34,7 +34,7 @@ import {
 } from "../quantize/quantized-model.js";
 import { signedBits } from "../quantize/signed-bits.js";
 import { fracFor, maxOf, minOf, type ValueRange } from "../quantize/value-range.js";
-import { calibrate, quantizedInput } from "./calibration.js";
+import { type Calibration, calibrate, quantizedInput } from "./calibration.js";
 import { commutesWithMax, placePool, type PoolingOption } from "./pool-placement.js";
 
 export { QuantizationError } from "../quantize/activation.js";
@@ -48,6 +48,8 @@ export interface QuantizeOptions {
    * rescale and the activation; only the output scale may differ when windows skip elements.)
    */
   pooling?: PoolingOption;
+  /** The calibration already run on these inputs (a search quantizing several settings runs it once). */
+  calibrated?: Calibration;
 }
 
 /** A quantized tensor: the layer that writes it (-1: the model input) and its range. */
@@ -246,7 +248,7 @@ export function quantizeTraced(
   config: QuantizationConfig = DEFAULT_QUANTIZATION,
   options: QuantizeOptions = {},
 ): { model: QuantizedModel; tensors: string[] } {
-  const cal = calibrate(g, calibration);
+  const cal = options.calibrated ?? calibrate(g, calibration);
   const { input, range } = quantizedInput(g, cal, config);
   const consumers = new Map<string, FloatOp[]>();
   for (const op of g.ops) for (const name of op.inputs) consumers.set(name, [...(consumers.get(name) ?? []), op]);

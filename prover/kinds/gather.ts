@@ -41,20 +41,15 @@ export const gather: Kind<"gather", "gather"> = {
     const shift = xs.map((x) => frac - x.frac);
     const fill = Array.from(op.fill, (v, i) => (op.from[i] < 0 ? Math.round(v * 2 ** frac) : 0));
     const scale = shift.map((s) => 2 ** s);
-    const lo = gatherApply(
-      op.from,
-      op.index,
-      fill,
-      scale,
-      xs.map((x) => x.lo),
-    );
-    const hi = gatherApply(
-      op.from,
-      op.index,
-      fill,
-      scale,
-      xs.map((x) => x.hi),
-    );
+    const bound = (side: "lo" | "hi") =>
+      gatherApply(
+        op.from,
+        op.index,
+        fill,
+        scale,
+        xs.map((x) => x[side]),
+      );
+    const [lo, hi] = [bound("lo"), bound("hi")];
     let err = Math.max(0, ...xs.map((x) => x.err));
     for (let i = 0; i < op.size; i++)
       if (op.from[i] < 0) err = Math.max(err, Math.abs(op.fill[i] - fill[i] * 2 ** -frac));

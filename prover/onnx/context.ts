@@ -3,7 +3,7 @@
 import type onnxProto from "onnx-proto";
 import { ShapeMismatchError, UnsupportedOperatorError } from "../errors.js";
 import type { FloatOp, HeadSpec, OutputHead } from "../model/float-graph.js";
-import type { OnnxNode } from "./load-model.js";
+import { type OnnxNode, operatorKey } from "./load-model.js";
 import { type ConstTensor, decodeTensor } from "./tensor.js";
 
 export interface ConstValue {
@@ -34,9 +34,7 @@ export class NormalizeContext {
   ) {}
 
   unsupported(reason?: string): never {
-    const { domain, opType } = this.node;
-    const op = domain && domain !== "ai.onnx" ? `${domain}.${opType}` : opType;
-    throw new UnsupportedOperatorError(op, this.node.name, this.opset, reason);
+    throw new UnsupportedOperatorError(operatorKey(this.node), this.node.name, this.opset, reason);
   }
 
   get inputCount(): number {

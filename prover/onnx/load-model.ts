@@ -23,6 +23,11 @@ export interface OnnxNode {
   attributes: Map<string, onnxProto.onnx.IAttributeProto>;
 }
 
+/** An operator's name across domains: `OpType` in ai.onnx, `domain.OpType` elsewhere (ai.onnx.ml). */
+export function operatorKey(node: { domain: string; opType: string }): string {
+  return node.domain && node.domain !== "ai.onnx" ? `${node.domain}.${node.opType}` : node.opType;
+}
+
 export interface OnnxModel {
   opset: number;
   producer: string;

@@ -8,8 +8,8 @@
 import { OnnxFormatError, ShapeMismatchError } from "../errors.js";
 import type { FloatGraph, FloatOp } from "../model/float-graph.js";
 import { NormalizeContext, type Value } from "./context.js";
-import type { Dim, OnnxModel } from "./load-model.js";
-import { OPERATORS, operatorKey } from "./ops/index.js";
+import { type Dim, type OnnxModel, operatorKey } from "./load-model.js";
+import { OPERATORS } from "./ops/index.js";
 import { checkOperators } from "./unsupported.js";
 
 function concreteInputShape(name: string, dims: Dim[]): number[] {

@@ -3,8 +3,8 @@
 // belong to (a transformer's attention and layer normalization, GELU, recurrent cells, the
 // classical models of ai.onnx.ml), so a user sees the whole gap in one message.
 import { UnsupportedOperatorError } from "../errors.js";
-import type { OnnxModel, OnnxNode } from "./load-model.js";
-import { OPERATORS, operatorKey } from "./ops/index.js";
+import { type OnnxModel, type OnnxNode, operatorKey } from "./load-model.js";
+import { OPERATORS } from "./ops/index.js";
 
 /** An operator with no handler: `domain.op` for another domain than ai.onnx. */
 export interface UnsupportedNode {
@@ -49,8 +49,6 @@ const PATTERNS: Pattern[] = [
   },
 ];
 
-const qualified = operatorKey;
-
 /** The nodes whose operator has no handler. */
 export function unsupportedNodes(model: OnnxModel): UnsupportedNode[] {
   return model.nodes
@@ -60,7 +58,7 @@ export function unsupportedNodes(model: OnnxModel): UnsupportedNode[] {
 
 /** The known patterns the model's operators (supported or not) belong to. */
 export function knownPatterns(model: OnnxModel): string[] {
-  const ops = new Set(model.nodes.map(qualified));
+  const ops = new Set(model.nodes.map(operatorKey));
   return PATTERNS.filter((p) => p.matches(ops, model.nodes)).map((p) => p.name);
 }
 

@@ -67,8 +67,3 @@ export const OPERATORS: Readonly<Record<string, OpHandler>> = {
   "ai.onnx.ml.Scaler": scaler,
   "ai.onnx.ml.ZipMap": zipMap,
 };
-
-/** The table's key of `node`'s operator. */
-export function operatorKey(node: { domain: string; opType: string }): string {
-  return node.domain && node.domain !== "ai.onnx" ? `${node.domain}.${node.opType}` : node.opType;
-}
