@@ -1,8 +1,11 @@
-// The classical reference models (models/train_linear.py): a logistic regression on the 30
-// breast-cancer features and a linear regression on the 10 diabetes features, as ai.onnx.ml
-// graphs. For each, at three quantization settings: fidelity against onnxruntime on the held-out
-// split (label agreement for the classifier; largest absolute and relative error for the
-// regression, in the target's units), and the circuit's constraints (circom --O2, input
+// The classical reference models: a logistic regression on the 30 breast-cancer features and a
+// linear regression on the 10 diabetes features (models/train_linear.py), an XGBoost classifier
+// (100 trees of depth 5) and a scikit-learn gradient-boosted regressor (100 trees of depth 3) on
+// the same data (models/train_trees.py), as ai.onnx.ml graphs. For each, at several quantization
+// settings: fidelity against onnxruntime on the held-out split (label agreement for the
+// classifiers; largest absolute and relative error for the regressions, in the target's units),
+// for the tree ensembles the held-out rows with a tested value near a threshold and the rows
+// whose leaves differ from the float model's, and the circuit's constraints (circom --O2, input
 // commitment, output and binding included); first the setting `assay model compile` picks by
 // itself (the bit-width search for 99.5% agreement on calibration, no widths given). Writes
 // bench/classical.json.
@@ -19,6 +22,7 @@ import { searchQuantization } from "../prover/engine/bit-search.js";
 import { measureFidelity } from "../prover/engine/fidelity.js";
 import { quantize } from "../prover/engine/fixed-point.js";
 import { evaluateFloat } from "../prover/engine/float-eval.js";
+import { treePathReport } from "../prover/engine/tree-paths.js";
 import { normalize, parseModel } from "../prover/onnx/index.js";
 import type { QuantizationConfig } from "../prover/quantize/quantized-model.js";
 import { compileCircuit } from "../prover/zk/circom.js";
@@ -26,6 +30,8 @@ import { compileCircuit } from "../prover/zk/circom.js";
 const MODELS = [
   { name: "breast-cancer-logreg", data: "breast-cancer", kind: "label" },
   { name: "diabetes-linreg", data: "diabetes", kind: "value" },
+  { name: "breast-cancer-xgb", data: "breast-cancer", kind: "label" },
+  { name: "diabetes-gbr", data: "diabetes", kind: "value" },
 ] as const;
 const SETTINGS: { name: string; config: QuantizationConfig }[] = [
   { name: "default", config: { inputBits: 8, weightBits: 8, activationBits: 10 } },
@@ -34,6 +40,18 @@ const SETTINGS: { name: string; config: QuantizationConfig }[] = [
   { name: "20-bit input", config: { inputBits: 20, weightBits: 8, activationBits: 12 } },
 ];
 
+/** Trees, nodes and inner nodes of the model's ensembles. */
+function treeStats(g: ReturnType<typeof normalize>) {
+  let [count, nodes, inner] = [0, 0, 0];
+  for (const op of g.ops) {
+    if (op.kind !== "trees") continue;
+    count += op.roots.length;
+    nodes += op.feature.length;
+    inner += op.feature.filter((f) => f >= 0).length;
+  }
+  return { trees: count, nodes, inner };
+}
+
 const rows = [];
 for (const m of MODELS) {
   const file = path.join(PROJECT_ROOT, "models", `${m.name}.onnx`);
@@ -41,7 +59,11 @@ for (const m of MODELS) {
   const data = (split: string) => loadDataSet(path.join(PROJECT_ROOT, "models", "data", `${m.data}-${split}.json`));
   const [calib, test] = [data("calib"), data("test")];
   const searched = searchQuantization(g, calib.xs);
-  const settings = [{ name: "searched (default: 99.5% on calibration)", config: searched.config }, ...SETTINGS];
+  const trees = g.ops.some((o) => o.kind === "trees");
+  const settings = [
+    { name: "searched (default: 99.5% on calibration)", config: searched.config },
+    ...SETTINGS.filter((s) => !trees || s.name === "default"),
+  ];
   for (const s of settings) {
     const q = quantize(g, calib.xs, s.config);
     const f = await measureFidelity(file, q, test.xs, test.labels);
@@ -58,6 +80,7 @@ for (const m of MODELS) {
     const row = {
       model: m.name,
       setting: s.name,
+      ...(s === settings[0] ? { targetMet: searched.met } : {}),
       config: s.config,
       constraints: compiled.constraints,
       samples: f.samples,
@@ -65,6 +88,7 @@ for (const m of MODELS) {
         ? { labelAgreement: f.argmaxAgreement, floatAccuracy: f.floatAccuracy, quantizedAccuracy: f.quantizedAccuracy }
         : { maxAbsError: f.maxAbsError, maxRelError: maxRel, unit: "disease progression (the target's units)" }),
       clampedInputs: f.clampedInputs,
+      ...(trees ? { trees: treeStats(g), paths: treePathReport(g, q, test.xs) } : {}),
       inputFrac: q.input.frac,
     };
     rows.push(row);

@@ -26,6 +26,7 @@ const TEMPLATE_ORDER: readonly TemplateFile[] = [
   "rescale.circom",
   "activation.circom",
   "pwl.circom",
+  "tree.circom",
   "argmax.circom",
   "bind.circom",
 ];

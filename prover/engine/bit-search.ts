@@ -7,6 +7,9 @@
 //              model with an ArgMax / Softmax head, agreement is the share of inputs whose labels
 //              (every group) equal the float model's; for a model that outputs values, the share
 //              whose every value is within 1% of the largest |float output| seen on calibration.
+//              A model with a tree ensemble also needs every tested value to lie clear of the
+//              thresholds (engine/tree-paths.ts), which guarantees every tree reaches the float
+//              model's leaf: wider inputs cost a tree only two range checks per feature.
 //   resources  the cheapest setting (the ladder's first), whatever its agreement.
 //
 // Bit widths given explicitly are used as given (one step, measured). When no setting meets the
@@ -18,6 +21,7 @@ import { QuantizationError } from "../quantize/activation.js";
 import { evaluateInteger } from "./evaluate.js";
 import { quantize } from "./fixed-point.js";
 import { calibrate } from "./calibration.js";
+import { hasTrees, treePaths } from "./tree-paths.js";
 
 export interface QuantizationTarget {
   kind: "accuracy" | "resources";
@@ -38,6 +42,9 @@ export const SEARCH_LADDER: readonly QuantizationConfig[] = [
   { inputBits: 20, weightBits: 8, activationBits: 12 },
   { inputBits: 20, weightBits: 10, activationBits: 14 },
   { inputBits: 24, weightBits: 12, activationBits: 16 },
+  { inputBits: 28, weightBits: 12, activationBits: 16 },
+  { inputBits: 32, weightBits: 16, activationBits: 16 },
+  { inputBits: 36, weightBits: 16, activationBits: 16 },
 ];
 
 export interface SearchStep {
@@ -55,13 +62,23 @@ export interface SearchResult {
   tried: SearchStep[];
 }
 
-/** Agreement of `q` with the float outputs `fs` on `xs` (see the header). */
-export function calibrationAgreement(q: QuantizedModel, xs: readonly ArrayLike<number>[], fs: Float64Array[]): number {
+/** Agreement of `q` with the float outputs `fs` of `g` on `xs` (see the header). */
+export function calibrationAgreement(
+  q: QuantizedModel,
+  xs: readonly ArrayLike<number>[],
+  fs: Float64Array[],
+  g?: FloatGraph,
+): number {
   const { head, headSpec, valueShape } = q.output;
   const labels = head !== "none";
   const scale = Math.max(1e-12, ...fs.map((f) => Math.max(...Array.from(f, Math.abs))));
   let ok = 0;
+  const trees = g !== undefined && hasTrees(q);
   xs.forEach((x, s) => {
+    if (trees) {
+      const p = treePaths(g, q, x)!;
+      if (p.near || !p.exact) return;
+    }
     const r = evaluateInteger(q, x);
     if (labels) {
       const want = argmaxAlong(fs[s], valueShape, headSpec.axis, headSpec.selectLastIndex);
@@ -101,7 +118,7 @@ export function searchQuantization(
       tried.push({ config, error: e.message });
       continue;
     }
-    const agreement = calibrationAgreement(model, xs, fs);
+    const agreement = calibrationAgreement(model, xs, fs, g);
     tried.push({ config, agreement });
     if (!best || agreement > best.agreement) best = { model, agreement };
     if (agreement >= min) return { config, model, target: explicit ? "given" : target, met: true, tried };

@@ -34,6 +34,22 @@ export function calibrate(g: FloatGraph, calibration: readonly ArrayLike<number>
       absMax.set(name, m);
     }
   }
+  // A tree ensemble's tested values cover its thresholds: clamping a value beyond the range to
+  // its bound then changes no test (every threshold lies inside), so trees are exact on inputs
+  // outside the calibrated range too.
+  for (const op of g.ops) {
+    if (op.kind !== "trees") continue;
+    let m = absMax.get(op.inputs[0]) ?? 0;
+    op.feature.forEach((f, n) => {
+      if (f >= 0) m = Math.max(m, Math.abs(op.threshold[n]) * (1 + 2 ** -12));
+    });
+    absMax.set(op.inputs[0], m);
+    if (op.inputs[0] === g.input.name) {
+      op.feature.forEach((f, n) => {
+        if (f >= 0 && op.threshold[n] < inMin) inMin = op.threshold[n];
+      });
+    }
+  }
   return { absMax, inMin, outputs };
 }
 

@@ -133,6 +133,9 @@ function finalActivation(
 ): ActResult | undefined {
   if (spec) return act(s, spec, core.range, outName, where);
   if (core.range.frac <= targetFrac(s, outName)) return undefined;
+  // A tree ensemble's class scores are exact sums of leaf weights: the ArgMax head reads them as
+  // they are (a rescale would only add constraints and ties).
+  if (core.params.kind === "trees" && outName === s.g.output.name && s.g.head === "argmax") return undefined;
   const readers = s.consumers.get(outName) ?? [];
   const rawOk =
     outName !== s.g.output.name &&

@@ -28,6 +28,7 @@ export type TemplateFile =
   | "activation.circom"
   | "pwl.circom"
   | "argmax.circom"
+  | "tree.circom"
   | "bind.circom";
 
 export interface Kind<F extends FloatOpKind, L extends LayerKind> {

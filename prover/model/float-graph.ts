@@ -107,6 +107,30 @@ export interface GatherOp extends OpBase {
   fill: Float64Array;
 }
 
+/**
+ * A tree ensemble (ai.onnx.ml TreeEnsembleRegressor / TreeEnsembleClassifier) on [rows, features]:
+ *   y[r][t] = base[t] + sum over trees of weight[leaf][t], leaf = the one row r reaches.
+ * Nodes of every tree in one list, each parent before its children; roots[k] is tree k's root.
+ * Every test is written one way: at node n the walk goes to hi[n] when x[feature[n]] >= threshold[n]
+ * (> when strict[n]), else to lo[n]; feature[n] = -1 marks a leaf.
+ */
+export interface TreesOp extends OpBase {
+  kind: "trees";
+  rows: number;
+  features: number;
+  targets: number;
+  feature: Int32Array;
+  threshold: Float64Array;
+  strict: Uint8Array;
+  hi: Int32Array;
+  lo: Int32Array;
+  roots: Int32Array;
+  /** Row-major [node][targets] (0 at inner nodes). */
+  weight: Float64Array;
+  /** [targets]. */
+  base: Float64Array;
+}
+
 export interface ReluOp extends OpBase {
   kind: "relu";
 }
@@ -140,6 +164,7 @@ export type FloatOp =
   | AffineOp
   | AddOp
   | GatherOp
+  | TreesOp
   | ReluOp
   | ClipOp
   | LeakyReluOp

@@ -94,6 +94,10 @@ export class NormalizeContext {
     return typeof a.s === "string" ? a.s : new TextDecoder().decode(a.s);
   }
 
+  attrStrings(name: string): string[] | undefined {
+    return this.attr(name)?.strings?.map((b) => (typeof b === "string" ? b : new TextDecoder().decode(b)));
+  }
+
   attrInts(name: string): number[] | undefined {
     const a = this.attr(name);
     return a?.ints?.map((v) => (typeof v === "number" ? v : v.toNumber()));

@@ -67,7 +67,7 @@ export function normalize(model: OnnxModel): FloatGraph {
   };
 }
 
-const CLASSIFIERS = new Set(["ai.onnx.ml.LinearClassifier"]);
+const CLASSIFIERS = new Set(["ai.onnx.ml.LinearClassifier", "ai.onnx.ml.TreeEnsembleClassifier"]);
 
 /**
  * Checks that the graph has one output, or a classifier's label first and only its scores

@@ -146,13 +146,46 @@ export interface GatherLayer extends LayerBase {
   shift: number[];
 }
 
+/**
+ * A tree ensemble on integer features: y[r][t] = base[t] + sum over trees of weight[leaf][t].
+ * At inner node n the walk goes to hi[n] when x[r * features + feature[n]] >= threshold[n], else
+ * to lo[n]; feature[n] = -1 marks a leaf, -2 a test that holds for every input in range (always
+ * hi) and -3 one that never does (always lo). Weights and base are integers at scale 2^wFrac.
+ * inLo / inHi: the static range of each feature (over the rows), which the circuit's interval
+ * search is sized by.
+ */
+export interface TreesLayer extends LayerBase {
+  kind: "trees";
+  rows: number;
+  features: number;
+  targets: number;
+  feature: number[];
+  threshold: number[];
+  hi: number[];
+  lo: number[];
+  roots: number[];
+  weight: number[];
+  base: number[];
+  wFrac: number;
+  inLo: number[];
+  inHi: number[];
+}
+
 /** y = x (the activation does all the work: a ReLU after an Add, a Sigmoid on the input, ...). */
 export interface ActivationLayer extends LayerBase {
   kind: "activation";
 }
 
 export type QuantizedLayer =
-  DenseLayer | ConvLayer | MaxPoolLayer | AvgPoolLayer | AffineLayer | AddLayer | GatherLayer | ActivationLayer;
+  | DenseLayer
+  | ConvLayer
+  | MaxPoolLayer
+  | AvgPoolLayer
+  | AffineLayer
+  | AddLayer
+  | GatherLayer
+  | TreesLayer
+  | ActivationLayer;
 
 export type LayerKind = QuantizedLayer["kind"];
 

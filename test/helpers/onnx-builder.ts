@@ -12,7 +12,13 @@ export interface NodeSpec {
   domain?: string;
   attrs?: Record<
     string,
-    number | number[] | { tensor: TensorSpec } | { float: number } | { floats: number[] } | { string: string }
+    | number
+    | number[]
+    | { tensor: TensorSpec }
+    | { float: number }
+    | { floats: number[] }
+    | { string: string }
+    | { strings: string[] }
   >;
 }
 
@@ -61,6 +67,10 @@ export function buildModel(spec: {
       if (Array.isArray(v)) return { name, type: onnx.AttributeProto.AttributeType.INTS, ints: v };
       if ("float" in v) return { name, type: onnx.AttributeProto.AttributeType.FLOAT, f: v.float };
       if ("floats" in v) return { name, type: onnx.AttributeProto.AttributeType.FLOATS, floats: v.floats };
+      if ("strings" in v) {
+        const strings = v.strings.map((x) => new TextEncoder().encode(x));
+        return { name, type: onnx.AttributeProto.AttributeType.STRINGS, strings };
+      }
       if ("string" in v)
         return { name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(v.string) };
       return { name, type: onnx.AttributeProto.AttributeType.TENSOR, t: tensor("", v.tensor) };

@@ -61,7 +61,7 @@ export function defineModelCompile(model: Command): void {
     .option(
       "--input-bits <n>",
       `bits of the quantized input (given widths skip the search; default ${DEFAULT_QUANTIZATION.inputBits})`,
-      intOption("--input-bits", 2, 24),
+      intOption("--input-bits", 2, 36),
     )
     .option(
       "--weight-bits <n>",

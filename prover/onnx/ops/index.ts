@@ -18,6 +18,7 @@ import { identity } from "./identity.js";
 import { leakyRelu, prelu } from "./leaky-relu.js";
 import { matmul } from "./matmul.js";
 import { linearClassifier, linearRegressor, scaler, zipMap } from "./ml-linear.js";
+import { treeEnsembleClassifier, treeEnsembleRegressor } from "./ml-trees.js";
 import { maxPool } from "./max-pool.js";
 import { mul } from "./mul.js";
 import { pad } from "./pad.js";
@@ -65,5 +66,7 @@ export const OPERATORS: Readonly<Record<string, OpHandler>> = {
   "ai.onnx.ml.LinearClassifier": linearClassifier,
   "ai.onnx.ml.LinearRegressor": linearRegressor,
   "ai.onnx.ml.Scaler": scaler,
+  "ai.onnx.ml.TreeEnsembleClassifier": treeEnsembleClassifier,
+  "ai.onnx.ml.TreeEnsembleRegressor": treeEnsembleRegressor,
   "ai.onnx.ml.ZipMap": zipMap,
 };

@@ -6,7 +6,7 @@ import type { DynValue, NormalizeContext } from "../context.js";
 import { numel } from "../tensor.js";
 
 /** The 2-D feature input [N, C] (a 1-D input is one row). */
-function features(ctx: NormalizeContext): { name: string; rows: number; c: number } {
+export function features(ctx: NormalizeContext): { name: string; rows: number; c: number } {
   const x = ctx.dynInput(0);
   if (x.shape.length > 2) ctx.unsupported(`input must be [N, C], got [${x.shape.join(", ")}]`);
   const [rows, c] = x.shape.length === 2 ? x.shape : [1, x.shape[0]];
