@@ -31,13 +31,13 @@ SEED = 20261203
 GENERATED_BY = "/usr/bin/python3 models/train_linear.py"
 
 
-def write_model(name, nodes, n_features, outputs):
+def write_model(name, nodes, n_features, outputs, producer="assay models/train_linear.py"):
     graph = helper.make_graph(
         nodes, name, [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, n_features])], outputs
     )
     model = helper.make_model(
         graph,
-        producer_name="assay models/train_linear.py",
+        producer_name=producer,
         opset_imports=[helper.make_opsetid("", 13), helper.make_opsetid("ai.onnx.ml", 3)],
     )
     model.ir_version = 8

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Reference tree ensembles for assay (issue: the 2,000-model workload), trained with Debian's
 python3-xgboost and python3-sklearn on data sets that ship with scikit-learn, and written as
-ONNX-ML by this script's own writer (onnx.helper; neither skl2onnx nor onnxmltools is used):
+ONNX-ML by our own writer (onnx.helper, shared with train_linear.py; neither skl2onnx nor
+onnxmltools is used):
 
   breast-cancer-xgb.onnx     XGBoost binary:logistic, 100 trees of depth 5 on the 30 raw
                              breast-cancer features: ai.onnx.ml TreeEnsembleClassifier (BRANCH_LT,
@@ -17,32 +18,21 @@ held-out sets under models/data/ serve both scripts. Run:
 """
 import json
 import math
-import os
 
 import numpy as np
-import onnx
 import xgboost as xgb
 from onnx import TensorProto, helper
 from sklearn.datasets import load_breast_cancer, load_diabetes
 from sklearn.ensemble import GradientBoostingRegressor
 from sklearn.model_selection import train_test_split
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SEED = 20261203  # models/train_linear.py's split
+import train_linear  # this directory: the shared ONNX-ML model writer
+
+SEED = train_linear.SEED  # one split for both scripts
 
 
 def write_model(name, node, n_features, outputs):
-    graph = helper.make_graph(
-        [node], name, [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, n_features])], outputs
-    )
-    model = helper.make_model(
-        graph,
-        producer_name="assay models/train_trees.py",
-        opset_imports=[helper.make_opsetid("", 13), helper.make_opsetid("ai.onnx.ml", 3)],
-    )
-    model.ir_version = 8
-    onnx.checker.check_model(model)
-    onnx.save(model, os.path.join(HERE, f"{name}.onnx"))
+    train_linear.write_model(name, [node], n_features, outputs, producer="assay models/train_trees.py")
 
 
 class Trees:

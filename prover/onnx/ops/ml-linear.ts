@@ -95,8 +95,16 @@ export function linearClassifier(ctx: NormalizeContext): void {
   const binary = rows === 1;
   const weight = binary ? [...coef.map((w) => -w), ...coef] : coef;
   const bias = binary ? [-b[0], b[0]] : b;
-  // The scores tensor is output 1 when the model names it, else a tensor of its own.
-  const scores = emitDense(ctx, ctx.node.outputs[1] || `${ctx.node.outputs[0]}/scores`, weight, bias);
+  defineClassifierOutputs(ctx, emitDense(ctx, scoresName(ctx), weight, bias));
+}
+
+/** A classifier's scores tensor: its output 1 when the model names it, else a tensor of its own. */
+export function scoresName(ctx: NormalizeContext): string {
+  return ctx.node.outputs[1] || `${ctx.node.outputs[0]}/scores`;
+}
+
+/** A classifier's outputs: the label (output 0) as an ArgMax head on the [N, classes] scores (output 1). */
+export function defineClassifierOutputs(ctx: NormalizeContext, scores: DynValue): void {
   ctx.define(1, scores);
   ctx.define(0, {
     kind: "dyn",

@@ -8,8 +8,9 @@
 // theta is 0.5 when every weight is >= 0 (probabilities) and 0 otherwise (margins): label 1
 // exactly when s > theta. Missing-value tracking only matters for NaN inputs, which a claim
 // cannot carry.
-import type { NormalizeContext } from "../context.js";
-import { features } from "./ml-linear.js";
+import type { DynValue, NormalizeContext } from "../context.js";
+import type { TreesOp } from "../../model/float-graph.js";
+import { defineClassifierOutputs, features, scoresName } from "./ml-linear.js";
 
 const MODES: Record<string, { strict: number; trueIsHi: boolean } | undefined> = {
   BRANCH_LT: { strict: 0, trueIsHi: false }, // x < t  <=>  not (x >= t)
@@ -30,16 +31,7 @@ function required<T>(ctx: NormalizeContext, name: string, v: T[] | undefined, n?
   return v;
 }
 
-interface Ensemble {
-  feature: Int32Array;
-  threshold: Float64Array;
-  strict: Uint8Array;
-  hi: Int32Array;
-  lo: Int32Array;
-  roots: Int32Array;
-  /** [node][targets]. */
-  weight: Float64Array;
-}
+type Ensemble = Pick<TreesOp, "feature" | "threshold" | "strict" | "hi" | "lo" | "roots" | "weight">;
 
 /** The nodes_* attributes and the leaf weights (prefix "class" or "target") as one node list. */
 function readEnsemble(ctx: NormalizeContext, c: number, targets: number, prefix: string, ids: (id: number) => number) {
@@ -135,7 +127,8 @@ function emitTrees(ctx: NormalizeContext, name: string, e: Ensemble, base: numbe
     base: Float64Array.from(base),
     nodes: [ctx.node.name],
   });
-  return { kind: "dyn" as const, name, shape: [x.rows, targets] };
+  const out: DynValue = { kind: "dyn", name, shape: [x.rows, targets] };
+  return out;
 }
 
 /** TreeEnsembleRegressor: SUM or AVERAGE of the leaf values plus base_values, post_transform NONE. */
@@ -174,8 +167,8 @@ export function treeEnsembleClassifier(ctx: NormalizeContext): void {
   if (!binary && used.size !== labels.length)
     ctx.unsupported(`only ${used.size} of ${labels.length} classes have leaf weights`);
   const base = floatsOf(ctx, "base_values") ?? [];
-  let scores: ReturnType<typeof emitTrees>;
-  const name = ctx.node.outputs[1] || `${ctx.node.outputs[0]}/scores`;
+  let scores: DynValue;
+  const name = scoresName(ctx);
   if (binary) {
     if (base.length > 1) ctx.unsupported(`a binary classifier with ${base.length} base_values`);
     const theta = weights.every((w) => w >= 0) ? 0.5 : 0;
@@ -188,13 +181,5 @@ export function treeEnsembleClassifier(ctx: NormalizeContext): void {
       ctx.unsupported(`base_values has ${base.length} values for ${classes} classes`);
     scores = emitTrees(ctx, name, e, base.length ? base : new Array<number>(classes).fill(0));
   }
-  ctx.define(1, scores);
-  ctx.define(0, {
-    kind: "dyn",
-    name: scores.name,
-    shape: [scores.shape[0]],
-    head: "argmax",
-    headSpec: { axis: 1, keepdims: false, selectLastIndex: false },
-    valueShape: scores.shape,
-  });
+  defineClassifierOutputs(ctx, scores);
 }
