@@ -164,7 +164,8 @@ async function planCircuit(opts: CompileModelOptions, say: StageProgress): Promi
 }
 
 function bits(c: QuantizationConfig): string {
-  return `input ${c.inputBits}, weight ${c.weightBits}, activation ${c.activationBits} bits`;
+  const segments = c.pwlSegmentsLog2 === undefined ? "" : `, ${2 ** c.pwlSegmentsLog2} Sigmoid/Tanh segments`;
+  return `input ${c.inputBits}, weight ${c.weightBits}, activation ${c.activationBits} bits${segments}`;
 }
 
 function describeStep(t: SearchStep, target: SearchResult["target"]): string {

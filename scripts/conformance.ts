@@ -270,7 +270,10 @@ export async function runCase(c: ConformanceCase, opts: { circuit?: boolean } = 
   } catch (e) {
     if (e instanceof Unsupported || e instanceof UnsupportedOperatorError)
       return { ...res, status: "unsupported", reason: e.message };
-    if (e instanceof OnnxFormatError && /exactly one graph (input|output)/.test(e.message))
+    if (
+      e instanceof OnnxFormatError &&
+      /exactly one graph (input|output)|graph output "[^"]*" is a constant/.test(e.message)
+    )
       return { ...res, status: "unsupported", reason: e.message };
     return { ...res, status: "fail", reason: `${e instanceof AssayError ? e.name : "error"}: ${(e as Error).message}` };
   }

@@ -101,11 +101,15 @@ export function searchQuantization(
   // Only the widths actually given (an option left out is undefined, not a width).
   const widths = Object.fromEntries(Object.entries(given ?? {}).filter(([, v]) => v !== undefined));
   const explicit = Object.keys(widths).length > 0;
+  // With Sigmoid / Tanh in the graph, coarser approximations (32 segments: 32 fewer decoder
+  // constraints per element) come first.
+  const smooth = g.ops.some((op) => op.kind === "sigmoid" || op.kind === "tanh");
   const ladder = explicit
     ? [{ ...DEFAULT_QUANTIZATION, ...widths }]
-    : target.kind === "resources"
-      ? [SEARCH_LADDER[0]]
-      : SEARCH_LADDER;
+    : [...(smooth ? [{ ...SEARCH_LADDER[0], pwlSegmentsLog2: 5 }] : []), ...SEARCH_LADDER].slice(
+        0,
+        target.kind === "resources" ? 1 : undefined,
+      );
   const min = explicit || target.kind === "resources" ? 0 : (target.minAgreement ?? 0.995);
   const tried: SearchStep[] = [];
   let best: { model: QuantizedModel; agreement: number } | undefined;

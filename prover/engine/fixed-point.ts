@@ -87,7 +87,8 @@ function sole(s: GraphState, name: string): FloatOp | undefined {
 }
 
 function act(s: GraphState, spec: ActSpec, range: ValueRange, name: string, where: string): ActResult {
-  return quantizeActivation(spec, range, targetFrac(s, name), s.config.activationBits, where);
+  const segments = s.config.pwlSegmentsLog2;
+  return quantizeActivation(spec, range, targetFrac(s, name), s.config.activationBits, where, segments);
 }
 
 /**

@@ -15,11 +15,12 @@ import { dense } from "./dense.js";
 import { gather } from "./gather.js";
 import type { Kind, TemplateFile } from "./kind.js";
 import { maxpool } from "./maxpool.js";
+import { product } from "./product.js";
 import { trees } from "./trees.js";
 
 export type { Kind, TemplateFile } from "./kind.js";
 
-export const KINDS = [dense, conv, maxpool, avgpool, affine, add, gather, trees, activation] as const;
+export const KINDS = [dense, conv, maxpool, avgpool, affine, add, product, gather, trees, activation] as const;
 
 type Registered = (typeof KINDS)[number];
 type MissingFloatOps = Exclude<FloatOpKind, Registered["floatKinds"][number]>;

@@ -96,6 +96,13 @@ export interface AddOp extends OpBase {
   src: (Int32Array | null)[];
 }
 
+/** y[i] = a[src[0][i]] * b[src[1][i]] (Mul of two activations; recurrent cells' gates). */
+export interface ProductOp extends OpBase {
+  kind: "product";
+  /** Broadcast maps per input; null when that input has the output's shape. */
+  src: (Int32Array | null)[];
+}
+
 /**
  * Pure data movement: y[i] = inputs[from[i]][index[i]], or the constant fill[i] where
  * from[i] < 0 (Concat, Pad, Transpose).
@@ -163,6 +170,7 @@ export type FloatOp =
   | AvgPoolOp
   | AffineOp
   | AddOp
+  | ProductOp
   | GatherOp
   | TreesOp
   | ReluOp

@@ -36,8 +36,8 @@ const PATTERNS: Pattern[] = [
   { name: "GELU (tanh form)", matches: (ops) => has(ops, "Tanh", "Pow", "Mul") && !ops.has("Erf") },
   { name: "embedding lookup (Gather on a constant table)", matches: (ops) => ops.has("Gather") },
   {
-    name: "recurrent network (LSTM / GRU / RNN cells)",
-    matches: (ops) => ["LSTM", "GRU", "RNN"].some((o) => ops.has(o)),
+    name: "recurrent network (plain RNN cells; LSTM and GRU are unrolled)",
+    matches: (ops) => ops.has("RNN"),
   },
   {
     name: "tree ensemble (ai.onnx.ml)",

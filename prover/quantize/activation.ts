@@ -67,16 +67,32 @@ function rescaleTo(input: ValueRange, targetFrac: number, where: string): Rescal
   return { shift, qFrac, qlo, qhi, bits, err: input.err + roundErr, cost: shift + bits };
 }
 
+/**
+ * Slope and offset bits of Sigmoid / Tanh at most: the segments' own error (about 5e-4 with 64
+ * of them) dwarfs finer rounding, and the output scale (twice this) stays small enough for the
+ * products recurrent cells take of two approximations (2^48 < 2^52).
+ */
+export const PWL_MAX_PRECISION = 12;
+
 /** Sigmoid / Tanh: the piecewise-linear approximation reads the input at its own scale (no rescale). */
-function quantizePwl(fn: "sigmoid" | "tanh", input: ValueRange, precision: number): ActResult {
+function quantizePwl(fn: "sigmoid" | "tanh", input: ValueRange, precision: number, segmentsLog2?: number): ActResult {
   const n = input.lo.length;
-  const b = buildPwl(fn, input.frac, minOf(input.lo), maxOf(input.hi), precision);
+  const bits = Math.min(precision, PWL_MAX_PRECISION);
+  const b = buildPwl(fn, input.frac, minOf(input.lo), maxOf(input.hi), bits, segmentsLog2);
   const outLo = new Float64Array(n);
   const outHi = new Float64Array(n);
   for (let i = 0; i < n; i++) [outLo[i], outHi[i]] = pwlRange(b.params, input.lo[i], input.hi[i]);
   return {
     act: { kind: "pwl", pwl: b.params },
-    out: { frac: b.outFrac, lo: outLo, hi: outHi, err: b.lipschitz * input.err + b.approxError },
+    // Both the float value and the approximation lie in the function's range (width 1 for
+    // Sigmoid, 2 for Tanh, up to the approximation error): the bound never exceeds that width,
+    // which keeps it finite through long recurrences.
+    out: {
+      frac: b.outFrac,
+      lo: outLo,
+      hi: outHi,
+      err: Math.min(b.lipschitz * input.err, fn === "sigmoid" ? 1 : 2) + b.approxError,
+    },
     cost: b.cost,
   };
 }
@@ -140,7 +156,8 @@ function quantizeLeakyRelu(spec: LeakyReluOp, q: Rescaled): ActResult {
 
 /**
  * `input` at scale 2^frac goes through `spec`; rescaled outputs target scale 2^targetFrac
- * (never scaled up). `precision` sets the Sigmoid / Tanh approximation's slope and offset bits.
+ * (never scaled up). `precision` sets the Sigmoid / Tanh approximation's slope and offset bits,
+ * `segmentsLog2` its number of segments (default PWL_SEGMENTS_LOG2).
  */
 export function quantizeActivation(
   spec: ActSpec,
@@ -148,8 +165,9 @@ export function quantizeActivation(
   targetFrac: number,
   precision: number,
   where: string,
+  segmentsLog2?: number,
 ): ActResult {
-  if (spec.kind === "sigmoid" || spec.kind === "tanh") return quantizePwl(spec.kind, input, precision);
+  if (spec.kind === "sigmoid" || spec.kind === "tanh") return quantizePwl(spec.kind, input, precision, segmentsLog2);
   const q = rescaleTo(input, targetFrac, where);
   const { shift, bits, qFrac, qlo, qhi } = q;
   switch (spec.kind) {

@@ -1,18 +1,20 @@
 // Sigmoid and Tanh as piecewise-linear functions on integers, with a stated error bound.
 //
 // The input domain [-R, R) (R = 8 for Sigmoid, 4 for Tanh) is cut into 2^K equal segments of
-// width h = 2R / 2^K; each segment is replaced by its secant. Outside the domain the output is
+// width h = 2R / 2^K; each segment is replaced by its secant moved by half the secant's error
+// bound towards the function (0 is a segment boundary, and both functions are convex below it and
+// concave above, so each segment lies on one side of its secant). Outside the domain the output is
 // the limit value (0 / -1 below, 1 above). With the input at scale 2^fa (after a free left shift
 // by `pre` so that every segment spans whole input steps), the circuit reads the segment number
 // and the offset inside it straight from the input's binary digits (circuits/pwl.circom):
 //
-//   y = a[s] + b[s] * o      a[s] = round(f(x_s) 2^fo), b[s] = round(slope_s 2^fb),
+//   y = a[s] + b[s] * o      a[s] = round((f(x_s) -+ h^2/16 max|f''|) 2^fo), b[s] = round(slope_s 2^fb),
 //                            o = offset truncated to `offsetFrac` fractional bits, fo = fb + offsetFrac.
 //
 // Error bound (real units) for an exact input x = in / 2^inFrac inside the domain:
-//   h^2/8 max|f''|                      (secant)
+//   h^2/16 max|f''|                     (the moved secant: the secant's error h^2/8 max|f''| halved)
 //   + max f' (2^-offsetFrac - 2^-fa)     (offset truncation: the d = fa - offsetFrac dropped bits; 0 when d = 0)
-//   + max_s |f(x_s) - a[s] 2^-fo|        (a rounding, at most 2^-(fo+1))
+//   + max_s |a_s - a[s] 2^-fo|           (a rounding against the moved intercept a_s, at most 2^-(fo+1))
 //   + h max_s |slope_s - b[s] 2^-fb|     (b rounding, at most h 2^-(fb+1));
 // outside it: |f(+-R) - limit| (f is monotone) plus the limit's rounding (0: the limits are
 // integers). With K = 6 and 10-bit slopes and offsets this is about 1e-3 for Sigmoid and 2e-3
@@ -45,7 +47,7 @@ export const PWL_FUNCTIONS: Record<PwlParams["fn"], PwlFunction> = {
   tanh: { fn: "tanh", log2Range: 2, f: Math.tanh, d2Max: 4 / (3 * Math.sqrt(3)), d1Max: 1, below: -1, above: 1 },
 };
 
-/** log2 of the number of segments. */
+/** log2 of the number of segments (the default; a quantization setting may ask for fewer). */
 export const PWL_SEGMENTS_LOG2 = 6;
 
 export interface PwlBuild {
@@ -58,6 +60,12 @@ export interface PwlBuild {
   lipschitz: number;
   /** Constraint estimate per element. */
   cost: number;
+}
+
+/** The intercept of segment s: f at its left end, moved by half the secant's error bound. */
+function intercept(F: PwlFunction, x0: number, h: number): number {
+  const half = (h * h * F.d2Max) / 16;
+  return F.f(x0) + (x0 + h <= 0 ? -half : half);
 }
 
 /** The bound on |f(x) - y / 2^fo| stated at the top of this file, for the built tables. */
@@ -80,10 +88,10 @@ function approximationError(
   let bErr = 0;
   t.a.forEach((a, s) => {
     const x0 = -R + s * t.h;
-    aErr = Math.max(aErr, Math.abs(F.f(x0) - a * 2 ** -t.fo));
+    aErr = Math.max(aErr, Math.abs(intercept(F, x0, t.h) - a * 2 ** -t.fo));
     bErr = Math.max(bErr, Math.abs((F.f(x0 + t.h) - F.f(x0)) / t.h - t.b[s] * 2 ** -t.fb));
   });
-  const secant = (t.h * t.h * F.d2Max) / 8;
+  const secant = (t.h * t.h * F.d2Max) / 16;
   const truncation = F.d1Max * (2 ** -t.offsetFrac - 2 ** -t.fa);
   const inside = secant + truncation + aErr + t.h * bErr;
   const limits = Math.max(Math.abs(F.below - t.yLo * 2 ** -t.fo), Math.abs(F.above - t.yHi * 2 ** -t.fo));
@@ -95,9 +103,15 @@ function approximationError(
  * Builds the integer approximation of `fn` for inputs in / 2^inFrac with in in [lo, hi].
  * `precision` sets the slope and offset fractional bits.
  */
-export function buildPwl(fn: PwlParams["fn"], inFrac: number, lo: number, hi: number, precision: number): PwlBuild {
+export function buildPwl(
+  fn: PwlParams["fn"],
+  inFrac: number,
+  lo: number,
+  hi: number,
+  precision: number,
+  k = PWL_SEGMENTS_LOG2,
+): PwlBuild {
   const F = PWL_FUNCTIONS[fn];
-  const k = PWL_SEGMENTS_LOG2;
   const pre = Math.max(0, k - 1 - F.log2Range - inFrac);
   const fa = inFrac + pre;
   // The domain [-R, R) is [-2^m, 2^m) in input steps; each segment is 2^(m + 1 - k) steps wide
@@ -114,7 +128,7 @@ export function buildPwl(fn: PwlParams["fn"], inFrac: number, lo: number, hi: nu
   const b: number[] = [];
   for (let s = 0; s < 2 ** k; s++) {
     const x0 = -R + s * h;
-    a.push(Math.round(F.f(x0) * 2 ** fo));
+    a.push(Math.round(intercept(F, x0, h) * 2 ** fo));
     b.push(Math.round(((F.f(x0 + h) - F.f(x0)) / h) * 2 ** fb));
   }
   const yLo = Math.round(F.below * 2 ** fo);

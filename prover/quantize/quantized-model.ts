@@ -137,6 +137,12 @@ export interface AddLayer extends LayerBase {
   src: (number[] | null)[];
 }
 
+/** y[i] = a[src[0][i]] * b[src[1][i]], exact at scale 2^(frac_a + frac_b). */
+export interface ProductLayer extends LayerBase {
+  kind: "product";
+  src: (number[] | null)[];
+}
+
 /** y[i] = x_{from[i]}[index[i]] * 2^shift[from[i]], or fill[i] where from[i] < 0. */
 export interface GatherLayer extends LayerBase {
   kind: "gather";
@@ -183,6 +189,7 @@ export type QuantizedLayer =
   | AvgPoolLayer
   | AffineLayer
   | AddLayer
+  | ProductLayer
   | GatherLayer
   | TreesLayer
   | ActivationLayer;
@@ -196,6 +203,12 @@ export interface QuantizationConfig {
   weightBits: number;
   /** Signed bits the calibrated activation range is scaled to (headroom comes from static bounds). */
   activationBits: number;
+  /**
+   * log2 of the segments of the Sigmoid / Tanh approximations (absent: 6). Each costs 2^k
+   * decoder constraints per element: recurrent cells, with five per hidden unit and step, are
+   * searched at 5 first.
+   */
+  pwlSegmentsLog2?: number;
 }
 
 export const DEFAULT_QUANTIZATION: QuantizationConfig = { inputBits: 8, weightBits: 8, activationBits: 10 };

@@ -219,6 +219,29 @@ export const OP_CASES: OpCase[] = [
     kinds: ["relu", "add"],
   },
   {
+    name: "Mul of two activations (a gate): Sigmoid(x) times a broadcast column",
+    inDims: [2, 3],
+    outDims: [2, 3],
+    nodes: [
+      { op: "Sigmoid", inputs: ["x"], outputs: ["s"] },
+      { op: "MatMul", inputs: ["x", "W"], outputs: ["m"] },
+      { op: "Mul", inputs: ["s", "m"], outputs: ["y"] },
+    ],
+    init: { W: { dims: [3, 1], data: [0.7, -1.2, 0.4] } },
+    kinds: ["sigmoid", "dense", "product"],
+  },
+  {
+    name: "Gather of the last row (constant index) and Expand of an activation (data movement)",
+    inDims: [3, 2],
+    outDims: [2, 2],
+    nodes: [
+      { op: "Gather", inputs: ["x", "i"], outputs: ["g"], attrs: { axis: 0 } },
+      { op: "Expand", inputs: ["g", "s"], outputs: ["y"] },
+    ],
+    init: { i: { dims: [], data: [-1], type: "int64" }, s: { dims: [2], data: [2, 2], type: "int64" } },
+    kinds: ["gather", "gather"],
+  },
+  {
     name: "Concat on axis 1 with a constant block; Transpose",
     inDims: [1, 2, 3],
     outDims: [3, 5, 1],

@@ -34,10 +34,20 @@ export function binary(ctx: NormalizeContext, kind: BinaryKind): void {
   const where = `node "${ctx.node.name}" (${ctx.node.opType})`;
   if (a.kind === "dyn" && b.kind === "dyn") {
     const y = ctx.dynInput(1);
-    if (kind === "mul" || kind === "div")
-      ctx.unsupported("the product or quotient of two activations is not supported (only with a constant)");
+    if (kind === "div") ctx.unsupported("the quotient of two activations is not supported (only by a constant)");
     const shape = broadcastShape(x.shape, y.shape, where);
     const out = ctx.dynOutput(0, shape);
+    if (kind === "mul") {
+      ctx.emit({
+        kind: "product",
+        inputs: [x.name, y.name],
+        output: out.name,
+        size: numel(shape),
+        src: [broadcastIndex(shape, x.shape), broadcastIndex(shape, y.shape)],
+        nodes: [ctx.node.name],
+      });
+      return;
+    }
     ctx.emit({
       kind: "add",
       inputs: [x.name, y.name],

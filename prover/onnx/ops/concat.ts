@@ -16,11 +16,21 @@ export function concat(ctx: NormalizeContext): void {
       shapes[0].map((d, i) => (i === axis ? s[i] : d)),
       s,
     );
-  if (parts.every((v) => v.kind === "const")) ctx.unsupported("constant folding of Concat is not supported");
   const outer = numel(shapes[0].slice(0, axis));
   const inner = numel(shapes[0].slice(axis + 1));
   const shape = shapes[0].map((d, i) => (i === axis ? shapes.reduce((s, t) => s + t[axis], 0) : d));
   const size = numel(shape);
+  if (parts.every((v) => v.kind === "const")) {
+    // Folded (shape arithmetic, as exporters build initial states from Shape).
+    const data: number[] = [];
+    for (let o = 0; o < outer; o++) {
+      parts.forEach((v, t) => {
+        const block = shapes[t][axis] * inner;
+        data.push(...v.tensor.data.slice(o * block, (o + 1) * block));
+      });
+    }
+    return ctx.define(0, { kind: "const", tensor: { dims: shape, data: Float64Array.from(data) } });
+  }
   const inputs: string[] = [];
   const from = new Int32Array(size);
   const index = new Int32Array(size);

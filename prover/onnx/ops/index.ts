@@ -22,7 +22,9 @@ import { treeEnsembleClassifier, treeEnsembleRegressor } from "./ml-trees.js";
 import { maxPool } from "./max-pool.js";
 import { mul } from "./mul.js";
 import { pad } from "./pad.js";
+import { gru, lstm } from "./recurrent.js";
 import { relu } from "./relu.js";
+import { expand, gather, shape } from "./shape-ops.js";
 import { reshape } from "./reshape.js";
 import { sigmoid, tanh } from "./sigmoid.js";
 import { softmax } from "./softmax.js";
@@ -43,12 +45,16 @@ export const OPERATORS: Readonly<Record<string, OpHandler>> = {
   Conv: conv,
   Div: div,
   Dropout: dropout,
+  Expand: expand,
   Flatten: flatten,
+  Gather: gather,
   Gemm: gemm,
+  GRU: gru,
   GlobalAveragePool: globalAveragePool,
   GlobalMaxPool: globalMaxPool,
   Identity: identity,
   LeakyRelu: leakyRelu,
+  LSTM: lstm,
   MatMul: matmul,
   MaxPool: maxPool,
   Mul: mul,
@@ -56,6 +62,7 @@ export const OPERATORS: Readonly<Record<string, OpHandler>> = {
   PRelu: prelu,
   Relu: relu,
   Reshape: reshape,
+  Shape: shape,
   Sigmoid: sigmoid,
   Softmax: softmax,
   Squeeze: squeeze,

@@ -2,6 +2,7 @@
 // (e.g. a weight some exporters transpose before MatMul) is permuted at normalization.
 import type { NormalizeContext } from "../context.js";
 import { numel } from "../tensor.js";
+import { selectElements } from "./shape-ops.js";
 
 export function transpose(ctx: NormalizeContext): void {
   const v = ctx.input(0);
@@ -30,20 +31,5 @@ export function transpose(ctx: NormalizeContext): void {
       coord[a] = 0;
     }
   }
-  if (v.kind === "const")
-    return ctx.define(0, {
-      kind: "const",
-      tensor: { dims: shape, data: Float64Array.from(index, (i) => v.tensor.data[i]) },
-    });
-  const out = ctx.dynOutput(0, shape);
-  ctx.emit({
-    kind: "gather",
-    inputs: [x.name],
-    output: out.name,
-    size,
-    from: new Int32Array(size),
-    index,
-    fill: new Float64Array(size),
-    nodes: [ctx.node.name],
-  });
+  selectElements(ctx, index, shape);
 }
