@@ -27,6 +27,7 @@ const TEMPLATE_ORDER: readonly TemplateFile[] = [
   "activation.circom",
   "pwl.circom",
   "tree.circom",
+  "attention.circom",
   "argmax.circom",
   "bind.circom",
 ];

@@ -14,7 +14,7 @@
 //
 // Bit widths given explicitly are used as given (one step, measured). When no setting meets the
 // target, the one with the highest agreement is taken and the result says so.
-import type { FloatGraph } from "../model/float-graph.js";
+import { type FloatGraph, PWL_KINDS } from "../model/float-graph.js";
 import { argmaxAlong } from "../model/head.js";
 import { DEFAULT_QUANTIZATION, type QuantizationConfig, type QuantizedModel } from "../quantize/quantized-model.js";
 import { QuantizationError } from "../quantize/activation.js";
@@ -103,7 +103,7 @@ export function searchQuantization(
   const explicit = Object.keys(widths).length > 0;
   // With Sigmoid / Tanh in the graph, coarser approximations (32 segments: 32 fewer decoder
   // constraints per element) come first.
-  const smooth = g.ops.some((op) => op.kind === "sigmoid" || op.kind === "tanh");
+  const smooth = g.ops.some((op) => (PWL_KINDS as readonly string[]).includes(op.kind));
   const ladder = explicit
     ? [{ ...DEFAULT_QUANTIZATION, ...widths }]
     : [...(smooth ? [{ ...SEARCH_LADDER[0], pwlSegmentsLog2: 5 }] : []), ...SEARCH_LADDER].slice(

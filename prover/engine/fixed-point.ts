@@ -109,14 +109,20 @@ function fuseActivation(s: GraphState, op: FloatOp): { spec?: ActivationOp; node
 }
 
 /**
- * Whether an elementwise affine core may hand its raw values to the linear layer reading it (a
- * Scaler before a regression): the two compose exactly, and the rescale between them would cost
- * a FloorShift per element for nothing. Only when the reader's accumulators stay exact.
+ * Whether a core may hand its raw values to the linear layer reading it: an elementwise affine
+ * core to a dense / conv (a Scaler before a regression), a Softmax to the MatMul weighing V by it
+ * (attention: more weights than outputs). The two compose exactly, and the rescale between them
+ * would cost a FloorShift per element for nothing. Only when the reader's accumulators stay exact.
  */
-function linearChainOk(s: GraphState, core: Core, reader: FloatOp, where: string): boolean {
-  if (core.params.kind !== "affine" || (reader.kind !== "dense" && reader.kind !== "conv")) return false;
+function linearChainOk(s: GraphState, core: Core, reader: FloatOp, outName: string, where: string): boolean {
+  const chain =
+    (core.params.kind === "affine" && (reader.kind === "dense" || reader.kind === "conv")) ||
+    (core.params.kind === "softmax" && reader.kind === "matmul" && reader.inputs[0] === outName);
+  if (!chain) return false;
+  const ranges = reader.inputs.map((name) => (name === outName ? core.range : s.refs.get(name)?.range));
+  if (ranges.some((r) => r === undefined)) return false;
   try {
-    floatKindOf(reader).quantize(reader, [core.range], { config: s.config, where });
+    floatKindOf(reader).quantize(reader, ranges as ValueRange[], { config: s.config, where });
     return true;
   } catch (e) {
     if (e instanceof QuantizationError) return false;
@@ -141,7 +147,7 @@ function finalActivation(
   const rawOk =
     outName !== s.g.output.name &&
     readers.length === 1 &&
-    (readsRaw(readers[0].kind) || linearChainOk(s, core, readers[0], where));
+    (readsRaw(readers[0].kind) || linearChainOk(s, core, readers[0], outName, where));
   return rawOk ? undefined : act(s, { kind: "none" }, core.range, outName, where);
 }
 

@@ -2,6 +2,7 @@
 // could absorb (a ReLU after an Add, a Sigmoid on the input, ...): its layer's core is the
 // identity and the step after it (./step.ts) does all the work.
 import { ACTIVATION_KINDS, type ActivationOp } from "../model/float-graph.js";
+import { erf } from "../quantize/pwl.js";
 import type { Kind } from "./kind.js";
 
 export function sigmoid(v: number): number {
@@ -25,6 +26,10 @@ export function evalActivation(op: ActivationOp, [x]: Float64Array[]): Float64Ar
       return x.map(sigmoid);
     case "tanh":
       return x.map(Math.tanh);
+    case "erf":
+      return x.map(erf);
+    case "phi":
+      return x.map((v) => (1 + erf(v * Math.SQRT1_2)) / 2);
   }
 }
 

@@ -14,13 +14,30 @@ import { conv } from "./conv.js";
 import { dense } from "./dense.js";
 import { gather } from "./gather.js";
 import type { Kind, TemplateFile } from "./kind.js";
+import { layerNorm } from "./layer-norm.js";
+import { matmul } from "./matmul.js";
 import { maxpool } from "./maxpool.js";
 import { product } from "./product.js";
+import { softmax } from "./softmax.js";
 import { trees } from "./trees.js";
 
 export type { Kind, TemplateFile } from "./kind.js";
 
-export const KINDS = [dense, conv, maxpool, avgpool, affine, add, product, gather, trees, activation] as const;
+export const KINDS = [
+  dense,
+  conv,
+  maxpool,
+  avgpool,
+  affine,
+  add,
+  product,
+  matmul,
+  softmax,
+  layerNorm,
+  gather,
+  trees,
+  activation,
+] as const;
 
 type Registered = (typeof KINDS)[number];
 type MissingFloatOps = Exclude<FloatOpKind, Registered["floatKinds"][number]>;

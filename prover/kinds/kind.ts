@@ -29,6 +29,7 @@ export type TemplateFile =
   | "pwl.circom"
   | "argmax.circom"
   | "tree.circom"
+  | "attention.circom"
   | "bind.circom";
 
 export interface Kind<F extends FloatOpKind, L extends LayerKind> {

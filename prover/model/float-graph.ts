@@ -138,6 +138,44 @@ export interface TreesOp extends OpBase {
   base: Float64Array;
 }
 
+/**
+ * MatMul of two activations (attention's Q K^T and A V), batch b of m x k by k x n:
+ *   y[b][i][j] = scale * sum_t a[aOffset[b] + i * k + t] * bm[bOffset[b] + t * n + j]
+ * (both operands row-major at their offsets; broadcast batches repeat an offset; a constant
+ * scalar multiply that follows is folded into `scale`).
+ */
+export interface MatMulOp extends OpBase {
+  kind: "matmul";
+  batch: number;
+  m: number;
+  k: number;
+  n: number;
+  aOffset: Int32Array;
+  bOffset: Int32Array;
+  scale: number;
+}
+
+/** Softmax over each of `rows` consecutive groups of n elements (the last axis). */
+export interface SoftmaxOp extends OpBase {
+  kind: "softmax";
+  rows: number;
+  n: number;
+}
+
+/**
+ * LayerNormalization over each of `rows` consecutive groups of n elements (the last axis):
+ *   y = (x - mean) / sqrt(var + eps) * gamma + beta   (var: the population variance).
+ */
+export interface LayerNormOp extends OpBase {
+  kind: "layerNorm";
+  rows: number;
+  n: number;
+  eps: number;
+  /** [n]. */
+  gamma: Float64Array;
+  beta: Float64Array;
+}
+
 export interface ReluOp extends OpBase {
   kind: "relu";
 }
@@ -163,6 +201,15 @@ export interface TanhOp extends OpBase {
   kind: "tanh";
 }
 
+export interface ErfOp extends OpBase {
+  kind: "erf";
+}
+
+/** The standard normal CDF (1 + erf(x / sqrt 2)) / 2: GELU is x * phi(x). */
+export interface PhiOp extends OpBase {
+  kind: "phi";
+}
+
 export type FloatOp =
   | DenseOp
   | ConvOp
@@ -173,17 +220,25 @@ export type FloatOp =
   | ProductOp
   | GatherOp
   | TreesOp
+  | MatMulOp
+  | SoftmaxOp
+  | LayerNormOp
   | ReluOp
   | ClipOp
   | LeakyReluOp
   | SigmoidOp
-  | TanhOp;
+  | TanhOp
+  | ErfOp
+  | PhiOp;
 
 export type FloatOpKind = FloatOp["kind"];
 
 /** Elementwise activations: nondecreasing, so they commute with max pooling and floor rescaling. */
-export const ACTIVATION_KINDS = ["relu", "clip", "leakyRelu", "sigmoid", "tanh"] as const;
-export type ActivationOp = ReluOp | ClipOp | LeakyReluOp | SigmoidOp | TanhOp;
+export const ACTIVATION_KINDS = ["relu", "clip", "leakyRelu", "sigmoid", "tanh", "erf", "phi"] as const;
+export type ActivationOp = ReluOp | ClipOp | LeakyReluOp | SigmoidOp | TanhOp | ErfOp | PhiOp;
+/** The activations proven as piecewise-linear approximations (prover/quantize/pwl.ts). */
+export const PWL_KINDS = ["sigmoid", "tanh", "erf", "phi"] as const;
+export type PwlKind = (typeof PWL_KINDS)[number];
 
 export function isActivation(op: FloatOp): op is ActivationOp {
   return (ACTIVATION_KINDS as readonly string[]).includes(op.kind);

@@ -31,7 +31,30 @@ export class NormalizeContext {
     private readonly ops: FloatOp[],
     private readonly consumerCount: Map<string, number>,
     private readonly graphOutputs: Set<string>,
+    private readonly readers: ReadonlyMap<string, readonly OnnxNode[]> = new Map(),
+    private readonly skipped: Set<OnnxNode> = new Set(),
   ) {}
+
+  /** The nodes reading ONNX tensor `onnxName`, in graph order. */
+  readersOf(onnxName: string): readonly OnnxNode[] {
+    return this.readers.get(onnxName) ?? [];
+  }
+
+  /** Marks later nodes as handled by this one (a fused pattern): the normalizer skips them. */
+  absorb(nodes: readonly OnnxNode[]): void {
+    for (const n of nodes) this.skipped.add(n);
+  }
+
+  /** The constant named by an ONNX tensor name, if it is one. */
+  constValue(onnxName: string): ConstTensor | undefined {
+    const v = this.values.get(onnxName);
+    return v?.kind === "const" ? v.tensor : undefined;
+  }
+
+  /** Defines ONNX tensor `onnxName` (a later node's output, when a pattern is fused). */
+  defineName(onnxName: string, v: Value): void {
+    this.values.set(onnxName, v);
+  }
 
   unsupported(reason?: string): never {
     throw new UnsupportedOperatorError(operatorKey(this.node), this.node.name, this.opset, reason);

@@ -1,7 +1,7 @@
 // y = mul * x + add elementwise (Mul / Add / Sub / Div by constants, BatchNormalization):
 // folded into the producing Conv / dense / affine op when that op feeds only this node, else
 // emitted as an affine op. Folding is exact algebra, so it costs nothing and loses nothing.
-import type { AffineOp, ConvOp, DenseOp, FloatOp } from "../model/float-graph.js";
+import type { AffineOp, ConvOp, DenseOp, FloatOp, LayerNormOp, MatMulOp } from "../model/float-graph.js";
 import { broadcastIndex } from "./broadcast.js";
 import type { DynValue, NormalizeContext } from "./context.js";
 import { numel } from "./tensor.js";
@@ -52,7 +52,29 @@ function foldAffine(op: AffineOp, mul: Float64Array | null, add: Float64Array): 
   return true;
 }
 
+/** A scalar multiply (no add) after a MatMul of two activations: attention's 1 / sqrt(d). */
+function foldMatMul(op: MatMulOp, mul: Float64Array | null, add: Float64Array): boolean {
+  if (!mul || add.some((v) => v !== 0) || mul.some((v) => v !== mul[0])) return false;
+  op.scale *= mul[0];
+  return true;
+}
+
+/** gamma / beta of a LayerNormalization: per element of the normalized (last) axis. */
+function foldLayerNorm(op: LayerNormOp, mul: Float64Array | null, add: Float64Array): boolean {
+  const m = mul ? perIndex(mul, op.n, 1, op.rows) : null;
+  const a = perIndex(add, op.n, 1, op.rows);
+  if ((mul && !m) || !a) return false;
+  for (let i = 0; i < op.n; i++) {
+    const s = m ? m[i] : 1;
+    op.gamma[i] *= s;
+    op.beta[i] = op.beta[i] * s + a[i];
+  }
+  return true;
+}
+
 function tryFold(op: FloatOp, mul: Float64Array | null, add: Float64Array): boolean {
+  if (op.kind === "layerNorm") return foldLayerNorm(op, mul, add);
+  if (op.kind === "matmul") return foldMatMul(op, mul, add);
   if (op.kind === "conv") return foldConv(op, mul, add);
   if (op.kind === "dense") return foldDense(op, mul, add);
   if (op.kind === "affine") return foldAffine(op, mul, add);

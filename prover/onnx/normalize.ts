@@ -8,7 +8,7 @@
 import { OnnxFormatError, ShapeMismatchError } from "../errors.js";
 import type { FloatGraph, FloatOp } from "../model/float-graph.js";
 import { NormalizeContext, type Value } from "./context.js";
-import { type Dim, type OnnxModel, operatorKey } from "./load-model.js";
+import { type Dim, type OnnxModel, type OnnxNode, operatorKey } from "./load-model.js";
 import { OPERATORS } from "./ops/index.js";
 import { checkOperators } from "./unsupported.js";
 
@@ -37,9 +37,18 @@ export function normalize(model: OnnxModel): FloatGraph {
   for (const n of model.nodes) for (const i of n.inputs) if (i) consumers.set(i, (consumers.get(i) ?? 0) + 1);
   const graphOutputs = new Set(model.outputs.map((o) => o.name));
 
+  const readers = new Map<string, OnnxNode[]>();
+  for (const n of model.nodes) for (const i of n.inputs) if (i) readers.set(i, [...(readers.get(i) ?? []), n]);
+  const skipped = new Set<OnnxNode>();
+
   const ops: FloatOp[] = [];
-  for (const node of model.nodes) {
-    OPERATORS[operatorKey(node)](new NormalizeContext(node, model.opset, values, ops, consumers, graphOutputs));
+  // Constant nodes first (they read nothing): a fused pattern sees the constants inside it.
+  const constants = model.nodes.filter((n) => operatorKey(n) === "Constant");
+  for (const node of [...constants, ...model.nodes]) {
+    if (skipped.has(node)) continue;
+    if (operatorKey(node) === "Constant") skipped.add(node);
+    const ctx = new NormalizeContext(node, model.opset, values, ops, consumers, graphOutputs, readers, skipped);
+    OPERATORS[operatorKey(node)](ctx);
   }
 
   const outName = model.outputs[0].name;

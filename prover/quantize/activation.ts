@@ -3,7 +3,10 @@
 // Returns the integer parameters, the output's static bounds and error, and a constraint
 // estimate (used to decide where max pooling goes).
 import { AssayError } from "../errors.js";
-import type { ActivationOp, ClipOp, LeakyReluOp } from "../model/float-graph.js";
+import { type ActivationOp, type ClipOp, type LeakyReluOp, PWL_KINDS, type PwlKind } from "../model/float-graph.js";
+
+const isPwl = (spec: ActSpec): spec is Extract<ActivationOp, { kind: PwlKind }> =>
+  (PWL_KINDS as readonly string[]).includes(spec.kind);
 import { buildPwl, pwlRange } from "./pwl.js";
 import type { Activation } from "./quantized-model.js";
 import { signedBits } from "./signed-bits.js";
@@ -75,7 +78,7 @@ function rescaleTo(input: ValueRange, targetFrac: number, where: string): Rescal
 export const PWL_MAX_PRECISION = 12;
 
 /** Sigmoid / Tanh: the piecewise-linear approximation reads the input at its own scale (no rescale). */
-function quantizePwl(fn: "sigmoid" | "tanh", input: ValueRange, precision: number, segmentsLog2?: number): ActResult {
+function quantizePwl(fn: PwlKind, input: ValueRange, precision: number, segmentsLog2?: number): ActResult {
   const n = input.lo.length;
   const bits = Math.min(precision, PWL_MAX_PRECISION);
   const b = buildPwl(fn, input.frac, minOf(input.lo), maxOf(input.hi), bits, segmentsLog2);
@@ -91,7 +94,7 @@ function quantizePwl(fn: "sigmoid" | "tanh", input: ValueRange, precision: numbe
       frac: b.outFrac,
       lo: outLo,
       hi: outHi,
-      err: Math.min(b.lipschitz * input.err, fn === "sigmoid" ? 1 : 2) + b.approxError,
+      err: Math.min(b.lipschitz * input.err, fn === "sigmoid" || fn === "phi" ? 1 : 2) + b.approxError,
     },
     cost: b.cost,
   };
@@ -167,7 +170,7 @@ export function quantizeActivation(
   where: string,
   segmentsLog2?: number,
 ): ActResult {
-  if (spec.kind === "sigmoid" || spec.kind === "tanh") return quantizePwl(spec.kind, input, precision, segmentsLog2);
+  if (isPwl(spec)) return quantizePwl(spec.kind, input, precision, segmentsLog2);
   const q = rescaleTo(input, targetFrac, where);
   const { shift, bits, qFrac, qlo, qhi } = q;
   switch (spec.kind) {

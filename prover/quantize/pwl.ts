@@ -1,8 +1,9 @@
-// Sigmoid and Tanh as piecewise-linear functions on integers, with a stated error bound.
+// Sigmoid, Tanh, Erf and the normal CDF (GELU's) as piecewise-linear functions on integers, with
+// a stated error bound.
 //
-// The input domain [-R, R) (R = 8 for Sigmoid, 4 for Tanh) is cut into 2^K equal segments of
-// width h = 2R / 2^K; each segment is replaced by its secant moved by half the secant's error
-// bound towards the function (0 is a segment boundary, and both functions are convex below it and
+// The input domain [-R, R) (R = 8 for Sigmoid, 4 for the others) is cut into 2^K equal segments
+// of width h = 2R / 2^K; each segment is replaced by its secant moved by half the secant's error
+// bound towards the function (0 is a segment boundary; every function here is convex below it and
 // concave above, so each segment lies on one side of its secant). Outside the domain the output is
 // the limit value (0 / -1 below, 1 above). With the input at scale 2^fa (after a free left shift
 // by `pre` so that every segment spans whole input steps), the circuit reads the segment number
@@ -45,7 +46,64 @@ export const PWL_FUNCTIONS: Record<PwlParams["fn"], PwlFunction> = {
     above: 1,
   },
   tanh: { fn: "tanh", log2Range: 2, f: Math.tanh, d2Max: 4 / (3 * Math.sqrt(3)), d1Max: 1, below: -1, above: 1 },
+  // erf'' = -4x/sqrt(pi) e^(-x^2), largest at |x| = 1/sqrt(2); erf' <= 2/sqrt(pi).
+  erf: {
+    fn: "erf",
+    log2Range: 2,
+    f: erf,
+    d2Max: (4 / Math.sqrt(Math.PI)) * Math.SQRT1_2 * Math.exp(-0.5),
+    d1Max: 2 / Math.sqrt(Math.PI),
+    below: -1,
+    above: 1,
+  },
+  // The standard normal CDF: phi'' = -x N(x), largest at |x| = 1; phi' <= N(0) = 1/sqrt(2 pi).
+  phi: {
+    fn: "phi",
+    log2Range: 2,
+    f: (x) => (1 + erf(x * Math.SQRT1_2)) / 2,
+    d2Max: Math.exp(-0.5) / Math.sqrt(2 * Math.PI),
+    d1Max: 1 / Math.sqrt(2 * Math.PI),
+    below: 0,
+    above: 1,
+  },
 };
+
+const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+
+/**
+ * The error function to double precision: its Maclaurin series below |x| = 3 (terms below 1e4,
+ * so at most 4 of the 16 digits cancel), the continued fraction of erfc above (Lentz).
+ */
+export function erf(x: number): number {
+  const a = Math.abs(x);
+  if (a >= 6) return Math.sign(x);
+  if (a < 3) {
+    let term = x;
+    let sum = x;
+    for (let n = 1; n < 200 && Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
+      term *= (-x * x) / n;
+      sum += term / (2 * n + 1);
+    }
+    return TWO_OVER_SQRT_PI * sum;
+  }
+  // erfc(a) = e^(-a^2) / sqrt(pi) * 1 / (a + (1/2) / (a + 1 / (a + (3/2) / (a + 2 / (a + ...))))).
+  const tiny = 1e-300;
+  let f = a;
+  let c = a;
+  let d = 0;
+  for (let n = 1; n < 200; n++) {
+    const an = n / 2;
+    d = a + an * d;
+    d = d === 0 ? tiny : 1 / d;
+    c = a + an / c;
+    if (c === 0) c = tiny;
+    const delta = c * d;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  const erfc = Math.exp(-a * a) / Math.sqrt(Math.PI) / f;
+  return Math.sign(x) * (1 - erfc);
+}
 
 /** log2 of the number of segments (the default; a quantization setting may ask for fewer). */
 export const PWL_SEGMENTS_LOG2 = 6;

@@ -23,13 +23,13 @@ export interface FixedPointTensor {
 }
 
 /**
- * Piecewise-linear approximation of Sigmoid / Tanh on integers (prover/quantize/pwl.ts builds
+ * Piecewise-linear approximation of Sigmoid / Tanh / Erf / the normal CDF on integers (prover/quantize/pwl.ts builds
  * it, circuits/pwl.circom proves it). With v = in * 2^pre (|v| < 2^(n-1)):
  *   v < -2^m: yLo;  v >= 2^m: yHi;  else with u = v + 2^m, segment s = u >> (m + 1 - k),
  *   offset o = (u mod 2^(m+1-k)) >> d:  y = a[s] + b[s] * o.
  */
 export interface PwlParams {
-  fn: "sigmoid" | "tanh";
+  fn: "sigmoid" | "tanh" | "erf" | "phi";
   pre: number;
   n: number;
   m: number;
@@ -177,6 +177,68 @@ export interface TreesLayer extends LayerBase {
   inHi: number[];
 }
 
+/**
+ * MatMul of two activations: y[b][i][j] = mult * sum_t a[aOffset[b] + i k + t] * bm[bOffset[b] + t n + j],
+ * exact at scale 2^(frac_a + frac_b + multFrac) (mult = round(scale 2^multFrac); 1 and 0 when
+ * the scale is 1). One product constraint per term.
+ */
+export interface MatMulLayer extends LayerBase {
+  kind: "matmul";
+  batch: number;
+  m: number;
+  k: number;
+  n: number;
+  aOffset: number[];
+  bOffset: number[];
+  mult: number;
+  multFrac: number;
+}
+
+/**
+ * Softmax over rows of n integers x at scale 2^frac, as circuits/attention.circom proves it
+ * (RowMax, ExpDigits, Reciprocal), per row:
+ *   mx = max x;  d_i = mx - x_i (maxBits digits);
+ *   e_i = 0 when d_i >= 16 2^frac, else ei[k] (ea[s] - eb[s] o) with k = floor(d_i / 2^frac)
+ *         (0..15), s the 3 fraction digits below it, o the next expW digits (the rest dropped):
+ *         e^(-d_i / 2^frac) at scale 2^(eiFrac + eFrac);
+ *   S = sum e_i;  q = floor(2^recipBits / S);  y_i = e_i q   (scale 2^recipBits).
+ * sumBits: S < 2^sumBits.
+ */
+export interface SoftmaxLayer extends LayerBase {
+  kind: "softmax";
+  rows: number;
+  n: number;
+  frac: number;
+  maxBits: number;
+  expW: number;
+  ei: number[];
+  eiFrac: number;
+  ea: number[];
+  eb: number[];
+  eFrac: number;
+  sumBits: number;
+  recipBits: number;
+}
+
+/**
+ * LayerNormalization over rows of n integers x, per row:
+ *   c_i = n x_i - sum x;  W = sum c_i^2 + epsInt;  r = floor(2^rsqrtBits / sqrt(W));
+ *   y_i = c_i * r * gamma[i] + beta[i]
+ * (gamma = round(gamma_f sqrt(n) 2^gFrac), beta at the output scale 2^(rsqrtBits + gFrac)).
+ * wBits: W < 2^wBits.
+ */
+export interface LayerNormLayer extends LayerBase {
+  kind: "layerNorm";
+  rows: number;
+  n: number;
+  epsInt: number;
+  wBits: number;
+  rsqrtBits: number;
+  gamma: number[];
+  beta: number[];
+  gFrac: number;
+}
+
 /** y = x (the activation does all the work: a ReLU after an Add, a Sigmoid on the input, ...). */
 export interface ActivationLayer extends LayerBase {
   kind: "activation";
@@ -192,6 +254,9 @@ export type QuantizedLayer =
   | ProductLayer
   | GatherLayer
   | TreesLayer
+  | MatMulLayer
+  | SoftmaxLayer
+  | LayerNormLayer
   | ActivationLayer;
 
 export type LayerKind = QuantizedLayer["kind"];

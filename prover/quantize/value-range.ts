@@ -7,6 +7,11 @@ export interface ValueRange {
   hi: Float64Array;
   /** Bound on |float - int / 2^frac| per element (real units). */
   err: number;
+  /**
+   * Every consecutive group of n elements is >= 0 and sums to at most max (integer units): a
+   * Softmax's rows, which bounds a product with them far tighter than the elements' bounds do.
+   */
+  rowSum?: { n: number; max: number };
 }
 
 export function minOf(xs: ArrayLike<number>): number {

@@ -15,6 +15,7 @@ import { flatten } from "./flatten.js";
 import { gemm } from "./gemm.js";
 import { globalAveragePool, globalMaxPool } from "./global-pool.js";
 import { identity } from "./identity.js";
+import { layerNormalization, sqrt } from "./layer-norm.js";
 import { leakyRelu, prelu } from "./leaky-relu.js";
 import { matmul } from "./matmul.js";
 import { linearClassifier, linearRegressor, scaler, zipMap } from "./ml-linear.js";
@@ -23,10 +24,12 @@ import { maxPool } from "./max-pool.js";
 import { mul } from "./mul.js";
 import { pad } from "./pad.js";
 import { gru, lstm } from "./recurrent.js";
+import { reduceMean, reduceSum } from "./reduce.js";
+import { pow } from "./pow.js";
 import { relu } from "./relu.js";
 import { expand, gather, shape } from "./shape-ops.js";
 import { reshape } from "./reshape.js";
-import { sigmoid, tanh } from "./sigmoid.js";
+import { erf, sigmoid, tanh } from "./sigmoid.js";
 import { softmax } from "./softmax.js";
 import { squeeze, unsqueeze } from "./squeeze.js";
 import { sub } from "./sub.js";
@@ -45,6 +48,7 @@ export const OPERATORS: Readonly<Record<string, OpHandler>> = {
   Conv: conv,
   Div: div,
   Dropout: dropout,
+  Erf: erf,
   Expand: expand,
   Flatten: flatten,
   Gather: gather,
@@ -53,18 +57,23 @@ export const OPERATORS: Readonly<Record<string, OpHandler>> = {
   GlobalAveragePool: globalAveragePool,
   GlobalMaxPool: globalMaxPool,
   Identity: identity,
+  LayerNormalization: layerNormalization,
   LeakyRelu: leakyRelu,
   LSTM: lstm,
   MatMul: matmul,
   MaxPool: maxPool,
   Mul: mul,
   Pad: pad,
+  Pow: pow,
   PRelu: prelu,
+  ReduceMean: reduceMean,
+  ReduceSum: reduceSum,
   Relu: relu,
   Reshape: reshape,
   Shape: shape,
   Sigmoid: sigmoid,
   Softmax: softmax,
+  Sqrt: sqrt,
   Squeeze: squeeze,
   Sub: sub,
   Tanh: tanh,

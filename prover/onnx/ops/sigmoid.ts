@@ -1,4 +1,4 @@
-// Sigmoid and Tanh: proven as piecewise-linear approximations with a stated error bound
+// Sigmoid, Tanh and Erf: proven as piecewise-linear approximations with a stated error bound
 // (see prover/quantize/pwl.ts).
 import type { NormalizeContext } from "../context.js";
 import { numel } from "../tensor.js";
@@ -13,4 +13,10 @@ export function tanh(ctx: NormalizeContext): void {
   const x = ctx.dynInput(0);
   const out = ctx.dynOutput(0, x.shape);
   ctx.emit({ kind: "tanh", inputs: [x.name], output: out.name, size: numel(x.shape), nodes: [ctx.node.name] });
+}
+
+export function erf(ctx: NormalizeContext): void {
+  const x = ctx.dynInput(0);
+  const out = ctx.dynOutput(0, x.shape);
+  ctx.emit({ kind: "erf", inputs: [x.name], output: out.name, size: numel(x.shape), nodes: [ctx.node.name] });
 }

@@ -1,0 +1,166 @@
+// LayerNormalization over rows of n elements (the last axis). Per row on integers x at scale 2^f
+// (circuits/attention.circom: InvSqrt):
+//
+//   c_i = n x_i - sum_j x_j            n 2^f (x_i - mean): exact, linear
+//   W   = sum_i c_i^2 + epsInt         n^3 2^2f (var + eps), epsInt = round(eps n^3 2^2f) >= 1; n products
+//   r   = floor(2^R / sqrt(W))         one hint per row, pinned by r^2 W <= 2^2R < (r + 1)^2 W
+//   y_i = c_i r G_i + B_i              G_i = round(gamma_i sqrt(n) 2^g), B_i = round(beta_i 2^(R+g)); one product
+//
+// so y_i / 2^(R+g) ~ gamma_i (x_i - mean) / sqrt(var + eps) + beta_i, since c_i sqrt(n) / sqrt(W)
+// is exactly the normalized value. |c_i| <= sqrt(W) and r <= 2^R / sqrt(W) give |c_i r| <= 2^R
+// whatever the input: the output's static bounds do not depend on the input's.
+//
+// Error bound (real units), per element:
+//   (2 + sqrt(n)) / sqrt(eps) max|gamma| e_x  (the input error e_x through LayerNorm's Lipschitz
+//                                               bound in the max norm, 1/sqrt(var + eps) <= 1/sqrt(eps))
+//   + max|gamma| sqrt(n) sqrt(Wmax) 2^-R       (r's floor: |c| (2^R / sqrt(W) - r) <= sqrt(W))
+//   + 2^-(g+1) + 2^-(R+g+1)                    (G and B rounding, |c r| 2^-R <= 1)
+//   + max|gamma| sqrt(n) / (2 epsInt)          (epsInt's rounding: at most 1/2 of W >= epsInt,
+//                                               changing the normalized value by at most sqrt(n)/(2 epsInt)).
+// R is chosen so that the floor's term stays below 2^-PRECISION of the normalized range.
+import type { LayerNormOp } from "../model/float-graph.js";
+import { QuantizationError } from "../quantize/activation.js";
+import { checkSafe, quantizeWeights } from "../quantize/core.js";
+import type { LayerNormLayer } from "../quantize/quantized-model.js";
+import { constantFunction } from "./emit-context.js";
+import type { Kind } from "./kind.js";
+
+/** Bits of the normalized value's precision the reciprocal square root keeps (beyond sqrt(n) sqrt(Wmax)). */
+const PRECISION = 10;
+
+export function layerNormRows(op: Pick<LayerNormOp, "rows" | "n" | "eps" | "gamma" | "beta">, x: Float64Array) {
+  const { rows, n } = op;
+  const y = new Float64Array(rows * n);
+  for (let r = 0; r < rows; r++) {
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += x[r * n + i];
+    mean /= n;
+    let v = 0;
+    for (let i = 0; i < n; i++) v += (x[r * n + i] - mean) ** 2;
+    const inv = 1 / Math.sqrt(v / n + op.eps);
+    for (let i = 0; i < n; i++) y[r * n + i] = (x[r * n + i] - mean) * inv * op.gamma[i] + op.beta[i];
+  }
+  return y;
+}
+
+/** floor(sqrt(v)) for a BigInt v >= 0 (Newton's method from above). */
+export function isqrt(v: bigint): bigint {
+  if (v < 2n) return v;
+  let x = 1n << BigInt(Math.ceil(v.toString(2).length / 2));
+  for (;;) {
+    const y = (x + v / x) >> 1n;
+    if (y >= x) return x;
+    x = y;
+  }
+}
+
+/** floor(2^bits / sqrt(w)) for w >= 1: the largest r with r^2 w <= 2^(2 bits). */
+export function invSqrt(bits: number, w: bigint): bigint {
+  return isqrt((1n << BigInt(2 * bits)) / w);
+}
+
+function layerNormInt(layer: LayerNormLayer, x: Float64Array): Float64Array {
+  const { rows, n } = layer;
+  const y = new Float64Array(rows * n);
+  const c = new Float64Array(n);
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += x[r * n + i];
+    let w = BigInt(layer.epsInt);
+    for (let i = 0; i < n; i++) {
+      c[i] = n * x[r * n + i] - s;
+      w += BigInt(c[i]) * BigInt(c[i]);
+    }
+    const q = Number(invSqrt(layer.rsqrtBits, w));
+    for (let i = 0; i < n; i++) y[r * n + i] = c[i] * q * layer.gamma[i] + layer.beta[i];
+  }
+  return y;
+}
+
+export const layerNorm: Kind<"layerNorm", "layerNorm"> = {
+  floatKinds: ["layerNorm"],
+  layerKind: "layerNorm",
+  templates: ["attention.circom"],
+  readsRaw: false,
+  evalFloat: (op, [x]) => layerNormRows(op, x),
+  evalInt: (layer, [x]) => layerNormInt(layer, x),
+
+  quantize(op, [x], ctx) {
+    const { rows, n } = op;
+    const epsInt = Math.max(1, Math.round(op.eps * n ** 3 * 2 ** (2 * x.frac)));
+    // Bound of W over every input: c_i in [(n-1) lo_i - sum_{j != i} hi_j, (n-1) hi_i - sum_{j != i} lo_j].
+    let wMax = 0;
+    for (let r = 0; r < rows; r++) {
+      let [sLo, sHi] = [0, 0];
+      for (let i = 0; i < n; i++) [sLo, sHi] = [sLo + x.lo[r * n + i], sHi + x.hi[r * n + i]];
+      let v = 0;
+      for (let i = 0; i < n; i++) {
+        const [l, h] = [x.lo[r * n + i], x.hi[r * n + i]];
+        const cLo = n * l - (sHi - h) - l;
+        const cHi = n * h - (sLo - l) - h;
+        v += Math.max(cLo * cLo, cHi * cHi);
+      }
+      wMax = Math.max(wMax, v + epsInt);
+    }
+    const wBits = Math.ceil(Math.log2(wMax + 1));
+    const rsqrtBits = Math.ceil(Math.log2(Math.sqrt(wMax) * Math.sqrt(n))) + PRECISION;
+    const scaled = Array.from(op.gamma, (g) => g * Math.sqrt(n));
+    const { q: gamma, frac: gFrac } = quantizeWeights(scaled, ctx.config.weightBits);
+    const frac = rsqrtBits + gFrac;
+    const beta = Array.from(op.beta, (b) => Math.round(b * 2 ** frac));
+    if (2 * rsqrtBits + wBits + 3 > 250)
+      throw new QuantizationError(`${ctx.where}: LayerNormalization needs ${2 * rsqrtBits + wBits + 3} bits`);
+    const size = rows * n;
+    const lo = new Float64Array(size);
+    const hi = new Float64Array(size);
+    for (let k = 0; k < size; k++) {
+      const i = k % n;
+      lo[k] = -(2 ** rsqrtBits) * Math.abs(gamma[i]) + beta[i];
+      hi[k] = 2 ** rsqrtBits * Math.abs(gamma[i]) + beta[i];
+    }
+    const gMax = Math.max(...Array.from(op.gamma, Math.abs));
+    const err =
+      ((2 + Math.sqrt(n)) / Math.sqrt(op.eps)) * gMax * x.err +
+      gMax * Math.sqrt(n) * Math.sqrt(wMax) * 2 ** -rsqrtBits +
+      2 ** -(gFrac + 1) +
+      2 ** -(frac + 1) +
+      (gMax * Math.sqrt(n)) / (2 * epsInt);
+    const range = { frac, lo, hi, err };
+    checkSafe(range, ctx.where);
+    return {
+      params: { kind: "layerNorm", rows, n, epsInt, wBits, rsqrtBits, gamma, beta, gFrac },
+      range,
+      // Per element: the square and the product; per row the reciprocal square root.
+      cost: 2 * size + rows * (3 * rsqrtBits + 2 * wBits + 10),
+    };
+  },
+
+  emit(layer, k, [x], ctx) {
+    const { rows, n } = layer;
+    const g = constantFunction(ctx, `LNG${k}`, layer.gamma);
+    const b = constantFunction(ctx, `LNB${k}`, layer.beta);
+    ctx.body.push(
+      `  // layer ${k}: ${layer.nodes.join(" + ")}: layer normalization over ${rows} rows of ${n}`,
+      `  signal c${k}[${rows * n}];`,
+      `  signal lnsq${k}[${rows * n}];`,
+      `  component lnr${k}[${rows}];`,
+      `  var lnG${k}[${n}] = ${g};`,
+      `  var lnB${k}[${n}] = ${b};`,
+      `  for (var r = 0; r < ${rows}; r++) {`,
+      `    var s = 0;`,
+      `    for (var i = 0; i < ${n}; i++) s += ${x}[r * ${n} + i];`,
+      `    var w = ${layer.epsInt};`,
+      `    for (var i = 0; i < ${n}; i++) {`,
+      `      lnsq${k}[r * ${n} + i] <== (${n} * ${x}[r * ${n} + i] - s) * (${n} * ${x}[r * ${n} + i] - s);`,
+      `      w += lnsq${k}[r * ${n} + i];`,
+      `    }`,
+      `    lnr${k}[r] = InvSqrt(${layer.rsqrtBits}, ${layer.wBits});`,
+      `    lnr${k}[r].w <== w;`,
+      `    for (var i = 0; i < ${n}; i++) {`,
+      `      c${k}[r * ${n} + i] <== (${n} * ${x}[r * ${n} + i] - s) * lnr${k}[r].out * lnG${k}[i] + lnB${k}[i];`,
+      `    }`,
+      `  }`,
+    );
+    return { values: `c${k}` };
+  },
+};
