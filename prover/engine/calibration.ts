@@ -66,15 +66,19 @@ export function quantizedInput(
   const signed = cal.inMin < 0;
   const max = signed ? 2 ** (config.inputBits - 1) - 1 : 2 ** config.inputBits - 1;
   const min = signed ? -(2 ** (config.inputBits - 1)) : 0;
-  const frac = fracFor(cal.absMax.get(g.input.name)!, max);
+  // Integer inputs (token ids) stay integers: scale 1 when they fit, coarser (and unusable by an
+  // embedding, which then fails to quantize and the search widens the input) when not.
+  const fitted = fracFor(cal.absMax.get(g.input.name)!, max);
+  const frac = g.input.integer ? Math.min(0, fitted) : fitted;
   const size = shapeSize(g.input.shape);
   return {
-    input: { shape: g.input.shape, frac, min, max, signed },
+    input: { shape: g.input.shape, frac, min, max, signed, ...(g.input.integer ? { integer: true } : {}) },
     range: {
       frac,
       lo: new Float64Array(size).fill(min),
       hi: new Float64Array(size).fill(max),
-      err: 2 ** -(frac + 1),
+      // Integers at scale 1 are exact.
+      err: g.input.integer && frac === 0 ? 0 : 2 ** -(frac + 1),
     },
   };
 }

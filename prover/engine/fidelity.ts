@@ -32,7 +32,14 @@ export async function measureFidelity(
   let clampedInputs = 0;
   for (let s = 0; s < xs.length; s++) {
     const x = xs[s];
-    const out = await session.run({ [q.source.inputName]: new ort.Tensor("float32", Float32Array.from(x), dims) });
+    const tensor = q.input.integer
+      ? new ort.Tensor(
+          "int64",
+          BigInt64Array.from(x, (v) => BigInt(v)),
+          dims,
+        )
+      : new ort.Tensor("float32", Float32Array.from(x), dims);
+    const out = await session.run({ [q.source.inputName]: tensor });
     const f = out[session.outputNames[0]].data as Float32Array | BigInt64Array;
     const r = evaluateInteger(q, x);
     if (r.clamped > 0) clampedInputs++;

@@ -12,6 +12,7 @@ import { affine } from "./affine.js";
 import { avgpool } from "./avgpool.js";
 import { conv } from "./conv.js";
 import { dense } from "./dense.js";
+import { embed } from "./embed.js";
 import { gather } from "./gather.js";
 import type { Kind, TemplateFile } from "./kind.js";
 import { layerNorm } from "./layer-norm.js";
@@ -34,6 +35,7 @@ export const KINDS = [
   matmul,
   softmax,
   layerNorm,
+  embed,
   gather,
   trees,
   activation,

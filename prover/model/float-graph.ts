@@ -176,6 +176,19 @@ export interface LayerNormOp extends OpBase {
   beta: Float64Array;
 }
 
+/**
+ * An embedding lookup (Gather on a constant table by activation indices, axis 0): for each of the
+ * `count` indices t, y[t][d] = table[x[t]][d]; every index must be an integer in [0, vocab).
+ */
+export interface EmbedOp extends OpBase {
+  kind: "embed";
+  count: number;
+  vocab: number;
+  dim: number;
+  /** Row-major [vocab][dim]. */
+  table: Float64Array;
+}
+
 export interface ReluOp extends OpBase {
   kind: "relu";
 }
@@ -223,6 +236,7 @@ export type FloatOp =
   | MatMulOp
   | SoftmaxOp
   | LayerNormOp
+  | EmbedOp
   | ReluOp
   | ClipOp
   | LeakyReluOp
@@ -263,7 +277,8 @@ export interface HeadSpec {
 }
 
 export interface FloatGraph {
-  input: { name: string; onnxName: string; shape: number[] };
+  /** integer: the graph input has an integer type (token ids), read as exact integers. */
+  input: { name: string; onnxName: string; shape: number[]; integer?: boolean };
   ops: FloatOp[];
   /** The tensor holding the output values (before the head) and its shape there. */
   output: { name: string; onnxName: string; shape: number[]; valueShape: number[] };

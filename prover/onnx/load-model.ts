@@ -12,7 +12,20 @@ export type Dim = number | string;
 export interface ValueInfo {
   name: string;
   shape: Dim[];
+  /** An integer element type (token ids): read as exact integers. */
+  integer?: boolean;
 }
+
+const INTEGER_TYPES = new Set<number>([
+  onnx.TensorProto.DataType.INT8,
+  onnx.TensorProto.DataType.INT16,
+  onnx.TensorProto.DataType.INT32,
+  onnx.TensorProto.DataType.INT64,
+  onnx.TensorProto.DataType.UINT8,
+  onnx.TensorProto.DataType.UINT16,
+  onnx.TensorProto.DataType.UINT32,
+  onnx.TensorProto.DataType.UINT64,
+]);
 
 export interface OnnxNode {
   name: string;
@@ -72,7 +85,11 @@ export function parseModel(bytes: Uint8Array, source = "model"): OnnxModel {
     // Old exporters list initializers among graph inputs; those are constants, not inputs.
     inputs: (g.input ?? [])
       .filter((v) => !initializers.has(v.name ?? ""))
-      .map((v) => ({ name: v.name ?? "", shape: dimsOf(v) })),
+      .map((v) => ({
+        name: v.name ?? "",
+        shape: dimsOf(v),
+        ...(INTEGER_TYPES.has(v.type?.tensorType?.elemType ?? 0) ? { integer: true } : {}),
+      })),
     outputs: (g.output ?? []).map((v) => ({ name: v.name ?? "", shape: dimsOf(v) })),
     initializers,
     nodes,

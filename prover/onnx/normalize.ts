@@ -66,7 +66,7 @@ export function normalize(model: OnnxModel): FloatGraph {
   }
 
   return {
-    input: { name: input.name, onnxName: input.name, shape: inputShape },
+    input: { name: input.name, onnxName: input.name, shape: inputShape, ...(input.integer ? { integer: true } : {}) },
     ops: live,
     output: { name: out.name, onnxName: outName, shape: out.shape, valueShape: out.valueShape ?? out.shape },
     head: out.head ?? "none",

@@ -239,6 +239,20 @@ export interface LayerNormLayer extends LayerBase {
   gFrac: number;
 }
 
+/**
+ * Embedding lookup: y[t][d] = table[v][d] where x[t] = v * unit, v in [0, vocab) (else no witness
+ * exists); table integers at scale 2^wFrac. In the circuit a one-hot selector per index.
+ */
+export interface EmbedLayer extends LayerBase {
+  kind: "embed";
+  count: number;
+  vocab: number;
+  dim: number;
+  unit: number;
+  table: number[];
+  wFrac: number;
+}
+
 /** y = x (the activation does all the work: a ReLU after an Add, a Sigmoid on the input, ...). */
 export interface ActivationLayer extends LayerBase {
   kind: "activation";
@@ -257,6 +271,7 @@ export type QuantizedLayer =
   | MatMulLayer
   | SoftmaxLayer
   | LayerNormLayer
+  | EmbedLayer
   | ActivationLayer;
 
 export type LayerKind = QuantizedLayer["kind"];
@@ -282,7 +297,8 @@ export interface QuantizedModel {
   format: typeof QUANTIZED_MODEL_FORMAT;
   version: typeof QUANTIZED_MODEL_VERSION;
   config: QuantizationConfig;
-  input: FixedPointTensor & { signed: boolean };
+  /** integer: the model reads exact integers (token ids), at scale 1. */
+  input: FixedPointTensor & { signed: boolean; integer?: boolean };
   layers: QuantizedLayer[];
   /**
    * The output values (layer `layer`, -1 when the model input itself is the output), and what

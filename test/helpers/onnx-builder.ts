@@ -48,7 +48,7 @@ function valueInfo(name: string, dims: (number | string)[], type?: "int64"): onn
 }
 
 export function buildModel(spec: {
-  input: { name: string; dims: (number | string)[] };
+  input: { name: string; dims: (number | string)[]; type?: "int64" };
   output: { name: string; dims: (number | string)[]; type?: "int64" };
   /** More graph outputs after `output` (a classifier's scores). */
   moreOutputs?: { name: string; dims: (number | string)[] }[];
@@ -87,7 +87,7 @@ export function buildModel(spec: {
       name: "g",
       node: nodes,
       initializer: Object.entries(spec.initializers ?? {}).map(([n, t]) => tensor(n, t)),
-      input: [valueInfo(spec.input.name, spec.input.dims)],
+      input: [valueInfo(spec.input.name, spec.input.dims, spec.input.type)],
       output: [spec.output, ...(spec.moreOutputs ?? [])].map((o) =>
         valueInfo(o.name, o.dims, "type" in o ? (o.type as "int64" | undefined) : undefined),
       ),

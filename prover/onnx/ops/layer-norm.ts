@@ -54,11 +54,12 @@ function soleReader(ctx: NormalizeContext, name: string, ...opTypes: string[]): 
 
 /** Whether a ReduceMean node reduces exactly the last axis of a rank-`rank` tensor (keeping it). */
 function meanOfLastAxis(ctx: NormalizeContext, node: OnnxNode, rank: number): boolean {
-  const axes = node.attributes.get("axes")?.ints?.map(Number) ?? [];
+  const int = (v: number | { toNumber(): number }) => (typeof v === "number" ? v : v.toNumber());
+  const axes = node.attributes.get("axes")?.ints?.map(int) ?? [];
   const fromInput = node.inputs[1] ? ctx.constValue(node.inputs[1]) : undefined;
   const all = fromInput ? Array.from(fromInput.data) : axes;
   const keep = node.attributes.get("keepdims")?.i;
-  return all.length === 1 && (all[0] === -1 || all[0] === rank - 1) && (keep == null || Number(keep) === 1);
+  return all.length === 1 && (all[0] === -1 || all[0] === rank - 1) && (keep == null || int(keep) === 1);
 }
 
 const scalarOf = (ctx: NormalizeContext, name: string) => {

@@ -1,7 +1,8 @@
 // Shape arithmetic and indexing as exporters emit them: Shape (static here: every shape is
 // known, so it folds to a constant), Gather with constant indices (folded on a constant; pure
 // data movement on an activation, e.g. the last time step), and Expand (folded on a constant;
-// a broadcast copy of an activation).
+// a broadcast copy of an activation). Gather on a constant table by activation indices is an
+// embedding lookup (prover/kinds/embed.ts).
 import { broadcastIndex, broadcastShape, normalizeAxis } from "../broadcast.js";
 import type { NormalizeContext } from "../context.js";
 import { numel } from "../tensor.js";
@@ -38,7 +39,32 @@ export function shape(ctx: NormalizeContext): void {
   ctx.define(0, { kind: "const", tensor: { dims: [data.length], data } });
 }
 
+/** Gather on a constant table by activation indices along axis 0: an embedding lookup. */
+function embed(ctx: NormalizeContext): void {
+  const table = ctx.constInput(0, "the table (data)");
+  const ids = ctx.dynInput(1);
+  if (ctx.attrInt("axis", 0) !== 0 && ctx.attrInt("axis", 0) !== -table.dims.length)
+    ctx.unsupported("a lookup by activation indices along another axis than 0");
+  const [vocab, ...rest] = table.dims;
+  const dim = numel(rest);
+  const count = numel(ids.shape);
+  const shape = [...ids.shape, ...rest];
+  const out = ctx.dynOutput(0, shape);
+  ctx.emit({
+    kind: "embed",
+    inputs: [ids.name],
+    output: out.name,
+    size: count * dim,
+    count,
+    vocab,
+    dim,
+    table: Float64Array.from(table.data),
+    nodes: [ctx.node.name],
+  });
+}
+
 export function gather(ctx: NormalizeContext): void {
+  if (ctx.input(1)?.kind === "dyn" && ctx.input(0)?.kind === "const") return embed(ctx);
   const dims = dimsOf(ctx, 0);
   const indices = ctx.constInput(1, "indices");
   const axis = normalizeAxis(ctx.attrInt("axis", 0), dims.length);

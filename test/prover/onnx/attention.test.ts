@@ -15,10 +15,10 @@ import { emitCircuit } from "../../../prover/circuit/emit.js";
 import { evaluateInteger, quantizeInput } from "../../../prover/engine/evaluate.js";
 import { quantize } from "../../../prover/engine/fixed-point.js";
 import { evaluateFloat } from "../../../prover/engine/float-eval.js";
-import { UnsupportedOperatorError } from "../../../prover/errors.js";
+import { InputError, UnsupportedOperatorError } from "../../../prover/errors.js";
 import { normalize, parseModel } from "../../../prover/onnx/index.js";
 import { buildModel, randomFloats, type NodeSpec, type TensorSpec } from "../../helpers/onnx-builder.js";
-import { testCircuit } from "../../helpers/test-circuit.js";
+import { testCircuit, witnessFailure } from "../../helpers/test-circuit.js";
 
 const [T, D, C] = [4, 8, 3];
 
@@ -217,6 +217,97 @@ describe("onnx: attention, LayerNormalization, GELU", function () {
     expect(() => normalize(parseModel(sqrt))).to.throw(UnsupportedOperatorError, /Sqrt \(node "sq".*LayerNorm/);
     const inner = single({ op: "Softmax", name: "sm", inputs: ["x"], outputs: ["s"], attrs: { axis: 1 } });
     expect(() => normalize(parseModel(inner))).to.throw(UnsupportedOperatorError, /Softmax \(node "sm".*axis 1/);
+  });
+});
+
+describe("onnx: embedding lookup (Gather on a constant table by token ids)", function () {
+  const [V, E, S] = [6, 4, 5];
+  const bytes = buildModel({
+    opset: 13,
+    input: { name: "ids", dims: [1, S], type: "int64" },
+    output: { name: "y", dims: [1, 3] },
+    nodes: [
+      { op: "Gather", name: "embed", inputs: ["table", "ids"], outputs: ["e"], attrs: { axis: 0 } },
+      { op: "ReduceMean", name: "pool", inputs: ["e"], outputs: ["m"], attrs: { axes: [1], keepdims: 0 } },
+      { op: "Gemm", name: "head", inputs: ["m", "W"], outputs: ["y"] },
+    ],
+    initializers: { table: weights(V, E, 51, 1), W: weights(E, 3, 53, 1) },
+  });
+  const ids = (n: number, seed: number) =>
+    Array.from({ length: n }, (_, s) => randomFloats(S, seed + s).map((v) => Math.floor(((v + 1) / 2) * V * 0.999)));
+
+  it("onnxruntime's values from int64 ids; exact ids at scale 1; the circuit equals the evaluator", async () => {
+    const g = normalize(parseModel(bytes));
+    expect(g.input.integer).to.equal(true);
+    expect(g.ops.map((o) => o.kind)).to.deep.equal(["embed", "gather", "dense", "dense"]);
+    const calib = [...ids(16, 1), [V - 1, 0, 1, 2, 3]];
+    const q = quantize(g, calib);
+    expect([q.input.frac, q.input.integer]).to.deep.equal([0, true]);
+    const s = await ort.InferenceSession.create(bytes);
+    const xs = ids(6, 40);
+    for (const x of xs) {
+      const r = await s.run(
+        {
+          ids: new ort.Tensor(
+            "int64",
+            BigInt64Array.from(x, (v) => BigInt(v)),
+            [1, S],
+          ),
+        },
+        ["y"],
+      );
+      const want = Array.from(r.y.data as Float32Array);
+      const f = evaluateFloat(g, x);
+      f.forEach((v, k) => expect(Math.abs(v - want[k])).to.be.below(1e-5));
+      evaluateInteger(q, x).dequantized.forEach((v, k) =>
+        expect(Math.abs(v - f[k])).to.be.at.most(q.output.errorBound),
+      );
+    }
+    await s.release();
+    const circuit = await testCircuit(emitCircuit(q, { generatedBy: "test" }));
+    for (const x of xs.slice(0, 2)) {
+      const w = await circuit.witness({ x: x.map(BigInt), salt: 3n, binding: 4n });
+      expect(circuit.check(w).ok).to.equal(true);
+      const values = evaluateInteger(q, x).logits;
+      const name = `main.h${q.output.layer}`;
+      for (let i = 0; i < values.length; i++)
+        if (circuit.present(`${name}[${i}]`)) expect(circuit.signal(w, `${name}[${i}]`)).to.equal(values[i]);
+    }
+    // A prover selecting another row for the same id (its output recomputed from it), or two rows
+    // at once, or a non-boolean mix that sums right: each breaks a constraint.
+    const x = xs[0];
+    const w = await circuit.witness({ x: x.map(BigInt), salt: 3n, binding: 4n });
+    const other = (x[0] + 1) % V;
+    const sel = (rows: Record<number, bigint>) => Array.from({ length: V }, (_, v) => rows[v] ?? 0n);
+    const layer = q.layers[0];
+    if (layer.kind !== "embed") throw new Error("layer 0 is the embedding");
+    const out = (rows: Record<number, bigint>) =>
+      Array.from({ length: E }, (_, d) =>
+        Object.entries(rows).reduce((a, [v, s]) => a + s * BigInt(layer.table[Number(v) * E + d]), 0n),
+      );
+    for (const rows of [{ [other]: 1n }, { [x[0]]: 1n, [other]: 1n }, { [x[0]]: 2n, [other]: -1n }]) {
+      const forged = circuit.tamper(
+        w,
+        {
+          "main.esel0[0]": sel(rows),
+          "main.c0": [
+            ...out(rows),
+            ...Array.from({ length: (S - 1) * E }, (_, i) => circuit.signal(w, `main.c0[${E + i}]`)),
+          ],
+        },
+        { skipEliminated: true, allowUnchanged: true },
+      );
+      expect(
+        circuit.check(forged).ok,
+        JSON.stringify(rows, (_, v) => String(v)),
+      ).to.equal(false);
+    }
+    // An id outside the table (or not an integer): the evaluator refuses it, and no witness exists.
+    expect(() => evaluateInteger(q, [V, 0, 0, 0, 0])).to.throw(
+      InputError,
+      /embedding index 0 is 6: not an integer token id in \[0, 6\)/,
+    );
+    await witnessFailure(circuit.witness({ x: [BigInt(V), 0n, 0n, 0n, 0n], salt: 3n, binding: 4n }));
   });
 });
 
