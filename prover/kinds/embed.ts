@@ -46,7 +46,8 @@ export const embed: Kind<"embed", "embed"> = {
   quantize(op, [x], ctx) {
     if (x.frac < 0 || minOf(x.lo) < 0)
       throw new QuantizationError(
-        `${ctx.where}: embedding indices need exact non-negative integers (input scale 2^${x.frac}, min ${minOf(x.lo)})`,
+        `${ctx.where}: embedding indices need exact non-negative integers ` +
+          `(input scale 2^${x.frac}, min ${minOf(x.lo)})`,
       );
     const unit = 2 ** x.frac;
     const { q, frac } = quantizeWeights(op.table, ctx.config.weightBits);
