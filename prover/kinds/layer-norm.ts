@@ -105,7 +105,11 @@ export const layerNorm: Kind<"layerNorm", "layerNorm"> = {
     const wBits = Math.ceil(Math.log2(wMax + 1));
     const rsqrtBits = Math.ceil(Math.log2(Math.sqrt(wMax) * Math.sqrt(n))) + PRECISION;
     const scaled = Array.from(op.gamma, (g) => g * Math.sqrt(n));
-    const { q: gamma, frac: gFrac } = quantizeWeights(scaled, ctx.config.weightBits);
+    // |y| <= 2^R |G| + |B| must stay below 2^52: gamma gets the bits left beside R, weightBits at most.
+    const gBits = Math.min(ctx.config.weightBits, 50 - rsqrtBits);
+    if (gBits < 4)
+      throw new QuantizationError(`${ctx.where}: LayerNormalization's 2^${rsqrtBits} leaves no bits for gamma`);
+    const { q: gamma, frac: gFrac } = quantizeWeights(scaled, gBits);
     const frac = rsqrtBits + gFrac;
     const beta = Array.from(op.beta, (b) => Math.round(b * 2 ** frac));
     if (2 * rsqrtBits + wBits + 3 > 250)

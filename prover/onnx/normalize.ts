@@ -77,16 +77,30 @@ export function normalize(model: OnnxModel): FloatGraph {
 }
 
 const CLASSIFIERS = new Set(["ai.onnx.ml.LinearClassifier", "ai.onnx.ml.TreeEnsembleClassifier"]);
+/** Operators whose optional statistics outputs may be graph outputs (left unproven). */
+const WITH_STATISTICS = new Set(["LayerNormalization"]);
 
 /**
  * Checks that the graph has one output, or a classifier's label first and only its scores
- * (directly or through ZipMap) after it; returns the notes on the outputs left unproven.
+ * (directly or through ZipMap) after it, or a LayerNormalization's Y first and only its Mean /
+ * InvStdDev after it; returns the notes on the outputs left unproven.
  */
 function provenOutput(model: OnnxModel): string[] {
   const outs = model.outputs.map((o) => o.name);
   if (outs.length === 1) return [];
   const producer = (name: string) => model.nodes.find((n) => n.outputs.includes(name));
   const first = producer(outs[0]);
+  const rest = outs
+    .slice(1)
+    .map((n) => `"${n}"`)
+    .join(", ");
+  if (
+    first !== undefined &&
+    WITH_STATISTICS.has(operatorKey(first)) &&
+    first.outputs[0] === outs[0] &&
+    outs.slice(1).every((name) => first.outputs.indexOf(name) > 0)
+  )
+    return [`graph output ${rest} (${first.opType}'s statistics) is not proven: the claim's output is "${outs[0]}"`];
   const ok =
     first !== undefined &&
     CLASSIFIERS.has(operatorKey(first)) &&
@@ -99,9 +113,5 @@ function provenOutput(model: OnnxModel): string[] {
       );
     });
   if (!ok) throw new OnnxFormatError(`assay needs exactly one graph output, the model has ${outs.length}`);
-  const rest = outs
-    .slice(1)
-    .map((n) => `"${n}"`)
-    .join(", ");
   return [`graph output ${rest} (the classifier's scores) is not proven: the claim's output is the label "${outs[0]}"`];
 }

@@ -52,6 +52,22 @@ export function decodeTensor(t: onnxProto.onnx.ITensorProto, where: string): Con
       if (view) fill((i) => view.getInt32(i * 4, true), 4);
       else fill((i) => t.int32Data![i], 4);
       break;
+    case DT.UINT64:
+      if (view) fill((i) => Number(view.getBigUint64(i * 8, true)), 8);
+      else fill((i) => longToNumber(t.uint64Data![i] as number), 8);
+      break;
+    case DT.UINT32:
+      if (view) fill((i) => view.getUint32(i * 4, true), 4);
+      else fill((i) => longToNumber(t.uint64Data![i] as number), 4);
+      break;
+    case DT.INT16:
+      if (view) fill((i) => view.getInt16(i * 2, true), 2);
+      else fill((i) => t.int32Data![i], 2);
+      break;
+    case DT.UINT16:
+      if (view) fill((i) => view.getUint16(i * 2, true), 2);
+      else fill((i) => t.int32Data![i], 2);
+      break;
     case DT.INT8:
       if (view) fill((i) => view.getInt8(i), 1);
       else fill((i) => t.int32Data![i], 1);
@@ -72,7 +88,9 @@ export function decodeTensor(t: onnxProto.onnx.ITensorProto, where: string): Con
           ? t.doubleData?.length
           : t.dataType === DT.INT64
             ? t.int64Data?.length
-            : t.int32Data?.length;
+            : t.dataType === DT.UINT64 || t.dataType === DT.UINT32
+              ? t.uint64Data?.length
+              : t.int32Data?.length;
     if ((have ?? 0) !== n)
       throw new OnnxFormatError(`${where}: tensor "${t.name}" holds ${have ?? 0} values for dims [${dims}]`);
   }

@@ -16,7 +16,9 @@ export function layerNormalization(ctx: NormalizeContext): void {
   const given = ctx.attrInt("axis", -1);
   const axis = given < 0 ? given + rank : given;
   if (axis < 0 || axis >= rank) ctx.unsupported(`axis ${given} out of range for rank ${rank}`);
-  ctx.onlyFirstOutput();
+  // Mean and InvStdDev may be graph outputs (left unproven, noted by the reader), not read by nodes.
+  for (const name of ctx.node.outputs.slice(1))
+    if (name && ctx.readersOf(name).length > 0) ctx.unsupported(`its statistics output "${name}" is read by a node`);
   const n = numel(x.shape.slice(axis));
   const scale = ctx.constInput(1, "Scale");
   const bias = ctx.node.inputs[2] ? ctx.constInput(2, "B") : undefined;
