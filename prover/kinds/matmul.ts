@@ -4,7 +4,7 @@
 // scales; the scale becomes an integer multiplier mult / 2^multFrac. In the circuit: one product
 // constraint per term (no template).
 import type { MatMulOp } from "../model/float-graph.js";
-import { checkSafe, quantizeWeights } from "../quantize/core.js";
+import { checkSafe, productBounds, quantizeWeights } from "../quantize/core.js";
 import type { MatMulLayer } from "../quantize/quantized-model.js";
 import { constantFunction } from "./emit-context.js";
 import type { Kind } from "./kind.js";
@@ -61,9 +61,8 @@ export const matmul: Kind<"matmul", "matmul"> = {
           for (let t = 0; t < op.k; t++) {
             const ia = op.aOffset[z] + i * op.k + t;
             const ib = op.bOffset[z] + t * op.n + j;
-            const c = [a.lo[ia] * b.lo[ib], a.lo[ia] * b.hi[ib], a.hi[ia] * b.lo[ib], a.hi[ia] * b.hi[ib]];
-            l += Math.min(...c);
-            h += Math.max(...c);
+            const [cl, ch] = productBounds(a.lo[ia], a.hi[ia], b.lo[ib], b.hi[ib]);
+            [l, h] = [l + cl, h + ch];
             const ma = Math.max(Math.abs(a.lo[ia]), Math.abs(a.hi[ia])) * ua;
             const mb = Math.max(Math.abs(b.lo[ib]), Math.abs(b.hi[ib])) * ub;
             e += a.err * mb + ma * b.err + a.err * b.err;

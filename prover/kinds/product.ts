@@ -2,7 +2,7 @@
 // y[i] = a[srcA[i]] * b[srcB[i]], src the broadcast maps (null: the output's shape). On integers
 // the product is exact at the sum of the scales (no rounding; a rescale follows where a reader
 // needs one); one constraint per element in the circuit (no template).
-import { checkSafe } from "../quantize/core.js";
+import { checkSafe, productBounds } from "../quantize/core.js";
 import { constantFunction } from "./emit-context.js";
 import type { Kind } from "./kind.js";
 
@@ -29,9 +29,7 @@ export const product: Kind<"product", "product"> = {
     let err = 0;
     for (let i = 0; i < op.size; i++) {
       const [ia, ib] = [sa ? sa[i] : i, sb ? sb[i] : i];
-      const corners = [a.lo[ia] * b.lo[ib], a.lo[ia] * b.hi[ib], a.hi[ia] * b.lo[ib], a.hi[ia] * b.hi[ib]];
-      lo[i] = Math.min(...corners);
-      hi[i] = Math.max(...corners);
+      [lo[i], hi[i]] = productBounds(a.lo[ia], a.hi[ia], b.lo[ib], b.hi[ib]);
       const ma = Math.max(Math.abs(a.lo[ia]), Math.abs(a.hi[ia])) * 2 ** -a.frac;
       const mb = Math.max(Math.abs(b.lo[ib]), Math.abs(b.hi[ib])) * 2 ** -b.frac;
       err = Math.max(err, a.err * (mb + b.err) + ma * b.err);

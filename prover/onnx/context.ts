@@ -51,6 +51,18 @@ export class NormalizeContext {
     return v?.kind === "const" ? v.tensor : undefined;
   }
 
+  /** The value of a one-element constant named `onnxName`, if it is one. */
+  constScalar(onnxName: string): number | undefined {
+    const t = this.constValue(onnxName);
+    return t && t.data.length === 1 ? t.data[0] : undefined;
+  }
+
+  /** The only node reading `onnxName` when it has one of `opTypes` (and `onnxName` is no graph output). */
+  soleReader(onnxName: string, ...opTypes: string[]): OnnxNode | undefined {
+    const r = this.readersOf(onnxName);
+    return r.length === 1 && opTypes.includes(r[0].opType) && !this.isGraphOutput(onnxName) ? r[0] : undefined;
+  }
+
   /** Defines ONNX tensor `onnxName` (a later node's output, when a pattern is fused). */
   defineName(onnxName: string, v: Value): void {
     this.values.set(onnxName, v);

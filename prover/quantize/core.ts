@@ -43,6 +43,12 @@ export function quantizeWeights(w: ArrayLike<number>, bits: number): { q: number
   return { q: Array.from(w, (v) => Math.round(v * 2 ** frac)), frac };
 }
 
+/** [min, max] of a * b over a in [al, ah], b in [bl, bh] (the four corners). */
+export function productBounds(al: number, ah: number, bl: number, bh: number): [number, number] {
+  const c = [al * bl, al * bh, ah * bl, ah * bh];
+  return [Math.min(...c), Math.max(...c)];
+}
+
 /** A linear map with weights `w` and bias `b` (null: none) applied to `x`. */
 export type LinearApply = (w: readonly number[], b: ArrayLike<number> | null, x: ArrayLike<number>) => Float64Array;
 

@@ -9,31 +9,21 @@ import type { NormalizeContext } from "../context.js";
 import type { OnnxNode } from "../load-model.js";
 import { numel } from "../tensor.js";
 
-function scalar(ctx: NormalizeContext, name: string): number | undefined {
-  const t = ctx.constValue(name);
-  return t && t.data.length === 1 ? Number(t.data[0]) : undefined;
-}
-
-function only(ctx: NormalizeContext, name: string, opType: string): OnnxNode | undefined {
-  const r = ctx.readersOf(name);
-  return r.length === 1 && r[0].opType === opType && !ctx.isGraphOutput(name) ? r[0] : undefined;
-}
-
 /** The other input of a two-input node, given one of them. */
 const other = (n: OnnxNode, name: string) => (n.inputs[0] === name ? n.inputs[1] : n.inputs[0]);
 
 /** At a Div: when it starts the pattern above, emits phi and the product and returns true. */
 export function fuseGelu(ctx: NormalizeContext): boolean {
   const x = ctx.input(0);
-  const c = scalar(ctx, ctx.node.inputs[1]);
+  const c = ctx.constScalar(ctx.node.inputs[1]);
   if (!x || x.kind !== "dyn" || x.head || c === undefined || Math.abs(c - Math.SQRT2) > 1e-6) return false;
-  const erf = only(ctx, ctx.node.outputs[0], "Erf");
-  const add = erf && only(ctx, erf.outputs[0], "Add");
-  if (!erf || !add || scalar(ctx, other(add, erf.outputs[0])) !== 1) return false;
-  const mul = only(ctx, add.outputs[0], "Mul");
+  const erf = ctx.soleReader(ctx.node.outputs[0], "Erf");
+  const add = erf && ctx.soleReader(erf.outputs[0], "Add");
+  if (!erf || !add || ctx.constScalar(other(add, erf.outputs[0])) !== 1) return false;
+  const mul = ctx.soleReader(add.outputs[0], "Mul");
   if (!mul || other(mul, add.outputs[0]) !== ctx.node.inputs[0]) return false;
-  const half = only(ctx, mul.outputs[0], "Mul");
-  if (!half || scalar(ctx, other(half, mul.outputs[0])) !== 0.5) return false;
+  const half = ctx.soleReader(mul.outputs[0], "Mul");
+  if (!half || ctx.constScalar(other(half, mul.outputs[0])) !== 0.5) return false;
   const pattern = [erf, add, mul, half];
   ctx.absorb(pattern);
   const size = numel(x.shape);

@@ -48,12 +48,6 @@ function emitLayerNorm(
   ctx.emit({ kind: "layerNorm", inputs: [input], output: outName, size, rows: size / n, n, eps, gamma, beta, nodes });
 }
 
-/** The only node reading `name` when it has type `opType` (and `name` is no graph output). */
-function soleReader(ctx: NormalizeContext, name: string, ...opTypes: string[]): OnnxNode | undefined {
-  const r = ctx.readersOf(name);
-  return r.length === 1 && opTypes.includes(r[0].opType) && !ctx.isGraphOutput(name) ? r[0] : undefined;
-}
-
 /** Whether a ReduceMean node reduces exactly the last axis of a rank-`rank` tensor (keeping it). */
 function meanOfLastAxis(ctx: NormalizeContext, node: OnnxNode, rank: number): boolean {
   const int = (v: number | { toNumber(): number }) => (typeof v === "number" ? v : v.toNumber());
@@ -63,11 +57,6 @@ function meanOfLastAxis(ctx: NormalizeContext, node: OnnxNode, rank: number): bo
   const keep = node.attributes.get("keepdims")?.i;
   return all.length === 1 && (all[0] === -1 || all[0] === rank - 1) && (keep == null || int(keep) === 1);
 }
-
-const scalarOf = (ctx: NormalizeContext, name: string) => {
-  const t = ctx.constValue(name);
-  return t && t.data.length === 1 ? Number(t.data[0]) : undefined;
-};
 
 /**
  * At a ReduceMean: when it starts the decomposed pattern above, emits the fused op, defines the
@@ -79,25 +68,25 @@ export function fuseDecomposedLayerNorm(ctx: NormalizeContext): boolean {
   const rank = x.shape.length;
   const xName = ctx.node.inputs[0];
   if (!meanOfLastAxis(ctx, ctx.node, rank)) return false;
-  const sub = soleReader(ctx, ctx.node.outputs[0], "Sub");
+  const sub = ctx.soleReader(ctx.node.outputs[0], "Sub");
   if (!sub || sub.inputs[0] !== xName || sub.inputs[1] !== ctx.node.outputs[0]) return false;
   const d = sub.outputs[0];
   const dReaders = ctx.readersOf(d);
   if (dReaders.length !== 2 || ctx.isGraphOutput(d)) return false;
   const square = dReaders.find(
     (r) =>
-      (r.opType === "Pow" && r.inputs[0] === d && scalarOf(ctx, r.inputs[1]) === 2) ||
+      (r.opType === "Pow" && r.inputs[0] === d && ctx.constScalar(r.inputs[1]) === 2) ||
       (r.opType === "Mul" && r.inputs[0] === d && r.inputs[1] === d),
   );
   const div = dReaders.find((r) => r.opType === "Div" && r.inputs[0] === d);
   if (!square || !div || square === div) return false;
-  const mean2 = soleReader(ctx, square.outputs[0], "ReduceMean");
+  const mean2 = ctx.soleReader(square.outputs[0], "ReduceMean");
   if (!mean2 || !meanOfLastAxis(ctx, mean2, rank)) return false;
-  const add = soleReader(ctx, mean2.outputs[0], "Add");
-  const eps = add && scalarOf(ctx, add.inputs[1] === mean2.outputs[0] ? add.inputs[0] : add.inputs[1]);
+  const add = ctx.soleReader(mean2.outputs[0], "Add");
+  const eps = add && ctx.constScalar(add.inputs[1] === mean2.outputs[0] ? add.inputs[0] : add.inputs[1]);
   if (!add || eps === undefined || !(eps > 0)) return false;
-  const sqrt = soleReader(ctx, add.outputs[0], "Sqrt");
-  if (!sqrt || soleReader(ctx, sqrt.outputs[0], "Div") !== div || div.inputs[1] !== sqrt.outputs[0]) return false;
+  const sqrt = ctx.soleReader(add.outputs[0], "Sqrt");
+  if (!sqrt || ctx.soleReader(sqrt.outputs[0], "Div") !== div || div.inputs[1] !== sqrt.outputs[0]) return false;
   const n = x.shape[rank - 1];
   const pattern = [sub, square, mean2, add, sqrt, div];
   ctx.absorb(pattern);

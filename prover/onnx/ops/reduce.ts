@@ -5,9 +5,10 @@
 import type { DynValue, NormalizeContext } from "../context.js";
 import { numel } from "../tensor.js";
 import { fuseDecomposedLayerNorm } from "./layer-norm.js";
+import { permutedIndex } from "./transpose.js";
 
 /** The reduced axes (sorted, non-negative), from the attribute or (opset 18+ / ReduceSum 13+) input 1. */
-export function reducedAxes(ctx: NormalizeContext, rank: number): number[] {
+function reducedAxes(ctx: NormalizeContext, rank: number): number[] {
   const fromInput = ctx.node.inputs[1] ? Array.from(ctx.constInput(1, "axes").data) : undefined;
   const given = fromInput ?? ctx.attrInts("axes");
   if (!given || given.length === 0) {
@@ -50,20 +51,8 @@ function reduce(ctx: NormalizeContext, mean: boolean): void {
 /** The float-graph tensor holding x with its axes in order `perm` (a gather op unless perm is the identity). */
 function axesLast(ctx: NormalizeContext, x: DynValue, perm: number[]): string {
   if (perm.every((p, i) => p === i)) return x.name;
-  const rank = x.shape.length;
-  const strides = new Array<number>(rank);
-  for (let a = rank - 1, s = 1; a >= 0; a--) [strides[a], s] = [s, s * x.shape[a]];
-  const shape = perm.map((p) => x.shape[p]);
-  const size = numel(shape);
-  const index = new Int32Array(size);
-  const coord = new Array<number>(rank).fill(0);
-  for (let i = 0; i < size; i++) {
-    index[i] = coord.reduce((acc, c, a) => acc + c * strides[perm[a]], 0);
-    for (let a = rank - 1; a >= 0; a--) {
-      if (++coord[a] < shape[a]) break;
-      coord[a] = 0;
-    }
-  }
+  const index = permutedIndex(x.shape, perm);
+  const size = index.length;
   const name = `${ctx.node.outputs[0]}/axes-last`;
   ctx.emit({
     kind: "gather",

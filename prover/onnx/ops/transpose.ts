@@ -4,6 +4,30 @@ import type { NormalizeContext } from "../context.js";
 import { numel } from "../tensor.js";
 import { selectElements } from "./shape-ops.js";
 
+/** For each element of x permuted by `perm` (row-major), the index of the element of x it reads. */
+export function permutedIndex(shape: readonly number[], perm: readonly number[]): Int32Array {
+  const rank = shape.length;
+  const strides = new Array<number>(rank);
+  let s = 1;
+  for (let a = rank - 1; a >= 0; a--) {
+    strides[a] = s;
+    s *= shape[a];
+  }
+  const out = perm.map((p) => shape[p]);
+  const index = new Int32Array(numel(out));
+  const coord = new Array<number>(rank).fill(0);
+  for (let k = 0; k < index.length; k++) {
+    let src = 0;
+    for (let a = 0; a < rank; a++) src += coord[a] * strides[perm[a]];
+    index[k] = src;
+    for (let a = rank - 1; a >= 0; a--) {
+      if (++coord[a] < out[a]) break;
+      coord[a] = 0;
+    }
+  }
+  return index;
+}
+
 export function transpose(ctx: NormalizeContext): void {
   const v = ctx.input(0);
   if (!v) ctx.unsupported("missing input");
@@ -12,24 +36,9 @@ export function transpose(ctx: NormalizeContext): void {
   const perm = ctx.attrInts("perm") ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
   if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i))
     ctx.unsupported(`perm [${perm.join(", ")}] for rank ${rank}`);
-  const shape = perm.map((p) => x.shape[p]);
-  const size = numel(shape);
-  const strides = new Array<number>(rank);
-  let s = 1;
-  for (let a = rank - 1; a >= 0; a--) {
-    strides[a] = s;
-    s *= x.shape[a];
-  }
-  const index = new Int32Array(size);
-  const coord = new Array<number>(rank).fill(0);
-  for (let k = 0; k < size; k++) {
-    let src = 0;
-    for (let a = 0; a < rank; a++) src += coord[a] * strides[perm[a]];
-    index[k] = src;
-    for (let a = rank - 1; a >= 0; a--) {
-      if (++coord[a] < shape[a]) break;
-      coord[a] = 0;
-    }
-  }
-  selectElements(ctx, index, shape);
+  selectElements(
+    ctx,
+    permutedIndex(x.shape, perm),
+    perm.map((p) => x.shape[p]),
+  );
 }
