@@ -51,7 +51,13 @@ export interface ModelManifest {
   onnx: { sha256: string; file: string };
   quantization: QuantizationConfig;
   /** How the bit widths were chosen: the target and every setting tried (prover/engine/bit-search.ts). */
-  quantizationSearch?: { target: SearchResult["target"]; met: boolean; tried: SearchStep[] };
+  quantizationSearch?: {
+    target: SearchResult["target"];
+    met: boolean;
+    /** The constraints predicted before compiling (engine/cost.ts); circuit.constraints is circom's count. */
+    predictedConstraints?: number;
+    tried: SearchStep[];
+  };
   input: { shape: number[]; frac: number; encoding: EncodingInfo };
   output: {
     shape: number[];
@@ -112,6 +118,8 @@ export interface CompileModelOptions {
   quantization?: Partial<QuantizationConfig>;
   /** What the bit-width search aims at (default: 99.5% agreement on the calibration inputs). */
   target?: QuantizationTarget;
+  /** Evaluations the per-layer phase of the search may spend (SearchOptions.layerSteps). */
+  layerSteps?: number;
   /** A real (prepared) powers-of-tau ceremony file; without it a development one is used. */
   ptau?: string;
   /** Run Groth16 setup too (default true). */
@@ -150,9 +158,20 @@ async function planCircuit(opts: CompileModelOptions, say: StageProgress): Promi
   const graph = normalize(parseModel(onnxBytes, typeof opts.onnx === "string" ? opts.onnx : "model"));
   for (const note of graph.notes ?? []) say("load", note);
   say("quantize", `calibrating on ${opts.calibration.length} inputs`);
-  const search = searchQuantization(graph, opts.calibration, opts.target, opts.quantization);
-  for (const t of search.tried) say("quantize", describeStep(t, search.target));
+  const search = searchQuantization(graph, opts.calibration, opts.target, opts.quantization, {
+    layerSteps: opts.layerSteps,
+  });
+  for (const t of search.tried) if (!t.change) say("quantize", describeStep(t, search.target));
+  const layerSteps = search.tried.filter((t) => t.change);
+  if (layerSteps.length > 0) {
+    const kept = layerSteps
+      .filter((t) => t.change!.kept)
+      .map(({ change: c }) => `${c!.layer} ${short(c!.width)} ${c!.to}`);
+    const which = kept.length > 0 ? ` (${kept.join(", ")})` : "";
+    say("quantize", `per layer: ${layerSteps.length} narrowings tried, ${kept.length} kept${which}`);
+  }
   if (!search.met) say("quantize", `no setting met the target: using the best, ${bits(search.config)}`);
+  say("quantize", `predicted: ${search.constraints.toLocaleString("en-US")} constraints`);
   const { config, model: quantized } = search;
   const source = emitCircuit(quantized, { generatedBy: opts.generatedBy ?? "assay model compile" });
   // The first line names the command that generated the file; the id covers only the circuit.
@@ -168,13 +187,19 @@ function bits(c: QuantizationConfig): string {
   return `input ${c.inputBits}, weight ${c.weightBits}, activation ${c.activationBits} bits${segments}`;
 }
 
+function short(width: "weightBits" | "activationBits"): string {
+  return width === "weightBits" ? "weights" : "activations";
+}
+
 function describeStep(t: SearchStep, target: SearchResult["target"]): string {
   if (t.error) return `${bits(t.config)}: ${t.error}`;
   const pct = `${(t.agreement! * 100).toFixed(1)}%`;
-  if (target === "given") return `${bits(t.config)} (given): ${pct} agreement with the float model on calibration`;
+  const size = t.constraints === undefined ? "" : `, ${t.constraints.toLocaleString("en-US")} constraints predicted`;
+  if (target === "given")
+    return `${bits(t.config)} (given): ${pct} agreement with the float model on calibration${size}`;
   const goal =
     target.kind === "resources" ? "target: fewest constraints" : `target ${(target.minAgreement ?? 0.995) * 100}%`;
-  return `${bits(t.config)}: ${pct} agreement with the float model on calibration (${goal})`;
+  return `${bits(t.config)}: ${pct} agreement with the float model on calibration (${goal})${size}`;
 }
 
 function planLabel(plan: CircuitPlan): string {
@@ -191,7 +216,12 @@ function manifestOf(plan: CircuitPlan, compiled: { constraints: number; wires: n
     circuitId: plan.ref.circuitId,
     onnx: { sha256: sha256Hex(plan.onnxBytes), file: plan.onnxFile },
     quantization: plan.config,
-    quantizationSearch: { target: plan.search.target, met: plan.search.met, tried: plan.search.tried },
+    quantizationSearch: {
+      target: plan.search.target,
+      met: plan.search.met,
+      predictedConstraints: plan.search.constraints,
+      tried: plan.search.tried,
+    },
     input: { shape: quantized.input.shape, frac: quantized.input.frac, encoding: encInfo(inEnc) },
     output: {
       shape: quantized.output.shape,

@@ -33,7 +33,7 @@ import { argmaxAlong, softmaxAlong } from "../prover/model/head.js";
 import { normalize, OPERATORS, parseModel } from "../prover/onnx/index.js";
 import { decodeTensor } from "../prover/onnx/tensor.js";
 import { evaluateInteger, evaluateLayers, quantizeInput } from "../prover/engine/evaluate.js";
-import { quantize } from "../prover/engine/fixed-point.js";
+import { quantizeTraced } from "../prover/engine/fixed-point.js";
 import type { QuantizationConfig, QuantizedModel } from "../prover/quantize/quantized-model.js";
 import { compileCircuit } from "../prover/zk/circom.js";
 import { checkR1csSync } from "../prover/zk/r1cs-check.js";
@@ -146,18 +146,6 @@ function bindConstants(bytes: Uint8Array, set: DataSet): Uint8Array {
   return onnx.ModelProto.encode(m).finish();
 }
 
-/** Rough constraint count of the circuit (a guard before compiling). */
-export function estimateConstraints(q: QuantizedModel): number {
-  let n = q.input.shape.reduce((a, b) => a * b, 1) * q.config.inputBits;
-  for (const l of q.layers) {
-    const size = l.outMin.length;
-    if (l.kind === "maxpool") n += size * l.win.kh * l.win.kw * (l.diffBits + 2);
-    if (l.act?.kind === "pwl") n += size * (l.act.pwl.n + 2 ** l.act.pwl.k + 8);
-    else if (l.act) n += size * (l.act.shift + 3 * l.act.bits + 4);
-  }
-  return n;
-}
-
 /** Compiles (cached by source hash) and checks evaluator == witness for one input. */
 async function checkCircuit(
   q: QuantizedModel,
@@ -235,7 +223,7 @@ export async function runCase(c: ConformanceCase, opts: { circuit?: boolean } = 
           return { ...res, status: "fail", reason: `float graph element ${i}: ${f[i]} vs expected ${want[i]}` };
         }
       }
-      const q = quantize(g, [x], CONFORMANCE_QUANTIZATION);
+      const { model: q, constraints: estimate } = quantizeTraced(g, [x], CONFORMANCE_QUANTIZATION);
       const r = evaluateInteger(q, x);
       const got = g.head === "argmax" ? r.labels : head(r.dequantized);
       const t = 2 ** TOLERANCE_LOG2 * Math.max(1, maxAbs(want));
@@ -254,7 +242,6 @@ export async function runCase(c: ConformanceCase, opts: { circuit?: boolean } = 
         }
       }
       if (opts.circuit !== false) {
-        const estimate = estimateConstraints(q);
         if (estimate > MAX_CIRCUIT_CONSTRAINTS) {
           res.status = "pass (evaluator)";
           res.reason = `circuit not built: ~${estimate} constraints`;

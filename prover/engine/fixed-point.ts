@@ -31,10 +31,12 @@ import {
   type QuantizedModel,
   QUANTIZED_MODEL_FORMAT,
   QUANTIZED_MODEL_VERSION,
+  widthsFor,
 } from "../quantize/quantized-model.js";
 import { signedBits } from "../quantize/signed-bits.js";
 import { fracFor, maxOf, minOf, type ValueRange } from "../quantize/value-range.js";
 import { type Calibration, calibrate, quantizedInput } from "./calibration.js";
+import { estimateConstraints } from "./cost.js";
 import { commutesWithMax, placePool, type PoolingOption } from "./pool-placement.js";
 
 export { QuantizationError } from "../quantize/activation.js";
@@ -62,6 +64,8 @@ interface Ref {
 interface GraphState {
   g: FloatGraph;
   config: QuantizationConfig;
+  /** The widths of the op being quantized (the config with its layer's own widths). */
+  cfg: QuantizationConfig;
   pooling: PoolingOption;
   absMax: Map<string, number>;
   consumers: Map<string, FloatOp[]>;
@@ -69,6 +73,10 @@ interface GraphState {
   layers: QuantizedLayer[];
   /** Per layer: the float tensor its output approximates. */
   tensors: string[];
+  /** Per layer: the constraints its core and step cost (./cost.ts). */
+  costs: number[];
+  /** Per layer: the tensor its core writes (the key of its own widths in QuantizationConfig.layers). */
+  keys: string[];
   /** Activations already fused into the layer before them. */
   fused: Set<FloatOp>;
   /** Activations handed to a max pool (it applies them to the pooled raw values). */
@@ -77,7 +85,7 @@ interface GraphState {
 
 /** The scale calibrated for a tensor: its max |v| fills activationBits. */
 function targetFrac(s: GraphState, name: string): number {
-  return fracFor(s.absMax.get(name) ?? 0, 2 ** (s.config.activationBits - 1) - 1);
+  return fracFor(s.absMax.get(name) ?? 0, 2 ** (s.cfg.activationBits - 1) - 1);
 }
 
 /** The only reader of a tensor (none for the graph output). */
@@ -87,8 +95,8 @@ function sole(s: GraphState, name: string): FloatOp | undefined {
 }
 
 function act(s: GraphState, spec: ActSpec, range: ValueRange, name: string, where: string): ActResult {
-  const segments = s.config.pwlSegmentsLog2;
-  return quantizeActivation(spec, range, targetFrac(s, name), s.config.activationBits, where, segments);
+  const segments = s.cfg.pwlSegmentsLog2;
+  return quantizeActivation(spec, range, targetFrac(s, name), s.cfg.activationBits, where, segments);
 }
 
 /**
@@ -122,7 +130,7 @@ function linearChainOk(s: GraphState, core: Core, reader: FloatOp, outName: stri
   const ranges = reader.inputs.map((name) => (name === outName ? core.range : s.refs.get(name)?.range));
   if (ranges.some((r) => r === undefined)) return false;
   try {
-    floatKindOf(reader).quantize(reader, ranges as ValueRange[], { config: s.config, where });
+    floatKindOf(reader).quantize(reader, ranges as ValueRange[], { config: widthsFor(s.config, reader.output), where });
     return true;
   } catch (e) {
     if (e instanceof QuantizationError) return false;
@@ -159,6 +167,7 @@ function pushLayer(
   nodes: string[],
   size: number,
   tensor: string,
+  key: string,
 ): Ref {
   const range = result ? result.out : core.range;
   const lo = minOf(range.lo);
@@ -175,6 +184,8 @@ function pushLayer(
     nodes,
   } as QuantizedLayer);
   s.tensors.push(tensor);
+  s.costs.push(core.cost + (result ? result.cost * size : 0));
+  s.keys.push(key);
   return { layer: s.layers.length - 1, range };
 }
 
@@ -183,10 +194,11 @@ function quantizeOp(s: GraphState, op: FloatOp): void {
   if (s.fused.has(op)) return;
   const ins = op.inputs.map((name) => s.refs.get(name)!);
   const where = `layer ${s.layers.length} (${op.nodes.join("+")})`;
+  s.cfg = widthsFor(s.config, op.output);
   const core = floatKindOf(op).quantize(
     op,
     ins.map((r) => r.range),
-    { config: s.config, where },
+    { config: s.cfg, where },
   );
   const { spec, nodes, outName } = fuseActivation(s, op);
   const raw = core.range.frac > targetFrac(s, outName);
@@ -216,7 +228,7 @@ function quantizeOp(s: GraphState, op: FloatOp): void {
   } else {
     result = finalActivation(s, spec, core, outName, where);
   }
-  s.refs.set(outName, pushLayer(s, core, ins, result, nodes, op.size, tensor));
+  s.refs.set(outName, pushLayer(s, core, ins, result, nodes, op.size, tensor, op.output));
 }
 
 function quantizedOutput(s: GraphState): QuantizedModel["output"] {
@@ -248,16 +260,26 @@ export function quantize(
   return quantizeTraced(g, calibration, config, options).model;
 }
 
-/**
- * quantize(), and for every layer the float-graph tensor its output approximates: the tensor
- * whose distance from the dequantized layer output the layer's errorBound bounds.
- */
+/** A quantized model with what the compiler learnt making it. */
+export interface Traced {
+  model: QuantizedModel;
+  /** Per layer: the float-graph tensor its output approximates (its errorBound bounds the distance). */
+  tensors: string[];
+  /** Per layer: the constraints its core and step cost. */
+  costs: number[];
+  /** Per layer: the key of its own widths (QuantizationConfig.layers). */
+  keys: string[];
+  /** The circuit's predicted size (./cost.ts). */
+  constraints: number;
+}
+
+/** quantize(), traced (see Traced). */
 export function quantizeTraced(
   g: FloatGraph,
   calibration: readonly ArrayLike<number>[],
   config: QuantizationConfig = DEFAULT_QUANTIZATION,
   options: QuantizeOptions = {},
-): { model: QuantizedModel; tensors: string[] } {
+): Traced {
   const cal = options.calibrated ?? calibrate(g, calibration);
   const { input, range } = quantizedInput(g, cal, config);
   const consumers = new Map<string, FloatOp[]>();
@@ -265,12 +287,15 @@ export function quantizeTraced(
   const s: GraphState = {
     g,
     config,
+    cfg: config,
     pooling: options.pooling ?? "auto",
     absMax: cal.absMax,
     consumers,
     refs: new Map([[g.input.name, { layer: -1, range }]]),
     layers: [],
     tensors: [],
+    costs: [],
+    keys: [],
     fused: new Set(),
     pendingAct: new Map(),
   };
@@ -285,5 +310,5 @@ export function quantizeTraced(
     output,
     source: { inputName: g.input.onnxName, outputName: g.output.onnxName, opset: g.opset },
   };
-  return { model, tensors: s.tensors };
+  return { model, tensors: s.tensors, costs: s.costs, keys: s.keys, constraints: estimateConstraints(model, s.costs) };
 }

@@ -96,6 +96,23 @@ export function thresholdsByFeature(layer: Pick<TreesLayer, "feature" | "thresho
   return sets.map((s) => [...s].sort((a, b) => a - b));
 }
 
+/** Digits of the Interval range checks on a feature whose integer values span [lo, hi]. */
+function intervalBits(lo: number, hi: number): number {
+  let bits = 1;
+  while (2 ** bits <= hi - lo) bits++;
+  return bits;
+}
+
+/** Constraints of one row (tree.circom's Cost lines): an Interval per tested feature, a product per tested non-root. */
+function rowCost(layer: Pick<TreesLayer, "feature" | "threshold" | "features" | "roots" | "inLo" | "inHi">): number {
+  const intervals = thresholdsByFeature(layer).reduce(
+    (sum, ts, f) => (ts.length === 0 ? sum : sum + ts.length + 1 + 2 * intervalBits(layer.inLo[f], layer.inHi[f])),
+    0,
+  );
+  const tested = layer.feature.filter((f) => f >= 0).length - layer.roots.filter((r) => layer.feature[r] >= 0).length;
+  return intervals + tested;
+}
+
 /** The leaves each tree can reach (every leaf below its root). */
 function leavesOf(op: Pick<TreesOp, "feature" | "hi" | "lo">, root: number): number[] {
   const out: number[] = [];
@@ -180,7 +197,7 @@ export const trees: Kind<"trees", "trees"> = {
       inLo,
       inHi,
     };
-    return { params, range, cost: 0 };
+    return { params, range, cost: rows * rowCost(params) };
   },
 
   emit(layer, k, [input], ctx) {
@@ -221,9 +238,8 @@ export const trees: Kind<"trees", "trees"> = {
     );
     const intervals = byFeature.map((ts, f) => {
       if (ts.length === 0) return null;
-      let bits = 1;
-      while (2 ** bits <= layer.inHi[f] - layer.inLo[f]) bits++;
       const thr = constantFunction(ctx, `THR${k}_${f}`, ts);
+      const bits = intervalBits(layer.inLo[f], layer.inHi[f]);
       return templateCall("Interval", [ts.length, bits, layer.inLo[f], layer.inHi[f], thr]);
     });
     for (let r = 0; r < rows; r++) {

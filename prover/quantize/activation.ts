@@ -126,7 +126,8 @@ function quantizeClip(spec: ClipOp, q: Rescaled): ActResult {
   return {
     act: { kind: "clip", shift, bits, lo, hi },
     out: { frac: qFrac, lo: qlo.map(clampTo), hi: qhi.map(clampTo), err: q.err + boundErr },
-    cost: q.cost + (lo !== null && lo !== 0 ? bits + 1 : 0) + (hi !== null ? bits + 1 : 0) + 2,
+    // circuits/activation.circom's Cost line: per present bound a product and (but for LO = 0) BITS+1 digits.
+    cost: q.cost + (lo === null ? 0 : lo === 0 ? 1 : bits + 2) + (hi === null ? 0 : bits + 2),
   };
 }
 

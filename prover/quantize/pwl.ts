@@ -198,7 +198,8 @@ export function buildPwl(
     outFrac: fo,
     approxError: approximationError(F, { a, b, yLo, yHi, h, fa, offsetFrac, fb, fo }),
     lipschitz: F.d1Max,
-    cost: digits + 2 ** k + (saturating ? 6 : 1),
+    // circuits/pwl.circom's Cost line: the digits, the decoder's 2^K - 2, the rest.
+    cost: digits + 2 ** k - 2 + (saturating ? 6 : 1),
   };
 }
 

@@ -289,6 +289,23 @@ export interface QuantizationConfig {
    * searched at 5 first.
    */
   pwlSegmentsLog2?: number;
+  /**
+   * Widths of single layers that differ from the ones above, keyed by the float-graph tensor the
+   * layer's core writes (prover/engine/bit-search.ts narrows the layers that can afford it).
+   */
+  layers?: Record<string, LayerWidths>;
+}
+
+/** A layer's own weight and activation widths. */
+export interface LayerWidths {
+  weightBits?: number;
+  activationBits?: number;
+}
+
+/** The widths the layer whose core writes `tensor` is quantized with. */
+export function widthsFor(config: QuantizationConfig, tensor: string): QuantizationConfig {
+  const own = config.layers && Object.hasOwn(config.layers, tensor) ? config.layers[tensor] : undefined;
+  return own ? { ...config, ...own } : config;
 }
 
 export const DEFAULT_QUANTIZATION: QuantizationConfig = { inputBits: 8, weightBits: 8, activationBits: 10 };

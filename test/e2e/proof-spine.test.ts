@@ -63,6 +63,9 @@ describe("e2e: ONNX model proven and verified on-chain", function () {
     expect(model.manifest.format).to.equal("assay.model-artifacts");
     expect(model.manifest.version).to.equal(1);
     expect(model.manifest.circuit.constraints).to.be.greaterThan(1000).and.lessThan(4000);
+    // Predicted before compiling (engine/cost.ts): within the zero padding of one Poseidon permutation.
+    const predicted = model.manifest.quantizationSearch!.predictedConstraints!;
+    expect(Math.abs(predicted - model.manifest.circuit.constraints)).to.be.at.most(40);
     expect(model.setup!.ptau.kind).to.equal("development");
     expect(model.setup!.ptau.unsafeForProduction).to.equal(true);
     expect(readFileSync(artifactPath(model.ref, "circom"), "utf8")).to.match(

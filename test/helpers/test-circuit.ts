@@ -12,6 +12,8 @@ import path from "node:path";
 import { AssertionError } from "chai";
 import * as snarkjs from "snarkjs";
 import { PROJECT_ROOT } from "../../prover/artifacts.js";
+import { fitsOneWord, packWords, type TensorEncoding, tensorTag } from "../../prover/commit/tensor-commitment.js";
+import { FIELD_MODULUS } from "../../prover/field.js";
 import {
   circom2Version,
   compileCircuit,
@@ -309,4 +311,50 @@ export async function witnessFailure(p: Promise<unknown>, template?: string): Pr
     throw new AssertionError(`expected the failure in template ${template}, got ${err.template} (${err.message})`);
   }
   return err;
+}
+
+/**
+ * A generated model circuit without its Poseidon permutations (about 6 s of circom per compile
+ * each), for tests of the layers: the input commitment (TensorCommit) keeps its range checks
+ * alone, and an output too wide for one word publishes TAG + the sum of its packed words
+ * (standInOutput) instead of their hash. What the layers compute is unchanged; the commitments
+ * have tests of their own (test/circuits/commit.test.ts, and every test that proves a model).
+ */
+export function withoutPoseidon(source: string): string {
+  const call = /component cin = TensorCommit\(/;
+  if (!call.test(source)) throw new Error("not a generated model circuit: no TensorCommit input");
+  const templates = [
+    `// Test only: TensorCommit's range checks, without the commitment.`,
+    `template InputRangeOnly(N, BITS, OFFSET, TAG) {`,
+    `  signal input in[N];`,
+    `  signal input salt;`,
+    `  signal output commitment;`,
+    `  component digits[N];`,
+    `  for (var i = 0; i < N; i++) {`,
+    `    digits[i] = Num2Bits(BITS);`,
+    `    digits[i].in <== in[i] + OFFSET;`,
+    `  }`,
+    `  commitment <== salt + TAG;`,
+    `}`,
+    ``,
+    `// Test only: a linear stand-in for PoseidonChain.`,
+    `template ChainSum(M, TAG) {`,
+    `  signal input in[M];`,
+    `  signal output out;`,
+    `  var s = TAG;`,
+    `  for (var i = 0; i < M; i++) s += in[i];`,
+    `  out <== s;`,
+    `}`,
+    ``,
+  ].join("\n");
+  return source
+    .replace(call, "component cin = InputRangeOnly(")
+    .replace(/component oc = PoseidonChain\(/, "component oc = ChainSum(")
+    .replace("template AssayModel()", `${templates}template AssayModel()`);
+}
+
+/** The public output of withoutPoseidon's circuit for `values` (what outputSignal is for the real one). */
+export function standInOutput(values: readonly bigint[], enc: TensorEncoding): bigint {
+  if (fitsOneWord(enc)) return packWords(values, enc)[0];
+  return packWords(values, enc).reduce((a, w) => (a + w) % FIELD_MODULUS, tensorTag(enc) % FIELD_MODULUS);
 }

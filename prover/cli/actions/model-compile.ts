@@ -82,6 +82,7 @@ export async function run(onnx: string, o: Opts): Promise<void> {
     setup: o.setup,
     quantization: { inputBits: o.inputBits, weightBits: o.weightBits, activationBits: o.activationBits },
     target: { kind: o.target, minAgreement: o.minAgreement },
+    layerSteps: o.layerSteps,
     generatedBy: `assay model compile ${onnx}`,
     onProgress: stages.onProgress,
   }).finally(() => releaseCurve());

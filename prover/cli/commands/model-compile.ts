@@ -21,6 +21,7 @@ export interface ModelCompileOptions {
   activationBits?: number;
   target: "accuracy" | "resources";
   minAgreement?: number;
+  layerSteps?: number;
 }
 
 /** A share in (0, 1], written 0.995 or 99.5%. */
@@ -52,12 +53,18 @@ export function defineModelCompile(model: Command): void {
     .option("--no-setup", "stop after compiling the circuit and checking one witness")
     .option(
       "--target <accuracy|resources>",
-      "how bit widths are chosen: accuracy (the cheapest setting whose labels / values agree with the float " +
-        "model on the calibration inputs, default) or resources (the cheapest setting)",
+      "how bit widths are chosen: accuracy (the fewest predicted constraints whose labels / values agree with " +
+        "the float model on the calibration inputs: a model-wide setting, then single layers narrowed; default) " +
+        "or resources (the cheapest setting)",
       targetOption,
       "accuracy",
     )
     .option("--min-agreement <share>", "the accuracy target (default 99.5%)", shareOption("--min-agreement"))
+    .option(
+      "--layer-steps <n>",
+      "evaluations the per-layer narrowing may spend (default 48; 0: model-wide widths only)",
+      intOption("--layer-steps", 0, 10_000),
+    )
     .option(
       "--input-bits <n>",
       `bits of the quantized input (given widths skip the search; default ${DEFAULT_QUANTIZATION.inputBits})`,

@@ -3,16 +3,17 @@
 // public output equals what the evaluator predicts, the witness satisfies the r1cs, and the
 // dequantized output is within the quantizer's a-priori error bound of onnxruntime's.
 import { expect } from "chai";
-import { outputSignal } from "../../../prover/commit/tensor-commitment.js";
+import { fitsOneWord } from "../../../prover/commit/tensor-commitment.js";
 import { emitCircuit } from "../../../prover/circuit/emit.js";
 import { argmaxGroups, outputEncoding, outputIsLabel, outputValues } from "../../../prover/circuit/encodings.js";
 import { evaluateFloat } from "../../../prover/engine/float-eval.js";
 import { softmaxAlong } from "../../../prover/model/head.js";
 import { normalize, parseModel } from "../../../prover/onnx/index.js";
 import { evaluateInteger, evaluateLayers, quantizeInput } from "../../../prover/engine/evaluate.js";
-import { quantize } from "../../../prover/engine/fixed-point.js";
+import { chainPermutations, POSEIDON_PERMUTATION } from "../../../prover/engine/cost.js";
+import { quantizeTraced } from "../../../prover/engine/fixed-point.js";
 import type { QuantizedModel } from "../../../prover/quantize/quantized-model.js";
-import { testCircuit } from "../../helpers/test-circuit.js";
+import { standInOutput, testCircuit, withoutPoseidon } from "../../helpers/test-circuit.js";
 import { randomFloats } from "../../helpers/onnx-builder.js";
 import { caseModel, numel, OP_CASES, type OpCase, runOrt } from "../../helpers/onnx-cases.js";
 
@@ -93,9 +94,22 @@ describe("quantized evaluator == circuit on small models (every layer kind)", ()
       const g = normalize(parseModel(bytes));
       const n = numel(c.inDims);
       const calib = Array.from({ length: 8 }, (_, s) => randomFloats(n, 40 + s).map((v) => v * 2));
-      const q = quantize(g, calib);
+      const { model: q, constraints: predicted } = quantizeTraced(g, calib);
       (c as { check?: (q: QuantizedModel) => void }).check?.(q);
-      const circuit = await testCircuit(emitCircuit(q, { generatedBy: "test" }));
+      // The layers, without the Poseidon permutations of the input and output commitments (tested
+      // on their own, and in every test that proves a whole model).
+      const circuit = await testCircuit(withoutPoseidon(emitCircuit(q, { generatedBy: "test" })));
+      // The size predicted before compiling (engine/cost.ts), every layer kind, less the
+      // commitments' permutations: within 40 constraints or 2% where --O2 finds more to fold.
+      const enc = outputEncoding(q);
+      const outPermutations = outputIsLabel(q) || fitsOneWord(enc) ? 0 : chainPermutations(enc.n, enc.bits);
+      const layersPredicted =
+        predicted - POSEIDON_PERMUTATION * (chainPermutations(n, q.config.inputBits) + outPermutations);
+      const slack = Math.max(40, 0.02 * circuit.constraints);
+      expect(
+        Math.abs(layersPredicted - circuit.constraints),
+        `predicted ${layersPredicted}, circom ${circuit.constraints}`,
+      ).to.be.at.most(slack);
       for (const x of calib.slice(0, 2)) {
         const { values } = quantizeInput(q, x);
         const layers = evaluateLayers(q, values);
@@ -112,7 +126,7 @@ describe("quantized evaluator == circuit on small models (every layer kind)", ()
           }),
         );
         const r = evaluateInteger(q, x);
-        const expected = outputIsLabel(q) ? BigInt(r.label) : await outputSignal(outputValues(q, r), outputEncoding(q));
+        const expected = outputIsLabel(q) ? BigInt(r.label) : standInOutput(outputValues(q, r), outputEncoding(q));
         expect(w[2], "public output").to.equal(expected);
         // Nonlinear layers keep their outputs as witness signals; linear ones are substituted away.
         if (q.layers.some((l) => l.act)) expect(compared).to.be.greaterThan(0);
