@@ -278,7 +278,7 @@ async function compileOrReuse(plan: CircuitPlan, generatedBy: string, say: Stage
   const compiled = await runCircom(plan, say);
   const manifest = manifestOf(plan, compiled, generatedBy);
   await writeJsonAtomic(artifactPath(ref, "manifest"), manifest);
-  say("compile", `${compiled.constraints} constraints`);
+  say("compile", `${compiled.constraints} constraints (predicted ${plan.search.constraints})`);
   return manifest;
 }
 
