@@ -171,6 +171,11 @@ export interface LayerNormOp extends OpBase {
   rows: number;
   n: number;
   eps: number;
+  /**
+   * Not centred (ai.onnx.ml Normalizer, eps 0: a zero row stays zero): "l2" x / sqrt(sum x^2 + eps),
+   * "l1" x / (sum |x| + eps); absent: LayerNormalization.
+   */
+  norm?: "l1" | "l2";
   /** [n]. */
   gamma: Float64Array;
   beta: Float64Array;

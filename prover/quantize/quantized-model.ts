@@ -231,6 +231,13 @@ export interface LayerNormLayer extends LayerBase {
   kind: "layerNorm";
   rows: number;
   n: number;
+  /**
+   * "l2": c_i = x_i, r = floor(2^R / sqrt(W)), W = sum c_i^2 + epsInt; "l1": c_i = x_i,
+   * r = floor(2^R / W), W = sum |c_i| + epsInt (absBits: the width of |x|'s sign test); absent:
+   * c_i = n x_i - sum_j x_j, r as for "l2".
+   */
+  norm?: "l1" | "l2";
+  absBits?: number;
   epsInt: number;
   wBits: number;
   rsqrtBits: number;

@@ -18,7 +18,7 @@ import { identity } from "./identity.js";
 import { layerNormalization, sqrt } from "./layer-norm.js";
 import { leakyRelu, prelu } from "./leaky-relu.js";
 import { matmul } from "./matmul.js";
-import { linearClassifier, linearRegressor, scaler, zipMap } from "./ml-linear.js";
+import { linearClassifier, linearRegressor, normalizer, scaler, zipMap } from "./ml-linear.js";
 import { treeEnsembleClassifier, treeEnsembleRegressor } from "./ml-trees.js";
 import { maxPool } from "./max-pool.js";
 import { mul } from "./mul.js";
@@ -81,6 +81,7 @@ export const OPERATORS: Readonly<Record<string, OpHandler>> = {
   Unsqueeze: unsqueeze,
   "ai.onnx.ml.LinearClassifier": linearClassifier,
   "ai.onnx.ml.LinearRegressor": linearRegressor,
+  "ai.onnx.ml.Normalizer": normalizer,
   "ai.onnx.ml.Scaler": scaler,
   "ai.onnx.ml.TreeEnsembleClassifier": treeEnsembleClassifier,
   "ai.onnx.ml.TreeEnsembleRegressor": treeEnsembleRegressor,

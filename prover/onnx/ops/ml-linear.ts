@@ -120,3 +120,31 @@ export function defineClassifierOutputs(ctx: NormalizeContext, scores: DynValue)
 export function zipMap(ctx: NormalizeContext): void {
   ctx.dynInput(0);
 }
+
+/**
+ * Normalizer: each row divided by its L2 norm (sqrt of the sum of squares) or L1 norm (sum of
+ * absolute values); a zero row stays zero. Quantized as an uncentred layerNorm op
+ * (prover/kinds/layer-norm.ts). MAX divides by the row's largest value, which may be zero or
+ * negative (onnxruntime divides by it as it is): not supported.
+ */
+export function normalizer(ctx: NormalizeContext): void {
+  const x = features(ctx);
+  const norm = ctx.attrString("norm", "MAX");
+  if (norm !== "L1" && norm !== "L2")
+    ctx.unsupported(`norm ${norm} (L1 and L2 are supported: MAX divides by a maximum that may be 0 or negative)`);
+  const size = x.rows * x.c;
+  ctx.emit({
+    kind: "layerNorm",
+    inputs: [x.name],
+    output: ctx.node.outputs[0],
+    size,
+    rows: x.rows,
+    n: x.c,
+    eps: 0,
+    norm: norm === "L1" ? "l1" : "l2",
+    gamma: new Float64Array(x.c).fill(1),
+    beta: new Float64Array(x.c),
+    nodes: [ctx.node.name],
+  });
+  ctx.dynOutput(0, ctx.dynInput(0).shape);
+}

@@ -1,4 +1,4 @@
-// The linear models of ai.onnx.ml (Scaler, LinearRegressor, LinearClassifier, ZipMap), as
+// The linear models of ai.onnx.ml (Scaler, Normalizer, LinearRegressor, LinearClassifier, ZipMap), as
 // scikit-learn pipelines export them: the float graph agrees with onnxruntime, the quantized model
 // stays within its error bound (regressor) or gives onnxruntime's label (classifier), and the
 // circuit equals the integer evaluator. The classifier's label is proven; its scores output is
@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import ort from "onnxruntime-node";
 import { emitCircuit } from "../../../prover/circuit/emit.js";
-import { evaluateInteger, quantizeInput } from "../../../prover/engine/evaluate.js";
+import { evaluateInteger, evaluateLayers, quantizeInput } from "../../../prover/engine/evaluate.js";
 import { quantize } from "../../../prover/engine/fixed-point.js";
 import { evaluateFloat } from "../../../prover/engine/float-eval.js";
 import { UnsupportedOperatorError } from "../../../prover/errors.js";
@@ -52,6 +52,32 @@ function regressor(post = "NONE"): Uint8Array {
           targets: 2,
           post_transform: { string: post },
         },
+      },
+    ],
+  });
+}
+
+function normalized(norm: "L1" | "L2" | "MAX"): Uint8Array {
+  return buildModel({
+    input: { name: "x", dims: [1, C] },
+    output: { name: "y", dims: [1, 2] },
+    nodes: [
+      SCALER,
+      {
+        op: "Normalizer",
+        domain: "ai.onnx.ml",
+        name: "norm",
+        inputs: ["s"],
+        outputs: ["n"],
+        attrs: { norm: { string: norm } },
+      },
+      {
+        op: "LinearRegressor",
+        domain: "ai.onnx.ml",
+        name: "reg",
+        inputs: ["n"],
+        outputs: ["y"],
+        attrs: { coefficients: { floats: randomFloats(2 * C, 5) }, intercepts: { floats: [0.3, -0.7] }, targets: 2 },
       },
     ],
   });
@@ -126,6 +152,68 @@ describe("onnx: ai.onnx.ml linear models", function () {
       expect(agree / xs.length).to.be.at.least(0.95);
     });
   }
+
+  for (const norm of ["L2", "L1"] as const) {
+    const what = `Scaler + Normalizer ${norm} + LinearRegressor`;
+    it(`${what}: onnxruntime's values and a zero row; circuit == evaluator`, async () => {
+      const bytes = normalized(norm);
+      const g = normalize(parseModel(bytes));
+      expect(g.ops.map((o) => o.kind)).to.deep.equal(["affine", "layerNorm", "dense"]);
+      const q = quantize(g, rows(16, 100));
+      expect(q.layers[1]).to.include({ kind: "layerNorm", norm: norm.toLowerCase() });
+      // The zero row (the Scaler's offsets, negated and scaled back) stays zero, as in onnxruntime.
+      const zero = [0.5, -1, 0, 2, 0.25];
+      let worst = 0;
+      for (const x of [...rows(24, 200), zero]) {
+        const want = await ortRun(bytes, x, "y");
+        const f = evaluateFloat(g, x);
+        f.forEach((v, i) => expect(Math.abs(v - want[i]), `float ${v}, onnxruntime ${want[i]}`).to.be.below(1e-4));
+        const r = evaluateInteger(q, x);
+        r.dequantized.forEach((v, i) => {
+          worst = Math.max(worst, Math.abs(v - f[i]));
+          expect(Math.abs(v - f[i]), `${v} vs ${f[i]}`).to.be.at.most(q.output.errorBound);
+        });
+      }
+      // Measured against the (loose, input-independent) bound: the normalized values keep ~8 bits.
+      expect(worst).to.be.below(0.05);
+      const circuit = await testCircuit(withoutPoseidon(emitCircuit(q, { generatedBy: "test" })));
+      for (const x of [rows(1, 300)[0], zero]) {
+        const { values } = quantizeInput(q, x);
+        const w = await circuit.witness({ x: Array.from(values, BigInt), salt: 1n, binding: 2n });
+        expect(circuit.check(w).ok).to.equal(true);
+        const layers = evaluateLayers(q, values);
+        for (let j = 0; j < C; j++) expect(circuit.signal(w, `main.h1[${j}]`)).to.equal(BigInt(layers[1][j]));
+      }
+    });
+  }
+
+  it("a forged Normalizer row statistic has no witness (L1's sign digits, L2's reciprocal square root)", async () => {
+    for (const norm of ["L1", "L2"] as const) {
+      const q = quantize(normalize(parseModel(normalized(norm))), rows(16, 100));
+      const circuit = await testCircuit(withoutPoseidon(emitCircuit(q, { generatedBy: "test" })));
+      const { values } = quantizeInput(q, rows(1, 500)[0]);
+      const w = await circuit.witness({ x: Array.from(values, BigInt), salt: 1n, binding: 2n });
+      const r = circuit.signal(w, "main.lnr1[0].out");
+      // The reciprocal one larger: the normalized row grows; its pinning constraints must fail.
+      expect(circuit.check(circuit.tamper(w, { "main.lnr1[0].out": r + 1n }, { skipEliminated: true })).ok).to.equal(
+        false,
+      );
+      if (norm === "L1") {
+        // |x| claimed as -|x| (the wrong sign digit's product): the leaky step's constraints fail.
+        const a = circuit.signal(w, "main.lnabs1[0].out");
+        expect(a).to.not.equal(0n);
+        const forged = circuit.tamper(w, { "main.lnabs1[0].out": -a }, { skipEliminated: true });
+        expect(circuit.check(forged).ok).to.equal(false);
+      }
+    }
+  });
+
+  it("Normalizer MAX is refused with its reason", () => {
+    expect(() => normalize(parseModel(normalized("MAX")))).to.throw(
+      UnsupportedOperatorError,
+      'unsupported ONNX operator ai.onnx.ml.Normalizer (node "norm", opset 13): norm MAX',
+    );
+  });
 
   it("ZipMap after the classifier is dropped; unsupported forms fail with the node", () => {
     const zipped = buildModel({
