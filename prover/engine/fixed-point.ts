@@ -14,8 +14,9 @@
 // every monotone activation that is one function for all elements, so a max pool after
 // (conv -> activation) runs on the raw accumulators when that needs fewer constraints
 // (pool-placement.ts).
-// Raw accumulators also flow into Add / Concat / MaxPool unrescaled; a rescale is inserted
-// before any other reader (and at the output).
+// Raw accumulators also flow into the kinds that read raw (Add, data movement, MaxPool, trees,
+// Softmax) and into a linear reader that composes exactly and costs less to rescale after
+// (linearChainOk); a rescale is inserted before any other reader (and at the output).
 //
 // Circuit widths come from *static* bounds over every input in [min, max], not from calibration,
 // so any valid input is provable: no overflow, no saturation inside the network.
@@ -119,13 +120,19 @@ function fuseActivation(s: GraphState, op: FloatOp): { spec?: ActivationOp; node
 /**
  * Whether a core may hand its raw values to the linear layer reading it: an elementwise affine
  * core to a dense / conv (a Scaler before a regression), a Softmax to the MatMul weighing V by it
- * (attention: more weights than outputs). The two compose exactly, and the rescale between them
- * would cost a FloorShift per element for nothing. Only when the reader's accumulators stay exact.
+ * (attention: more weights than outputs), any core to a dense / conv with fewer outputs than its
+ * values. The two compose exactly, and the rescale between them would cost a FloorShift per
+ * element where the reader's own rescale costs a few more digits on fewer elements. Only when the
+ * reader's accumulators stay exact.
  */
 function linearChainOk(s: GraphState, core: Core, reader: FloatOp, outName: string, where: string): boolean {
+  const linear = reader.kind === "dense" || reader.kind === "conv";
   const chain =
-    (core.params.kind === "affine" && (reader.kind === "dense" || reader.kind === "conv")) ||
-    (core.params.kind === "softmax" && reader.kind === "matmul" && reader.inputs[0] === outName);
+    (core.params.kind === "affine" && linear) ||
+    (core.params.kind === "softmax" && reader.kind === "matmul" && reader.inputs[0] === outName) ||
+    // A reduction (a mean over the sequence, a dense layer narrower than its input): its fewer
+    // outputs are cheaper to rescale than these values.
+    (linear && reader.size < core.range.lo.length);
   if (!chain) return false;
   const ranges = reader.inputs.map((name) => (name === outName ? core.range : s.refs.get(name)?.range));
   if (ranges.some((r) => r === undefined)) return false;

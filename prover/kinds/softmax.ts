@@ -9,6 +9,9 @@
 //   q   = floor(2^recipBits / S) one hint per row, pinned by q S + r = 2^recipBits, 0 <= r < S
 //   y_i = e_i q                  ~ softmax(x)_i 2^recipBits, one product per element
 //
+// The scores arrive raw (readsRaw: the MatMul's accumulators at their own scale, no rescale):
+// RowMax's range checks of d_i would repeat a rescale's digits, and ExpDigits reads the digits
+// it needs at any scale f (the ones below its segment offsets are dropped, within epsF).
 // Softmax is shift-invariant, so subtracting the quantized maximum loses nothing, and
 // scale-invariant, so e may sit at any common scale. Error bound (real units, against the float
 // softmax of the float input):
@@ -117,7 +120,7 @@ export const softmax: Kind<"softmax", "softmax"> = {
   floatKinds: ["softmax"],
   layerKind: "softmax",
   templates: ["attention.circom"],
-  readsRaw: false,
+  readsRaw: true,
   evalFloat: (op: SoftmaxOp, [x]) => softmaxRows(op.rows, op.n, x),
   evalInt: (layer, [x]) => softmaxInt(layer, x),
 

@@ -39,8 +39,17 @@ export function checkSafe(range: ValueRange, where: string): void {
 export function quantizeWeights(w: ArrayLike<number>, bits: number): { q: number[]; frac: number } {
   let m = 0;
   for (let i = 0; i < w.length; i++) m = Math.max(m, Math.abs(w[i]));
-  const frac = m > 0 ? Math.floor(Math.log2((2 ** (bits - 1) - 1) / m)) : 0;
-  return { q: Array.from(w, (v) => Math.round(v * 2 ** frac)), frac };
+  let frac = m > 0 ? Math.floor(Math.log2((2 ** (bits - 1) - 1) / m)) : 0;
+  let q = Array.from(w, (v) => Math.round(v * 2 ** frac));
+  // Integers that share a factor 2^t are the same values at scale 2^(frac - t): exact, and t
+  // fewer bits in every accumulator (a mean's 1/16 is 1 at scale 2^4, not 64 at 2^10).
+  if (q.some((v) => v !== 0)) {
+    while (q.every((v) => v % 2 === 0)) {
+      q = q.map((v) => v / 2);
+      frac--;
+    }
+  }
+  return { q, frac };
 }
 
 /** [min, max] of a * b over a in [al, ah], b in [bl, bh] (the four corners). */

@@ -181,8 +181,17 @@ describe("onnx: ai.onnx.ml linear models", function () {
         const { values } = quantizeInput(q, x);
         const w = await circuit.witness({ x: Array.from(values, BigInt), salt: 1n, binding: 2n });
         expect(circuit.check(w).ok).to.equal(true);
+        // Every layer value --O2 kept (the normalized row, or the values after it) is the evaluator's.
         const layers = evaluateLayers(q, values);
-        for (let j = 0; j < C; j++) expect(circuit.signal(w, `main.h1[${j}]`)).to.equal(BigInt(layers[1][j]));
+        let compared = 0;
+        layers.forEach((out, k) =>
+          out.forEach((v, j) => {
+            if (!circuit.present(`main.h${k}[${j}]`)) return;
+            compared++;
+            expect(circuit.signal(w, `main.h${k}[${j}]`), `h${k}[${j}]`).to.equal(BigInt(v));
+          }),
+        );
+        expect(compared).to.be.greaterThan(0);
       }
     });
   }
