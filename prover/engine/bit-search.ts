@@ -199,18 +199,21 @@ interface Candidate {
  * expensive layer first.
  */
 function layerCandidates(traced: Traced): Candidate[] {
-  const groups = new Map<string, { keys: string[]; cost: number }>();
+  const groups = new Map<string, { keys: string[]; cost: number; label: string }>();
   traced.keys.forEach((key, k) => {
-    const layer = [...new Set(traced.model.layers[k].nodes)].join("+");
-    const gr = groups.get(layer) ?? { keys: [], cost: 0 };
+    const nodes = [...new Set(traced.model.layers[k].nodes)];
+    const id = nodes.join("+");
+    // Named by its first and last ONNX node (a fused LayerNorm is nine).
+    const label = nodes.length <= 2 ? id : `${nodes[0]}…${nodes.at(-1)}`;
+    const gr = groups.get(id) ?? { keys: [], cost: 0, label };
     if (!gr.keys.includes(key)) gr.keys.push(key);
     gr.cost += traced.costs[k];
-    groups.set(layer, gr);
+    groups.set(id, gr);
   });
   return [...groups]
     .sort((a, b) => b[1].cost - a[1].cost)
-    .flatMap(([layer, { keys }]) =>
-      (["activationBits", "weightBits"] as const).map((width) => ({ keys, layer, width })),
+    .flatMap(([, { keys, label }]) =>
+      (["activationBits", "weightBits"] as const).map((width) => ({ keys, layer: label, width })),
     );
 }
 

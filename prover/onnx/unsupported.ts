@@ -1,7 +1,7 @@
 // Before any node is normalized: every operator of the model that assay has no handler for,
 // reported at once (not only the first), with the known model patterns the model's operators
-// belong to (plain RNN cells, fused attention operators, the opset-5 tree ensemble), so a user
-// sees the whole gap in one message.
+// belong to (plain RNN cells, fused attention operators), so a user sees the whole gap in one
+// message.
 import { UnsupportedOperatorError } from "../errors.js";
 import { type OnnxModel, type OnnxNode, operatorKey } from "./load-model.js";
 import { OPERATORS } from "./ops/index.js";
@@ -30,7 +30,6 @@ const PATTERNS: Pattern[] = [
     name: "recurrent network (plain RNN cells; LSTM and GRU are unrolled)",
     matches: (ops) => ops.has("RNN"),
   },
-  { name: "tree ensemble (the opset-5 ai.onnx.ml.TreeEnsemble)", matches: (ops) => ops.has("ai.onnx.ml.TreeEnsemble") },
 ];
 
 /** The nodes whose operator has no handler. */

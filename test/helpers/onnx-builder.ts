@@ -25,13 +25,14 @@ export interface NodeSpec {
 export interface TensorSpec {
   dims: number[];
   data: number[];
-  type?: "float" | "int64";
+  type?: "float" | "int64" | "uint8";
 }
 
 function tensor(name: string, t: TensorSpec): onnxProto.onnx.ITensorProto {
   if (t.type === "int64") {
     return { name, dims: t.dims, dataType: onnx.TensorProto.DataType.INT64, int64Data: t.data };
   }
+  if (t.type === "uint8") return { name, dims: t.dims, dataType: onnx.TensorProto.DataType.UINT8, int32Data: t.data };
   return { name, dims: t.dims, dataType: onnx.TensorProto.DataType.FLOAT, floatData: t.data };
 }
 
@@ -55,6 +56,8 @@ export function buildModel(spec: {
   nodes: NodeSpec[];
   initializers?: Record<string, TensorSpec>;
   opset?: number;
+  /** The ai.onnx.ml opset (default 3; 5 has TreeEnsemble). */
+  mlOpset?: number;
 }): Uint8Array {
   const nodes = spec.nodes.map((n, i) => ({
     opType: n.op,
@@ -81,7 +84,9 @@ export function buildModel(spec: {
     producerName: "assay-test",
     opsetImport: [
       { domain: "", version: spec.opset ?? 13 },
-      ...(spec.nodes.some((n) => n.domain === "ai.onnx.ml") ? [{ domain: "ai.onnx.ml", version: 3 }] : []),
+      ...(spec.nodes.some((n) => n.domain === "ai.onnx.ml")
+        ? [{ domain: "ai.onnx.ml", version: spec.mlOpset ?? 3 }]
+        : []),
     ],
     graph: {
       name: "g",

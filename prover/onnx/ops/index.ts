@@ -19,7 +19,7 @@ import { layerNormalization, sqrt } from "./layer-norm.js";
 import { leakyRelu, prelu } from "./leaky-relu.js";
 import { matmul } from "./matmul.js";
 import { linearClassifier, linearRegressor, normalizer, scaler, zipMap } from "./ml-linear.js";
-import { treeEnsembleClassifier, treeEnsembleRegressor } from "./ml-trees.js";
+import { treeEnsemble, treeEnsembleClassifier, treeEnsembleRegressor } from "./ml-trees.js";
 import { maxPool } from "./max-pool.js";
 import { mul } from "./mul.js";
 import { pad } from "./pad.js";
@@ -83,6 +83,7 @@ export const OPERATORS: Readonly<Record<string, OpHandler>> = {
   "ai.onnx.ml.LinearRegressor": linearRegressor,
   "ai.onnx.ml.Normalizer": normalizer,
   "ai.onnx.ml.Scaler": scaler,
+  "ai.onnx.ml.TreeEnsemble": treeEnsemble,
   "ai.onnx.ml.TreeEnsembleClassifier": treeEnsembleClassifier,
   "ai.onnx.ml.TreeEnsembleRegressor": treeEnsembleRegressor,
   "ai.onnx.ml.ZipMap": zipMap,

@@ -1,5 +1,6 @@
 // The tree ensembles of ai.onnx.ml (what XGBoost, LightGBM and scikit-learn forests export):
-// TreeEnsembleRegressor and TreeEnsembleClassifier (opset 1 and 3) to one "trees" float op.
+// TreeEnsembleRegressor and TreeEnsembleClassifier (opset 1 and 3), and TreeEnsemble (opset 5),
+// to one "trees" float op.
 // Every test is rewritten as "x >= t goes hi" or "x > t goes hi"; AVERAGE divides the leaf
 // weights by the number of trees. A classifier's proven output is its label: an ArgMax head on
 // the class scores, as onnxruntime picks it (the first largest score; a post_transform is
@@ -182,4 +183,97 @@ export function treeEnsembleClassifier(ctx: NormalizeContext): void {
     scores = emitTrees(ctx, name, e, base.length ? base : new Array<number>(classes).fill(0));
   }
   defineClassifierOutputs(ctx, scores);
+}
+
+/** The opset-5 TreeEnsemble's node modes (nodes_modes, uint8) as the older string names. */
+const MODES_5 = ["BRANCH_LEQ", "BRANCH_LT", "BRANCH_GTE", "BRANCH_GT", "BRANCH_EQ", "BRANCH_NEQ", "BRANCH_MEMBER"];
+const AGGREGATES_5 = ["AVERAGE", "SUM", "MIN", "MAX"];
+const POST_5 = ["NONE", "SOFTMAX", "LOGISTIC", "SOFTMAX_ZERO", "PROBIT"];
+
+/**
+ * TreeEnsemble (ai.onnx.ml opset 5), the one tree operator of the newer ML opset: inner nodes
+ * (nodes_*, thresholds and modes as tensors) and leaves (leaf_targetids, leaf_weights) in two
+ * lists, each branch naming a node or a leaf (nodes_trueleafs / nodes_falseleafs), trees by
+ * tree_roots; no base values. SUM or AVERAGE, post_transform NONE: the same "trees" op as the
+ * older regressor. Its output is the values; a classifier exported with it ends in an ArgMax.
+ */
+export function treeEnsemble(ctx: NormalizeContext): void {
+  const { c } = features(ctx);
+  const targets = ctx.attrInt("n_targets", 1);
+  const post = ctx.attrInt("post_transform", 0);
+  if (post !== 0) ctx.unsupported(`post_transform ${POST_5[post] ?? post}`);
+  const agg = ctx.attrInt("aggregate_function", 1);
+  if (agg !== 0 && agg !== 1) ctx.unsupported(`aggregate_function ${AGGREGATES_5[agg] ?? agg}`);
+  const splits = ctx.attrTensor("nodes_splits");
+  if (!splits) ctx.unsupported("missing attribute nodes_splits");
+  const n = splits.data.length;
+  const featureIds = required(ctx, "nodes_featureids", ctx.attrInts("nodes_featureids"), n);
+  const modeTensor = ctx.attrTensor("nodes_modes")?.data;
+  const modes = required(ctx, "nodes_modes", modeTensor ? Array.from(modeTensor) : undefined, n);
+  const trueIds = required(ctx, "nodes_truenodeids", ctx.attrInts("nodes_truenodeids"), n);
+  const trueLeaf = required(ctx, "nodes_trueleafs", ctx.attrInts("nodes_trueleafs"), n);
+  const falseIds = required(ctx, "nodes_falsenodeids", ctx.attrInts("nodes_falsenodeids"), n);
+  const falseLeaf = required(ctx, "nodes_falseleafs", ctx.attrInts("nodes_falseleafs"), n);
+  const treeRoots = required(ctx, "tree_roots", ctx.attrInts("tree_roots"));
+  const leafTargets = required(ctx, "leaf_targetids", ctx.attrInts("leaf_targetids"));
+  const leafWeights = ctx.attrTensor("leaf_weights")?.data;
+  if (!leafWeights || leafWeights.length !== leafTargets.length)
+    ctx.unsupported(`leaf_weights has ${leafWeights?.length ?? 0} values for ${leafTargets.length} leaves`);
+  // Breadth first from every root, so every parent comes before its children: our node k is an
+  // inner node ("n", i) or a leaf ("l", j).
+  const order: { leaf: boolean; i: number }[] = [];
+  const seen = new Set<string>();
+  const roots: number[] = [];
+  const child = (i: number, side: "true" | "false") => {
+    const [id, isLeaf] = side === "true" ? [trueIds[i], trueLeaf[i]] : [falseIds[i], falseLeaf[i]];
+    const bound = isLeaf ? leafTargets.length : n;
+    if (id < 0 || id >= bound) ctx.unsupported(`node ${i} points to missing ${isLeaf ? "leaf" : "node"} ${id}`);
+    return { leaf: isLeaf !== 0, i: id };
+  };
+  for (const root of treeRoots) {
+    if (root < 0 || root >= n) ctx.unsupported(`tree root ${root} of ${n} nodes`);
+    roots.push(order.length);
+    const queue = [{ leaf: false, i: root }];
+    while (queue.length) {
+      const v = queue.shift()!;
+      const key = `${v.leaf ? "l" : "n"}${v.i}`;
+      if (seen.has(key))
+        ctx.unsupported(`the ensemble is not a forest: ${v.leaf ? "leaf" : "node"} ${v.i} has two parents`);
+      seen.add(key);
+      order.push(v);
+      if (!v.leaf) queue.push(child(v.i, "true"), child(v.i, "false"));
+    }
+  }
+  const index = new Map(order.map((v, k) => [`${v.leaf ? "l" : "n"}${v.i}`, k]));
+  const m = order.length;
+  const e: Ensemble = {
+    feature: new Int32Array(m),
+    threshold: new Float64Array(m),
+    strict: new Uint8Array(m),
+    hi: new Int32Array(m),
+    lo: new Int32Array(m),
+    roots: Int32Array.from(roots),
+    weight: new Float64Array(m * targets),
+  };
+  order.forEach((v, k) => {
+    if (v.leaf) {
+      const t = leafTargets[v.i];
+      if (t < 0 || t >= targets) ctx.unsupported(`leaf ${v.i} adds to target ${t} of ${targets}`);
+      e.feature[k] = -1;
+      e.weight[k * targets + t] += leafWeights[v.i] / (agg === 0 ? roots.length : 1);
+      return;
+    }
+    const name = MODES_5[modes[v.i]] ?? String(modes[v.i]);
+    const mode = MODES[name];
+    if (!mode) ctx.unsupported(`node mode ${name} (node ${v.i})`);
+    if (featureIds[v.i] < 0 || featureIds[v.i] >= c)
+      ctx.unsupported(`node ${v.i} tests feature ${featureIds[v.i]} of ${c}`);
+    const key = (w: { leaf: boolean; i: number }) => index.get(`${w.leaf ? "l" : "n"}${w.i}`)!;
+    const [t, f] = [key(child(v.i, "true")), key(child(v.i, "false"))];
+    e.feature[k] = featureIds[v.i];
+    e.threshold[k] = splits.data[v.i];
+    e.strict[k] = mode.strict;
+    [e.hi[k], e.lo[k]] = mode.trueIsHi ? [t, f] : [f, t];
+  });
+  ctx.define(0, emitTrees(ctx, ctx.node.outputs[0], e, new Array<number>(targets).fill(0)));
 }

@@ -137,6 +137,54 @@ function classifier(s: TreeSpec, labels: number, extra: NodeSpec["attrs"] = {}):
   });
 }
 
+/** The same trees as TreeEnsemble (ai.onnx.ml opset 5): inner nodes and leaves in two lists. */
+function ensemble5(s: TreeSpec, extra: NodeSpec["attrs"] = {}): Uint8Array {
+  if (s.ids !== 1) throw new Error("one target: an opset-5 leaf adds to one");
+  const a = ensembleAttrs(s, "target") as Record<string, number[] | { strings: string[] } | { floats: number[] }>;
+  const [trees, ids, features] = [a.nodes_treeids, a.nodes_nodeids, a.nodes_featureids] as number[][];
+  const modes = (a.nodes_modes as { strings: string[] }).strings;
+  const values = (a.nodes_values as { floats: number[] }).floats;
+  const [trueIds, falseIds] = [a.nodes_truenodeids, a.nodes_falsenodeids] as number[][];
+  const weights = (a.target_weights as { floats: number[] }).floats;
+  const at = (t: number, id: number) => trees.findIndex((tt, i) => tt === t && ids[i] === id);
+  const inner = trees.map((_, i) => i).filter((i) => modes[i] !== "LEAF");
+  const leaves = trees.map((_, i) => i).filter((i) => modes[i] === "LEAF");
+  const ref = (i: number) => (modes[i] === "LEAF" ? [leaves.indexOf(i), 1] : [inner.indexOf(i), 0]);
+  const side = (list: number[]) => inner.map((i) => ref(at(trees[i], list[i])));
+  const [t, f] = [side(trueIds), side(falseIds)];
+  const code = ["BRANCH_LEQ", "BRANCH_LT", "BRANCH_GTE", "BRANCH_GT", "BRANCH_EQ"];
+  return buildModel({
+    input: { name: "x", dims: [1, C] },
+    output: { name: "y", dims: [1, 1] },
+    mlOpset: 5,
+    nodes: [
+      {
+        op: "TreeEnsemble",
+        domain: "ai.onnx.ml",
+        name: "trees",
+        inputs: ["x"],
+        outputs: ["y"],
+        attrs: {
+          n_targets: 1,
+          nodes_featureids: inner.map((i) => features[i]),
+          nodes_splits: { tensor: { dims: [inner.length], data: inner.map((i) => values[i]) } },
+          nodes_modes: {
+            tensor: { dims: [inner.length], data: inner.map((i) => code.indexOf(modes[i])), type: "uint8" },
+          },
+          nodes_truenodeids: t.map((r) => r[0]),
+          nodes_trueleafs: t.map((r) => r[1]),
+          nodes_falsenodeids: f.map((r) => r[0]),
+          nodes_falseleafs: f.map((r) => r[1]),
+          tree_roots: [...new Set(trees)].map((tree) => inner.indexOf(at(tree, 0))),
+          leaf_targetids: leaves.map(() => 0),
+          leaf_weights: { tensor: { dims: [leaves.length], data: leaves.map((i) => weights[leaves.indexOf(i)]) } },
+          ...extra,
+        },
+      },
+    ],
+  });
+}
+
 async function ortRun(bytes: Uint8Array, xs: number[][], output: string): Promise<number[][]> {
   const s = await ort.InferenceSession.create(bytes);
   const out: number[][] = [];
@@ -244,6 +292,27 @@ describe("onnx: ai.onnx.ml tree ensembles", function () {
       if (name.startsWith("binary margins")) await circuitMatches(q, xs.slice(0, 3));
     });
   }
+
+  it("TreeEnsemble (opset 5; BRANCH_LEQ, SUM and AVERAGE): the older regressor's values; circuit ok", async () => {
+    const s = { trees: 12, depth: 3, mode: "BRANCH_LEQ", ids: 1, weight: (r: number) => 4 * r - 2, seed: 41 };
+    for (const agg of [1, 0]) {
+      const bytes = ensemble5(s, { aggregate_function: agg });
+      const old = regressor(s, { aggregate_function: { string: agg === 1 ? "SUM" : "AVERAGE" } });
+      const [want, before] = [await ortRun(bytes, xs, "y"), await ortRun(old, xs, "y")];
+      want.forEach((w, i) => expect(w[0], `row ${i}: opset 5 and 3 in onnxruntime`).to.equal(before[i][0]));
+      const { g, q, search } = checkPaths(bytes, xs);
+      expect(search.met).to.equal(true);
+      expect(g.ops.map((o) => o.kind)).to.deep.equal(["trees"]);
+      xs.forEach((x, i) => expect(Math.abs(evaluateFloat(g, x)[0] - want[i][0])).to.be.below(1e-4));
+      if (agg === 1) await circuitMatches(q, xs.slice(0, 2));
+    }
+    // Modes it does not support fail with their name, as for the older operators.
+    expect(() => normalize(parseModel(ensemble5({ ...s, mode: "BRANCH_EQ" })))).to.throw(
+      UnsupportedOperatorError,
+      /ai\.onnx\.ml\.TreeEnsemble \(node "trees", opset 13\): node mode BRANCH_EQ \(node 0\)/,
+    );
+    expect(() => normalize(parseModel(ensemble5(s, { post_transform: 4 })))).to.throw(/post_transform PROBIT/);
+  });
 
   it("fails with the node for modes, aggregates and labels it does not support", () => {
     const s = { trees: 2, depth: 1, mode: "BRANCH_EQ", ids: 1, weight: (r: number) => r, seed: 3 };
