@@ -21,8 +21,11 @@ export interface ProofFile {
   calldata: string[];
   /** Opening of the input commitment: keep it private if the input is. */
   salt: string;
-  /** `label`: the first ArgMax group's; `labels`: one per group (files before it have only `label`). */
-  result: { label: number; labels?: number[]; logits: string[]; dequantized: number[] };
+  /**
+   * `label`: the first ArgMax group's; `labels`: one per group (files before it have only `label`);
+   * `classes`: the classes they stand for, when the classifier names them.
+   */
+  result: { label: number; labels?: number[]; classes?: (string | number)[]; logits: string[]; dequantized: number[] };
 }
 
 /** The proof file for an inference proven with the keys `ref` names (a claim's file adds its `claim`). */
@@ -40,6 +43,7 @@ export function proofFileOf(ref: ArtifactRef, p: ProvenInference): ProofFile {
     result: {
       label: p.result.label,
       labels: p.result.labels,
+      ...(p.result.classes ? { classes: p.result.classes } : {}),
       logits: p.result.logits.map(String),
       dequantized: p.result.dequantized,
     },

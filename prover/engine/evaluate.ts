@@ -19,11 +19,17 @@ export interface IntegerResult {
   label: number;
   /** One index per group along the head's axis (the last axis without a head). */
   labels: number[];
+  /** The classes the labels stand for, when the classifier names them (HeadSpec.classLabels). */
+  classes?: (string | number)[];
 }
 
-/** For messages: "label 3" (one ArgMax group), "labels 3, 1, 4" (one per group). */
-export function describeLabels(labels: readonly number[]): string {
-  return labels.length === 1 ? `label ${labels[0]}` : `labels ${labels.join(", ")}`;
+/**
+ * For messages: "label 3" (one ArgMax group), "labels 3, 1, 4" (one per group); with the class
+ * names, "label 1 (malignant)".
+ */
+export function describeLabels(labels: readonly number[], classes?: readonly (string | number)[]): string {
+  const one = (l: number, i: number) => (classes ? `${l} (${classes[i]})` : `${l}`);
+  return labels.length === 1 ? `label ${one(labels[0], 0)}` : `labels ${labels.map(one).join(", ")}`;
 }
 
 export function quantizeInput(q: QuantizedModel, x: ArrayLike<number>): { values: Float64Array; clamped: number } {
@@ -79,6 +85,7 @@ export function evaluateInteger(q: QuantizedModel, x: ArrayLike<number>): Intege
   const { axis, selectLastIndex } = q.output.headSpec;
   // Labels along the head's axis (the last axis without a head): one per group.
   const labels = argmaxAlong(out, q.output.valueShape, axis, q.output.head === "argmax" && selectLastIndex);
+  const names = q.output.head === "argmax" ? q.output.headSpec.classLabels : undefined;
   return {
     input: Array.from(values, (v) => BigInt(v)),
     clamped,
@@ -86,5 +93,6 @@ export function evaluateInteger(q: QuantizedModel, x: ArrayLike<number>): Intege
     dequantized: Array.from(out, (v) => v / 2 ** q.output.frac),
     label: labels[0],
     labels,
+    ...(names ? { classes: labels.map((l) => names[l]) } : {}),
   };
 }

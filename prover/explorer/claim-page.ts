@@ -60,7 +60,7 @@ function recordSection(links: Links, d: ClaimPageData): Html {
     ["model", modelLink(links, r.modelId)],
     ["value at risk", r.valueAtRisk.toString()],
     ["required level", `${r.requiredLevel ?? "none"} (${r.policy.describe})`],
-    ["output", describeLabels(r.output.labels)],
+    ["output", describeLabels(r.output.labels, r.output.classes)],
     ["created", r.createdAt],
   ];
   if (r.signer) rows.push(["signer", address(links, r.signer)]);

@@ -279,6 +279,11 @@ export interface HeadSpec {
   keepdims: boolean;
   /** ArgMax: the last maximal index instead of the first. */
   selectLastIndex: boolean;
+  /**
+   * The class each index stands for, when a classifier names them (ai.onnx.ml classlabels_strings,
+   * or integer labels other than 0..n-1). The proven output is the index; the name is read off here.
+   */
+  classLabels?: (string | number)[];
 }
 
 export interface FloatGraph {

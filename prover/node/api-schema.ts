@@ -151,6 +151,11 @@ const claimViewProps = {
     signal: Decimal("the claim's public output (packed word, commitment or label)"),
     label: Type.Integer(),
     labels: Type.Array(Type.Number()),
+    classes: Type.Optional(
+      Type.Array(Type.Union([Type.String(), Type.Number()]), {
+        description: "the classes the labels stand for, when the classifier names them",
+      }),
+    ),
     logits: Type.Array(Type.String({ pattern: "^-?[0-9]+$" }), { description: "fixed-point integers, decimal" }),
     values: Type.Array(Type.Number(), { description: "the logits as reals" }),
     clamped: Type.Integer({ description: "input values clamped into the calibrated range" }),

@@ -47,6 +47,8 @@ export interface ClaimOutput {
   signal: bigint;
   label: number;
   labels: number[];
+  /** The classes the labels stand for, when the classifier names them. */
+  classes?: (string | number)[];
   logits: bigint[];
   /** Logits as reals. */
   values: number[];

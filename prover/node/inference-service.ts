@@ -733,6 +733,7 @@ function outputOf(inf: Inference): ClaimOutput {
     signal: inf.output,
     label: r.label,
     labels: r.labels,
+    ...(r.classes ? { classes: r.classes } : {}),
     logits: r.logits,
     values: r.dequantized,
     clamped: r.clamped,

@@ -35,6 +35,8 @@ export interface NodeClaimJson {
     signal: string;
     label: number;
     labels: number[];
+    /** The classes the labels stand for, when the classifier names them. */
+    classes?: (string | number)[];
     /** Fixed-point integers, decimal. */
     logits: string[];
     /** The logits as reals. */

@@ -36,12 +36,13 @@ function tensor(name: string, t: TensorSpec): onnxProto.onnx.ITensorProto {
   return { name, dims: t.dims, dataType: onnx.TensorProto.DataType.FLOAT, floatData: t.data };
 }
 
-function valueInfo(name: string, dims: (number | string)[], type?: "int64"): onnxProto.onnx.IValueInfoProto {
+function valueInfo(name: string, dims: (number | string)[], type?: "int64" | "string"): onnxProto.onnx.IValueInfoProto {
+  const DT = onnx.TensorProto.DataType;
   return {
     name,
     type: {
       tensorType: {
-        elemType: type === "int64" ? onnx.TensorProto.DataType.INT64 : onnx.TensorProto.DataType.FLOAT,
+        elemType: type === "int64" ? DT.INT64 : type === "string" ? DT.STRING : DT.FLOAT,
         shape: { dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) },
       },
     },
@@ -50,7 +51,7 @@ function valueInfo(name: string, dims: (number | string)[], type?: "int64"): onn
 
 export function buildModel(spec: {
   input: { name: string; dims: (number | string)[]; type?: "int64" };
-  output: { name: string; dims: (number | string)[]; type?: "int64" };
+  output: { name: string; dims: (number | string)[]; type?: "int64" | "string" };
   /** More graph outputs after `output` (a classifier's scores). */
   moreOutputs?: { name: string; dims: (number | string)[] }[];
   nodes: NodeSpec[];
@@ -65,19 +66,21 @@ export function buildModel(spec: {
     domain: n.domain ?? "",
     input: n.inputs,
     output: n.outputs,
-    attribute: Object.entries(n.attrs ?? {}).map(([name, v]) => {
-      if (typeof v === "number") return { name, type: onnx.AttributeProto.AttributeType.INT, i: v };
-      if (Array.isArray(v)) return { name, type: onnx.AttributeProto.AttributeType.INTS, ints: v };
-      if ("float" in v) return { name, type: onnx.AttributeProto.AttributeType.FLOAT, f: v.float };
-      if ("floats" in v) return { name, type: onnx.AttributeProto.AttributeType.FLOATS, floats: v.floats };
-      if ("strings" in v) {
-        const strings = v.strings.map((x) => new TextEncoder().encode(x));
-        return { name, type: onnx.AttributeProto.AttributeType.STRINGS, strings };
-      }
-      if ("string" in v)
-        return { name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(v.string) };
-      return { name, type: onnx.AttributeProto.AttributeType.TENSOR, t: tensor("", v.tensor) };
-    }),
+    attribute: Object.entries(n.attrs ?? {})
+      .filter(([, v]) => v !== undefined)
+      .map(([name, v]) => {
+        if (typeof v === "number") return { name, type: onnx.AttributeProto.AttributeType.INT, i: v };
+        if (Array.isArray(v)) return { name, type: onnx.AttributeProto.AttributeType.INTS, ints: v };
+        if ("float" in v) return { name, type: onnx.AttributeProto.AttributeType.FLOAT, f: v.float };
+        if ("floats" in v) return { name, type: onnx.AttributeProto.AttributeType.FLOATS, floats: v.floats };
+        if ("strings" in v) {
+          const strings = v.strings.map((x) => new TextEncoder().encode(x));
+          return { name, type: onnx.AttributeProto.AttributeType.STRINGS, strings };
+        }
+        if ("string" in v)
+          return { name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(v.string) };
+        return { name, type: onnx.AttributeProto.AttributeType.TENSOR, t: tensor("", v.tensor) };
+      }),
   }));
   const model = onnx.ModelProto.create({
     irVersion: 7,
@@ -94,7 +97,7 @@ export function buildModel(spec: {
       initializer: Object.entries(spec.initializers ?? {}).map(([n, t]) => tensor(n, t)),
       input: [valueInfo(spec.input.name, spec.input.dims, spec.input.type)],
       output: [spec.output, ...(spec.moreOutputs ?? [])].map((o) =>
-        valueInfo(o.name, o.dims, "type" in o ? (o.type as "int64" | undefined) : undefined),
+        valueInfo(o.name, o.dims, "type" in o ? (o.type as "int64" | "string" | undefined) : undefined),
       ),
     },
   });

@@ -42,7 +42,7 @@ function describe(a: Answer): string {
     `claim ${a.claimId}`,
     `  level        ${a.level} (required ${a.requiredLevel ?? "none"} for value at risk ${a.valueAtRisk}: ` +
       `${a.policy.describe})`,
-    `  output       ${describeLabels(a.output.labels)} (${a.output.signal})`,
+    `  output       ${describeLabels(a.output.labels, a.output.classes)} (${a.output.signal})`,
     `  model        ${a.modelId}`,
     `  salt         ${a.salt} (with the input, \`assay audit ${a.claimId} --input f --salt n\` ` +
       "re-checks the commitment)",

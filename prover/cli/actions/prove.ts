@@ -93,7 +93,7 @@ function report(o: Opts, { file, timings, clamped }: Proved, snarkjsFiles: strin
   if (o.out || o.json) {
     result(
       o,
-      `${describeLabels(file.result.labels ?? [file.result.label])}; ` +
+      `${describeLabels(file.result.labels ?? [file.result.label], file.result.classes)}; ` +
         `proof ${o.out ? `written to ${o.out}` : "not written (no --out)"}` +
         `${claimId ? ` for claim ${claimId}` : ""} ` +
         `(witness ${timings.witnessMs.toFixed(0)} ms, prove ${timings.proveMs.toFixed(0)} ms)`,

@@ -83,11 +83,12 @@ async function submitClaim(o: Opts, conn: ChainConnection, d: OpenDeployment, s:
     return (await d.protocol.submitProven(claim, proof)).wait();
   });
   const level = LEVEL_NAMES[Number(await d.protocol.levelOf(claimId))];
+  const labels = pf.result ? ` (${describeLabels(pf.result.labels ?? [pf.result.label], pf.result.classes)})` : "";
   const human = [
     `claim ${claimId}`,
     `  level        ${level}`,
     `  model        ${claim.modelId}`,
-    `  output       ${claim.output}${pf.result ? ` (${describeLabels(pf.result.labels ?? [pf.result.label])})` : ""}`,
+    `  output       ${claim.output}${labels}`,
     `  input commit ${claim.inputCommitment} (salt ${pf.salt})`,
     `  transaction  ${receipt?.hash} (gas ${receipt?.gasUsed})`,
     o.out ? `  proof file   ${o.out}` : "",

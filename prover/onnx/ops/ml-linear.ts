@@ -82,20 +82,18 @@ export function linearRegressor(ctx: NormalizeContext): void {
 export function linearClassifier(ctx: NormalizeContext): void {
   const { c } = features(ctx);
   if (ctx.attrInt("multi_class", 0) !== 0) ctx.unsupported("multi_class 1");
-  const labels = ctx.attrInts("classlabels_ints");
-  if (!labels) ctx.unsupported("string class labels (classlabels_strings): give classlabels_ints 0..n-1");
-  if (labels.some((l, i) => l !== i)) ctx.unsupported(`class labels [${labels.join(", ")}] are not 0..n-1`);
+  const { count, names } = classLabels(ctx, "classlabels_ints");
   const intercepts = ctx.attrFloats("intercepts") ?? [];
   const coef = floats(ctx, "coefficients");
   const rows = coef.length / c;
-  if (!Number.isInteger(rows) || (rows !== labels.length && !(rows === 1 && labels.length === 2)))
-    ctx.unsupported(`${coef.length} coefficients for ${c} features and ${labels.length} classes`);
+  if (!Number.isInteger(rows) || (rows !== count && !(rows === 1 && count === 2)))
+    ctx.unsupported(`${coef.length} coefficients for ${c} features and ${count} classes`);
   const b = intercepts.length ? intercepts : new Array<number>(rows).fill(0);
   if (b.length !== rows) ctx.unsupported(`intercepts has ${b.length} values for ${rows} score(s)`);
   const binary = rows === 1;
   const weight = binary ? [...coef.map((w) => -w), ...coef] : coef;
   const bias = binary ? [-b[0], b[0]] : b;
-  defineClassifierOutputs(ctx, emitDense(ctx, scoresName(ctx), weight, bias));
+  defineClassifierOutputs(ctx, emitDense(ctx, scoresName(ctx), weight, bias), names);
 }
 
 /** A classifier's scores tensor: its output 1 when the model names it, else a tensor of its own. */
@@ -103,15 +101,28 @@ export function scoresName(ctx: NormalizeContext): string {
   return ctx.node.outputs[1] || `${ctx.node.outputs[0]}/scores`;
 }
 
+/**
+ * A classifier's class labels: classlabels_strings, or the integer ones (`ints` names the
+ * attribute); undefined when they are the indices 0..n-1 themselves.
+ */
+export function classLabels(ctx: NormalizeContext, ints: string): { count: number; names?: (string | number)[] } {
+  const strings = ctx.attrStrings("classlabels_strings");
+  const numbers = ctx.attrInts(ints);
+  const labels: (string | number)[] | undefined = strings?.length ? strings : numbers;
+  if (!labels || labels.length === 0) ctx.unsupported(`missing attribute ${ints} or classlabels_strings`);
+  const plain = labels.every((l, i) => l === i);
+  return { count: labels.length, ...(plain ? {} : { names: labels }) };
+}
+
 /** A classifier's outputs: the label (output 0) as an ArgMax head on the [N, classes] scores (output 1). */
-export function defineClassifierOutputs(ctx: NormalizeContext, scores: DynValue): void {
+export function defineClassifierOutputs(ctx: NormalizeContext, scores: DynValue, names?: (string | number)[]): void {
   ctx.define(1, scores);
   ctx.define(0, {
     kind: "dyn",
     name: scores.name,
     shape: [scores.shape[0]],
     head: "argmax",
-    headSpec: { axis: 1, keepdims: false, selectLastIndex: false },
+    headSpec: { axis: 1, keepdims: false, selectLastIndex: false, ...(names ? { classLabels: names } : {}) },
     valueShape: scores.shape,
   });
 }

@@ -11,7 +11,7 @@
 // cannot carry.
 import type { DynValue, NormalizeContext } from "../context.js";
 import type { TreesOp } from "../../model/float-graph.js";
-import { defineClassifierOutputs, features, scoresName } from "./ml-linear.js";
+import { classLabels, defineClassifierOutputs, features, scoresName } from "./ml-linear.js";
 
 const MODES: Record<string, { strict: number; trueIsHi: boolean } | undefined> = {
   BRANCH_LT: { strict: 0, trueIsHi: false }, // x < t  <=>  not (x >= t)
@@ -151,22 +151,19 @@ export function treeEnsembleRegressor(ctx: NormalizeContext): void {
   ctx.define(0, emitTrees(ctx, ctx.node.outputs[0], e, base.length ? base : new Array<number>(targets).fill(0)));
 }
 
-/** TreeEnsembleClassifier with class labels 0..E-1 (see the header for the binary form). */
+/** TreeEnsembleClassifier (see the header for the binary form); named classes are read off the label index. */
 export function treeEnsembleClassifier(ctx: NormalizeContext): void {
   const { c } = features(ctx);
-  const labels = ctx.attrInts("classlabels_int64s");
-  if (!labels) ctx.unsupported("string class labels (classlabels_strings): give classlabels_int64s 0..n-1");
-  if (labels.some((l, i) => l !== i)) ctx.unsupported(`class labels [${labels.join(", ")}] are not 0..n-1`);
+  const { count, names } = classLabels(ctx, "classlabels_int64s");
   const classIds = required(ctx, "class_ids", ctx.attrInts("class_ids"));
   const used = new Set(classIds);
-  const binary = labels.length === 2 && used.size === 1;
-  const classes = binary ? 1 : labels.length;
+  const binary = count === 2 && used.size === 1;
+  const classes = binary ? 1 : count;
   const { e, weights } = readEnsemble(ctx, c, classes, "class", (id) => {
-    if (id < 0 || id >= labels.length) ctx.unsupported(`class id ${id} of ${labels.length} classes`);
+    if (id < 0 || id >= count) ctx.unsupported(`class id ${id} of ${count} classes`);
     return binary ? 0 : id;
   });
-  if (!binary && used.size !== labels.length)
-    ctx.unsupported(`only ${used.size} of ${labels.length} classes have leaf weights`);
+  if (!binary && used.size !== count) ctx.unsupported(`only ${used.size} of ${count} classes have leaf weights`);
   const base = floatsOf(ctx, "base_values") ?? [];
   let scores: DynValue;
   const name = scoresName(ctx);
@@ -182,7 +179,7 @@ export function treeEnsembleClassifier(ctx: NormalizeContext): void {
       ctx.unsupported(`base_values has ${base.length} values for ${classes} classes`);
     scores = emitTrees(ctx, name, e, base.length ? base : new Array<number>(classes).fill(0));
   }
-  defineClassifierOutputs(ctx, scores);
+  defineClassifierOutputs(ctx, scores, names);
 }
 
 /** The opset-5 TreeEnsemble's node modes (nodes_modes, uint8) as the older string names. */

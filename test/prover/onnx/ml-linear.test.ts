@@ -83,10 +83,10 @@ function normalized(norm: "L1" | "L2" | "MAX"): Uint8Array {
   });
 }
 
-function classifier(classes: number, coefficientRows: number, post: string): Uint8Array {
+function classifier(classes: number, coefficientRows: number, post: string, names?: string[]): Uint8Array {
   return buildModel({
     input: { name: "x", dims: [1, C] },
-    output: { name: "label", dims: [1], type: "int64" },
+    output: { name: "label", dims: [1], type: names ? "string" : "int64" },
     moreOutputs: [{ name: "scores", dims: [1, classes] }],
     nodes: [
       SCALER,
@@ -99,7 +99,9 @@ function classifier(classes: number, coefficientRows: number, post: string): Uin
         attrs: {
           coefficients: { floats: randomFloats(coefficientRows * C, 9) },
           intercepts: { floats: randomFloats(coefficientRows, 11).map((v) => v / 4) },
-          classlabels_ints: Array.from({ length: classes }, (_, i) => i),
+          ...(names
+            ? { classlabels_strings: { strings: names } }
+            : { classlabels_ints: Array.from({ length: classes }, (_, i) => i) }),
           post_transform: { string: post },
         },
       },
@@ -222,6 +224,21 @@ describe("onnx: ai.onnx.ml linear models", function () {
       UnsupportedOperatorError,
       'unsupported ONNX operator ai.onnx.ml.Normalizer (node "norm", opset 13): norm MAX',
     );
+  });
+
+  it("LinearClassifier with string class labels: the proven index names onnxruntime's class", async () => {
+    const bytes = classifier(3, 3, "SOFTMAX", ["setosa", "versicolor", "virginica"]);
+    const q = quantize(normalize(parseModel(bytes)), rows(16, 100));
+    expect(q.output.headSpec.classLabels).to.deep.equal(["setosa", "versicolor", "virginica"]);
+    const session = await ort.InferenceSession.create(bytes);
+    let agree = 0;
+    const xs = rows(40, 400);
+    for (const x of xs) {
+      const out = await session.run({ x: new ort.Tensor("float32", Float32Array.from(x), [1, C]) }, ["label"]);
+      if (evaluateInteger(q, x).classes?.[0] === out.label.data[0]) agree++;
+    }
+    await session.release();
+    expect(agree / xs.length).to.be.at.least(0.95);
   });
 
   it("ZipMap after the classifier is dropped; unsupported forms fail with the node", () => {

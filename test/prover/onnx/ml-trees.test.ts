@@ -12,7 +12,7 @@ import { outputEncoding, outputValues } from "../../../prover/circuit/encodings.
 import { packWords } from "../../../prover/commit/tensor-commitment.js";
 import { loadDataSet } from "../../../prover/data/dataset.js";
 import { searchQuantization } from "../../../prover/engine/bit-search.js";
-import { evaluateInteger, quantizeInput } from "../../../prover/engine/evaluate.js";
+import { describeLabels, evaluateInteger, quantizeInput } from "../../../prover/engine/evaluate.js";
 import { evaluateFloat } from "../../../prover/engine/float-eval.js";
 import { treePaths } from "../../../prover/engine/tree-paths.js";
 import { UnsupportedOperatorError } from "../../../prover/errors.js";
@@ -115,10 +115,10 @@ function regressor(s: TreeSpec, extra: NodeSpec["attrs"] = {}): Uint8Array {
   });
 }
 
-function classifier(s: TreeSpec, labels: number, extra: NodeSpec["attrs"] = {}): Uint8Array {
+function classifier(s: TreeSpec, labels: number, extra: NodeSpec["attrs"] = {}, labelType = "int64"): Uint8Array {
   return buildModel({
     input: { name: "x", dims: [1, C] },
-    output: { name: "label", dims: [1], type: "int64" },
+    output: { name: "label", dims: [1], type: labelType as "int64" | "string" },
     moreOutputs: [{ name: "scores", dims: [1, labels] }],
     nodes: [
       {
@@ -314,7 +314,7 @@ describe("onnx: ai.onnx.ml tree ensembles", function () {
     expect(() => normalize(parseModel(ensemble5(s, { post_transform: 4 })))).to.throw(/post_transform PROBIT/);
   });
 
-  it("fails with the node for modes, aggregates and labels it does not support", () => {
+  it("fails with the node for modes and aggregates it does not support", () => {
     const s = { trees: 2, depth: 1, mode: "BRANCH_EQ", ids: 1, weight: (r: number) => r, seed: 3 };
     expect(() => normalize(parseModel(regressor(s)))).to.throw(
       UnsupportedOperatorError,
@@ -329,11 +329,30 @@ describe("onnx: ai.onnx.ml tree ensembles", function () {
       UnsupportedOperatorError,
       /post_transform PROBIT/,
     );
-    expect(() => normalize(parseModel(classifier({ ...leq, ids: 3 }, 3, { classlabels_int64s: [0, 2, 5] })))).to.throw(
-      UnsupportedOperatorError,
-      /class labels \[0, 2, 5\] are not 0\.\.n-1/,
-    );
   });
+
+  for (const [what, labels, type] of [
+    ["string class labels", { classlabels_strings: { strings: ["low", "mid", "high"] } }, "string"],
+    ["integer class labels other than 0..n-1", { classlabels_int64s: [0, 2, 5] }, "int64"],
+  ] as const) {
+    it(`TreeEnsembleClassifier with ${what}: the proven index names onnxruntime's class`, async () => {
+      const s = { trees: 8, depth: 3, mode: "BRANCH_LEQ", ids: 3, weight: (r: number) => 2 * r - 1, seed: 51 };
+      const attrs = { classlabels_int64s: undefined, ...labels } as unknown as NodeSpec["attrs"];
+      const bytes = classifier(s, 3, attrs, type);
+      const g = normalize(parseModel(bytes));
+      const q = searchQuantization(g, rows(64, 900)).model;
+      const session = await ort.InferenceSession.create(bytes);
+      for (const x of xs.slice(0, 20)) {
+        const r = await session.run({ x: new ort.Tensor("float32", Float32Array.from(x), [1, C]) }, ["label"]);
+        const want = r.label.data[0];
+        const got = evaluateInteger(q, x);
+        const name = typeof want === "bigint" ? Number(want) : want;
+        expect(got.classes, `row ${x}`).to.deep.equal([name]);
+        expect(describeLabels(got.labels, got.classes)).to.equal(`label ${got.label} (${name})`);
+      }
+      await session.release();
+    });
+  }
 });
 
 describe("reference tree ensembles (models/train_trees.py)", function () {
