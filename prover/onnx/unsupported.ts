@@ -1,7 +1,6 @@
 // Before any node is normalized: every operator of the model that assay has no handler for,
 // reported at once (not only the first), with the known model patterns the model's operators
-// belong to (plain RNN cells, fused attention operators), so a user sees the whole gap in one
-// message.
+// belong to (fused attention operators), so a user sees the whole gap in one message.
 import { UnsupportedOperatorError } from "../errors.js";
 import { type OnnxModel, type OnnxNode, operatorKey } from "./load-model.js";
 import { OPERATORS } from "./ops/index.js";
@@ -25,10 +24,6 @@ const PATTERNS: Pattern[] = [
   {
     name: "attention as one fused operator (export it with the attention written out)",
     matches: (ops) => [...ops].some((o) => /(^|\.)(Attention|MultiHeadAttention)$/.test(o)),
-  },
-  {
-    name: "recurrent network (plain RNN cells; LSTM and GRU are unrolled)",
-    matches: (ops) => ops.has("RNN"),
   },
 ];
 

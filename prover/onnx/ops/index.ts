@@ -23,7 +23,7 @@ import { treeEnsemble, treeEnsembleClassifier, treeEnsembleRegressor } from "./m
 import { maxPool } from "./max-pool.js";
 import { mul } from "./mul.js";
 import { pad } from "./pad.js";
-import { gru, lstm } from "./recurrent.js";
+import { gru, lstm, rnn } from "./recurrent.js";
 import { reduceMean, reduceSum } from "./reduce.js";
 import { pow } from "./pow.js";
 import { relu } from "./relu.js";
@@ -69,6 +69,7 @@ export const OPERATORS: Readonly<Record<string, OpHandler>> = {
   ReduceMean: reduceMean,
   ReduceSum: reduceSum,
   Relu: relu,
+  RNN: rnn,
   Reshape: reshape,
   Shape: shape,
   Sigmoid: sigmoid,

@@ -1,4 +1,4 @@
-// ONNX LSTM and GRU (forward, every sequence at full length, zero initial state), unrolled over
+// ONNX RNN, LSTM and GRU (forward, every sequence at full length, zero initial state), unrolled over
 // the time steps into the float ops every other model uses: per step and gate a dense op on the
 // step's input slice (a gather, pure wiring) plus a dense op on the previous hidden state, their
 // sum, and the gate's Sigmoid / Tanh (fused into the sum: the piecewise-linear step reads the raw
@@ -114,7 +114,7 @@ class Unroller {
     });
   }
 
-  act(what: string, kind: "sigmoid" | "tanh", input: string): string {
+  act(what: string, kind: "sigmoid" | "tanh" | "relu", input: string): string {
     const size = this.s.batch * this.s.hidden;
     return this.emit({ kind, inputs: [input], output: this.name(what), size, nodes: [] });
   }
@@ -220,6 +220,24 @@ function defineOutputs(ctx: NormalizeContext, u: Unroller, hs: string[], c?: str
   });
   ctx.define(1, last(hs[hs.length - 1]));
   if (c) ctx.define(2, last(c));
+}
+
+/** RNN (one gate): h' = f(x W^T + h R^T + Wb + Rb), f Tanh (the default) or Relu. */
+export function rnn(ctx: NormalizeContext): void {
+  const given = ctx.attrStrings("activations")?.[0]?.toLowerCase();
+  const act = given === "relu" ? "relu" : "tanh";
+  const { shape, W, R, bias, x } = common(ctx, 1, [act === "relu" ? "Relu" : "Tanh"]);
+  const u = new Unroller(ctx, shape, x.name);
+  const { input, hidden, seq } = shape;
+  const [w, r, b] = [gateRows(W, 0, hidden), gateRows(R, 0, hidden), plus(bias(0, 0), bias(0, 1))];
+  const hs: string[] = [];
+  for (let t = 0; t < seq; t++) {
+    const xw = u.dense(`t${t}/x`, u.step(t), input, w, b);
+    const pre =
+      t === 0 ? xw : u.add(`t${t}/pre`, xw, u.dense(`t${t}/hr`, hs[t - 1], hidden, r, new Float64Array(hidden)));
+    hs.push(u.act(`t${t}/h`, act, pre));
+  }
+  defineOutputs(ctx, u, hs);
 }
 
 /**

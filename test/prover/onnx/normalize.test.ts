@@ -143,23 +143,20 @@ describe("onnx: load and normalize", () => {
     const u = expectThrow(() => normalize(parseModel(twice)), UnsupportedOperatorsError);
     expect(u.message).to.equal('2 unsupported ONNX operators (opset 13): Sin (2 nodes: "s1", "s2"), Cos (node "c1")');
     expect(u.nodes.map((n) => n.nodeName)).to.deep.equal(["s1", "c1", "s2"]);
-    // A plain RNN cell: the operator and the pattern it belongs to.
-    const rnn = buildModel({
-      input: { name: "x", dims: [2, 1, 4] },
-      output: { name: "y", dims: [2, 1, 1, 3] },
+    // A fused attention operator: the operator and the pattern it belongs to.
+    const fused = buildModel({
+      input: { name: "x", dims: [1, 4, 8] },
+      output: { name: "z", dims: [1, 4, 8] },
       nodes: [
-        { op: "RNN", name: "cell", inputs: ["x", "W", "R"], outputs: ["y"], attrs: { hidden_size: 3 } },
+        { op: "MultiHeadAttention", domain: "com.microsoft", name: "attn", inputs: ["x", "x", "x"], outputs: ["y"] },
         { op: "Sin", name: "s", inputs: ["y"], outputs: ["z"] },
       ],
-      initializers: {
-        W: { dims: [1, 3, 4], data: new Array(12).fill(0) },
-        R: { dims: [1, 3, 3], data: new Array(9).fill(0) },
-      },
     });
-    expect(() => normalize(parseModel(rnn))).to.throw(
+    expect(() => normalize(parseModel(fused))).to.throw(
       UnsupportedOperatorsError,
-      '2 unsupported ONNX operators (opset 13): RNN (node "cell"), Sin (node "s"); the model uses recurrent network ' +
-        "(plain RNN cells; LSTM and GRU are unrolled), which assay does not prove yet",
+      '2 unsupported ONNX operators (opset 13): com.microsoft.MultiHeadAttention (node "attn"), Sin (node "s"); ' +
+        "the model uses attention as one fused operator (export it with the attention written out), " +
+        "which assay does not prove yet",
     );
     // LayerNormalization decomposed without its epsilon is not the pattern assay fuses: Sqrt says so.
     const layerNorm = buildModel({

@@ -1,4 +1,4 @@
-// ONNX LSTM and GRU unrolled into dense / add / product / Sigmoid / Tanh ops: the float graph
+// ONNX RNN, LSTM and GRU unrolled into dense / add / product / Sigmoid / Tanh ops: the float graph
 // agrees with onnxruntime (both layouts, both GRU forms, Y and Y_h), the circuit equals the
 // integer evaluator, unsupported forms fail with the node; and the reference forecasters
 // (models/train_rnn.py, exported by PyTorch with its Shape / Expand initial state) meet their
@@ -20,7 +20,7 @@ import { buildModel, randomFloats, type NodeSpec } from "../../helpers/onnx-buil
 import { testCircuit, withoutPoseidon } from "../../helpers/test-circuit.js";
 
 interface Cell {
-  op: "LSTM" | "GRU";
+  op: "LSTM" | "GRU" | "RNN";
   seq: number;
   input: number;
   hidden: number;
@@ -34,7 +34,7 @@ interface Cell {
 }
 
 function cellModel(c: Cell): Uint8Array {
-  const g = c.op === "LSTM" ? 4 : 3;
+  const g = c.op === "LSTM" ? 4 : c.op === "GRU" ? 3 : 1;
   const xDims = c.layout === 1 ? [c.batch, c.seq, c.input] : [c.seq, c.batch, c.input];
   const yDims =
     c.output === "Y"
@@ -98,7 +98,7 @@ async function ortRun(c: Cell, xs: number[][]): Promise<number[][]> {
   return out;
 }
 
-describe("onnx: LSTM and GRU, unrolled", function () {
+describe("onnx: RNN, LSTM and GRU, unrolled", function () {
   const cells: Cell[] = [
     { op: "LSTM", seq: 5, input: 2, hidden: 3, batch: 1, output: "Y" },
     { op: "LSTM", seq: 4, input: 2, hidden: 3, batch: 2, layout: 1, output: "Y_h" },
@@ -106,6 +106,8 @@ describe("onnx: LSTM and GRU, unrolled", function () {
     { op: "GRU", seq: 5, input: 2, hidden: 3, batch: 1, output: "Y" },
     { op: "GRU", seq: 4, input: 2, hidden: 3, batch: 2, lbr: 1, layout: 1, output: "Y_h" },
     { op: "GRU", seq: 3, input: 1, hidden: 2, batch: 1, lbr: 1, output: "Y_h", initialH: [0, 0] },
+    { op: "RNN", seq: 6, input: 2, hidden: 3, batch: 1, output: "Y" },
+    { op: "RNN", seq: 4, input: 2, hidden: 3, batch: 2, output: "Y_h", attrs: { activations: { strings: ["Relu"] } } },
   ];
   for (const c of cells) {
     const lbr = c.lbr ? ", linear_before_reset" : "";
@@ -126,8 +128,8 @@ describe("onnx: LSTM and GRU, unrolled", function () {
     });
   }
 
-  it("the circuit equals the integer evaluator (GRU with linear_before_reset, LSTM)", async () => {
-    for (const c of [cells[4], { ...cells[0], seq: 2, hidden: 2, output: "Y_h" as const }]) {
+  it("the circuit equals the integer evaluator (GRU with linear_before_reset, LSTM, RNN with Relu)", async () => {
+    for (const c of [cells[4], { ...cells[0], seq: 2, hidden: 2, output: "Y_h" as const }, cells[7]]) {
       const g = normalize(parseModel(cellModel(c)));
       const q = quantize(g, inputsFor(c, 16, 700));
       const circuit = await testCircuit(withoutPoseidon(emitCircuit(q, { generatedBy: "test" })));
@@ -152,6 +154,10 @@ describe("onnx: LSTM and GRU, unrolled", function () {
       [{ ...base, op: "GRU", initialH: [0.5, 0] }, /GRU \(node "cell".*a nonzero initial_h/],
       [{ ...base, attrs: { activations: { strings: ["Relu", "Tanh", "Tanh"] } } }, /activations Relu, Tanh, Tanh/],
       [{ ...base, attrs: { clip: { float: 3 } } }, /LSTM \(node "cell".*clip/],
+      [
+        { ...base, op: "RNN", attrs: { activations: { strings: ["Sigmoid"] } } },
+        /RNN \(node "cell".*activations Sigmoid/,
+      ],
     ];
     for (const [c, re] of cases) {
       expect(() => normalize(parseModel(cellModel(c)))).to.throw(UnsupportedOperatorError, re);
