@@ -1,7 +1,7 @@
 // The bit-width search (prover/engine/bit-search.ts) on every reference model: the predicted
 // constraints (engine/cost.ts) of the model-wide setting (phase 1) and after the per-layer phase,
 // the evaluations each took, and the agreement with the float model on held-out inputs (labels,
-// or every value within 1% of the output scale), which the search never sees. Writes
+// or every value within 1% of the output scale: `criterion`), which the search never sees. Writes
 // bench/bit-search.json.
 //
 //   npx tsx bench/bit-search.ts
@@ -57,6 +57,9 @@ for (const [model, data] of MODELS) {
   const heldOut = (q: typeof r.model) => calibrationFidelity(q, test, floats, g).agreement;
   const row = {
     model,
+    // Labels with an ArgMax / Softmax head; else every value within 1% of the output scale (a
+    // classifier exported as logits is held to its values).
+    criterion: r.model.output.head === "none" ? "values" : "labels",
     calibration: calib.length,
     heldOut: test.length,
     modelWide: {

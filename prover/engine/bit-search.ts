@@ -176,13 +176,14 @@ function traceOrError(s: Search, config: QuantizationConfig): Traced | string {
 
 /** `config` with one width of the layer keyed `key` set to `to`. */
 function withWidth(config: QuantizationConfig, key: string, width: LayerWidth, to: number): QuantizationConfig {
-  const own = { ...config.layers?.[key], [width]: to };
+  const before = Object.entries(config.layers ?? {});
+  const own = { ...before.find(([k]) => k === key)?.[1], [width]: to };
   // A layer back at the model's widths needs no entry of its own.
   if (own.weightBits === config.weightBits) delete own.weightBits;
   if (own.activationBits === config.activationBits) delete own.activationBits;
-  const layers = { ...config.layers };
-  if (Object.keys(own).length > 0) layers[key] = own;
-  else delete layers[key];
+  // Own properties only, whatever a tensor is called ("__proto__" included).
+  const rest = before.filter(([k]) => k !== key);
+  const layers = Object.fromEntries(Object.keys(own).length > 0 ? [...rest, [key, own]] : rest);
   return { ...config, layers };
 }
 
