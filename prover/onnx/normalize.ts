@@ -6,7 +6,7 @@
 // at once with all of them, their nodes and the opset, and the known patterns they belong to
 // (./unsupported.ts).
 import { OnnxFormatError, ShapeMismatchError } from "../errors.js";
-import type { FloatGraph, FloatOp } from "../model/float-graph.js";
+import type { FloatGraph, FloatOp, MatMulOp } from "../model/float-graph.js";
 import { NormalizeContext, type Value } from "./context.js";
 import { type Dim, type OnnxModel, type OnnxNode, operatorKey } from "./load-model.js";
 import { OPERATORS } from "./ops/index.js";
@@ -64,6 +64,7 @@ export function normalize(model: OnnxModel): FloatGraph {
     live.unshift(ops[i]);
     for (const name of ops[i].inputs) needed.add(name);
   }
+  for (const op of live) if (op.kind === "matmul") scaleAtSource(live, op, out.name);
 
   return {
     input: { name: input.name, onnxName: input.name, shape: inputShape, ...(input.integer ? { integer: true } : {}) },
@@ -114,4 +115,30 @@ function provenOutput(model: OnnxModel): string[] {
     });
   if (!ok) throw new OnnxFormatError(`assay needs exactly one graph output, the model has ${outs.length}`);
   return [`graph output ${rest} (the classifier's scores) is not proven: the claim's output is the label "${outs[0]}"`];
+}
+
+/**
+ * Attention's 1/sqrt(d) (a MatMul's folded scalar) moved into the dense layer that makes its
+ * first operand, when only data movement lies between them and nothing else reads the way: exact
+ * algebra, and the scores no longer carry the multiplier's extra bits (which every RowMax digit
+ * would range-check).
+ */
+function scaleAtSource(ops: FloatOp[], mm: MatMulOp, output: string): void {
+  if (mm.scale === 1) return;
+  const readers = (name: string) => ops.filter((o) => o.inputs.includes(name)).length + (name === output ? 1 : 0);
+  const byOutput = new Map(ops.map((o) => [o.output, o]));
+  let name = mm.inputs[0];
+  for (;;) {
+    const op = byOutput.get(name);
+    if (!op || readers(name) !== 1) return;
+    if (op.kind === "dense") {
+      op.weight = op.weight.map((w) => w * mm.scale);
+      op.bias = op.bias.map((b) => b * mm.scale);
+      mm.scale = 1;
+      return;
+    }
+    // Data movement of one tensor with no constants scales with it.
+    if (op.kind !== "gather" || op.inputs.length !== 1 || op.from.some((f) => f < 0)) return;
+    name = op.inputs[0];
+  }
 }
