@@ -76,12 +76,22 @@ interface GraphState {
   tensors: string[];
   /** Per layer: the constraints its core and step cost (./cost.ts). */
   costs: number[];
-  /** Per layer: the tensor its core writes (the key of its own widths in QuantizationConfig.layers). */
+  /** Per layer: the key of its own widths in QuantizationConfig.layers (layerKey). */
   keys: string[];
   /** Activations already fused into the layer before them. */
   fused: Set<FloatOp>;
   /** Activations handed to a max pool (it applies them to the pooled raw values). */
   pendingAct: Map<FloatOp, ActivationOp>;
+}
+
+/**
+ * The key of an op's own widths (QuantizationConfig.layers): the ONNX nodes it came from, so the
+ * float ops of one node (an unrolled LSTM's steps, a fused LayerNorm) share one entry; the tensor
+ * it writes when those nodes have no names.
+ */
+export function layerKey(op: FloatOp): string {
+  const key = [...new Set(op.nodes)].join("+");
+  return key === "" ? op.output : key;
 }
 
 /** The scale calibrated for a tensor: its max |v| fills activationBits. */
@@ -137,7 +147,10 @@ function linearChainOk(s: GraphState, core: Core, reader: FloatOp, outName: stri
   const ranges = reader.inputs.map((name) => (name === outName ? core.range : s.refs.get(name)?.range));
   if (ranges.some((r) => r === undefined)) return false;
   try {
-    floatKindOf(reader).quantize(reader, ranges as ValueRange[], { config: widthsFor(s.config, reader.output), where });
+    floatKindOf(reader).quantize(reader, ranges as ValueRange[], {
+      config: widthsFor(s.config, layerKey(reader)),
+      where,
+    });
     return true;
   } catch (e) {
     if (e instanceof QuantizationError) return false;
@@ -201,7 +214,7 @@ function quantizeOp(s: GraphState, op: FloatOp): void {
   if (s.fused.has(op)) return;
   const ins = op.inputs.map((name) => s.refs.get(name)!);
   const where = `layer ${s.layers.length} (${op.nodes.join("+")})`;
-  s.cfg = widthsFor(s.config, op.output);
+  s.cfg = widthsFor(s.config, layerKey(op));
   const core = floatKindOf(op).quantize(
     op,
     ins.map((r) => r.range),
@@ -235,7 +248,7 @@ function quantizeOp(s: GraphState, op: FloatOp): void {
   } else {
     result = finalActivation(s, spec, core, outName, where);
   }
-  s.refs.set(outName, pushLayer(s, core, ins, result, nodes, op.size, tensor, op.output));
+  s.refs.set(outName, pushLayer(s, core, ins, result, nodes, op.size, tensor, layerKey(op)));
 }
 
 function quantizedOutput(s: GraphState): QuantizedModel["output"] {

@@ -297,8 +297,9 @@ export interface QuantizationConfig {
    */
   pwlSegmentsLog2?: number;
   /**
-   * Widths of single layers that differ from the ones above, keyed by the float-graph tensor the
-   * layer's core writes (prover/engine/bit-search.ts narrows the layers that can afford it).
+   * Widths of single layers that differ from the ones above, keyed by the ONNX nodes the layer
+   * came from, "+"-joined (prover/engine/fixed-point.ts layerKey; prover/engine/bit-search.ts
+   * narrows the layers that can afford it).
    */
   layers?: Record<string, LayerWidths>;
 }
@@ -309,9 +310,9 @@ export interface LayerWidths {
   activationBits?: number;
 }
 
-/** The widths the layer whose core writes `tensor` is quantized with. */
-export function widthsFor(config: QuantizationConfig, tensor: string): QuantizationConfig {
-  const own = config.layers && Object.hasOwn(config.layers, tensor) ? config.layers[tensor] : undefined;
+/** The widths the layer keyed `key` is quantized with. */
+export function widthsFor(config: QuantizationConfig, key: string): QuantizationConfig {
+  const own = config.layers && Object.hasOwn(config.layers, key) ? config.layers[key] : undefined;
   return own ? { ...config, ...own } : config;
 }
 
