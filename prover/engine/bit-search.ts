@@ -29,6 +29,7 @@ import { type FloatGraph, PWL_KINDS } from "../model/float-graph.js";
 import { argmaxAlong } from "../model/head.js";
 import {
   DEFAULT_QUANTIZATION,
+  type LayerWidths,
   type QuantizationConfig,
   type QuantizedModel,
   widthsFor,
@@ -64,7 +65,7 @@ export const SEARCH_LADDER: readonly QuantizationConfig[] = [
 ];
 
 /** A width the per-layer phase changes. */
-export type LayerWidth = "weightBits" | "activationBits";
+export type LayerWidth = keyof LayerWidths;
 
 export interface SearchStep {
   config: QuantizationConfig;
@@ -137,16 +138,6 @@ export function calibrationFidelity(
     } else if (fs[s].every((v, i) => Math.abs(v - r.dequantized[i]) <= 0.01 * scale)) ok++;
   });
   return { agreement: ok / xs.length, error: Math.sqrt(sq / Math.max(1, count)) };
-}
-
-/** Agreement of `q` with the float outputs `fs` of `g` on `xs` (see the header). */
-export function calibrationAgreement(
-  q: QuantizedModel,
-  xs: readonly ArrayLike<number>[],
-  fs: Float64Array[],
-  g?: FloatGraph,
-): number {
-  return calibrationFidelity(q, xs, fs, g).agreement;
 }
 
 interface Point {
@@ -294,26 +285,11 @@ export function searchQuantization(
   }
   const goal = explicit ? ("given" as const) : target;
   if (!best) throw new QuantizationError(`no setting could be quantized: ${s.tried.map((t) => t.error).join("; ")}`);
-  if (!met)
-    return {
-      config: best.config,
-      model: best.traced.model,
-      constraints: best.traced.constraints,
-      target: goal,
-      met: false,
-      tried: s.tried,
-    };
   const budget = explicit || target.kind === "resources" ? 0 : (options.layerSteps ?? DEFAULT_LAYER_STEPS);
   // Per layer, the output error may not grow past phase 1's by more than ERROR_SLACK: label
   // agreement on a few dozen calibration inputs cannot tell a setting at the edge from a safe one.
-  const maxError = ERROR_SLACK * met.error;
-  const end = budget > 0 ? refinePerLayer(s, met, min, budget, maxError) : met;
-  return {
-    config: end.config,
-    model: end.traced.model,
-    constraints: end.traced.constraints,
-    target: goal,
-    met: true,
-    tried: s.tried,
-  };
+  // Nothing met: the best setting as it is.
+  const end = !met ? best : budget > 0 ? refinePerLayer(s, met, min, budget, ERROR_SLACK * met.error) : met;
+  const { config, traced } = end;
+  return { config, model: traced.model, constraints: traced.constraints, target: goal, met: !!met, tried: s.tried };
 }

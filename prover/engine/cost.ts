@@ -11,7 +11,9 @@
 //   commit  the Poseidon permutations of the input commitment, and of the output's when it does
 //           not fit one word: 603 constraints each (fewer when zero padding folds constants away)
 //
-// test/prover/engine/cost.test.ts holds the prediction against circom's count.
+// test/prover/circuit/emit.test.ts holds the prediction against circom's count for every layer
+// kind, test/e2e/proof-spine.test.ts for a whole model with its commitment. (The label width below
+// is circuit/encodings.ts outputEncoding's, which this floor cannot import.)
 import { CHAIN_RATE, fitsOneWord, valuesPerWord } from "../commit/tensor-commitment.js";
 import type { QuantizedModel } from "../quantize/quantized-model.js";
 

@@ -214,7 +214,8 @@ function quantizeOp(s: GraphState, op: FloatOp): void {
   if (s.fused.has(op)) return;
   const ins = op.inputs.map((name) => s.refs.get(name)!);
   const where = `layer ${s.layers.length} (${op.nodes.join("+")})`;
-  s.cfg = widthsFor(s.config, layerKey(op));
+  const key = layerKey(op);
+  s.cfg = widthsFor(s.config, key);
   const core = floatKindOf(op).quantize(
     op,
     ins.map((r) => r.range),
@@ -248,7 +249,7 @@ function quantizeOp(s: GraphState, op: FloatOp): void {
   } else {
     result = finalActivation(s, spec, core, outName, where);
   }
-  s.refs.set(outName, pushLayer(s, core, ins, result, nodes, op.size, tensor, layerKey(op)));
+  s.refs.set(outName, pushLayer(s, core, ins, result, nodes, op.size, tensor, key));
 }
 
 function quantizedOutput(s: GraphState): QuantizedModel["output"] {

@@ -36,6 +36,7 @@ import { signedBits } from "../quantize/signed-bits.js";
 import { maxOf, minOf } from "../quantize/value-range.js";
 import { constantFunction } from "./emit-context.js";
 import type { Kind } from "./kind.js";
+import { reciprocal } from "./softmax.js";
 
 /** Bits of the normalized value's precision the reciprocal square root keeps (beyond sqrt(n) sqrt(Wmax)). */
 const PRECISION = 10;
@@ -94,7 +95,7 @@ function layerNormInt(layer: LayerNormLayer, x: Float64Array): Float64Array {
       c[i] = layer.norm ? x[r * n + i] : n * x[r * n + i] - s;
       w += layer.norm === "l1" ? BigInt(Math.abs(c[i])) : BigInt(c[i]) * BigInt(c[i]);
     }
-    const q = Number(layer.norm === "l1" ? (1n << BigInt(layer.rsqrtBits)) / w : invSqrt(layer.rsqrtBits, w));
+    const q = layer.norm === "l1" ? reciprocal(layer.rsqrtBits, Number(w)) : Number(invSqrt(layer.rsqrtBits, w));
     for (let i = 0; i < n; i++) y[r * n + i] = c[i] * q * layer.gamma[i] + layer.beta[i];
   }
   return y;

@@ -34,6 +34,19 @@ function required<T>(ctx: NormalizeContext, name: string, v: T[] | undefined, n?
 
 type Ensemble = Pick<TreesOp, "feature" | "threshold" | "strict" | "hi" | "lo" | "roots" | "weight">;
 
+/** n nodes (filled in by the caller, parents first), the trees' roots, leaf weights for `targets`. */
+function emptyEnsemble(n: number, roots: number[], targets: number): Ensemble {
+  return {
+    feature: new Int32Array(n),
+    threshold: new Float64Array(n),
+    strict: new Uint8Array(n),
+    hi: new Int32Array(n),
+    lo: new Int32Array(n),
+    roots: Int32Array.from(roots),
+    weight: new Float64Array(n * targets),
+  };
+}
+
 /** The nodes_* attributes and the leaf weights (prefix "class" or "target") as one node list. */
 function readEnsemble(ctx: NormalizeContext, c: number, targets: number, prefix: string, ids: (id: number) => number) {
   const treeIds = required(ctx, "nodes_treeids", ctx.attrInts("nodes_treeids"));
@@ -77,15 +90,7 @@ function readEnsemble(ctx: NormalizeContext, c: number, targets: number, prefix:
     }
   }
   if (order.length !== n) ctx.unsupported("the nodes do not form trees (a cycle)");
-  const e: Ensemble = {
-    feature: new Int32Array(n),
-    threshold: new Float64Array(n),
-    strict: new Uint8Array(n),
-    hi: new Int32Array(n),
-    lo: new Int32Array(n),
-    roots: Int32Array.from(roots),
-    weight: new Float64Array(n * targets),
-  };
+  const e = emptyEnsemble(n, roots, targets);
   order.forEach((j, k) => {
     if (modes[j] === "LEAF") {
       e.feature[k] = -1;
@@ -242,16 +247,7 @@ export function treeEnsemble(ctx: NormalizeContext): void {
     }
   }
   const index = new Map(order.map((v, k) => [`${v.leaf ? "l" : "n"}${v.i}`, k]));
-  const m = order.length;
-  const e: Ensemble = {
-    feature: new Int32Array(m),
-    threshold: new Float64Array(m),
-    strict: new Uint8Array(m),
-    hi: new Int32Array(m),
-    lo: new Int32Array(m),
-    roots: Int32Array.from(roots),
-    weight: new Float64Array(m * targets),
-  };
+  const e = emptyEnsemble(order.length, roots, targets);
   order.forEach((v, k) => {
     if (v.leaf) {
       const t = leafTargets[v.i];
