@@ -30,7 +30,13 @@ import { checkWitness, tooLargeBeforeCompiling } from "./prove-inference.js";
 import { circom2Version, CircomCompileError, compileCircuit } from "./zk/circom.js";
 import { groth16PtauPower, resolvePtau } from "./zk/resolve-ptau.js";
 import type { DevPtauProgress } from "./zk/dev-ptau.js";
-import { groth16Setup, readVerificationKey, type VerificationKey, writeJsonAtomic } from "./zk/groth16.js";
+import {
+  groth16Setup,
+  readVerificationKey,
+  type SetupEngine,
+  type VerificationKey,
+  writeJsonAtomic,
+} from "./zk/groth16.js";
 import { ceremonyProvenance, SETUP_FORMAT_VERSION, type SetupProvenanceRecord } from "./zk/setup-provenance.js";
 
 export const MANIFEST_FORMAT = "assay.model-artifacts";
@@ -87,6 +93,8 @@ export interface SetupInfo {
   ptau: { kind: "development" | "file"; power: number; unsafeForProduction: boolean; path: string };
   zkeySha256: string;
   contributionHash: string;
+  /** How the keys were computed (absent in setups made before fast setup: snarkjs). */
+  engine?: SetupEngine;
   /** Which ceremony the keys came from (v2 on; computed on first use for v1: zk/setup-provenance.ts). */
   provenance?: SetupProvenanceRecord;
 }
@@ -349,10 +357,11 @@ async function runSetup(
     },
     zkeySha256: provenance.phase2Hash.slice(2),
     contributionHash: res.contributionHash,
+    engine: res.engine,
     provenance,
   };
   await writeJsonAtomic(artifactPath(ref, "setup"), info);
-  say("setup", `keys ready in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  say("setup", `keys ready in ${((Date.now() - t) / 1000).toFixed(1)} s (${res.engine})`);
 }
 
 /** Groth16 keys for a compiled model (cached per powers-of-tau identity). */

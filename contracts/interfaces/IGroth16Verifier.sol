@@ -83,6 +83,27 @@ interface IGroth16Verifier {
         uint256[] calldata publicSignals
     ) external view returns (bool);
 
+    /// @notice A batch must hold 1..`max` proofs, one key id per proof; it held `proofs` proofs and
+    /// `keys` key ids.
+    error Groth16VerifierBatchShape(uint256 keys, uint256 proofs, uint256 max);
+
+    /// @notice Returns whether every `proofs[j]` verifies against key `keyIds[j]`, in one pairing
+    /// check: the proofs' equations are combined with coefficients r_0 = 1 and r_j (j > 0) of 128
+    /// bits drawn from keccak256 over the chain id, this contract and the whole call data (every key
+    /// id, proof and signal), so a batch that holds an invalid proof passes with probability at most
+    /// 2^-128 per attempt. Proofs of one key share its alpha-beta, public-input and delta pairings
+    /// and one multiplication per public signal; keys with the same gamma share one gamma pairing.
+    /// Reverts as `verify` does (unknown key, signal >= r, too little gas) and for a malformed batch;
+    /// false when any proof does not verify (including a coordinate >= q or a point off its curve).
+    /// @param keyIds Key of each proof (repeat an id for each of its proofs; any order).
+    /// @param proofs Proofs, encoded as for `verify`.
+    /// @param publicSignals Every proof's public signals, concatenated in proof order.
+    function verifyBatch(
+        bytes32[] calldata keyIds,
+        uint256[8][] calldata proofs,
+        uint256[] calldata publicSignals
+    ) external view returns (bool);
+
     /// @notice Whether a key is registered under `keyId`.
     function isRegistered(bytes32 keyId) external view returns (bool);
 

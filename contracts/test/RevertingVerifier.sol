@@ -28,6 +28,10 @@ contract RevertingVerifier is IGroth16Verifier {
         revert Groth16VerifierInsufficientGas();
     }
 
+    function verifyBatch(bytes32[] calldata, uint256[8][] calldata, uint256[] calldata) external pure returns (bool) {
+        revert Groth16VerifierInsufficientGas();
+    }
+
     function isRegistered(bytes32) external pure returns (bool) {
         return true;
     }

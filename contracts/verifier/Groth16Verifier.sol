@@ -106,6 +106,269 @@ contract Groth16Verifier is IGroth16Verifier {
         return outcome == 1;
     }
 
+    /// @notice Most proofs one `verifyBatch` call takes.
+    uint256 public constant MAX_BATCH = 64;
+
+    /// @dev One key's share of a batch: its stored key (memory), the sum of its proofs'
+    /// coefficients, per public signal the coefficient-weighted sum of the signals, and the
+    /// coefficient-weighted sum of its proofs' C points.
+    struct BatchKey {
+        bytes32 id;
+        uint256 nPublic;
+        uint256 key;
+        uint256 sumR;
+        uint256[] signalSums;
+        uint256 cx;
+        uint256 cy;
+    }
+
+    /// @inheritdoc IGroth16Verifier
+    function verifyBatch(
+        bytes32[] calldata keyIds,
+        uint256[8][] calldata proofs,
+        uint256[] calldata publicSignals
+    ) external view returns (bool) {
+        uint256 n = proofs.length;
+        if (n == 0 || n > MAX_BATCH || keyIds.length != n)
+            revert Groth16VerifierBatchShape(keyIds.length, n, MAX_BATCH);
+        BatchKey[] memory keys = new BatchKey[](n);
+        // Pairing input: (r_j A_j, B_j) per proof, then per key (sumR alpha, -beta), (C_k, -delta)
+        // and per distinct gamma (vk_x, -gamma): at most n + 3 * keys pairs of 6 words.
+        uint256[] memory pairs = new uint256[](6 * 4 * n);
+        uint256 signalAt = _collect(keys, pairs, keyIds, proofs, publicSignals);
+        if (signalAt == _INVALID_PROOF) return false;
+        if (signalAt != publicSignals.length) revert Groth16VerifierSignalCount(signalAt, publicSignals.length);
+        uint256 count = _batchKeyPairs(keys, pairs, n);
+        // The pairing costs 45,000 + 34,000 per pair (EIP-1108) and gets 63/64 of what is left.
+        if (gasleft() < ((45_000 + 34_000 * count) * 64) / 63 + 2_000) revert Groth16VerifierInsufficientGas();
+        bool success;
+        uint256 verdict;
+        assembly ("memory-safe") {
+            // With this much gas left the pairing precompile cannot run out: failure means a B point
+            // off its curve or subgroup, a plain false.
+            success := staticcall(gas(), 0x08, add(pairs, 32), mul(count, 192), 0, 32)
+            verdict := mload(0)
+        }
+        return success && verdict == 1;
+    }
+
+    /// @dev `_collect`'s answer when a proof has a coordinate >= q or A or C off G1.
+    uint256 private constant _INVALID_PROOF = type(uint256).max;
+
+    /// @dev Loads each proof's key (`keys` fills from index 0; an empty entry has id 0), writes the
+    /// proofs' pairs and the keys' sums. Returns the number of signals read, or _INVALID_PROOF.
+    function _collect(
+        BatchKey[] memory keys,
+        uint256[] memory pairs,
+        bytes32[] calldata keyIds,
+        uint256[8][] calldata proofs,
+        uint256[] calldata publicSignals
+    ) private view returns (uint256 signalAt) {
+        bytes32 seed;
+        assembly ("memory-safe") {
+            // Fiat-Shamir seed: keccak256(chainid, this, keccak256(calldata)); the call data holds
+            // every key id, proof and signal the check reads.
+            let m := mload(0x40)
+            calldatacopy(m, 0, calldatasize())
+            let h := keccak256(m, calldatasize())
+            mstore(m, chainid())
+            mstore(add(m, 32), address())
+            mstore(add(m, 64), h)
+            seed := keccak256(m, 96)
+        }
+        for (uint256 j; j < proofs.length; ++j) {
+            BatchKey memory bk = keys[_batchKeyIndex(keys, keyIds[j])];
+            if (!_proofPointsValid(proofs[j])) return _INVALID_PROOF;
+            // r_0 = 1; r_j = 128 bits of keccak256(seed, j), never 0.
+            uint256 r = 1;
+            if (j != 0) {
+                r = uint256(keccak256(abi.encode(seed, j))) >> 128;
+                if (r == 0) r = 1;
+            }
+            _addProofPoints(bk, proofs[j], r, pairs, j);
+            signalAt = _addSignals(bk, r, publicSignals, signalAt);
+        }
+    }
+
+    /// @dev Pair j = (r A, B) of the proof; r C joins the key's C sum.
+    function _addProofPoints(
+        BatchKey memory bk,
+        uint256[8] calldata proof,
+        uint256 r,
+        uint256[] memory pairs,
+        uint256 j
+    ) private view {
+        (uint256 ax, uint256 ay) = _ecMul(proof[0], proof[1], r);
+        uint256 at = 6 * j;
+        pairs[at] = ax;
+        pairs[at + 1] = ay;
+        pairs[at + 2] = proof[2];
+        pairs[at + 3] = proof[3];
+        pairs[at + 4] = proof[4];
+        pairs[at + 5] = proof[5];
+        (uint256 cx, uint256 cy) = _ecMul(proof[6], proof[7], r);
+        (bk.cx, bk.cy) = _ecAdd(bk.cx, bk.cy, cx, cy);
+    }
+
+    /// @dev Adds r and r * signal_i of the proof whose signals start at `signalAt` to the key's sums;
+    /// returns where the next proof's signals start.
+    function _addSignals(
+        BatchKey memory bk,
+        uint256 r,
+        uint256[] calldata publicSignals,
+        uint256 signalAt
+    ) private pure returns (uint256) {
+        bk.sumR = addmod(bk.sumR, r, _R);
+        uint256 np = bk.nPublic;
+        if (signalAt + np > publicSignals.length) {
+            revert Groth16VerifierSignalCount(signalAt + np, publicSignals.length);
+        }
+        for (uint256 i; i < np; ++i) {
+            uint256 signal = publicSignals[signalAt + i];
+            if (signal >= _R) revert Groth16VerifierSignalNotInField(signalAt + i, signal);
+            bk.signalSums[i] = addmod(bk.signalSums[i], mulmod(r, signal, _R), _R);
+        }
+        return signalAt + np;
+    }
+
+    /// @dev Index of `id` among the loaded `keys`; a new key is loaded into the first empty entry.
+    function _batchKeyIndex(BatchKey[] memory keys, bytes32 id) private view returns (uint256 k) {
+        for (; keys[k].id != 0; ++k) if (keys[k].id == id) return k;
+        address keyCode = _keyCodeAddress(id);
+        uint256 size = keyCode.code.length;
+        if (size == 0) revert Groth16VerifierUnknownKey(id);
+        uint256 key;
+        uint256 header;
+        assembly ("memory-safe") {
+            // Copy the stored key (after the STOP byte) into newly reserved memory.
+            key := mload(0x40)
+            extcodecopy(keyCode, key, 1, sub(size, 1))
+            mstore(0x40, add(key, sub(size, 1)))
+            header := mload(key)
+        }
+        if (header >> 248 != _KEY_VERSION) revert Groth16VerifierUnknownKey(id);
+        uint256 np = header & 0xffffffff;
+        keys[k] = BatchKey(id, np, key, 0, new uint256[](np), 0, 0);
+    }
+
+    /// @dev Appends each key's pairs behind the proofs' `n`: (sumR alpha, -beta), (C_k, -delta),
+    /// and (vk_x, -gamma) with the vk_x of keys sharing a gamma summed. Returns the pair count.
+    function _batchKeyPairs(
+        BatchKey[] memory keys,
+        uint256[] memory pairs,
+        uint256 n
+    ) private view returns (uint256 count) {
+        count = n;
+        uint256 nKeys;
+        while (nKeys < keys.length && keys[nKeys].id != 0) ++nKeys;
+        uint256[] memory gammaVkx = new uint256[](2 * nKeys); // summed vk_x per key whose gamma comes first
+        for (uint256 k; k < nKeys; ++k) {
+            BatchKey memory bk = keys[k];
+            uint256 key = bk.key;
+            (uint256 x, uint256 y) = _ecMul(_mword(key, 1), _mword(key, 2), bk.sumR);
+            _putPair(pairs, count++, x, y, key, 3);
+            _putPair(pairs, count++, bk.cx, bk.cy, key, 11);
+            (x, y) = _ecMul(_mword(key, 15), _mword(key, 16), bk.sumR);
+            for (uint256 i; i < bk.nPublic; ++i) {
+                (uint256 px, uint256 py) = _ecMul(_mword(key, 17 + 2 * i), _mword(key, 18 + 2 * i), bk.signalSums[i]);
+                (x, y) = _ecAdd(x, y, px, py);
+            }
+            // The first key with this gamma collects the vk_x of every later key with the same gamma.
+            uint256 owner = k;
+            for (uint256 e; e < k; ++e) {
+                if (_sameGamma(keys[e].key, key)) {
+                    owner = e;
+                    break;
+                }
+            }
+            (gammaVkx[2 * owner], gammaVkx[2 * owner + 1]) = _ecAdd(gammaVkx[2 * owner], gammaVkx[2 * owner + 1], x, y);
+        }
+        for (uint256 k; k < nKeys; ++k) {
+            bool owns = true;
+            for (uint256 e; e < k; ++e) {
+                if (_sameGamma(keys[e].key, keys[k].key)) {
+                    owns = false;
+                    break;
+                }
+            }
+            if (owns) _putPair(pairs, count++, gammaVkx[2 * k], gammaVkx[2 * k + 1], keys[k].key, 7);
+        }
+    }
+
+    /// @dev Writes pair `index`: the G1 point (x, y) and the G2 point at word `g2Word` of `key`.
+    function _putPair(
+        uint256[] memory pairs,
+        uint256 index,
+        uint256 x,
+        uint256 y,
+        uint256 key,
+        uint256 g2Word
+    ) private pure {
+        assembly ("memory-safe") {
+            let p := add(add(pairs, 32), mul(index, 192))
+            mstore(p, x)
+            mstore(add(p, 32), y)
+            mcopy(add(p, 64), add(key, shl(5, g2Word)), 128)
+        }
+    }
+
+    function _sameGamma(uint256 a, uint256 b) private pure returns (bool same) {
+        assembly ("memory-safe") {
+            same := eq(keccak256(add(a, 224), 128), keccak256(add(b, 224), 128))
+        }
+    }
+
+    function _mword(uint256 at, uint256 i) private pure returns (uint256 w) {
+        assembly ("memory-safe") {
+            w := mload(add(at, shl(5, i)))
+        }
+    }
+
+    /// @dev Canonical coordinates, and A and C on G1 (or infinity): the multiplications below then
+    /// fail only for lack of gas. B is left to the pairing precompile.
+    function _proofPointsValid(uint256[8] calldata proof) private pure returns (bool) {
+        for (uint256 i; i < 8; ++i) if (proof[i] >= _Q) return false;
+        return _isG1OrInfinity(proof[0], proof[1]) && _isG1OrInfinity(proof[6], proof[7]);
+    }
+
+    function _isG1OrInfinity(uint256 x, uint256 y) private pure returns (bool) {
+        return (x | y) == 0 || _isG1Point(x, y);
+    }
+
+    /// @dev s * (x, y) with the ecMul precompile (points already valid: failure is lack of gas).
+    function _ecMul(uint256 x, uint256 y, uint256 s) private view returns (uint256 rx, uint256 ry) {
+        if (s == 1) return (x, y);
+        bool ok;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, x)
+            mstore(add(m, 32), y)
+            mstore(add(m, 64), s)
+            ok := staticcall(gas(), 0x07, m, 96, m, 64)
+            rx := mload(m)
+            ry := mload(add(m, 32))
+        }
+        if (!ok) revert Groth16VerifierInsufficientGas();
+    }
+
+    /// @dev (x1, y1) + (x2, y2) with the ecAdd precompile.
+    function _ecAdd(uint256 x1, uint256 y1, uint256 x2, uint256 y2) private view returns (uint256 rx, uint256 ry) {
+        if ((x1 | y1) == 0) return (x2, y2);
+        if ((x2 | y2) == 0) return (x1, y1);
+        bool ok;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, x1)
+            mstore(add(m, 32), y1)
+            mstore(add(m, 64), x2)
+            mstore(add(m, 96), y2)
+            ok := staticcall(gas(), 0x06, m, 128, m, 64)
+            rx := mload(m)
+            ry := mload(add(m, 32))
+        }
+        if (!ok) revert Groth16VerifierInsufficientGas();
+    }
+
     /// @inheritdoc IGroth16Verifier
     function isRegistered(bytes32 keyId) external view returns (bool) {
         return _keyCodeAddress(keyId).code.length != 0;

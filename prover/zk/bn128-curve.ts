@@ -21,6 +21,8 @@ export interface CurveGroup {
 
 export interface ScalarField {
   fromRng(rng: unknown): Uint8Array;
+  /** An element in the engine's internal (Montgomery) layout, as timesFr takes it. */
+  e(value: bigint): Uint8Array;
   toObject(x: Uint8Array): bigint;
 }
 

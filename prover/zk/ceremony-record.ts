@@ -63,15 +63,34 @@ export async function readBinfileSection(file: string, magic: string, id: number
   }
 }
 
+/** A contribution's parameters: its name, and for a beacon the beacon value and iteration exponent. */
+interface ContributionParams {
+  name?: string;
+  numIterationsExp?: number;
+  beaconHash?: Uint8Array;
+}
+
 /** Contribution records laid out as snarkjs writes them: fixed part, u32 type, u32 params length, params. */
 function parseContributions(file: string, body: Uint8Array, start: number, fixed: number): ContributionRecord[] {
+  return parseContributionParams(file, body, start, fixed).map(({ kind, name }) => ({
+    kind,
+    ...(name !== undefined ? { name } : {}),
+  }));
+}
+
+function parseContributionParams(
+  file: string,
+  body: Uint8Array,
+  start: number,
+  fixed: number,
+): (ContributionParams & { kind: ContributionKind })[] {
   const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
   const need = (pos: number, n: number) => {
     if (pos + n > body.byteLength) throw new CeremonyFileError(file, "contributions section is cut short");
   };
   need(start, 4);
   const count = view.getUint32(start, true);
-  const out: ContributionRecord[] = [];
+  const out: (ContributionParams & { kind: ContributionKind })[] = [];
   let pos = start + 4;
   for (let i = 0; i < count; i++) {
     need(pos, fixed + 8);
@@ -80,16 +99,40 @@ function parseContributions(file: string, body: Uint8Array, start: number, fixed
     const paramsLength = view.getUint32(pos + 4, true);
     pos += 8;
     need(pos, paramsLength);
-    out.push({ kind: type === 1 ? "beacon" : "secret", name: paramName(body.subarray(pos, pos + paramsLength)) });
+    out.push({ kind: type === 1 ? "beacon" : "secret", ...params(file, body.subarray(pos, pos + paramsLength)) });
     pos += paramsLength;
   }
   return out;
 }
 
-/** Parameter 1 (the contributor's name) of a contribution's parameter list, if present. */
-function paramName(params: Uint8Array): string | undefined {
-  if (params.length < 2 || params[0] !== 1) return undefined;
-  return new TextDecoder().decode(params.subarray(2, 2 + params[1]));
+/** A parameter list: 1 name (length-prefixed), 2 numIterationsExp (a byte), 3 beacon hash (length-prefixed). */
+function params(file: string, bytes: Uint8Array): ContributionParams {
+  const out: ContributionParams = {};
+  let pos = 0;
+  const take = (n: number): Uint8Array => {
+    if (pos + n > bytes.length) throw new CeremonyFileError(file, "contribution parameters are cut short");
+    pos += n;
+    return bytes.subarray(pos - n, pos);
+  };
+  while (pos < bytes.length) {
+    const id = take(1)[0];
+    if (id === 1) out.name = new TextDecoder().decode(take(take(1)[0]));
+    else if (id === 2) out.numIterationsExp = take(1)[0];
+    else if (id === 3) out.beaconHash = take(take(1)[0]).slice();
+    else break; // parameters this reader does not know end the list it can read
+  }
+  return out;
+}
+
+/** The beacon of a ceremony made of exactly one beacon contribution (a development ceremony), else undefined. */
+export async function readPtauSoleBeacon(
+  file: string,
+): Promise<{ beaconHash: Uint8Array; numIterationsExp: number } | undefined> {
+  const all = parseContributionParams(file, await readBinfileSection(file, "ptau", 7), 0, PTAU_CONTRIBUTION_FIXED);
+  const [only] = all;
+  if (all.length !== 1 || only.kind !== "beacon" || !only.beaconHash || only.numIterationsExp === undefined)
+    return undefined;
+  return { beaconHash: only.beaconHash, numIterationsExp: only.numIterationsExp };
 }
 
 /** The phase-1 contributions of a .ptau file, in order. */

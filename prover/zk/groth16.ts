@@ -9,11 +9,12 @@
 // globalThis.curve_bn128). snarkjs's own { singleThread } option would build a new curve on every
 // proof (about 170 ms, half the proof of a small model).
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { buildBn128 } from "ffjavascript";
 import * as snarkjs from "snarkjs";
 import { AssayError, InputError } from "../errors.js";
+import { CeremonyMismatchError, ceremonySecrets, fastGroth16Setup } from "./fast-setup.js";
 
 export type Progress = (message: string) => void;
 
@@ -27,15 +28,24 @@ function logger(onProgress?: Progress) {
   return { info: say, debug: () => {}, warn: say, error: say, log: say };
 }
 
+/** How the proving key was computed: from the ceremony's public secrets, or by snarkjs from its points. */
+export type SetupEngine = "fixed-base" | "snarkjs";
+
 export interface SetupResult {
   zkey: string;
   vkey: VerificationKey;
   contributionHash: string;
+  engine: SetupEngine;
 }
 
 /**
  * Groth16 setup: circuit-specific keys from a prepared powers-of-tau file, then one phase-2
  * contribution with fresh OS randomness (its secret is discarded when this returns).
+ *
+ * A ceremony whose secrets are public (the development powers of tau: one beacon) is set up by
+ * fast-setup.ts, one fixed-base multiplication per key point on a worker pool (LeNet: ~17 s
+ * against snarkjs's ~270 s, bench/setup.ts); any other ceremony, or `engine: "snarkjs"`, by
+ * snarkjs `zkey new` + `zkey contribute`. Both write the same format: snarkjs proves with either.
  */
 export async function groth16Setup(opts: {
   r1cs: string;
@@ -43,8 +53,39 @@ export async function groth16Setup(opts: {
   zkey: string;
   contributor?: string;
   onProgress?: Progress;
+  engine?: SetupEngine;
 }): Promise<SetupResult> {
   await mkdir(path.dirname(opts.zkey), { recursive: true });
+  if (opts.engine !== "snarkjs") {
+    const secrets = await ceremonySecrets(opts.ptau);
+    if (secrets) {
+      try {
+        const res = await fastGroth16Setup({
+          r1cs: opts.r1cs,
+          ptau: opts.ptau,
+          zkey: opts.zkey,
+          secrets,
+          contributor: opts.contributor,
+          onProgress: opts.onProgress,
+        });
+        const vkey = (await snarkjs.zKey.exportVerificationKey(opts.zkey)) as VerificationKey;
+        return { zkey: opts.zkey, vkey, contributionHash: res.contributionHash!, engine: "fixed-base" };
+      } catch (e) {
+        if (!(e instanceof CeremonyMismatchError)) throw e;
+        opts.onProgress?.(`groth16 setup: ${e.message}; using snarkjs`);
+      }
+    }
+  }
+  return snarkjsSetup(opts);
+}
+
+async function snarkjsSetup(opts: {
+  r1cs: string;
+  ptau: string;
+  zkey: string;
+  contributor?: string;
+  onProgress?: Progress;
+}): Promise<SetupResult> {
   const z0 = `${opts.zkey}.0.tmp`;
   const z1 = `${opts.zkey}.1.tmp`;
   opts.onProgress?.("groth16 setup: circuit keys from powers of tau");
@@ -64,9 +105,9 @@ export async function groth16Setup(opts: {
     logger(opts.onProgress),
   );
   await rename(z1, opts.zkey);
-  await (await import("node:fs/promises")).rm(z0, { force: true });
+  await rm(z0, { force: true });
   const vkey = (await snarkjs.zKey.exportVerificationKey(opts.zkey)) as VerificationKey;
-  return { zkey: opts.zkey, vkey, contributionHash: Buffer.from(hash).toString("hex") };
+  return { zkey: opts.zkey, vkey, contributionHash: Buffer.from(hash).toString("hex"), engine: "snarkjs" };
 }
 
 export async function readVerificationKey(file: string): Promise<VerificationKey> {

@@ -74,7 +74,8 @@ export function beaconSecrets(
   return { tau: big(tau), alpha: big(alpha), beta: big(beta) };
 }
 
-function hashToG2(curve: Curve, hash: Uint8Array): CurvePoint {
+/** snarkjs's hashToG2: a G2 point drawn from ChaCha20 seeded with the hash's first 8 big-endian words. */
+export function hashToG2(curve: Curve, hash: Uint8Array): CurvePoint {
   return curve.G2.fromRng(new ChaCha(seedWords(hash)));
 }
 

@@ -26,6 +26,7 @@ import {
   type FixtureCircuit,
   type FixtureProof,
 } from "./fixtures/groth16-fixture.js";
+import { buildBn128 } from "ffjavascript";
 import { isOnTwist, negateG1, offCurveG1, twistPointOutsideG2 } from "./fixtures/bn254-points.js";
 
 const { ethers } = await network.create();
@@ -423,5 +424,127 @@ describe("Groth16Verifier", function () {
     expect(await verifier.keyCodeAddress(mainId)).to.equal(
       getCreate2Address(await verifier.getAddress(), mainId, keccak256(initcode)),
     );
+  });
+
+  describe("verifyBatch", function () {
+    type Entry = { id: string; proof: ProofCalldata; signals: bigint[] };
+    let entries: Entry[]; // main, main (other statement), sibling, single
+    let g1: Awaited<ReturnType<typeof buildBn128>>["G1"];
+    const args = (batch: Entry[]) =>
+      [batch.map((e) => e.id), batch.map((e) => e.proof), batch.flatMap((e) => e.signals)] as const;
+    /** (x1, y1) + (x2, y2) on G1, with ffjavascript (independent of the contract). */
+    const addG1 = (x1: bigint, y1: bigint, x2: bigint, y2: bigint): [bigint, bigint] => {
+      const p = g1.toAffine(g1.add(g1.fromObject([x1, y1, 1n]), g1.fromObject([x2, y2, 1n])));
+      const [x, y] = g1.toObject(p) as bigint[];
+      return [x, y];
+    };
+
+    before(async function () {
+      g1 = (await buildBn128(true)).G1;
+      const entry = (c: FixtureCircuit, p: FixtureProof): Entry => ({
+        id: verifyingKeyId(encodeVerifyingKey(c.vkey)),
+        proof: encodeProof(p.proof),
+        signals: encodePublicSignals(p.publicSignals),
+      });
+      entries = [entry(main, good), entry(main, other), entry(sibling, siblingProof), entry(single, singleProof)];
+    });
+
+    it("accepts valid proofs of one key, and of three keys mixed in any order", async function () {
+      expect(await verifier.verifyBatch(...args([entries[0]]))).to.equal(true);
+      expect(await verifier.verifyBatch(...args([entries[0], entries[1]]))).to.equal(true);
+      expect(await verifier.verifyBatch(...args(entries))).to.equal(true);
+      expect(await verifier.verifyBatch(...args([entries[3], entries[0], entries[2], entries[1]]))).to.equal(true);
+    });
+
+    it("rejects the batch when any one proof is tampered with, at every position", async function () {
+      for (let at = 0; at < entries.length; at++) {
+        const batch = entries.map((e, i) => {
+          if (i !== at) return e;
+          const proof = [...e.proof] as ProofCalldata;
+          [proof[6], proof[7]] = negateG1(proof[6], proof[7]); // still a G1 point, no longer the proof
+          return { ...e, proof };
+        });
+        expect(await verifier.verifyBatch(...args(batch)), `tampered at ${at}`).to.equal(false);
+        const wrongSignal = entries.map((e, i) =>
+          i === at ? { ...e, signals: [e.signals[0] + 1n, ...e.signals.slice(1)] } : e,
+        );
+        expect(await verifier.verifyBatch(...args(wrongSignal)), `signal changed at ${at}`).to.equal(false);
+      }
+    });
+
+    it("proofs wrong in opposite directions do not cancel: each proof gets its own coefficient", async function () {
+      // C0 + D and C1 - D: with equal coefficients the two errors would cancel in the sum.
+      const [a, b] = [entries[0], entries[1]];
+      const d = [b.proof[6], b.proof[7]] as const;
+      const pa = [...a.proof] as ProofCalldata;
+      const pb = [...b.proof] as ProofCalldata;
+      [pa[6], pa[7]] = addG1(pa[6], pa[7], d[0], d[1]);
+      const minus = negateG1(d[0], d[1]);
+      [pb[6], pb[7]] = addG1(pb[6], pb[7], minus[0], minus[1]); // C1 - C1: the point at infinity
+      expect(
+        await verifier.verifyBatch(
+          ...args([
+            { ...a, proof: pa },
+            { ...b, proof: pb },
+          ]),
+        ),
+      ).to.equal(false);
+    });
+
+    it("the same proof twice verifies (duplicates are the caller's to refuse)", async function () {
+      expect(await verifier.verifyBatch(...args([entries[0], entries[0]]))).to.equal(true);
+    });
+
+    it("signals at the field boundary: r - 1 is a wrong signal, r reverts naming its position", async function () {
+      const boundary = [entries[0], { ...entries[1], signals: [R - 1n, ...entries[1].signals.slice(1)] }];
+      expect(await verifier.verifyBatch(...args(boundary))).to.equal(false);
+      const over = [entries[0], { ...entries[1], signals: [R, ...entries[1].signals.slice(1)] }];
+      await expect(verifier.verifyBatch(...args(over)))
+        .to.be.revertedWithCustomError(verifier, "Groth16VerifierSignalNotInField")
+        .withArgs(3, R);
+    });
+
+    it("a coordinate >= q or an A off its curve is a false verdict, not a revert", async function () {
+      const q = [...entries[1].proof] as ProofCalldata;
+      q[0] += Q;
+      expect(await verifier.verifyBatch(...args([entries[0], { ...entries[1], proof: q }]))).to.equal(false);
+      const off = [...entries[1].proof] as ProofCalldata;
+      [off[0], off[1]] = offCurveG1(off[0], off[1]);
+      expect(await verifier.verifyBatch(...args([entries[0], { ...entries[1], proof: off }]))).to.equal(false);
+    });
+
+    it("refuses malformed batches with the facts", async function () {
+      const [ids, proofs, sigs] = args(entries);
+      await expect(verifier.verifyBatch([], [], []))
+        .to.be.revertedWithCustomError(verifier, "Groth16VerifierBatchShape")
+        .withArgs(0, 0, 64);
+      await expect(verifier.verifyBatch(ids.slice(1), proofs, sigs))
+        .to.be.revertedWithCustomError(verifier, "Groth16VerifierBatchShape")
+        .withArgs(3, 4, 64);
+      const many = Array.from({ length: 65 }, () => entries[0]);
+      await expect(verifier.verifyBatch(...args(many)))
+        .to.be.revertedWithCustomError(verifier, "Groth16VerifierBatchShape")
+        .withArgs(65, 65, 64);
+      await expect(verifier.verifyBatch(ids, proofs, sigs.slice(1)))
+        .to.be.revertedWithCustomError(verifier, "Groth16VerifierSignalCount")
+        .withArgs(sigs.length, sigs.length - 1);
+      await expect(verifier.verifyBatch(ids, proofs, [...sigs, 1n]))
+        .to.be.revertedWithCustomError(verifier, "Groth16VerifierSignalCount")
+        .withArgs(sigs.length, sigs.length + 1);
+      const unknown = keccak256("0x01");
+      await expect(verifier.verifyBatch([ids[0], unknown], proofs.slice(0, 2), sigs.slice(0, 6)))
+        .to.be.revertedWithCustomError(verifier, "Groth16VerifierUnknownKey")
+        .withArgs(unknown);
+    });
+
+    it("a caller who starves the call gets a revert, never a false verdict", async function () {
+      const data = verifier.interface.encodeFunctionData("verifyBatch", args(entries));
+      const to = await verifier.getAddress();
+      const needed = await ethers.provider.estimateGas({ to, data });
+      await expect(ethers.provider.call({ to, data, gasLimit: needed - 60_000n })).to.be.revertedWithCustomError(
+        verifier,
+        "Groth16VerifierInsufficientGas",
+      );
+    });
   });
 });
