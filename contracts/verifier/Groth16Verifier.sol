@@ -266,8 +266,9 @@ contract Groth16Verifier is IGroth16Verifier {
             BatchKey memory bk = keys[k];
             uint256 key = bk.key;
             (uint256 x, uint256 y) = _ecMul(_mword(key, 1), _mword(key, 2), bk.sumR);
-            _putPair(pairs, count++, x, y, key, 3);
-            _putPair(pairs, count++, bk.cx, bk.cy, key, 11);
+            _putPair(pairs, count, x, y, key, 3);
+            _putPair(pairs, count + 1, bk.cx, bk.cy, key, 11);
+            count += 2;
             (x, y) = _ecMul(_mword(key, 15), _mword(key, 16), bk.sumR);
             for (uint256 i; i < bk.nPublic; ++i) {
                 (uint256 px, uint256 py) = _ecMul(_mword(key, 17 + 2 * i), _mword(key, 18 + 2 * i), bk.signalSums[i]);
@@ -291,7 +292,10 @@ contract Groth16Verifier is IGroth16Verifier {
                     break;
                 }
             }
-            if (owns) _putPair(pairs, count++, gammaVkx[2 * k], gammaVkx[2 * k + 1], keys[k].key, 7);
+            if (owns) {
+                _putPair(pairs, count, gammaVkx[2 * k], gammaVkx[2 * k + 1], keys[k].key, 7);
+                ++count;
+            }
         }
     }
 
