@@ -275,24 +275,11 @@ contract Groth16Verifier is IGroth16Verifier {
                 (x, y) = _ecAdd(x, y, px, py);
             }
             // The first key with this gamma collects the vk_x of every later key with the same gamma.
-            uint256 owner = k;
-            for (uint256 e; e < k; ++e) {
-                if (_sameGamma(keys[e].key, key)) {
-                    owner = e;
-                    break;
-                }
-            }
+            uint256 owner = _gammaOwner(keys, k);
             (gammaVkx[2 * owner], gammaVkx[2 * owner + 1]) = _ecAdd(gammaVkx[2 * owner], gammaVkx[2 * owner + 1], x, y);
         }
         for (uint256 k; k < nKeys; ++k) {
-            bool owns = true;
-            for (uint256 e; e < k; ++e) {
-                if (_sameGamma(keys[e].key, keys[k].key)) {
-                    owns = false;
-                    break;
-                }
-            }
-            if (owns) {
+            if (_gammaOwner(keys, k) == k) {
                 _putPair(pairs, count, gammaVkx[2 * k], gammaVkx[2 * k + 1], keys[k].key, 7);
                 ++count;
             }
@@ -316,9 +303,16 @@ contract Groth16Verifier is IGroth16Verifier {
         }
     }
 
-    function _sameGamma(uint256 a, uint256 b) private pure returns (bool same) {
-        assembly ("memory-safe") {
-            same := eq(keccak256(add(a, 224), 128), keccak256(add(b, 224), 128))
+    /// @dev The first of `keys` (up to `k`) whose gamma (stored words 7..10) is key k's.
+    function _gammaOwner(BatchKey[] memory keys, uint256 k) private pure returns (uint256 e) {
+        uint256 key = keys[k].key;
+        for (; e < k; ++e) {
+            uint256 other = keys[e].key;
+            bool same;
+            assembly ("memory-safe") {
+                same := eq(keccak256(add(other, 224), 128), keccak256(add(key, 224), 128))
+            }
+            if (same) return e;
         }
     }
 
