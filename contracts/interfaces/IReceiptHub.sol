@@ -107,8 +107,16 @@ interface IReceiptHub {
     /// @notice The proof does not verify against the model's key `keyId` (or the verifier reverted).
     error ReceiptHubProofRejected(bytes32 claimId, bytes32 keyId);
 
-    /// @notice `claimId` is already Proven.
+    /// @notice `claimId` is already Proven (or appears twice in one batch).
     error ReceiptHubAlreadyProven(bytes32 claimId);
+
+    /// @notice A proven batch must hold 1..`max` claims and one proof per claim; it held `claims`
+    /// claims and `proofs` proofs.
+    error ReceiptHubBatchShape(uint256 claims, uint256 proofs, uint256 max);
+
+    /// @notice The batch's proofs, checked together, do not all verify (or the verifier reverted):
+    /// nothing in it was recorded.
+    error ReceiptHubBatchRejected();
 
     /// @notice `claimId` was refuted.
     error ReceiptHubClaimRefuted(bytes32 claimId);
@@ -146,6 +154,16 @@ interface IReceiptHub {
     /// binding(claimId, msg.sender)]`. Raising a disputed claim defends it: the challenger's bond
     /// goes to the caller. A new claim must be unexpired and its model active.
     function submitProven(Claim calldata claim, uint256[8] calldata proof) external returns (bytes32 claimId);
+
+    /// @notice `submitProven` for up to 64 claims in one transaction: every claim is recorded (or
+    /// raised, or its dispute defended) as `submitProven` would, and all proofs are checked in one
+    /// `Groth16Verifier.verifyBatch` call (claims of any models, mixed). All or nothing: one proof
+    /// that does not verify, or any claim `submitProven` would refuse (including the same claim
+    /// twice), reverts the whole batch. Every proof binds the caller.
+    function submitProvenBatch(
+        Claim[] calldata claims,
+        uint256[8][] calldata proofs
+    ) external returns (bytes32[] memory claimIds);
 
     /// @notice The claim's level: None when not recorded or refuted.
     function levelOf(bytes32 claimId) external view returns (Level);

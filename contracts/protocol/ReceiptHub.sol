@@ -82,6 +82,53 @@ abstract contract ReceiptHub is IReceiptHub, ModelRegistry, OperatorStaking, EIP
     function submitProven(Claim calldata claim, uint256[8] calldata proof) external returns (bytes32 claimId) {
         claimId = _claimIdOf(claim);
         uint256 word = _receipts[claimId];
+        _requireProvable(claimId, word, claim);
+        bytes32 keyId = _verifyingKeyOf(claim.modelId);
+        if (!_verifies(keyId, proof, claim.inputCommitment, claim.output, _binding(claimId, msg.sender))) {
+            revert ReceiptHubProofRejected(claimId, keyId);
+        }
+        _recordProven(claimId, word);
+    }
+
+    /// @notice Most claims one `submitProvenBatch` takes (the verifier's batch limit).
+    uint256 public constant MAX_PROVEN_BATCH = 64;
+
+    /// @inheritdoc IReceiptHub
+    function submitProvenBatch(
+        Claim[] calldata claims,
+        uint256[8][] calldata proofs
+    ) external returns (bytes32[] memory claimIds) {
+        uint256 n = claims.length;
+        if (n == 0 || n > MAX_PROVEN_BATCH || proofs.length != n) {
+            revert ReceiptHubBatchShape(n, proofs.length, MAX_PROVEN_BATCH);
+        }
+        claimIds = new bytes32[](n);
+        bytes32[] memory keyIds = new bytes32[](n);
+        uint256[] memory signals = new uint256[](n * _MODEL_SIGNALS);
+        for (uint256 i; i < n; ++i) {
+            Claim calldata claim = claims[i];
+            bytes32 claimId = _claimIdOf(claim);
+            uint256 word = _receipts[claimId];
+            _requireProvable(claimId, word, claim);
+            // Recorded before the proofs are checked: a second copy of the claim then meets a
+            // Proven receipt and reverts, and a failed check below reverts everything.
+            _recordProven(claimId, word);
+            claimIds[i] = claimId;
+            keyIds[i] = _verifyingKeyOf(claim.modelId);
+            signals[3 * i] = claim.inputCommitment;
+            signals[3 * i + 1] = claim.output;
+            signals[3 * i + 2] = _binding(claimId, msg.sender);
+        }
+        // A verifier revert (starved call, unknown key) counts as "not proven", as in `_verifies`.
+        try _VERIFIER.verifyBatch(keyIds, proofs, signals) returns (bool ok) {
+            if (!ok) revert ReceiptHubBatchRejected();
+        } catch {
+            revert ReceiptHubBatchRejected();
+        }
+    }
+
+    /// @dev Reverts unless a proof may record `claimId` (receipt `word`) at Proven now.
+    function _requireProvable(bytes32 claimId, uint256 word, Claim calldata claim) internal view {
         if (word == 0) {
             _requireRecordable(claimId, claim);
             _requireAccepts(claim.modelId, Level.Proven);
@@ -90,10 +137,10 @@ abstract contract ReceiptHub is IReceiptHub, ModelRegistry, OperatorStaking, EIP
             if (word & _LEVEL_MASK == uint256(Level.Proven)) revert ReceiptHubAlreadyProven(claimId);
             if (word & _DISPUTED != 0) _checkDefence(claimId);
         }
-        bytes32 keyId = _verifyingKeyOf(claim.modelId);
-        if (!_verifies(keyId, proof, claim.inputCommitment, claim.output, _binding(claimId, msg.sender))) {
-            revert ReceiptHubProofRejected(claimId, keyId);
-        }
+    }
+
+    /// @dev Records `claimId` at Proven for the caller, or raises it (settling an open dispute).
+    function _recordProven(bytes32 claimId, uint256 word) internal {
         if (word == 0) {
             _store(claimId, _receipt(Level.Proven, 0, 0, msg.sender));
             emit ClaimProven(claimId, msg.sender, Level.None);

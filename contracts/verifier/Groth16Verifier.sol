@@ -109,18 +109,13 @@ contract Groth16Verifier is IGroth16Verifier {
     /// @notice Most proofs one `verifyBatch` call takes.
     uint256 public constant MAX_BATCH = 64;
 
-    /// @dev One key's share of a batch: its stored key (memory), the sum of its proofs'
-    /// coefficients, per public signal the coefficient-weighted sum of the signals, and the
-    /// coefficient-weighted sum of its proofs' C points.
-    struct BatchKey {
-        bytes32 id;
-        uint256 nPublic;
-        uint256 key;
-        uint256 sumR;
-        uint256[] signalSums;
-        uint256 cx;
-        uint256 cy;
-    }
+    /// @dev A batch key record in memory (words): 0 key id, 1 nPublic, 2 address of the stored key
+    /// copy, 3 sum of the coefficients of its proofs (mod r), 4..5 sum of r_j * C_j, then per public
+    /// signal i the sum of r_j * signal_j[i] (mod r).
+    uint256 private constant _REC_HEADER_WORDS = 6;
+    /// @dev `_batchProof` outcomes.
+    uint256 private constant _PROOF_INVALID = 0;
+    uint256 private constant _PROOF_ADDED = 1;
 
     /// @inheritdoc IGroth16Verifier
     function verifyBatch(
@@ -131,14 +126,20 @@ contract Groth16Verifier is IGroth16Verifier {
         uint256 n = proofs.length;
         if (n == 0 || n > MAX_BATCH || keyIds.length != n)
             revert Groth16VerifierBatchShape(keyIds.length, n, MAX_BATCH);
-        BatchKey[] memory keys = new BatchKey[](n);
         // Pairing input: (r_j A_j, B_j) per proof, then per key (sumR alpha, -beta), (C_k, -delta)
-        // and per distinct gamma (vk_x, -gamma): at most n + 3 * keys pairs of 6 words.
-        uint256[] memory pairs = new uint256[](6 * 4 * n);
-        uint256 signalAt = _collect(keys, pairs, keyIds, proofs, publicSignals);
-        if (signalAt == _INVALID_PROOF) return false;
+        // and per distinct gamma (vk_x, -gamma): at most n + 3 n pairs of 192 bytes.
+        uint256 pairs = _allocate(192 * 4 * n);
+        // state: [seed, number of keys, last record used, record of key 0, 1, ...]
+        uint256[] memory state = new uint256[](3 + n);
+        state[0] = uint256(_batchSeed());
+        uint256 signalAt;
+        for (uint256 j; j < n; ++j) {
+            uint256 rec = _batchRecord(state, keyIds[j]);
+            signalAt = _batchAdd(rec, proofs, j, bytes32(state[0]), pairs, publicSignals, signalAt);
+            if (signalAt == _BATCH_INVALID) return false;
+        }
         if (signalAt != publicSignals.length) revert Groth16VerifierSignalCount(signalAt, publicSignals.length);
-        uint256 count = _batchKeyPairs(keys, pairs, n);
+        uint256 count = _batchKeyPairs(state, pairs, n);
         // The pairing costs 45,000 + 34,000 per pair (EIP-1108) and gets 63/64 of what is left.
         if (gasleft() < ((45_000 + 34_000 * count) * 64) / 63 + 2_000) revert Groth16VerifierInsufficientGas();
         bool success;
@@ -146,28 +147,65 @@ contract Groth16Verifier is IGroth16Verifier {
         assembly ("memory-safe") {
             // With this much gas left the pairing precompile cannot run out: failure means a B point
             // off its curve or subgroup, a plain false.
-            success := staticcall(gas(), 0x08, add(pairs, 32), mul(count, 192), 0, 32)
+            success := staticcall(gas(), 0x08, pairs, mul(count, 192), 0, 32)
             verdict := mload(0)
         }
         return success && verdict == 1;
     }
 
-    /// @dev `_collect`'s answer when a proof has a coordinate >= q or A or C off G1.
-    uint256 private constant _INVALID_PROOF = type(uint256).max;
+    /// @dev `_batchAdd`'s answer for a proof with a coordinate >= q or A or C off G1.
+    uint256 private constant _BATCH_INVALID = type(uint256).max;
 
-    /// @dev Loads each proof's key (`keys` fills from index 0; an empty entry has id 0), writes the
-    /// proofs' pairs and the keys' sums. Returns the number of signals read, or _INVALID_PROOF.
-    function _collect(
-        BatchKey[] memory keys,
-        uint256[] memory pairs,
-        bytes32[] calldata keyIds,
+    /// @dev The record of key `keyId` (batch state: [seed, keys, last record, records...]): the last
+    /// one used when it is that key's (proofs of one key usually come together), else found among
+    /// the records, else loaded and appended.
+    function _batchRecord(uint256[] memory state, bytes32 keyId) private view returns (uint256 rec) {
+        rec = state[2];
+        if (rec != 0 && _mword(rec, 0) == uint256(keyId)) return rec;
+        uint256 nKeys = state[1];
+        for (uint256 k; k < nKeys; ++k) {
+            rec = state[3 + k];
+            if (_mword(rec, 0) == uint256(keyId)) {
+                state[2] = rec;
+                return rec;
+            }
+        }
+        rec = _loadBatchKey(keyId);
+        state[3 + nKeys] = rec;
+        state[1] = nKeys + 1;
+        state[2] = rec;
+    }
+
+    /// @dev Adds proof j (coefficient r_0 = 1, else `_coefficient`) and its signals, which start
+    /// at `signalAt`; returns where the next proof's signals start, or _BATCH_INVALID.
+    function _batchAdd(
+        uint256 rec,
         uint256[8][] calldata proofs,
-        uint256[] calldata publicSignals
-    ) private view returns (uint256 signalAt) {
-        bytes32 seed;
+        uint256 j,
+        bytes32 seed,
+        uint256 pairs,
+        uint256[] calldata publicSignals,
+        uint256 signalAt
+    ) private view returns (uint256) {
+        uint256 np = _mword(rec, 1);
+        if (signalAt + np > publicSignals.length) {
+            revert Groth16VerifierSignalCount(signalAt + np, publicSignals.length);
+        }
+        uint256 proofAt;
+        uint256 signalsAt;
         assembly ("memory-safe") {
-            // Fiat-Shamir seed: keccak256(chainid, this, keccak256(calldata)); the call data holds
-            // every key id, proof and signal the check reads.
+            proofAt := add(proofs.offset, shl(8, j))
+            signalsAt := add(publicSignals.offset, shl(5, signalAt))
+        }
+        uint256 r = j == 0 ? 1 : _coefficient(seed, j);
+        if (_batchProof(rec, proofAt, r, pairs + 192 * j, signalsAt, signalAt) == _PROOF_INVALID) return _BATCH_INVALID;
+        return signalAt + np;
+    }
+
+    /// @dev Fiat-Shamir seed: keccak256(chainid, this, keccak256(calldata)); the call data holds
+    /// every key id, proof and signal the check reads.
+    function _batchSeed() private view returns (bytes32 seed) {
+        assembly ("memory-safe") {
             let m := mload(0x40)
             calldatacopy(m, 0, calldatasize())
             let h := keccak256(m, calldatasize())
@@ -176,138 +214,183 @@ contract Groth16Verifier is IGroth16Verifier {
             mstore(add(m, 64), h)
             seed := keccak256(m, 96)
         }
-        for (uint256 j; j < proofs.length; ++j) {
-            BatchKey memory bk = keys[_batchKeyIndex(keys, keyIds[j])];
-            if (!_proofPointsValid(proofs[j])) return _INVALID_PROOF;
-            // r_0 = 1; r_j = 128 bits of keccak256(seed, j), never 0.
-            uint256 r = 1;
-            if (j != 0) {
-                r = uint256(keccak256(abi.encode(seed, j))) >> 128;
-                if (r == 0) r = 1;
+    }
+
+    /// @dev r_j = the top 128 bits of keccak256(seed, j), never 0.
+    function _coefficient(bytes32 seed, uint256 j) private pure returns (uint256 r) {
+        assembly ("memory-safe") {
+            mstore(0, seed)
+            mstore(32, j)
+            r := shr(128, keccak256(0, 64))
+            if iszero(r) {
+                r := 1
             }
-            _addProofPoints(bk, proofs[j], r, pairs, j);
-            signalAt = _addSignals(bk, r, publicSignals, signalAt);
         }
     }
 
-    /// @dev Pair j = (r A, B) of the proof; r C joins the key's C sum.
-    function _addProofPoints(
-        BatchKey memory bk,
-        uint256[8] calldata proof,
-        uint256 r,
-        uint256[] memory pairs,
-        uint256 j
-    ) private view {
-        (uint256 ax, uint256 ay) = _ecMul(proof[0], proof[1], r);
-        uint256 at = 6 * j;
-        pairs[at] = ax;
-        pairs[at + 1] = ay;
-        pairs[at + 2] = proof[2];
-        pairs[at + 3] = proof[3];
-        pairs[at + 4] = proof[4];
-        pairs[at + 5] = proof[5];
-        (uint256 cx, uint256 cy) = _ecMul(proof[6], proof[7], r);
-        (bk.cx, bk.cy) = _ecAdd(bk.cx, bk.cy, cx, cy);
+    /// @dev Reserves `bytes` of memory (not cleared: every word is written before it is read).
+    function _allocate(uint256 bytes_) private pure returns (uint256 at) {
+        assembly ("memory-safe") {
+            at := mload(0x40)
+            mstore(0x40, add(at, bytes_))
+        }
     }
 
-    /// @dev Adds r and r * signal_i of the proof whose signals start at `signalAt` to the key's sums;
-    /// returns where the next proof's signals start.
-    function _addSignals(
-        BatchKey memory bk,
-        uint256 r,
-        uint256[] calldata publicSignals,
-        uint256 signalAt
-    ) private pure returns (uint256) {
-        bk.sumR = addmod(bk.sumR, r, _R);
-        uint256 np = bk.nPublic;
-        if (signalAt + np > publicSignals.length) {
-            revert Groth16VerifierSignalCount(signalAt + np, publicSignals.length);
-        }
-        for (uint256 i; i < np; ++i) {
-            uint256 signal = publicSignals[signalAt + i];
-            if (signal >= _R) revert Groth16VerifierSignalNotInField(signalAt + i, signal);
-            bk.signalSums[i] = addmod(bk.signalSums[i], mulmod(r, signal, _R), _R);
-        }
-        return signalAt + np;
-    }
-
-    /// @dev Index of `id` among the loaded `keys`; a new key is loaded into the first empty entry.
-    function _batchKeyIndex(BatchKey[] memory keys, bytes32 id) private view returns (uint256 k) {
-        for (; keys[k].id != 0; ++k) if (keys[k].id == id) return k;
+    /// @dev Copies key `id` into memory behind a zeroed batch record (layout at _REC_HEADER_WORDS).
+    function _loadBatchKey(bytes32 id) private view returns (uint256 rec) {
         address keyCode = _keyCodeAddress(id);
         uint256 size = keyCode.code.length;
         if (size == 0) revert Groth16VerifierUnknownKey(id);
-        uint256 key;
         uint256 header;
         assembly ("memory-safe") {
-            // Copy the stored key (after the STOP byte) into newly reserved memory.
-            key := mload(0x40)
+            let key := mload(0x40)
             extcodecopy(keyCode, key, 1, sub(size, 1))
-            mstore(0x40, add(key, sub(size, 1)))
             header := mload(key)
+            let np := and(header, 0xffffffff)
+            rec := add(key, sub(size, 1))
+            let words := add(_REC_HEADER_WORDS, np)
+            // Zero the record (fresh memory may hold old scratch data), then fill its header.
+            calldatacopy(rec, calldatasize(), shl(5, words))
+            mstore(rec, id)
+            mstore(add(rec, 32), np)
+            mstore(add(rec, 64), key)
+            mstore(0x40, add(rec, shl(5, words)))
         }
         if (header >> 248 != _KEY_VERSION) revert Groth16VerifierUnknownKey(id);
-        uint256 np = header & 0xffffffff;
-        keys[k] = BatchKey(id, np, key, 0, new uint256[](np), 0, 0);
+    }
+
+    /// @dev Adds proof `proofAt` (calldata) with coefficient r: writes pair (r A, B) at `pair`, adds
+    /// r C and r * signals to the key record. _PROOF_INVALID when a coordinate is >= q or A or C is
+    /// off G1 (checked here, so a failing ecMul/ecAdd can only mean lack of gas, which reverts).
+    function _batchProof(
+        uint256 rec,
+        uint256 proofAt,
+        uint256 r,
+        uint256 pair,
+        uint256 signalsAt,
+        uint256 firstSignal
+    ) private view returns (uint256 outcome) {
+        bool fed = true;
+        uint256 bad;
+        assembly ("memory-safe") {
+            outcome := _PROOF_ADDED
+            for {
+                let i := 0
+            } lt(i, 0x100) {
+                i := add(i, 0x20)
+            } {
+                if iszero(lt(calldataload(add(proofAt, i)), _Q)) {
+                    outcome := _PROOF_INVALID
+                }
+            }
+            // A (words 0, 1) and C (words 6, 7) on y^2 = x^3 + 3, or the point at infinity (0, 0).
+            for {
+                let o := 0
+            } lt(o, 0x100) {
+                o := add(o, 0xc0)
+            } {
+                let x := calldataload(add(proofAt, o))
+                let y := calldataload(add(proofAt, add(o, 0x20)))
+                if or(x, y) {
+                    if iszero(eq(mulmod(y, y, _Q), addmod(mulmod(mulmod(x, x, _Q), x, _Q), 3, _Q))) {
+                        outcome := _PROOF_INVALID
+                    }
+                }
+            }
+            if outcome {
+                // Pair: r A (ecMul in place; the scalar sits where B goes next), then B.
+                calldatacopy(pair, proofAt, 64)
+                if iszero(eq(r, 1)) {
+                    mstore(add(pair, 64), r)
+                    fed := and(fed, staticcall(gas(), 0x07, pair, 96, pair, 64))
+                }
+                calldatacopy(add(pair, 64), add(proofAt, 64), 128)
+                // Scratch (free memory): [C acc | r C] for ecAdd, r C made by ecMul in place.
+                let t := mload(0x40)
+                mcopy(t, add(rec, 128), 64)
+                calldatacopy(add(t, 64), add(proofAt, 192), 64)
+                if iszero(eq(r, 1)) {
+                    mstore(add(t, 128), r)
+                    fed := and(fed, staticcall(gas(), 0x07, add(t, 64), 96, add(t, 64), 64))
+                }
+                fed := and(fed, staticcall(gas(), 0x06, t, 128, add(rec, 128), 64))
+                mstore(add(rec, 96), addmod(mload(add(rec, 96)), r, _R))
+                let np := mload(add(rec, 32))
+                let sums := add(rec, shl(5, _REC_HEADER_WORDS))
+                for {
+                    let i := 0
+                } lt(i, np) {
+                    i := add(i, 1)
+                } {
+                    let signal := calldataload(add(signalsAt, shl(5, i)))
+                    if iszero(lt(signal, _R)) {
+                        bad := add(i, 1)
+                        break
+                    }
+                    let at := add(sums, shl(5, i))
+                    mstore(at, addmod(mload(at), mulmod(r, signal, _R), _R))
+                }
+            }
+        }
+        if (bad != 0) {
+            uint256 index = firstSignal + bad - 1;
+            uint256 value;
+            assembly ("memory-safe") {
+                value := calldataload(add(signalsAt, shl(5, sub(bad, 1))))
+            }
+            revert Groth16VerifierSignalNotInField(index, value);
+        }
+        if (!fed) revert Groth16VerifierInsufficientGas();
     }
 
     /// @dev Appends each key's pairs behind the proofs' `n`: (sumR alpha, -beta), (C_k, -delta),
     /// and (vk_x, -gamma) with the vk_x of keys sharing a gamma summed. Returns the pair count.
-    function _batchKeyPairs(
-        BatchKey[] memory keys,
-        uint256[] memory pairs,
-        uint256 n
-    ) private view returns (uint256 count) {
+    function _batchKeyPairs(uint256[] memory state, uint256 pairs, uint256 n) private view returns (uint256 count) {
         count = n;
-        uint256 nKeys;
-        while (nKeys < keys.length && keys[nKeys].id != 0) ++nKeys;
+        uint256 nKeys = state[1];
         uint256[] memory gammaVkx = new uint256[](2 * nKeys); // summed vk_x per key whose gamma comes first
         for (uint256 k; k < nKeys; ++k) {
-            BatchKey memory bk = keys[k];
-            uint256 key = bk.key;
-            (uint256 x, uint256 y) = _ecMul(_mword(key, 1), _mword(key, 2), bk.sumR);
+            uint256 rec = state[3 + k];
+            uint256 key = _mword(rec, 2);
+            uint256 sumR = _mword(rec, 3);
+            (uint256 x, uint256 y) = _ecMul(_mword(key, 1), _mword(key, 2), sumR);
             _putPair(pairs, count, x, y, key, 3);
-            _putPair(pairs, count + 1, bk.cx, bk.cy, key, 11);
+            _putPair(pairs, count + 1, _mword(rec, 4), _mword(rec, 5), key, 11);
             count += 2;
-            (x, y) = _ecMul(_mword(key, 15), _mword(key, 16), bk.sumR);
-            for (uint256 i; i < bk.nPublic; ++i) {
-                (uint256 px, uint256 py) = _ecMul(_mword(key, 17 + 2 * i), _mword(key, 18 + 2 * i), bk.signalSums[i]);
+            (x, y) = _ecMul(_mword(key, 15), _mword(key, 16), sumR);
+            uint256 np = _mword(rec, 1);
+            for (uint256 i; i < np; ++i) {
+                uint256 sum = _mword(rec, _REC_HEADER_WORDS + i);
+                (uint256 px, uint256 py) = _ecMul(_mword(key, 17 + 2 * i), _mword(key, 18 + 2 * i), sum);
                 (x, y) = _ecAdd(x, y, px, py);
             }
             // The first key with this gamma collects the vk_x of every later key with the same gamma.
-            uint256 owner = _gammaOwner(keys, k);
+            uint256 owner = _gammaOwner(state, k);
             (gammaVkx[2 * owner], gammaVkx[2 * owner + 1]) = _ecAdd(gammaVkx[2 * owner], gammaVkx[2 * owner + 1], x, y);
         }
         for (uint256 k; k < nKeys; ++k) {
-            if (_gammaOwner(keys, k) == k) {
-                _putPair(pairs, count, gammaVkx[2 * k], gammaVkx[2 * k + 1], keys[k].key, 7);
+            if (_gammaOwner(state, k) == k) {
+                _putPair(pairs, count, gammaVkx[2 * k], gammaVkx[2 * k + 1], _mword(state[3 + k], 2), 7);
                 ++count;
             }
         }
     }
 
     /// @dev Writes pair `index`: the G1 point (x, y) and the G2 point at word `g2Word` of `key`.
-    function _putPair(
-        uint256[] memory pairs,
-        uint256 index,
-        uint256 x,
-        uint256 y,
-        uint256 key,
-        uint256 g2Word
-    ) private pure {
+    function _putPair(uint256 pairs, uint256 index, uint256 x, uint256 y, uint256 key, uint256 g2Word) private pure {
         assembly ("memory-safe") {
-            let p := add(add(pairs, 32), mul(index, 192))
+            let p := add(pairs, mul(index, 192))
             mstore(p, x)
             mstore(add(p, 32), y)
             mcopy(add(p, 64), add(key, shl(5, g2Word)), 128)
         }
     }
 
-    /// @dev The first of `keys` (up to `k`) whose gamma (stored words 7..10) is key k's.
-    function _gammaOwner(BatchKey[] memory keys, uint256 k) private pure returns (uint256 e) {
-        uint256 key = keys[k].key;
+    /// @dev The first of the records (up to `k`) whose key's gamma (stored words 7..10) is key k's.
+    function _gammaOwner(uint256[] memory state, uint256 k) private pure returns (uint256 e) {
+        uint256 key = _mword(state[3 + k], 2);
         for (; e < k; ++e) {
-            uint256 other = keys[e].key;
+            uint256 other = _mword(state[3 + e], 2);
             bool same;
             assembly ("memory-safe") {
                 same := eq(keccak256(add(other, 224), 128), keccak256(add(key, 224), 128))
@@ -320,17 +403,6 @@ contract Groth16Verifier is IGroth16Verifier {
         assembly ("memory-safe") {
             w := mload(add(at, shl(5, i)))
         }
-    }
-
-    /// @dev Canonical coordinates, and A and C on G1 (or infinity): the multiplications below then
-    /// fail only for lack of gas. B is left to the pairing precompile.
-    function _proofPointsValid(uint256[8] calldata proof) private pure returns (bool) {
-        for (uint256 i; i < 8; ++i) if (proof[i] >= _Q) return false;
-        return _isG1OrInfinity(proof[0], proof[1]) && _isG1OrInfinity(proof[6], proof[7]);
-    }
-
-    function _isG1OrInfinity(uint256 x, uint256 y) private pure returns (bool) {
-        return (x | y) == 0 || _isG1Point(x, y);
     }
 
     /// @dev s * (x, y) with the ecMul precompile (points already valid: failure is lack of gas).

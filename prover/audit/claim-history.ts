@@ -101,6 +101,19 @@ export function scanCalldataForClaim(data: string, claimId: string, chainId: big
   return undefined;
 }
 
+/** The claim with id `claimId` among a batch call's `claims` (submitProvenBatch), if any. */
+function claimInBatch(
+  call: TransactionDescription | undefined,
+  claimId: string,
+  chainId: bigint,
+  hub: string,
+): Claim | undefined {
+  const at = call ? call.fragment.inputs.findIndex((p) => p.name === "claims") : -1;
+  if (at < 0) return undefined;
+  const claims = (call!.args[at] as Parameters<typeof asClaim>[0][]).map(asClaim);
+  return claims.find((c) => claimIdOf(c, chainId, hub) === claimId);
+}
+
 export async function readClaimHistory(
   provider: Provider,
   hub: BaseContract,
@@ -137,9 +150,9 @@ export async function readClaimHistory(
       const call = iface.parseTransaction({ data: tx.data, value: tx.value }) ?? undefined;
       e.call = call;
       const at = call ? call.fragment.inputs.findIndex((p) => p.name === "claim") : -1;
-      const c = at >= 0 ? call!.args[at] : undefined;
+      const c = at >= 0 ? asClaim(call!.args[at]) : claimInBatch(call, claimId, chainId, address);
       if (c) {
-        e.claim = asClaim(c);
+        e.claim = c;
         e.claimSource = "abi";
       }
     } else {

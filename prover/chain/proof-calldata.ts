@@ -25,3 +25,35 @@ export function decodeProofCalldata(words: readonly (bigint | string | number)[]
     pi_c: g1(cx, cy),
   };
 }
+
+/** A decoded hub call (ethers' TransactionDescription has this shape). */
+export interface HubCall {
+  name: string;
+  args: readonly unknown[];
+}
+
+interface ClaimFields {
+  modelId: string;
+  inputCommitment: bigint;
+  output: bigint;
+  requestId: string;
+  deadline: bigint;
+}
+
+/**
+ * The proof words a hub call carries for `claim`: `submitProven`'s proof, or the proof beside the
+ * claim in a `submitProvenBatch`. Undefined for any other call (the proof cannot be read back).
+ */
+export function proofWordsFor(call: HubCall | undefined, claim: ClaimFields): bigint[] | undefined {
+  if (call?.name === "submitProven") return (call.args[1] as bigint[]).map(BigInt);
+  if (call?.name !== "submitProvenBatch") return undefined;
+  const claims = call.args[0] as readonly ClaimFields[];
+  const same = (c: ClaimFields) =>
+    String(c.modelId).toLowerCase() === claim.modelId.toLowerCase() &&
+    BigInt(c.inputCommitment) === claim.inputCommitment &&
+    BigInt(c.output) === claim.output &&
+    String(c.requestId).toLowerCase() === claim.requestId.toLowerCase() &&
+    BigInt(c.deadline) === claim.deadline;
+  const i = claims.findIndex(same);
+  return i < 0 ? undefined : (call.args[1] as readonly bigint[][])[i].map(BigInt);
+}

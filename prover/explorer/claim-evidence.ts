@@ -7,6 +7,7 @@ import { getAddress } from "ethers";
 import type { AuditCheck, ClaimEvent } from "../audit/index.js";
 import { batchLeaf } from "../chain/batch-tree.js";
 import { bindingFor } from "../chain/binding.js";
+import { proofWordsFor } from "../chain/proof-calldata.js";
 import { levelsOfMask } from "../chain/registered-model.js";
 import type { ClaimPageData } from "./claim-data.js";
 import { address, hash, type Links, modelLink, time } from "./format.js";
@@ -66,7 +67,7 @@ function proofRows(d: ClaimPageData, e: ClaimEvent | undefined): EvidenceRow[] {
   const c = d.history?.claim;
   if (!e || !c) return [];
   const beneficiary = getAddress(String(e.args.beneficiary));
-  const words = e.call?.name === "submitProven" ? (e.call.args[1] as bigint[]) : undefined;
+  const words = proofWordsFor(e.call, c);
   return [
     txRow(e),
     ["beneficiary", beneficiary],

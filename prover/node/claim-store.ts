@@ -31,6 +31,8 @@ export interface TxInfo {
   hash: string;
   blockNumber: number;
   gasUsed: bigint;
+  /** Claims that shared the transaction (a submitProvenBatch); absent for one claim. */
+  batchSize?: number;
 }
 
 export interface BatchInfo {

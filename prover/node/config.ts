@@ -1,6 +1,7 @@
 // The node's configuration and its defaults. Values at risk are in the consumer's unit (wei by
 // default): the node's own thresholds apply only when a request names no consumer contract.
 import { parseEther } from "ethers";
+import { checkProvenBatch, DEFAULT_PROVEN_BATCH, type ProvenBatchConfig } from "./proven-batcher.js";
 import { checkThresholds, type PolicyThresholds } from "./routing.js";
 
 export interface BatchConfig {
@@ -15,7 +16,9 @@ export interface NodeConfig {
   policy: PolicyThresholds;
   /** Batch Signed claims into Merkle roots; null submits each with submitSigned. */
   batch: BatchConfig | null;
-  /** Proof jobs run at once. */
+  /** Submit proven claims in batches (prover/node/proven-batcher.ts); null submits each alone. */
+  provenBatch: ProvenBatchConfig | null;
+  /** Proofs computed at once. */
   proveConcurrency: number;
   /** Attempts per proof job before it is marked failed. */
   proveAttempts: number;
@@ -31,6 +34,7 @@ export interface NodeConfig {
 export const DEFAULT_NODE_CONFIG: NodeConfig = {
   policy: { signedMax: parseEther("1"), attestedMax: parseEther("100") },
   batch: { size: 32, intervalMs: 2_000 },
+  provenBatch: DEFAULT_PROVEN_BATCH,
   proveConcurrency: 1,
   proveAttempts: 3,
   claimTtlSeconds: 24 * 3600,
@@ -44,6 +48,7 @@ export function resolveConfig(partial: Partial<NodeConfig> = {}): NodeConfig {
       throw new RangeError(`batch size must be an integer >= 1, got ${c.batch.size}`);
     if (!(c.batch.intervalMs >= 1)) throw new RangeError(`batch interval must be >= 1 ms, got ${c.batch.intervalMs}`);
   }
+  if (c.provenBatch) checkProvenBatch(c.provenBatch);
   if (!Number.isInteger(c.proveConcurrency) || c.proveConcurrency < 1)
     throw new RangeError(`prove concurrency must be an integer >= 1, got ${c.proveConcurrency}`);
   if (!Number.isInteger(c.claimTtlSeconds) || c.claimTtlSeconds < 60)

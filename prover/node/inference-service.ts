@@ -56,6 +56,7 @@ import {
   MAX_UINT256,
   nodeRequiredLevel,
 } from "./routing.js";
+import { ProvenBatcher } from "./proven-batcher.js";
 import { type TxBuild, TxSender } from "./tx-sender.js";
 
 /** A model this node serves: its on-chain version id and its compiled artifacts (with keys). */
@@ -166,6 +167,8 @@ export class InferenceService {
   private closed = false;
   private readonly updates = new Set<Promise<unknown>>();
   private readonly batcher: SignedBatcher | null;
+  /** Batches proven claims (config.provenBatch); set by start() when proof jobs run here. */
+  private provenBatcher?: ProvenBatcher;
   private watcher?: ChallengeWatcher;
   private readonly listeners = new Set<(e: ServiceEvent) => void>();
   private readonly chain: ChainView;
@@ -217,7 +220,7 @@ export class InferenceService {
     const queue =
       o.jobQueue ??
       new SqlJobQueue<ProofJobPayload, ProofJobResult>(db, {
-        concurrency: config.proveConcurrency,
+        concurrency: ProvenBatcher.queueConcurrency(config.proveConcurrency, config.provenBatch),
         maxAttempts: config.proveAttempts,
         log: o.log,
       });
@@ -235,6 +238,15 @@ export class InferenceService {
       o.db === undefined,
     );
     queue.onSettled((job) => service.track(service.recordProofJob(job)));
+    if (config.provenBatch) {
+      service.provenBatcher = new ProvenBatcher({
+        ...config.provenBatch,
+        hub,
+        sender,
+        proveSlots: config.proveConcurrency,
+        log: o.log,
+      });
+    }
     if (o.runProofJobs !== false) {
       await queue.start(
         proofJobHandler({
@@ -242,6 +254,7 @@ export class InferenceService {
           sender,
           beneficiary: operatorAddress,
           model: (circuitId) => [...models.values()].find((m) => m.model.ref.circuitId === circuitId)?.model,
+          batcher: service.provenBatcher,
         }),
       );
     }
@@ -436,6 +449,7 @@ export class InferenceService {
     await this.watcher?.stop();
     await this.batcher?.close();
     await this.queue.close();
+    await this.provenBatcher?.close();
     while (this.updates.size > 0) await Promise.all([...this.updates]);
     if (this.ownsDb) await this.db.close();
   }

@@ -136,7 +136,9 @@ export class NodeMetrics {
     else if (e.state === "failed") this.failure("proof-job");
     else if (e.state === "done" && e.result?.transaction) {
       // A job that found its claim already Proven sent nothing and proved nothing.
-      this.gas("submitProven", e.result.transaction.gasUsed);
+      // A claim's share of a batch transaction (submitProvenBatch), so the histogram stays per claim.
+      const t = e.result.transaction;
+      this.gas("submitProven", t.batchSize ? BigInt(t.gasUsed) / BigInt(t.batchSize) : t.gasUsed);
       this.proofSeconds.observe(e.result.proveMs / 1000);
     }
   }

@@ -12,6 +12,7 @@ import { proveInference } from "../prove-inference.js";
 import { encodeProof } from "../zk/vkey-encoding.js";
 import type { ClaimStore, TxInfo } from "./claim-store.js";
 import type { Job } from "./job-queue.js";
+import type { ProvenBatcher } from "./proven-batcher.js";
 import type { TxSender } from "./tx-sender.js";
 
 export interface ProofJobPayload {
@@ -27,7 +28,7 @@ export interface ProofJobResult {
   /** The account bound into the proof (msg.sender of submitProven). */
   beneficiary: string;
   binding: bigint;
-  /** The submitProven transaction; null when the claim was already Proven. */
+  /** The submitProven (or shared submitProvenBatch) transaction; null when the claim was already Proven. */
   transaction: TxInfo | null;
   proveMs: number;
 }
@@ -44,6 +45,8 @@ export interface ProofWorkerDeps {
   sender: TxSender;
   beneficiary: string;
   model(circuitId: string): CompiledModel | undefined;
+  /** Submits proofs in batches (and gates proving); absent: each proof alone with submitProven. */
+  batcher?: ProvenBatcher;
 }
 
 export function proofJobHandler(deps: ProofWorkerDeps) {
@@ -59,17 +62,22 @@ export function proofJobHandler(deps: ProofWorkerDeps) {
     const model = deps.model(p.circuitId);
     if (!model) throw new ProofJobError(`proof job for ${p.claimId}: this node does not serve circuit ${p.circuitId}`);
     const binding = bindingFor(p.claimId, deps.beneficiary);
-    const t = performance.now();
-    const proven = await proveInference(model, p.input, { salt: p.salt, binding });
-    const proveMs = performance.now() - t;
+    let proveMs = 0;
+    const prove = async () => {
+      const t = performance.now();
+      const out = await proveInference(model, p.input, { salt: p.salt, binding });
+      proveMs = performance.now() - t;
+      return out;
+    };
+    const proven = deps.batcher ? await deps.batcher.proving(prove) : await prove();
     if (proven.inputCommitment !== p.claim.inputCommitment || proven.output !== p.claim.output) {
       throw new ProofJobError(
         `proof job for ${p.claimId}: the proof's signals do not match the claim (input or model changed)`,
       );
     }
-    const transaction = await deps.sender.send("submitProven", (fee) =>
-      deps.hub.submitProven(p.claim, encodeProof(proven.proof), fee),
-    );
+    const transaction = deps.batcher
+      ? await deps.batcher.submit(p.claim, encodeProof(proven.proof))
+      : await deps.sender.send("submitProven", (fee) => deps.hub.submitProven(p.claim, encodeProof(proven.proof), fee));
     return { beneficiary: deps.beneficiary, binding, transaction, proveMs };
   };
 }

@@ -496,6 +496,90 @@ describe("ReceiptHub", function () {
     });
   });
 
+  describe("submitProvenBatch", function () {
+    /** Claims on x = 2, 3, 4, ... with proofs bound to `who`. */
+    async function batch(r: R, who: string, xs: bigint[]) {
+      const now = await latest(ethers);
+      const claims = [];
+      const proofs = [];
+      for (const x of xs) {
+        const claim = makeClaim(r.modelId, now, { inputCommitment: await toyCommitment(x, 9n), output: toyOutput(x) });
+        claims.push(claim);
+        proofs.push((await proveToy(r.toy, x, 9n, bindingFor(idOf(r, claim), who))).proof);
+      }
+      return { claims, proofs, ids: claims.map((c) => idOf(r, c)) };
+    }
+
+    it("records every claim at Proven for the caller, with one event each", async function () {
+      const r = await networkHelpers.loadFixture(fixture);
+      const b = await batch(r, r.user.address, [2n, 3n, 4n]);
+      expect(await r.hub.connect(r.user).submitProvenBatch.staticCall(b.claims, b.proofs)).to.deep.equal(b.ids);
+      const tx = r.hub.connect(r.user).submitProvenBatch(b.claims, b.proofs);
+      for (const claimId of b.ids)
+        await expect(tx).to.emit(r.hub, "ClaimProven").withArgs(claimId, r.user.address, LEVEL.None);
+      for (const [i, claimId] of b.ids.entries()) {
+        const receipt = await r.hub.receiptOf(claimId);
+        expect(receipt.level).to.equal(BigInt(LEVEL.Proven));
+        expect(receipt.signer).to.equal(r.user.address);
+        expect(await r.hub.requireLevel(b.claims[i], LEVEL.Proven)).to.deep.equal([claimId, b.claims[i].output]);
+      }
+    });
+
+    it("one proof that does not verify, at any position, records nothing", async function () {
+      const r = await networkHelpers.loadFixture(fixture);
+      const b = await batch(r, r.user.address, [5n, 6n, 7n]);
+      for (let at = 0; at < 3; at++) {
+        const claims = b.claims.map((c, i) => (i === at ? { ...c, output: c.output + 1n } : c));
+        await expect(r.hub.connect(r.user).submitProvenBatch(claims, b.proofs)).to.be.revertedWithCustomError(
+          r.hub,
+          "ReceiptHubBatchRejected",
+        );
+      }
+      for (const claimId of b.ids) expect(await r.hub.levelOf(claimId)).to.equal(BigInt(LEVEL.None));
+      // Copied from the mempool by another sender: every binding is wrong for it.
+      await expect(r.hub.connect(r.challenger).submitProvenBatch(b.claims, b.proofs)).to.be.revertedWithCustomError(
+        r.hub,
+        "ReceiptHubBatchRejected",
+      );
+      await (await r.hub.connect(r.user).submitProvenBatch(b.claims, b.proofs)).wait();
+      await expect(r.hub.connect(r.user).submitProvenBatch(b.claims.slice(0, 1), b.proofs.slice(0, 1)))
+        .to.be.revertedWithCustomError(r.hub, "ReceiptHubAlreadyProven")
+        .withArgs(b.ids[0]);
+    });
+
+    it("refuses the same claim twice in one batch, and malformed batches", async function () {
+      const r = await networkHelpers.loadFixture(fixture);
+      const b = await batch(r, r.user.address, [8n, 9n]);
+      await expect(
+        r.hub.connect(r.user).submitProvenBatch([b.claims[0], b.claims[1], b.claims[0]], [...b.proofs, b.proofs[0]]),
+      )
+        .to.be.revertedWithCustomError(r.hub, "ReceiptHubAlreadyProven")
+        .withArgs(b.ids[0]);
+      await expect(r.hub.connect(r.user).submitProvenBatch([], []))
+        .to.be.revertedWithCustomError(r.hub, "ReceiptHubBatchShape")
+        .withArgs(0, 0, 64);
+      await expect(r.hub.connect(r.user).submitProvenBatch(b.claims, b.proofs.slice(1)))
+        .to.be.revertedWithCustomError(r.hub, "ReceiptHubBatchShape")
+        .withArgs(2, 1, 64);
+      const outOfField = { ...b.claims[1], output: R + 1n };
+      await expect(r.hub.connect(r.user).submitProvenBatch([b.claims[0], outOfField], b.proofs))
+        .to.be.revertedWithCustomError(r.hub, "ReceiptHubNotInField")
+        .withArgs(rawId(r, outOfField), R + 1n);
+    });
+
+    it("raises a Signed claim and records a new one in the same batch", async function () {
+      const r = await networkHelpers.loadFixture(fixture);
+      const b = await batch(r, r.operator.address, [10n, 11n]);
+      const s = await sign(r, r.operator, b.claims[0]);
+      await (await r.hub.submitSigned(b.claims[0], s.r, s.vs)).wait();
+      const tx = r.hub.connect(r.operator).submitProvenBatch(b.claims, b.proofs);
+      await expect(tx).to.emit(r.hub, "ClaimProven").withArgs(b.ids[0], r.operator.address, LEVEL.Signed);
+      await expect(tx).to.emit(r.hub, "ClaimProven").withArgs(b.ids[1], r.operator.address, LEVEL.None);
+      expect(await r.hub.levelOf(b.ids[0])).to.equal(BigInt(LEVEL.Proven));
+      expect((await r.hub.receiptOf(b.ids[0])).signer).to.equal(r.operator.address);
+    });
+  });
+
   it("keeps the hot paths within their gas targets", async function () {
     const r = await networkHelpers.loadFixture(fixture);
     const now = await latest(ethers);

@@ -3,7 +3,7 @@
 import { getAddress } from "ethers";
 import { bindingFor } from "../../chain/binding.js";
 import type { Claim } from "../../chain/claim.js";
-import { decodeProofCalldata } from "../../chain/proof-calldata.js";
+import { decodeProofCalldata, proofWordsFor } from "../../chain/proof-calldata.js";
 import { LEVEL } from "../../chain/protocol-client.js";
 import { groth16Verify } from "../../zk/groth16.js";
 import type { SnarkjsVerificationKey } from "../../zk/vkey-encoding.js";
@@ -26,9 +26,9 @@ export function checkNoProof(recordedLevel: number): AuditCheck {
   return check("proof", "skip", `not Proven: no proof was submitted${standing}`);
 }
 
-/** Checks the proof of one ClaimProven event, read back from its submitProven calldata. */
+/** Checks the proof of one ClaimProven event, read back from its submitProven(Batch) calldata. */
 export async function checkProof(event: ClaimEvent, s: ProofSubject): Promise<AuditCheck> {
-  const words = event.call?.name === "submitProven" ? (event.call.args[1] as bigint[]) : undefined;
+  const words = proofWordsFor(event.call, s.claim);
   if (!words) {
     return check(
       "proof",

@@ -1,4 +1,5 @@
 // assay worker: takes a node's proof jobs from BullMQ, proves, submits, records the outcome.
+import { ProvenBatcher, type ProvenBatchConfig } from "../../node/proven-batcher.js";
 import type { Contract } from "ethers";
 import { type ChainConnection, connectChain } from "../../chain/chain-connection.js";
 import { openDeployment } from "../../chain/open-deployment.js";
@@ -97,6 +98,10 @@ function loggedHandler(
   };
 }
 
+function batchConfig(o: Opts): ProvenBatchConfig | null {
+  return o.provenBatchSize === 1 ? null : { size: o.provenBatchSize, waitMs: o.provenBatchWait };
+}
+
 function waitForSignal(): Promise<string> {
   return new Promise((resolve) => {
     process.once("SIGINT", () => resolve("SIGINT"));
@@ -113,7 +118,7 @@ async function work(conn: ChainConnection, db: Database, models: Map<string, Com
   const queue = await BullMqJobQueue.open<ProofJobPayload, ProofJobResult>({
     url: o.queue,
     prefix: o.queuePrefix,
-    concurrency: o.concurrency,
+    concurrency: ProvenBatcher.queueConcurrency(o.concurrency, batchConfig(o)),
     decline: declineFor(models, hub),
     log: say,
   });
@@ -123,11 +128,15 @@ async function work(conn: ChainConnection, db: Database, models: Map<string, Com
     records.add(p);
   });
   const running = { n: 0 };
+  const sender = new TxSender(hub.interface, { provider: hub.runner!.provider! });
+  const batch = batchConfig(o);
+  const batcher = batch ? new ProvenBatcher({ ...batch, hub, sender, proveSlots: o.concurrency, log: say }) : undefined;
   const prove = proofJobHandler({
     hub,
-    sender: new TxSender(hub.interface, { provider: hub.runner!.provider! }),
+    sender,
     beneficiary: worker,
     model: (circuitId) => models.get(circuitId),
+    batcher,
   });
   const stopped = waitForSignal();
   try {
@@ -158,6 +167,7 @@ async function work(conn: ChainConnection, db: Database, models: Map<string, Com
     say(`${signal}: finishing ${running.n} running job(s); queued jobs stay for other workers`);
   } finally {
     await queue.close();
+    await batcher?.close();
     while (records.size > 0) await Promise.all([...records]);
   }
 }

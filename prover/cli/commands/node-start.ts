@@ -27,6 +27,7 @@
 // run them. --no-prove makes this node an API node only (its jobs are run elsewhere), which is
 // refused unless something else can run them: workers (--queue) or other nodes on the shared
 // PostgreSQL database. The urls are not written to node.json (they may carry passwords).
+import { DEFAULT_PROVEN_BATCH } from "../../node/proven-batcher.js";
 import { type Command, Option } from "commander";
 import type { LogLevel } from "../../node/server.js";
 import { lazyAction } from "../lazy-action.js";
@@ -43,6 +44,8 @@ export interface NodeStartOptions {
   network?: string;
   batchSize: number;
   batchInterval: number;
+  provenBatchSize: number;
+  provenBatchWait: number;
   proveConcurrency: number;
   stateDir?: string;
   signedMax?: bigint;
@@ -126,17 +129,9 @@ function addChainOptions(cmd: Command): Command {
     );
 }
 
-function addOptions(cmd: Command): Command {
+/** How claims are batched on chain (Signed roots, proven batches) and how many proofs run at once. */
+function addBatchOptions(cmd: Command): Command {
   return cmd
-    .requiredOption("--models <models...>", "circuit ids (from `assay model compile`) or .onnx files (with --calib)")
-    .option("--calib <file>", "calibration inputs for .onnx models")
-    .option("--ptau-id <id>", "which keys to use for circuit ids set up more than once")
-    .option("--port <n>", "HTTP port (0: any free port)", intOption("--port", 0, 65535), 8787)
-    .option(
-      "--host <addr>",
-      "address to listen on (any other than loopback warns, and needs API keys or --no-auth)",
-      "127.0.0.1",
-    )
     .option(
       "--batch-size <n>",
       "Signed claims per Merkle root (0: submit each claim alone)",
@@ -150,6 +145,31 @@ function addOptions(cmd: Command): Command {
       2_000,
     )
     .option("--prove-concurrency <n>", "proof jobs run at once", intOption("--prove-concurrency", 1, 64), 1)
+    .option(
+      "--proven-batch-size <n>",
+      "proven claims per submitProvenBatch (one pairing check for all; 1: submit each proof alone)",
+      intOption("--proven-batch-size", 1, 64),
+      DEFAULT_PROVEN_BATCH.size,
+    )
+    .option(
+      "--proven-batch-wait <ms>",
+      "send a partial proven batch this long after its first proof (sooner when no other proof is running)",
+      intOption("--proven-batch-wait", 0, 86_400_000),
+      DEFAULT_PROVEN_BATCH.waitMs,
+    );
+}
+
+function addOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption("--models <models...>", "circuit ids (from `assay model compile`) or .onnx files (with --calib)")
+    .option("--calib <file>", "calibration inputs for .onnx models")
+    .option("--ptau-id <id>", "which keys to use for circuit ids set up more than once")
+    .option("--port <n>", "HTTP port (0: any free port)", intOption("--port", 0, 65535), 8787)
+    .option(
+      "--host <addr>",
+      "address to listen on (any other than loopback warns, and needs API keys or --no-auth)",
+      "127.0.0.1",
+    )
     .option(
       "--state-dir <dir>",
       "node.json, deployment files, claims and proof jobs (default $ASSAY_STATE_DIR or .assay/)",
@@ -255,5 +275,7 @@ export function defineNodeStart(program: Command): void {
   const cmd = node
     .command("start")
     .description("serve inferences over HTTP, each at the level of evidence its value at risk needs");
-  addAccessOptions(addChainOptions(addOptions(cmd))).action(lazyAction(() => import("../actions/node-start.js")));
+  addAccessOptions(addChainOptions(addBatchOptions(addOptions(cmd)))).action(
+    lazyAction(() => import("../actions/node-start.js")),
+  );
 }

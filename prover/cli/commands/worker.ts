@@ -17,6 +17,7 @@
 //   goes wrong after a send that fails once it was taken, or a restart with transactions pending,
 //   and needs resetting; a proof takes seconds, the broadcast milliseconds, so serializing the
 //   broadcast costs nothing. One account per worker process (two processes on one account race).
+import { DEFAULT_PROVEN_BATCH } from "../../node/proven-batcher.js";
 import type { Command } from "commander";
 import { lazyAction } from "../lazy-action.js";
 import { intOption } from "../parse.js";
@@ -35,6 +36,8 @@ export interface WorkerOptions {
   deployment?: string;
   protocol?: string;
   concurrency: number;
+  provenBatchSize: number;
+  provenBatchWait: number;
 }
 
 const HELP = `
@@ -44,8 +47,9 @@ What it does:
   processes, on this or other machines, take those jobs: prove the claim with a model compiled here
   (--models: \`assay model compile\` output in $ASSAY_CACHE_DIR), submit the proof from the worker's own
   account (--account; it is bound into the proof and becomes the claim's beneficiary, so it pays the
-  gas), and record the outcome in the node's database (--db: the same one the node uses, so
-  GET /v1/claims/:id shows it; PostgreSQL for workers on other machines).
+  gas) in batches of up to --proven-batch-size claims per submitProvenBatch transaction, and record
+  the outcome in the node's database (--db: the same one the node uses, so GET /v1/claims/:id shows
+  it; PostgreSQL for workers on other machines).
   Jobs whose circuit is not among --models are left in the queue for a worker that has it. Failed
   attempts are retried with backoff, as the node set when it queued them; a job whose worker died is
   taken up again by another worker once its lock lapses (30 s). SIGINT / SIGTERM: running proofs
@@ -74,7 +78,19 @@ export function defineWorker(program: Command): void {
     .requiredOption("--db <url>", "the node's database: postgres://... (shared), or its SQLite file on this machine")
     .requiredOption("--models <circuit ids...>", "compiled models (circuit ids or unique prefixes) this worker proves")
     .option("--ptau-id <id>", "which keys to use for circuit ids set up more than once")
-    .option("--concurrency <n>", "proof jobs run at once", intOption("--concurrency", 1, 64), 1);
+    .option("--concurrency <n>", "proofs computed at once", intOption("--concurrency", 1, 64), 1)
+    .option(
+      "--proven-batch-size <n>",
+      "proofs per submitProvenBatch transaction (one pairing check for all; 1: each proof alone)",
+      intOption("--proven-batch-size", 1, 64),
+      DEFAULT_PROVEN_BATCH.size,
+    )
+    .option(
+      "--proven-batch-wait <ms>",
+      "send a partial batch this long after its first proof (sooner when no other proof is running)",
+      intOption("--proven-batch-wait", 0, 86_400_000),
+      DEFAULT_PROVEN_BATCH.waitMs,
+    );
   deploymentOptions(cmd);
   cmd.addHelpText("after", HELP);
   cmd.action(lazyAction(() => import("../actions/worker.js")));

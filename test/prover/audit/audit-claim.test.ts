@@ -152,6 +152,21 @@ describe("prover/audit: auditClaim on a chain", function () {
     expect(detail(report, "finality")).to.equal("final (Proven; never challenged)");
   });
 
+  it("Proven claims of one submitProvenBatch: each proof is read back from its place in the batch", async function () {
+    const r = await networkHelpers.loadFixture(fixture);
+    const claims = [await toyClaim(r, 3n, 1n), await toyClaim(r, 4n, 2n)];
+    const proofs = [
+      (await proveToy(r.toy, 3n, 1n, bindingFor(idOf(r, claims[0]), r.user.address))).proof,
+      (await proveToy(r.toy, 4n, 2n, bindingFor(idOf(r, claims[1]), r.user.address))).proof,
+    ];
+    await (await r.hub.connect(r.user).submitProvenBatch(claims, proofs)).wait();
+    for (const claim of claims) {
+      const report = await auditClaim(context(r), idOf(r, claim));
+      expect(report.checks.find((c) => c.id === "proof")!.status).to.equal("pass");
+      expect(detail(report, "proof")).to.match(/verifies off-chain/);
+    }
+  });
+
   it("a batched claim: its Merkle proof, read back from the import, is under the operator's root", async function () {
     const r = await networkHelpers.loadFixture(fixture);
     const now = await latest(ethers);
