@@ -24,7 +24,9 @@ template Conv2D(C, H, W, M, KH, KW, G, SH, SW, PT, PL, DH, DW, OH, OW, WT, B) {
         var g = m \ MG;
         for (var oy = 0; oy < OH; oy++) {
             for (var ox = 0; ox < OW; ox++) {
-                var acc = B[m];
+                // The window's products, summed as a balanced tree (compile time: see Dense).
+                var part[CG * KH * KW];
+                var n = 0;
                 for (var cg = 0; cg < CG; cg++) {
                     for (var ky = 0; ky < KH; ky++) {
                         var iy = oy * SH - PT + ky * DH;
@@ -32,11 +34,21 @@ template Conv2D(C, H, W, M, KH, KW, G, SH, SW, PT, PL, DH, DW, OH, OW, WT, B) {
                             for (var kx = 0; kx < KW; kx++) {
                                 var ix = ox * SW - PL + kx * DW;
                                 if (ix >= 0 && ix < W) {
-                                    acc += WT[m][cg][ky][kx] * in[((g * CG + cg) * H + iy) * W + ix];
+                                    part[n] = WT[m][cg][ky][kx] * in[((g * CG + cg) * H + iy) * W + ix];
+                                    n++;
                                 }
                             }
                         }
                     }
+                }
+                for (var step = 1; step < n; step *= 2) {
+                    for (var i = 0; i + step < n; i += 2 * step) {
+                        part[i] = part[i] + part[i + step];
+                    }
+                }
+                var acc = B[m];
+                if (n > 0) {
+                    acc += part[0];
                 }
                 out[(m * OH + oy) * OW + ox] <== acc;
             }

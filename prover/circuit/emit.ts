@@ -46,6 +46,8 @@ export const PUBLIC_SIGNALS = ["inputCommitment", "output", "binding"] as const;
 export interface EmitOptions {
   /** Shell command that produced the file (recorded in its header). */
   generatedBy: string;
+  /** Most literals per constant function (default MAX_CONSTANT_ELEMENTS; tests use small ones). */
+  maxConstantElements?: number;
 }
 
 function emitOutput(q: QuantizedModel, values: string, ctx: EmitContext): void {
@@ -97,7 +99,7 @@ function emitOutput(q: QuantizedModel, values: string, ctx: EmitContext): void {
 
 export function emitCircuit(q: QuantizedModel, opts: EmitOptions): string {
   const inEnc = inputEncoding(q);
-  const ctx: EmitContext = { functions: [], body: [] };
+  const ctx: EmitContext = { functions: [], body: [], maxConstantElements: opts.maxConstantElements };
   ctx.body.push(
     `  signal input x[${inEnc.n}];`,
     `  signal input salt;`,

@@ -2,7 +2,17 @@
 export interface EmitContext {
   functions: string[];
   body: string[];
+  /** Most literals one constant function holds (default MAX_CONSTANT_ELEMENTS). */
+  maxConstantElements?: number;
 }
+
+/**
+ * Most literals one generated constant function holds. circom compiles a function returning a
+ * literal array into one WebAssembly function of ~22 bytes per literal, and V8 refuses functions
+ * over 7,654,321 bytes (a 3,264 x 128 dense layer's weights made 9.2 MB); 100,000 literals stay
+ * near 2.2 MB. Larger tables are split into row blocks (see constantFunction).
+ */
+export const MAX_CONSTANT_ELEMENTS = 100_000;
 
 /** A circom array literal (nested arrays for multi-dimensional constants). */
 export function literal(values: readonly number[], dims: readonly number[] = [values.length]): string {
@@ -14,14 +24,57 @@ export function literal(values: readonly number[], dims: readonly number[] = [va
   return `[${rows.join(",")}]`;
 }
 
-/** Adds `function NAME() { return LITERAL; }`. */
+/**
+ * Adds `function NAME() { return LITERAL; }`, or for a table over the context's literal limit,
+ * functions NAME_0(), NAME_1(), ... returning blocks of rows (the first dimension; a row over the
+ * limit is split the same way, recursively) and NAME() assembling them with loops, so that no
+ * WebAssembly function of the witness generator outgrows V8's limit. Returns the call `NAME()`.
+ */
 export function constantFunction(
   ctx: EmitContext,
   name: string,
   values: readonly number[],
-  dims?: readonly number[],
+  dims: readonly number[] = [values.length],
 ): string {
-  ctx.functions.push(`function ${name}() {\n  return ${literal(values, dims)};\n}`);
+  const limit = ctx.maxConstantElements ?? MAX_CONSTANT_ELEMENTS;
+  if (values.length <= limit) {
+    ctx.functions.push(`function ${name}() {\n  return ${literal(values, dims)};\n}`);
+    return `${name}()`;
+  }
+  const rows = dims[0];
+  const inner = dims.slice(1);
+  const rowSize = values.length / rows;
+  const shape = (ds: readonly number[]) => ds.map((d) => `[${d}]`).join("");
+  const index = (from: number, count: number) => Array.from({ length: count }, (_, d) => `[i${from + d}]`).join("");
+  /** Nested loops over `bounds` (variables i<first>, i<first+1>, ...) around `body`. */
+  const loops = (first: number, bounds: readonly number[], body: string) =>
+    bounds.reduceRight(
+      (out, bound, d) => `for (var i${first + d} = 0; i${first + d} < ${bound}; i${first + d}++) ${out}`,
+      body,
+    );
+  const lines = [`function ${name}() {`, `  var t${shape(dims)};`];
+  if (rowSize <= limit) {
+    const perBlock = Math.max(1, Math.floor(limit / rowSize));
+    for (let b = 0, first = 0; first < rows; b++, first += perBlock) {
+      const n = Math.min(perBlock, rows - first);
+      const block = constantFunction(ctx, `${name}_${b}`, values.slice(first * rowSize, (first + n) * rowSize), [
+        n,
+        ...inner,
+      ]);
+      lines.push(`  var b${b}${shape([n, ...inner])} = ${block};`);
+      const copy = `t[${first} + i0]${index(1, inner.length)} = b${b}[i0]${index(1, inner.length)};`;
+      lines.push(`  ${loops(0, [n, ...inner], copy)}`);
+    }
+  } else {
+    // One row is over the limit: each row is its own (recursively split) function.
+    for (let r = 0; r < rows; r++) {
+      const block = constantFunction(ctx, `${name}_${r}`, values.slice(r * rowSize, (r + 1) * rowSize), inner);
+      lines.push(`  var b${r}${shape(inner)} = ${block};`);
+      lines.push(`  ${loops(1, inner, `t[${r}]${index(1, inner.length)} = b${r}${index(1, inner.length)};`)}`);
+    }
+  }
+  lines.push("  return t;", "}");
+  ctx.functions.push(lines.join("\n"));
   return `${name}()`;
 }
 

@@ -3,6 +3,7 @@
 // public output equals what the evaluator predicts, the witness satisfies the r1cs, and the
 // dequantized output is within the quantizer's a-priori error bound of onnxruntime's.
 import { expect } from "chai";
+import { readFileSync } from "node:fs";
 import { fitsOneWord } from "../../../prover/commit/tensor-commitment.js";
 import { emitCircuit } from "../../../prover/circuit/emit.js";
 import { argmaxGroups, outputEncoding, outputIsLabel, outputValues } from "../../../prover/circuit/encodings.js";
@@ -14,7 +15,10 @@ import { chainPermutations, POSEIDON_PERMUTATION } from "../../../prover/engine/
 import { quantizeTraced } from "../../../prover/engine/fixed-point.js";
 import type { QuantizedModel } from "../../../prover/quantize/quantized-model.js";
 import { standInOutput, testCircuit, withoutPoseidon } from "../../helpers/test-circuit.js";
-import { randomFloats } from "../../helpers/onnx-builder.js";
+import { buildModel, randomFloats } from "../../helpers/onnx-builder.js";
+import { tooLargeBeforeCompiling } from "../../../prover/prove-inference.js";
+import { estimateConstantFunctions } from "../../../prover/zk/circom.js";
+import { V8_MAX_WASM_FUNCTION_SIZE } from "../../../prover/zk/witness.js";
 import { caseModel, numel, OP_CASES, type OpCase, runOrt } from "../../helpers/onnx-cases.js";
 
 const W = (n: number, seed: number) => randomFloats(n, seed);
@@ -159,4 +163,45 @@ describe("quantized evaluator == circuit on small models (every layer kind)", ()
       }
     });
   }
+});
+
+describe("constant tables over the literal limit (V8's function size)", () => {
+  it("are split into row blocks: the same r1cs, byte for byte, and the same witness", async () => {
+    const c = EXTRA.find((e) => e.name.startsWith("conv -> sigmoid"))!;
+    const g = normalize(parseModel(caseModel(c)));
+    const calib = Array.from({ length: 4 }, (_, s) => randomFloats(numel(c.inDims), 60 + s));
+    const { model: q } = quantizeTraced(g, calib);
+    const whole = emitCircuit(q, { generatedBy: "test" });
+    // 5 literals per function: the conv's 2x1x3x3 kernel splits by output channel and then by row,
+    // the dense layer's 3x8 weights one row per function, and the biases in pieces.
+    const split = emitCircuit(q, { generatedBy: "test", maxConstantElements: 5 });
+    const literals = [...split.matchAll(/function (\w+)\(\) \{\n {2}return (\[[-\d,[\]]*\]);/g)];
+    expect(literals.length).to.be.greaterThan(6);
+    for (const [, name, body] of literals) expect(body.match(/-?\d+/g)!.length, name).to.be.at.most(5);
+    const [a, b] = [await testCircuit(withoutPoseidon(whole)), await testCircuit(withoutPoseidon(split))];
+    expect(Buffer.compare(readFileSync(a.r1csPath), readFileSync(b.r1csPath)), "r1cs bytes").to.equal(0);
+    for (const x of calib.slice(0, 2)) {
+      const input = { x: Array.from(quantizeInput(q, x).values, BigInt), salt: 3n, binding: 4n };
+      expect(await b.witness(input)).to.deep.equal(await a.witness(input));
+    }
+  });
+});
+
+describe("a 3,264 x 128 dense layer (417,792 weights, the size that broke V8 before)", () => {
+  it("is emitted with every constant function under V8's limit, and the pre-compile check passes", () => {
+    const [n, m] = [3264, 128];
+    const bytes = buildModel({
+      input: { name: "x", dims: [1, n] },
+      output: { name: "y", dims: [1, m] },
+      nodes: [{ op: "Gemm", inputs: ["x", "W", "b"], outputs: ["y"], attrs: { transB: 1 } }],
+      initializers: { W: { dims: [m, n], data: randomFloats(n * m, 3) }, b: { dims: [m], data: randomFloats(m, 4) } },
+    });
+    const g = normalize(parseModel(bytes));
+    const { model: q } = quantizeTraced(g, [randomFloats(n, 5), randomFloats(n, 6)]);
+    const source = emitCircuit(q, { generatedBy: "test" });
+    const functions = estimateConstantFunctions(source);
+    expect(functions.reduce((s, f) => s + f.elements, 0)).to.be.at.least(n * m);
+    expect(functions[0].minBytes).to.be.below(V8_MAX_WASM_FUNCTION_SIZE / 2);
+    expect(tooLargeBeforeCompiling("wide", q, source)).to.equal(undefined);
+  });
 });
