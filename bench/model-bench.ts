@@ -2,8 +2,8 @@
 // in its own process so that peak RSS is per phase: constraints, quantize / compile / ptau / setup
 // seconds, fidelity against onnxruntime on held-out data, witness + prove medians of 3 proofs.
 // bench/transformer.ts and bench/wide.ts run it for their models.
-import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -76,6 +76,7 @@ async function prove(b: ModelBench): Promise<Record<string, unknown>> {
   }
   const verified = await verifyInference(model, last!.publicSignals, last!.proof);
   await releaseCurve();
+  const cold = coldCliProve(model.ref.circuitId, test.xs[0]);
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1];
   return {
     verifiedOffChain: verified,
@@ -83,7 +84,40 @@ async function prove(b: ModelBench): Promise<Record<string, unknown>> {
     proveSecondsMedian: median(runs.map((r) => r.proveMs)) / 1000,
     witnessPlusProveSecondsMedian: median(runs.map((r) => r.witnessMs + r.proveMs)) / 1000,
     provePeakRssMB: mb(),
+    coldCliProveSeconds: cold,
   };
+}
+
+/**
+ * Seconds of one `assay prove` call as a user runs it (a new process: CLI start-up, loading the
+ * model, witness generator and key, then witness and proof), for the first held-out input.
+ */
+function coldCliProve(circuitId: string, input: ArrayLike<number>): number {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "assay-cold-prove-"));
+  try {
+    const inputFile = path.join(dir, "input.json");
+    writeFileSync(inputFile, JSON.stringify(Array.from(input)));
+    const t = performance.now();
+    const r = spawnSync(
+      process.execPath,
+      [
+        path.join(PROJECT_ROOT, "bin", "assay.mjs"),
+        "-q",
+        "prove",
+        circuitId,
+        "--input",
+        inputFile,
+        "--out",
+        path.join(dir, "p.json"),
+      ],
+      { cwd: PROJECT_ROOT, encoding: "utf8" },
+    );
+    const seconds = (performance.now() - t) / 1000;
+    if (r.status !== 0) throw new Error(`assay prove exited ${r.status}: ${r.stderr}`);
+    return seconds;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function phase(b: ModelBench, name: "build" | "prove"): Promise<Record<string, unknown>> {

@@ -33,6 +33,14 @@ export function checkProvenBatch(c: ProvenBatchConfig): ProvenBatchConfig {
   return c;
 }
 
+/** The batch configuration a --proven-batch-size / --proven-batch-wait pair asks for (size 1: none). */
+export function provenBatchFromOptions(o: {
+  provenBatchSize: number;
+  provenBatchWait: number;
+}): ProvenBatchConfig | null {
+  return o.provenBatchSize === 1 ? null : checkProvenBatch({ size: o.provenBatchSize, waitMs: o.provenBatchWait });
+}
+
 interface Pending {
   claim: Claim;
   proof: ProofCalldata;

@@ -17,6 +17,7 @@ import {
   idOf,
   latest,
   makeClaim,
+  owedByHub,
   readyProtocol,
   submitSigned,
   type Ready,
@@ -27,26 +28,6 @@ const { ethers, networkHelpers } = await network.create();
 
 async function toyClaim(r: Ready, x: bigint, output = toyOutput(x)): Promise<Claim> {
   return makeClaim(r.modelId, await latest(ethers), { inputCommitment: await toyCommitment(x, 5n), output });
-}
-
-/** Balance of the hub equals everything it owes: stakes, credits and open bonds. */
-async function owed(r: Ready, openBonds: bigint): Promise<bigint> {
-  let sum = openBonds;
-  for (const a of [
-    r.admin,
-    r.attester,
-    r.operator,
-    r.operator2,
-    r.enclaveOperator,
-    r.challenger,
-    r.user,
-    r.treasury,
-    ...r.others,
-  ]) {
-    const acct = await r.hub.operatorAccount(a.address);
-    sum += acct.active + acct.unbonding + (await r.hub.creditOf(a.address));
-  }
-  return sum;
 }
 
 describe("attack: batched Proven submissions", function () {
@@ -68,7 +49,7 @@ describe("attack: batched Proven submissions", function () {
     await expect(tx).to.be.revertedWithCustomError(r.hub, "ReceiptHubBatchRejected");
     for (const c of [...truths, lie]) expect(await r.hub.levelOf(idOf(r, c))).to.equal(BigInt(LEVEL.None));
     expect(await ethers.provider.getBalance(liar.address)).to.be.lessThan(before); // gas, and only gas
-    expect(await ethers.provider.getBalance(r.hubAddress)).to.equal(await owed(r, 0n));
+    expect(await ethers.provider.getBalance(r.hubAddress)).to.equal(await owedByHub(r, 0n));
   });
 
   it("a front-runner copying a defending batch gets nothing; the defender is paid the bond once", async function () {
@@ -77,7 +58,7 @@ describe("attack: batched Proven submissions", function () {
     const disputedId = await submitSigned(r, r.operator, disputed);
     const bond = r.params.challengeBond;
     await (await challengeAs(r.hub, r.challenger, disputedId, bond)).wait();
-    expect(await ethers.provider.getBalance(r.hubAddress)).to.equal(await owed(r, bond));
+    expect(await ethers.provider.getBalance(r.hubAddress)).to.equal(await owedByHub(r, bond));
     const fresh = await toyClaim(r, 7n);
     const claims = [disputed, fresh];
     const proofs = [
@@ -96,7 +77,7 @@ describe("attack: batched Proven submissions", function () {
     await expect(tx).to.emit(r.hub, "ClaimProven").withArgs(idOf(r, fresh), r.operator.address, LEVEL.None);
     expect(await r.hub.creditOf(r.operator.address)).to.equal(bond);
     expect(await r.hub.creditOf(r.user.address)).to.equal(0n);
-    expect(await ethers.provider.getBalance(r.hubAddress)).to.equal(await owed(r, 0n));
+    expect(await ethers.provider.getBalance(r.hubAddress)).to.equal(await owedByHub(r, 0n));
     // Replaying the batch, or the defence alone, pays nothing more.
     await expect(r.hub.connect(r.operator).submitProvenBatch(claims, proofs))
       .to.be.revertedWithCustomError(r.hub, "ReceiptHubAlreadyProven")

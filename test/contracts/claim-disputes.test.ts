@@ -20,6 +20,7 @@ import {
   submitSigned,
   type Ready,
   challengeAs,
+  owedByHub,
 } from "./fixtures/protocol.js";
 import { proveToy, releaseToyModel, toyCommitment, toyOutput } from "./fixtures/toy-model.js";
 
@@ -32,23 +33,7 @@ async function toyClaim(r: Ready, x: bigint, salt: bigint, output = toyOutput(x)
 
 /** Balance of the hub equals everything it owes: stakes, credits and open bonds. */
 async function expectReconciled(r: Ready, openBonds: bigint) {
-  const accounts = [
-    r.admin,
-    r.attester,
-    r.operator,
-    r.operator2,
-    r.enclaveOperator,
-    r.challenger,
-    r.user,
-    r.treasury,
-    ...r.others,
-  ];
-  let owed = openBonds;
-  for (const a of accounts) {
-    const acct = await r.hub.operatorAccount(a.address);
-    owed += acct.active + acct.unbonding + (await r.hub.creditOf(a.address));
-  }
-  expect(await ethers.provider.getBalance(r.hubAddress)).to.equal(owed);
+  expect(await ethers.provider.getBalance(r.hubAddress)).to.equal(await owedByHub(r, openBonds));
 }
 
 describe("ClaimDisputes", function () {

@@ -27,7 +27,7 @@
 // run them. --no-prove makes this node an API node only (its jobs are run elsewhere), which is
 // refused unless something else can run them: workers (--queue) or other nodes on the shared
 // PostgreSQL database. The urls are not written to node.json (they may carry passwords).
-import { ProvenBatcher } from "../../node/proven-batcher.js";
+import { ProvenBatcher, provenBatchFromOptions } from "../../node/proven-batcher.js";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Contract } from "ethers";
@@ -162,7 +162,7 @@ async function reuseModelIds(
 function nodeConfig(o: Opts): Partial<NodeConfig> {
   const config: Partial<NodeConfig> = {
     batch: o.batchSize === 0 ? null : { size: o.batchSize, intervalMs: o.batchInterval },
-    provenBatch: o.provenBatchSize === 1 ? null : { size: o.provenBatchSize, waitMs: o.provenBatchWait },
+    provenBatch: provenBatchFromOptions(o),
     proveConcurrency: o.proveConcurrency,
   };
   if (o.signedMax !== undefined || o.attestedMax !== undefined) {
@@ -210,10 +210,7 @@ async function openQueue(o: Opts, served: { model: CompiledModel }[], say: Say) 
   const queue: JobQueue<ProofJobPayload, ProofJobResult> = await BullMqJobQueue.open<ProofJobPayload, ProofJobResult>({
     url: o.queue!,
     prefix: o.queuePrefix,
-    concurrency: ProvenBatcher.queueConcurrency(
-      o.proveConcurrency,
-      o.provenBatchSize === 1 ? null : { size: o.provenBatchSize, waitMs: o.provenBatchWait },
-    ),
+    concurrency: ProvenBatcher.queueConcurrency(o.proveConcurrency, provenBatchFromOptions(o)),
     maxAttempts: DEFAULT_NODE_CONFIG.proveAttempts,
     decline: (p) => (circuits.has(p.circuitId) ? undefined : `circuit ${p.circuitId} is not served by this node`),
     log: say,

@@ -1,5 +1,5 @@
 // assay worker: takes a node's proof jobs from BullMQ, proves, submits, records the outcome.
-import { ProvenBatcher, type ProvenBatchConfig } from "../../node/proven-batcher.js";
+import { ProvenBatcher, provenBatchFromOptions } from "../../node/proven-batcher.js";
 import type { Contract } from "ethers";
 import { type ChainConnection, connectChain } from "../../chain/chain-connection.js";
 import { openDeployment } from "../../chain/open-deployment.js";
@@ -98,10 +98,6 @@ function loggedHandler(
   };
 }
 
-function batchConfig(o: Opts): ProvenBatchConfig | null {
-  return o.provenBatchSize === 1 ? null : { size: o.provenBatchSize, waitMs: o.provenBatchWait };
-}
-
 function waitForSignal(): Promise<string> {
   return new Promise((resolve) => {
     process.once("SIGINT", () => resolve("SIGINT"));
@@ -118,7 +114,7 @@ async function work(conn: ChainConnection, db: Database, models: Map<string, Com
   const queue = await BullMqJobQueue.open<ProofJobPayload, ProofJobResult>({
     url: o.queue,
     prefix: o.queuePrefix,
-    concurrency: ProvenBatcher.queueConcurrency(o.concurrency, batchConfig(o)),
+    concurrency: ProvenBatcher.queueConcurrency(o.concurrency, provenBatchFromOptions(o)),
     decline: declineFor(models, hub),
     log: say,
   });
@@ -129,7 +125,7 @@ async function work(conn: ChainConnection, db: Database, models: Map<string, Com
   });
   const running = { n: 0 };
   const sender = new TxSender(hub.interface, { provider: hub.runner!.provider! });
-  const batch = batchConfig(o);
+  const batch = provenBatchFromOptions(o);
   const batcher = batch ? new ProvenBatcher({ ...batch, hub, sender, proveSlots: o.concurrency, log: say }) : undefined;
   const prove = proofJobHandler({
     hub,

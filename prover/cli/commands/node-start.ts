@@ -27,14 +27,14 @@
 // run them. --no-prove makes this node an API node only (its jobs are run elsewhere), which is
 // refused unless something else can run them: workers (--queue) or other nodes on the shared
 // PostgreSQL database. The urls are not written to node.json (they may carry passwords).
-import { DEFAULT_PROVEN_BATCH } from "../../node/proven-batcher.js";
 import { type Command, Option } from "commander";
 import type { LogLevel } from "../../node/server.js";
 import { lazyAction } from "../lazy-action.js";
 import { AMOUNT_HELP, addressOption, amountOption, intOption } from "../parse.js";
 import { HELP_POLICY_DEFAULTS } from "./infer.js";
+import { provenBatchOptions, type ProvenBatchOptions } from "./proven-batch-options.js";
 
-export interface NodeStartOptions {
+export interface NodeStartOptions extends ProvenBatchOptions {
   port: number;
   host: string;
   models: string[];
@@ -44,8 +44,6 @@ export interface NodeStartOptions {
   network?: string;
   batchSize: number;
   batchInterval: number;
-  provenBatchSize: number;
-  provenBatchWait: number;
   proveConcurrency: number;
   stateDir?: string;
   signedMax?: bigint;
@@ -131,7 +129,7 @@ function addChainOptions(cmd: Command): Command {
 
 /** How claims are batched on chain (Signed roots, proven batches) and how many proofs run at once. */
 function addBatchOptions(cmd: Command): Command {
-  return cmd
+  return provenBatchOptions(cmd)
     .option(
       "--batch-size <n>",
       "Signed claims per Merkle root (0: submit each claim alone)",
@@ -144,19 +142,7 @@ function addBatchOptions(cmd: Command): Command {
       intOption("--batch-interval", 1, 86_400_000),
       2_000,
     )
-    .option("--prove-concurrency <n>", "proof jobs run at once", intOption("--prove-concurrency", 1, 64), 1)
-    .option(
-      "--proven-batch-size <n>",
-      "proven claims per submitProvenBatch (one pairing check for all; 1: submit each proof alone)",
-      intOption("--proven-batch-size", 1, 64),
-      DEFAULT_PROVEN_BATCH.size,
-    )
-    .option(
-      "--proven-batch-wait <ms>",
-      "send a partial proven batch this long after its first proof (sooner when no other proof is running)",
-      intOption("--proven-batch-wait", 0, 86_400_000),
-      DEFAULT_PROVEN_BATCH.waitMs,
-    );
+    .option("--prove-concurrency <n>", "proof jobs run at once", intOption("--prove-concurrency", 1, 64), 1);
 }
 
 function addOptions(cmd: Command): Command {

@@ -17,13 +17,13 @@
 //   goes wrong after a send that fails once it was taken, or a restart with transactions pending,
 //   and needs resetting; a proof takes seconds, the broadcast milliseconds, so serializing the
 //   broadcast costs nothing. One account per worker process (two processes on one account race).
-import { DEFAULT_PROVEN_BATCH } from "../../node/proven-batcher.js";
 import type { Command } from "commander";
 import { lazyAction } from "../lazy-action.js";
 import { intOption } from "../parse.js";
 import { deploymentOptions } from "./chain-options.js";
+import { provenBatchOptions, type ProvenBatchOptions } from "./proven-batch-options.js";
 
-export interface WorkerOptions {
+export interface WorkerOptions extends ProvenBatchOptions {
   queue: string;
   queuePrefix: string;
   db: string;
@@ -36,8 +36,6 @@ export interface WorkerOptions {
   deployment?: string;
   protocol?: string;
   concurrency: number;
-  provenBatchSize: number;
-  provenBatchWait: number;
 }
 
 const HELP = `
@@ -78,19 +76,8 @@ export function defineWorker(program: Command): void {
     .requiredOption("--db <url>", "the node's database: postgres://... (shared), or its SQLite file on this machine")
     .requiredOption("--models <circuit ids...>", "compiled models (circuit ids or unique prefixes) this worker proves")
     .option("--ptau-id <id>", "which keys to use for circuit ids set up more than once")
-    .option("--concurrency <n>", "proofs computed at once", intOption("--concurrency", 1, 64), 1)
-    .option(
-      "--proven-batch-size <n>",
-      "proofs per submitProvenBatch transaction (one pairing check for all; 1: each proof alone)",
-      intOption("--proven-batch-size", 1, 64),
-      DEFAULT_PROVEN_BATCH.size,
-    )
-    .option(
-      "--proven-batch-wait <ms>",
-      "send a partial batch this long after its first proof (sooner when no other proof is running)",
-      intOption("--proven-batch-wait", 0, 86_400_000),
-      DEFAULT_PROVEN_BATCH.waitMs,
-    );
+    .option("--concurrency <n>", "proofs computed at once", intOption("--concurrency", 1, 64), 1);
+  provenBatchOptions(cmd);
   deploymentOptions(cmd);
   cmd.addHelpText("after", HELP);
   cmd.action(lazyAction(() => import("../actions/worker.js")));
