@@ -9,6 +9,7 @@
 // V8 refuses to compile a WebAssembly function body larger than 7,654,321 bytes, and circom
 // writes one function per constant table; an oversized generator fails with the size V8 reports
 // (WitnessGeneratorLoadError.oversized), which the caller turns into a one-line explanation.
+import v8 from "node:v8";
 import { readFile, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { compileFunction } from "node:vm";
@@ -108,14 +109,26 @@ async function loadCalculator(wasmPath: string): Promise<GeneratedCalculator> {
   // it is evaluated as a CommonJS function body rather than imported.
   const mod: { exports: unknown } = { exports: {} };
   compileFunction(src, ["module", "exports", "console"], { filename: jsPath })(mod, mod.exports, generatedConsole);
+  // A large generator is compiled by V8's baseline compiler only: optimising its multi-megabyte
+  // functions (the split weight tables of a wide layer) stalls the whole process once the first
+  // witness has run (measured: 12.8 s for the 22 MB generator of a 3,264-input model, whose
+  // witness takes 0.7 s either way). The flag is captured when the module is compiled and
+  // restored at once, so the curve arithmetic compiled later keeps optimising.
+  const baselineOnly = code.byteLength >= BASELINE_ONLY_WASM_BYTES;
+  if (baselineOnly) v8.setFlagsFromString("--liftoff-only");
   try {
     return await (mod.exports as Builder)(code);
   } catch (e) {
     const reason = (e instanceof Error ? e.message : String(e)).split("\n")[0];
     const bytes = oversizedFunctionBytes(e);
     throw new WitnessGeneratorLoadError(wasmPath, reason, bytes === undefined ? undefined : { bytes }, { cause: e });
+  } finally {
+    if (baselineOnly) v8.setFlagsFromString("--no-liftoff-only");
   }
 }
+
+/** Witness generators from this size on are compiled without V8's optimising tier (see loadCalculator). */
+export const BASELINE_ONLY_WASM_BYTES = 8 << 20;
 
 async function calculatorFor(wasmPath: string): Promise<GeneratedCalculator> {
   let key: string;
