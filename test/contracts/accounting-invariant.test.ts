@@ -83,6 +83,7 @@ async function runSequence(r: Ready, seed: number, steps: number, proofBudget: n
   let enclaveRevoked = false;
   let fees = 0n;
   let proofs = 0;
+  let batchedDefences = 0;
   const totalBefore = async () => {
     let t = await ethers.provider.getBalance(r.hubAddress);
     for (const s of everyone) t += await ethers.provider.getBalance(s.address);
@@ -234,17 +235,31 @@ async function runSequence(r: Ready, seed: number, steps: number, proofBudget: n
       // A refuted Attested claim revokes its enclave key.
       if (c.level === "attested") enclaveRevoked = true;
     } else if (action === 7) {
-      // Defend a disputed true claim before its deadline.
+      // Defend a disputed true claim before its deadline, or two at once in a proven batch.
       const defensible = claims.filter((c) => c.truthful && c.state === "disputed" && now + 1n <= c.responseDeadline!);
       if (defensible.length === 0 || proofs >= proofBudget) continue;
-      const c = rnd.pick(defensible);
+      const first = rnd.pick(defensible);
+      const rest = defensible.filter((c) => c !== first);
+      const batch =
+        rest.length > 0 && proofs + 2 <= proofBudget && rnd.int(2) === 1 ? [first, rnd.pick(rest)] : [first];
       const who = rnd.pick([...operators, ...challengers]);
-      const p = await proveToy(r.toy, c.x, c.salt, bindingFor(c.id, who.address));
-      proofs++;
-      await send(r.hub.connect(who).submitProven(c.claim, p.proof));
-      credit(who.address, params.challengeBond);
-      closeDispute(c.backer);
-      c.state = "proven";
+      const ps = [];
+      for (const c of batch) ps.push((await proveToy(r.toy, c.x, c.salt, bindingFor(c.id, who.address))).proof);
+      proofs += batch.length;
+      if (batch.length === 1) await send(r.hub.connect(who).submitProven(first.claim, ps[0]));
+      else
+        await send(
+          r.hub.connect(who).submitProvenBatch(
+            batch.map((c) => c.claim),
+            ps,
+          ),
+        );
+      if (batch.length > 1) batchedDefences++;
+      for (const c of batch) {
+        credit(who.address, params.challengeBond);
+        closeDispute(c.backer);
+        c.state = "proven";
+      }
     } else if (action === 8) {
       const expired = claims.filter((c) => c.state === "disputed" && now + 1n > c.responseDeadline!);
       if (expired.length === 0) continue;
@@ -339,6 +354,7 @@ async function runSequence(r: Ready, seed: number, steps: number, proofBudget: n
     proofs,
     refuted: claims.filter((c) => c.state === "refuted").length,
     proven: claims.filter((c) => c.state === "proven").length,
+    batchedDefences,
   };
 }
 
@@ -354,6 +370,8 @@ describe("Accounting invariant", function () {
       // The sequence exercised the interesting paths, not just stake and withdraw.
       expect(summary.claims).to.be.greaterThan(3);
       expect(summary.refuted).to.be.greaterThan(0);
+      // Seed 3 defends two disputed claims in one submitProvenBatch.
+      if (seed === 3) expect(summary.batchedDefences).to.be.greaterThan(0);
     });
   }
 });
