@@ -75,9 +75,10 @@ export function proofJobHandler(deps: ProofWorkerDeps) {
         `proof job for ${p.claimId}: the proof's signals do not match the claim (input or model changed)`,
       );
     }
+    const proof = encodeProof(proven.proof);
     const transaction = deps.batcher
-      ? await deps.batcher.submit(p.claim, encodeProof(proven.proof))
-      : await deps.sender.send("submitProven", (fee) => deps.hub.submitProven(p.claim, encodeProof(proven.proof), fee));
+      ? await deps.batcher.submit(p.claim, proof)
+      : await deps.sender.send("submitProven", (fee) => deps.hub.submitProven(p.claim, proof, fee));
     return { beneficiary: deps.beneficiary, binding, transaction, proveMs };
   };
 }

@@ -34,7 +34,10 @@ export interface Bn128Curve {
   tm?: { code?: unknown };
 }
 
-/** A single-threaded engine (no worker threads of its own to terminate). */
-export async function singleThreadBn128(): Promise<Bn128Curve> {
-  return (await buildBn128(true)) as Bn128Curve;
+let engine: Promise<Bn128Curve> | undefined;
+
+/** The single-threaded engine (no worker threads of its own to terminate), built once per process. */
+export function singleThreadBn128(): Promise<Bn128Curve> {
+  engine ??= buildBn128(true) as Promise<Bn128Curve>;
+  return engine;
 }

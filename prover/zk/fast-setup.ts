@@ -30,6 +30,7 @@ import { readPtauSoleBeacon } from "./ceremony-record.js";
 import { AFFINE_BYTES, FixedBasePool, type GroupName, MAX_BATCH } from "./fixed-base-pool.js";
 import { beaconSecrets, hashToG2 } from "./ptau-beacon-key.js";
 import { BN254_Q, PtauSection, readPtauInfo } from "./ptau-file.js";
+import { readR1csLayout } from "./r1cs-file.js";
 import { BN254_R, invMod, lagrangeScalars, modR, powMod, scalarsToBytes } from "./ptau-scalars.js";
 
 const R = BN254_R;
@@ -64,15 +65,11 @@ export async function ceremonySecrets(ptau: string): Promise<CeremonySecrets | u
       [await point(PtauSection.alphaTauG1, 0), secrets.alpha],
       [await point(PtauSection.betaTauG1, 0), secrets.beta],
     ] as const;
-    for (const [bytes, s] of expect) if (!sameBytes(bytes, g1Lem(curve, s))) return undefined;
+    for (const [bytes, s] of expect) if (Buffer.compare(bytes, g1Lem(curve, s)) !== 0) return undefined;
   } finally {
     await fh.close();
   }
   return secrets;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** s * G as affine LEM bytes, on the calling thread (for the few points outside the sections). */
@@ -114,6 +111,7 @@ export interface FastSetupResult {
   domainSize: number;
 }
 
+/** What the setup reads of the r1cs: sizes, and where the constraints lie. */
 interface R1csLayout {
   nWires: number;
   nPublic: number;
@@ -122,39 +120,15 @@ interface R1csLayout {
   constraintsSize: number;
 }
 
-async function r1csLayout(fh: FileHandle, file: string): Promise<R1csLayout> {
-  const size = (await fh.stat()).size;
-  const read = async (pos: number, n: number): Promise<DataView> => {
-    if (pos + n > size) throw new Error(`${file}: truncated r1cs`);
-    const buf = new Uint8Array(n);
-    await fh.read(buf, 0, n, pos);
-    return new DataView(buf.buffer);
-  };
-  const head = await read(0, 12);
-  if (new TextDecoder().decode(new Uint8Array(head.buffer, 0, 4)) !== "r1cs") throw new Error(`${file}: not an r1cs`);
-  const sections = new Map<number, { offset: number; size: number }>();
-  let pos = 12;
-  for (let i = head.getUint32(8, true); i > 0; i--) {
-    const h = await read(pos, 12);
-    const len = Number(h.getBigUint64(4, true));
-    sections.set(h.getUint32(0, true), { offset: pos + 12, size: len });
-    pos += 12 + len;
-  }
-  const header = sections.get(1);
-  const constraints = sections.get(2);
-  if (!header || !constraints) throw new Error(`${file}: r1cs without header or constraints`);
-  const h = await read(header.offset, header.size);
-  const n8 = h.getUint32(0, true);
-  let prime = 0n;
-  for (let i = n8 - 1; i >= 0; i--) prime = (prime << 8n) | BigInt(h.getUint8(4 + i));
-  if (n8 !== 32 || prime !== R) throw new Error(`${file}: not a BN254 circuit`);
-  const o = 4 + n8;
+async function r1csLayout(file: string): Promise<R1csLayout> {
+  const l = await readR1csLayout(file);
+  if (l.n8 !== 32 || l.prime !== R) throw new Error(`${file}: not a BN254 circuit`);
   return {
-    nWires: h.getUint32(o, true),
-    nPublic: h.getUint32(o + 4, true) + h.getUint32(o + 8, true),
-    nConstraints: h.getUint32(o + 24, true),
-    constraintsOffset: constraints.offset,
-    constraintsSize: constraints.size,
+    nWires: l.nWires,
+    nPublic: l.nPubOut + l.nPubIn,
+    nConstraints: l.nConstraints,
+    constraintsOffset: l.constraints.offset,
+    constraintsSize: l.constraints.size,
   };
 }
 
@@ -325,7 +299,7 @@ export async function fastGroth16Setup(opts: FastSetupOptions): Promise<FastSetu
   const tmp = `${opts.zkey}.${process.pid}.tmp`;
   let zfh: FileHandle | undefined;
   try {
-    const r = await r1csLayout(rfh, opts.r1cs);
+    const r = await r1csLayout(opts.r1cs);
     const cirPower = Math.floor(Math.log2(r.nConstraints + r.nPublic)) + 1;
     if (cirPower > info.power)
       throw new Error(`circuit needs powers of tau 2^${cirPower}, ${opts.ptau} has 2^${info.power}`);
@@ -633,7 +607,7 @@ async function checkAgainstCeremony(
     ] as const) {
       const buf = new Uint8Array(64);
       await fh.read(buf, 0, 64, lagrangeOffset + index * 64);
-      if (!sameBytes(buf, g1Lem(curve, s)))
+      if (Buffer.compare(buf, g1Lem(curve, s)) !== 0)
         throw new CeremonyMismatchError(`${ptau}: ${what} differs from the value its beacon implies`);
     }
   } finally {

@@ -7,7 +7,7 @@
 //                         u32 nTerms | nTerms x (u32 wire | coefficient, n8 bytes LE)
 //
 // Witness layout (wire order): 1, public outputs, public inputs, private inputs, internal wires.
-import { readFile } from "node:fs/promises";
+import { open, readFile } from "node:fs/promises";
 
 export class R1csFormatError extends Error {
   constructor(
@@ -142,8 +142,58 @@ export async function readR1cs(path: string): Promise<R1cs> {
   return parseR1cs(new Uint8Array(await readFile(path)), path);
 }
 
-/** Reads only the header (cheap: does not decode the constraints). */
+/** The header and where the constraints section lies in the file (for streaming readers). */
+export interface R1csLayout extends R1csHeader {
+  constraints: { offset: number; size: number };
+}
+
+/**
+ * Reads the header and the section table without loading the file (the constraints of a large
+ * model run to gigabytes): the section headers and the header section only.
+ */
+export async function readR1csLayout(path: string): Promise<R1csLayout> {
+  const fh = await open(path, "r");
+  try {
+    const fileSize = (await fh.stat()).size;
+    const read = async (pos: number, n: number): Promise<Uint8Array> => {
+      if (pos + n > fileSize) throw new R1csFormatError(path, "truncated section table");
+      const buf = new Uint8Array(n);
+      await fh.read(buf, 0, n, pos);
+      return buf;
+    };
+    const head = await read(0, 12);
+    const view = new DataView(head.buffer);
+    const magic = String.fromCharCode(...head.subarray(0, 4));
+    if (magic !== "r1cs") throw new R1csFormatError(path, `magic ${JSON.stringify(magic)}`);
+    if (view.getUint32(4, true) !== 1) throw new R1csFormatError(path, `version ${view.getUint32(4, true)}`);
+    const sections = new Map<number, { offset: number; size: number }>();
+    let p = 12;
+    for (let i = view.getUint32(8, true); i > 0; i--) {
+      const h = new DataView((await read(p, 12)).buffer);
+      const type = h.getUint32(0, true);
+      const size = Number(h.getBigUint64(4, true));
+      p += 12;
+      if (p + size > fileSize) throw new R1csFormatError(path, `section ${type} overruns the file`);
+      if (!sections.has(type)) sections.set(type, { offset: p, size });
+      p += size;
+    }
+    const hs = sections.get(HEADER_SECTION);
+    const constraints = sections.get(CONSTRAINTS_SECTION);
+    if (!hs) throw new R1csFormatError(path, "no header section");
+    if (!constraints) throw new R1csFormatError(path, "no constraints section");
+    const bytes = await read(hs.offset, hs.size);
+    const header = parseHeader(
+      { view: new DataView(bytes.buffer), bytes, sections: new Map([[HEADER_SECTION, { offset: 0, size: hs.size }]]) },
+      path,
+    );
+    return { ...header, constraints };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Reads only the header (cheap: neither loads nor decodes the constraints). */
 export async function readR1csHeader(path: string): Promise<R1csHeader> {
-  const bytes = new Uint8Array(await readFile(path));
-  return parseHeader(sectionsOf(bytes, path), path);
+  const { constraints: _constraints, ...header } = await readR1csLayout(path);
+  return header;
 }
