@@ -30,6 +30,8 @@ const MODELS: [string, string][] = [
   ["price-lstm-32-16", "price"],
   ["price-gru-32-16", "price"],
   ["transformer-2x32-seq16", "transformer"],
+  ["wide-3264-128-128-7", "wide"],
+  ["cnn-32x32x3-16-32-10", "cifar"],
 ];
 
 const split = (data: string, which: "calib" | "test") =>

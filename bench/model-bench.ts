@@ -92,7 +92,7 @@ async function prove(b: ModelBench): Promise<Record<string, unknown>> {
  * Seconds of one `assay prove` call as a user runs it (a new process: CLI start-up, loading the
  * model, witness generator and key, then witness and proof), for the first held-out input.
  */
-function coldCliProve(circuitId: string, input: ArrayLike<number>): number {
+export function coldCliProve(circuitId: string, input: ArrayLike<number>): number {
   const dir = mkdtempSync(path.join(os.tmpdir(), "assay-cold-prove-"));
   try {
     const inputFile = path.join(dir, "input.json");

@@ -1,6 +1,7 @@
 // One benchmark phase for one model in its own process, so peak memory (maxRSS) is per phase:
 //   tsx bench/model-worker.ts build <model>   compile (cold) + Groth16 setup + fidelity
-//   tsx bench/model-worker.ts prove <model>   witness + prove (artifacts from `build`), 5 runs
+//   tsx bench/model-worker.ts prove <model>   witness + prove (artifacts from `build`), 5 runs, then
+//                                             one cold `assay prove` call in a new process
 // Prints one JSON object on the last stdout line.
 import { rmSync } from "node:fs";
 import path from "node:path";
@@ -10,6 +11,7 @@ import { loadDataSet } from "../prover/data/dataset.js";
 import { proveInference, verifyInference } from "../prover/prove-inference.js";
 import { measureFidelity } from "../prover/engine/fidelity.js";
 import { releaseCurve } from "../prover/zk/groth16.js";
+import { coldCliProve } from "./model-bench.js";
 import { BENCH_MODELS } from "./models.js";
 
 const [phase, name] = process.argv.slice(2);
@@ -50,6 +52,7 @@ if (phase === "build") {
       compileSeconds: (at("ptau") - at("emit")) / 1000,
       ptauSeconds: (at("setup") - at("ptau")) / 1000,
       setupSeconds: (t1 - at("setup")) / 1000,
+      setupEngine: model.setup?.engine,
       buildPeakRssMB: mb(),
       fidelity: fid,
       quantization: model.manifest.quantization,
@@ -65,6 +68,7 @@ if (phase === "build") {
   }
   const ok = await verifyInference(model, last!.publicSignals, last!.proof);
   await releaseCurve();
+  const coldCliProveSeconds = coldCliProve(model.ref.circuitId, test.xs[0]);
   const total = runs.map((r) => r.witnessMs + r.proveMs).sort((a, b) => a - b);
   console.log(
     JSON.stringify({
@@ -76,6 +80,7 @@ if (phase === "build") {
       proveMsMedian: runs.map((r) => r.proveMs).sort((a, b) => a - b)[2],
       witnessPlusProveSecondsMedian: total[2] / 1000,
       provePeakRssMB: mb(),
+      coldCliProveSeconds,
       proof: last!.proof,
       publicSignals: last!.publicSignals.map(String),
     }),

@@ -8,6 +8,7 @@
 // is always cold (the model's cached circuit is dropped first); the development powers of tau
 // stay cached (their cost is bench/ptau.ts's subject).
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import os from "node:os";
@@ -33,6 +34,7 @@ interface BuildReport {
   compileSeconds: number;
   ptauSeconds: number;
   setupSeconds: number;
+  setupEngine?: string;
   buildPeakRssMB: number;
   fidelity: Fidelity;
   quantization: QuantizationConfig;
@@ -46,6 +48,7 @@ interface ProveReport {
   proveMsMedian: number;
   witnessPlusProveSecondsMedian: number;
   provePeakRssMB: number;
+  coldCliProveSeconds: number;
   proof: Groth16Proof;
   publicSignals: string[];
 }
@@ -67,6 +70,15 @@ function worker(phase: "build" | "prove", model: string): Promise<BuildReport | 
     });
   });
 }
+
+/** The run before issue #13 (snarkjs setup, sums term by term): what each row is compared with. */
+const before = new Map(
+  (
+    JSON.parse(readFileSync(path.join(PROJECT_ROOT, "bench/models-before.json"), "utf8")) as {
+      models: { model: string; compileSeconds: number; setupSeconds: number; buildPeakRssMB: number }[];
+    }
+  ).models.map((m) => [m.model, m]),
+);
 
 const wanted = (process.env.ASSAY_BENCH_MODELS ?? "").split(",").filter(Boolean);
 const models = BENCH_MODELS.filter((m) => wanted.length === 0 || wanted.includes(m.name));
@@ -97,12 +109,14 @@ for (const m of models) {
     constraints: build.constraints,
     compileSeconds: +build.compileSeconds.toFixed(2),
     setupSeconds: +build.setupSeconds.toFixed(2),
+    setupEngine: build.setupEngine,
     ptauSeconds: +build.ptauSeconds.toFixed(2),
     witnessMs: +prove.witnessMsMedian.toFixed(0),
     proveMs: +prove.proveMsMedian.toFixed(0),
     witnessPlusProveSeconds: +prove.witnessPlusProveSecondsMedian.toFixed(2),
     buildPeakRssMB: build.buildPeakRssMB,
     provePeakRssMB: prove.provePeakRssMB,
+    coldCliProveSeconds: +prove.coldCliProveSeconds.toFixed(2),
     verifyGasTx: verifyTx,
     verifyAndStoreGasTx: consumerTx,
     argmaxAgreement: build.fidelity.argmaxAgreement,
@@ -111,6 +125,11 @@ for (const m of models) {
     floatAccuracy: build.fidelity.floatAccuracy,
     quantizedAccuracy: build.fidelity.quantizedAccuracy,
     quantization: build.quantization,
+    before: before.has(m.name)
+      ? (({ compileSeconds, setupSeconds, buildPeakRssMB }) => ({ compileSeconds, setupSeconds, buildPeakRssMB }))(
+          before.get(m.name)!,
+        )
+      : undefined,
   });
 }
 
@@ -124,8 +143,12 @@ const report = {
     node: process.version,
   },
   notes: [
-    "compileSeconds: circom --O2, cold. setupSeconds: snarkjs groth16 setup + one phase-2 contribution.",
+    "compileSeconds: circom --O2, cold. setupSeconds: Groth16 keys, setupEngine says how (fixed-base from the " +
+      "development ceremony's secrets, or snarkjs).",
+    "before: the same model in bench/models-before.json (2026-11-25, before #13: snarkjs groth16 setup + one " +
+      "phase-2 contribution, sums built term by term).",
     "witnessPlusProveSeconds: median of 5 proofs in one process (keys loaded once). Peak RSS per phase process.",
+    "coldCliProveSeconds: one `assay prove` call in a new process (start-up, loading keys, witness, proof).",
     "verifyGasTx: receipt gasUsed of a transaction calling Groth16Verifier.verify (21k base + calldata included).",
     "argmaxAgreement / maxAbsError: quantized integer model vs the float ONNX model in onnxruntime-node, " +
       "held-out digits.",
@@ -135,7 +158,7 @@ const report = {
 if (wanted.length === 0) {
   await writeFile(path.join(PROJECT_ROOT, "bench/models.json"), JSON.stringify(report, null, 2) + "\n");
 }
-const offTable = new Set(["quantization", "floatAccuracy", "quantizedAccuracy", "samples"]);
+const offTable = new Set(["quantization", "floatAccuracy", "quantizedAccuracy", "samples", "before"]);
 console.table(
   rows,
   Object.keys(rows[0] ?? {}).filter((k) => !offTable.has(k)),

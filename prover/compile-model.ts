@@ -20,6 +20,7 @@ import { inputEncoding, outputEncoding, outputIsLabel, outputIsWord } from "./ci
 import { AssayError, EngineError, firstLine, InputError, InternalError } from "./errors.js";
 import { normalize, parseModel } from "./onnx/index.js";
 import {
+  type LayerWidth,
   type QuantizationTarget,
   type SearchResult,
   type SearchStep,
@@ -195,8 +196,8 @@ function bits(c: QuantizationConfig): string {
   return `input ${c.inputBits}, weight ${c.weightBits}, activation ${c.activationBits} bits${segments}`;
 }
 
-function short(width: "weightBits" | "activationBits"): string {
-  return width === "weightBits" ? "weights" : "activations";
+function short(width: LayerWidth): string {
+  return { weightBits: "weights", activationBits: "activations", inputBits: "bits" }[width];
 }
 
 function describeStep(t: SearchStep, target: SearchResult["target"]): string {
