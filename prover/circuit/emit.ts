@@ -11,7 +11,7 @@
 // values c<k>[]) and then its step (activation) per element. The circuit includes the template
 // files of the kinds it uses, the step's, and those of the commitment, the head and the binding.
 import { tensorTag, valuesPerWord } from "../commit/tensor-commitment.js";
-import type { EmitContext } from "../kinds/emit-context.js";
+import { dispatcherFunctions, type EmitContext } from "../kinds/emit-context.js";
 import { layerKindOf, type TemplateFile, templatesOf } from "../kinds/index.js";
 import { emitActivation, STEP_TEMPLATES } from "../kinds/step.js";
 import type { QuantizedModel } from "../quantize/quantized-model.js";
@@ -133,6 +133,7 @@ export function emitCircuit(q: QuantizedModel, opts: EmitOptions): string {
     ...includes(q),
     ``,
     ...ctx.functions,
+    ...dispatcherFunctions(ctx),
     ``,
     `template AssayModel() {`,
     ...ctx.body,

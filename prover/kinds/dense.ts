@@ -8,7 +8,7 @@ import type { DenseOp } from "../model/float-graph.js";
 import { checkSafe, linearBounds, quantizeWeights } from "../quantize/core.js";
 import type { DenseLayer } from "../quantize/quantized-model.js";
 import type { ValueRange } from "../quantize/value-range.js";
-import { constantFunction } from "./emit-context.js";
+import { constantFunction, tableNumber } from "./emit-context.js";
 import type { Kind } from "./kind.js";
 
 type DenseShape = Pick<DenseOp, "rows" | "inFeatures" | "outFeatures" | "rowStride" | "colStride">;
@@ -76,13 +76,14 @@ export const dense: Kind<"dense", "dense"> = {
 
   emit(layer: DenseLayer, k, [input], ctx) {
     const { rows, inFeatures: n, outFeatures: m } = layer;
-    const w = constantFunction(ctx, `W${k}`, layer.weight, [m, n]);
+    const w = tableNumber(ctx, "denseWeights", constantFunction(ctx, `W${k}`, layer.weight, [m, n]));
     ctx.body.push(
       `  // layer ${k}: ${layer.nodes.join(" + ")}: dense ${n} -> ${m}${rows > 1 ? ` on ${rows} rows` : ""}`,
     );
     ctx.body.push(`  signal c${k}[${rows * m}];`);
     for (let r = 0; r < rows; r++) {
-      const b = constantFunction(ctx, rows > 1 ? `B${k}_${r}` : `B${k}`, layer.bias.slice(r * m, (r + 1) * m));
+      const bias = constantFunction(ctx, rows > 1 ? `B${k}_${r}` : `B${k}`, layer.bias.slice(r * m, (r + 1) * m));
+      const b = tableNumber(ctx, "denseBiases", bias);
       const lin = rows > 1 ? `lin${k}_${r}` : `lin${k}`;
       ctx.body.push(
         `  component ${lin} = Dense(${n}, ${m}, ${w}, ${b});`,

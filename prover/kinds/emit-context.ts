@@ -4,6 +4,8 @@ export interface EmitContext {
   body: string[];
   /** Most literals one constant function holds (default MAX_CONSTANT_ELEMENTS). */
   maxConstantElements?: number;
+  /** Table functions a template reads by number: dispatcher name -> the calls, numbered from 0. */
+  dispatchers?: Map<string, string[]>;
 }
 
 /**
@@ -124,4 +126,29 @@ export function emitInstances(ctx: EmitContext, k: number, s: InstancesSpec): Co
     `  }`,
   );
   return { values: `c${k}` };
+}
+
+/**
+ * Registers `call` (a constant function call, e.g. `W3()`) with the dispatcher function `name`
+ * and returns its number: a template that takes table numbers (circuits/dense.circom) reads the
+ * table with `name(number)` into a var, instead of receiving it as a template parameter (which
+ * circom writes into the witness generator as constants). dispatcherFunctions emits `name`.
+ */
+export function tableNumber(ctx: EmitContext, name: string, call: string): number {
+  ctx.dispatchers ??= new Map();
+  const calls = ctx.dispatchers.get(name) ?? [];
+  ctx.dispatchers.set(name, calls);
+  const known = calls.indexOf(call);
+  if (known >= 0) return known;
+  calls.push(call);
+  return calls.length - 1;
+}
+
+/** `function name(id) { if (id == 0) { return T0(); } ... }` for every registered dispatcher. */
+export function dispatcherFunctions(ctx: EmitContext): string[] {
+  return [...(ctx.dispatchers ?? [])].map(([name, calls]) => {
+    const last = calls.length - 1;
+    const cases = calls.slice(0, last).map((call, id) => `  if (id == ${id}) {\n    return ${call};\n  }`);
+    return [`function ${name}(id) {`, ...cases, `  assert(id == ${last});`, `  return ${calls[last]};`, `}`].join("\n");
+  });
 }

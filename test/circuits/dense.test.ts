@@ -1,4 +1,5 @@
-// circuits/dense.circom: Dense (weights as template parameters), alone and feeding FloorShiftRelu.
+// circuits/dense.circom: Dense (weights and biases from the caller's numbered tables,
+// denseWeights(id) / denseBiases(id)), alone and feeding FloorShiftRelu.
 import { expect } from "chai";
 import { rescaleRelu } from "../../prover/quantize/int-ops.js";
 import { testCircuit } from "../helpers/test-circuit.js";
@@ -18,10 +19,12 @@ describe("circuits: Dense", () => {
   ];
   const B = [5n, -1000n];
 
-  it("computes W·in + B with negative weights, biases and inputs (array literals as parameters)", async () => {
+  it("computes W·in + B with negative weights, biases and inputs (tables read by number)", async () => {
     const c = await testCircuit(
       `pragma circom 2.1.6;\ninclude "dense.circom";\n` +
-        `component main {public [in]} = Dense(3, 2, ${literal(W)}, ${literal(B)});\n`,
+        `function denseWeights(id) {\n  assert(id == 0);\n  return ${literal(W)};\n}\n` +
+        `function denseBiases(id) {\n  assert(id == 0);\n  return ${literal(B)};\n}\n` +
+        `component main {public [in]} = Dense(3, 2, 0, 0);\n`,
     );
     // Only linear relations between public signals: one per output, nothing nonlinear.
     expect(c.constraints).to.equal(2);
@@ -47,10 +50,10 @@ describe("circuits: Dense", () => {
     const w = Array.from({ length: nOut }, () => Array.from({ length: nIn }, () => r.int(-127n, 127n)));
     const b = Array.from({ length: nOut }, () => r.int(-5000n, 5000n));
     // |acc| <= 64 * 127 * 255 + 5000 < 2^21 <= 2^(SHIFT + BITS - 1): always in the domain.
-    const body = (wExpr: string, bExpr: string) => `template Layer() {
+    const body = (wid: number, bid: number) => `template Layer() {
     signal input in[${nIn}];
     signal output out[${nOut}];
-    component dense = Dense(${nIn}, ${nOut}, ${wExpr}, ${bExpr});
+    component dense = Dense(${nIn}, ${nOut}, ${wid}, ${bid});
     dense.in <== in;
     component act[${nOut}];
     for (var j = 0; j < ${nOut}; j++) {
@@ -62,11 +65,20 @@ describe("circuits: Dense", () => {
 component main {public [in]} = Layer();
 `;
     const head = `pragma circom 2.1.6;\ninclude "dense.circom";\ninclude "rescale.circom";\n`;
-    const withLiterals = `${head}${body(literal(w), literal(b))}`;
-    // The other form a generator can emit: functions returning the constants.
+    const withLiterals =
+      `${head}function denseWeights(id) { return ${literal(w)}; }\n` +
+      `function denseBiases(id) { return ${literal(b)}; }\n${body(0, 0)}`;
+    // The form assay emits (prover/kinds/emit-context.ts dispatcherFunctions): dispatchers over
+    // one constant function per table; here the layer's tables are the second of two.
+    const other = Array.from({ length: nOut }, () => new Array<bigint>(nIn).fill(7n));
     const withFunctions =
       `${head}function layerW() { return ${literal(w)}; }\n` +
-      `function layerB() { return ${literal(b)}; }\n${body("layerW()", "layerB()")}`;
+      `function layerB() { return ${literal(b)}; }\n` +
+      `function otherW() { return ${literal(other)}; }\n` +
+      `function otherB() { return ${literal(new Array<bigint>(nOut).fill(1n))}; }\n` +
+      `function denseWeights(id) {\n  if (id == 0) {\n    return otherW();\n  }\n  assert(id == 1);\n  return layerW();\n}\n` +
+      `function denseBiases(id) {\n  if (id == 0) {\n    return otherB();\n  }\n  assert(id == 1);\n  return layerB();\n}\n` +
+      body(1, 1);
 
     it("compiles at --O2 to exactly 32 * (BITS + SHIFT + 1) constraints: the dense layer costs nothing", async () => {
       for (const src of [withLiterals, withFunctions]) {

@@ -37,6 +37,12 @@ include "argmax.circom";
 include "commit.circom";
 include "dense.circom";
 include "bind.circom";
+function denseWeights(id) {
+    return [[1, 2, 3, 4], [-1, 0, 1, 2], [5, 5, 5, 5], [0, 0, 0, 1]];
+}
+function denseBiases(id) {
+    return [1, 2, 3, 4];
+}
 template Every() {
     signal input x[4];
     signal input salt;
@@ -44,7 +50,7 @@ template Every() {
     signal output o;
     signal output cm;
     signal output word;
-    component d = Dense(4, 4, [[1, 2, 3, 4], [-1, 0, 1, 2], [5, 5, 5, 5], [0, 0, 0, 1]], [1, 2, 3, 4]);
+    component d = Dense(4, 4, 0, 0);
     d.in <== x;
     component r = FloorShiftRelu(2, 8);
     r.in <== d.out[0];
