@@ -8,6 +8,10 @@ import { rng } from "../helpers/vectors.js";
 const literal = (m: readonly (readonly bigint[])[] | readonly bigint[]): string =>
   `[${m.map((r) => (Array.isArray(r) ? literal(r as bigint[]) : String(r))).join(", ")}]`;
 
+/** `function name(id)` returning `first` for id 0 and `second` for id 1, as assay emits them. */
+const dispatcher = (name: string, first: string, second: string) =>
+  `function ${name}(id) {\n  if (id == 0) {\n    return ${first};\n  }\n  assert(id == 1);\n  return ${second};\n}\n`;
+
 function denseRef(w: bigint[][], b: bigint[], x: bigint[]): bigint[] {
   return w.map((row, j) => row.reduce((acc, wi, i) => acc + wi * x[i], b[j]));
 }
@@ -76,8 +80,8 @@ component main {public [in]} = Layer();
       `function layerB() { return ${literal(b)}; }\n` +
       `function otherW() { return ${literal(other)}; }\n` +
       `function otherB() { return ${literal(new Array<bigint>(nOut).fill(1n))}; }\n` +
-      `function denseWeights(id) {\n  if (id == 0) {\n    return otherW();\n  }\n  assert(id == 1);\n  return layerW();\n}\n` +
-      `function denseBiases(id) {\n  if (id == 0) {\n    return otherB();\n  }\n  assert(id == 1);\n  return layerB();\n}\n` +
+      dispatcher("denseWeights", "otherW()", "layerW()") +
+      dispatcher("denseBiases", "otherB()", "layerB()") +
       body(1, 1);
 
     it("compiles at --O2 to exactly 32 * (BITS + SHIFT + 1) constraints: the dense layer costs nothing", async () => {
