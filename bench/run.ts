@@ -77,7 +77,10 @@ const before = new Map(
     JSON.parse(readFileSync(path.join(PROJECT_ROOT, "bench/models-before.json"), "utf8")) as {
       models: { model: string; compileSeconds: number; setupSeconds: number; buildPeakRssMB: number }[];
     }
-  ).models.map((m) => [m.model, m]),
+  ).models.map(({ model, compileSeconds, setupSeconds, buildPeakRssMB }) => [
+    model,
+    { compileSeconds, setupSeconds, buildPeakRssMB },
+  ]),
 );
 
 const wanted = (process.env.ASSAY_BENCH_MODELS ?? "").split(",").filter(Boolean);
@@ -125,11 +128,7 @@ for (const m of models) {
     floatAccuracy: build.fidelity.floatAccuracy,
     quantizedAccuracy: build.fidelity.quantizedAccuracy,
     quantization: build.quantization,
-    before: before.has(m.name)
-      ? (({ compileSeconds, setupSeconds, buildPeakRssMB }) => ({ compileSeconds, setupSeconds, buildPeakRssMB }))(
-          before.get(m.name)!,
-        )
-      : undefined,
+    before: before.get(m.name),
   });
 }
 

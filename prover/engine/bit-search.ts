@@ -22,7 +22,7 @@
 //      inputs lost up to 3% agreement on held-out ones). The input width is a candidate too, two
 //      bits lower but never below the default's, under the same guard: the ladder widens inputs
 //      together with weights and activations, and a model that needed wider weights seldom needs
-//      the wider input (the CIFAR-sized CNN: 12 -> 10 input bits, 538k -> 503k constraints, which
+//      the wider input (the CIFAR-sized CNN: 12 -> 10 input bits, 538k -> 494k constraints, which
 //      halves its proving domain). Passes repeat until nothing changes or the budget of evaluations
 //      (layerSteps, 48) is spent.
 //
@@ -105,7 +105,7 @@ const FLOOR: Record<LayerWidth, number> = {
   inputBits: DEFAULT_QUANTIZATION.inputBits,
 };
 /** The per-layer phase's name for the input width's candidate. */
-export const INPUT_CANDIDATE = "input";
+const INPUT_CANDIDATE = "input";
 const DEFAULT_LAYER_STEPS = 48;
 const ERROR_SLACK = 1.1;
 
@@ -232,7 +232,7 @@ function refinePerLayer(s: Search, start: Point, min: number, budget: number, ma
     changed = false;
     for (const { keys, layer, width } of layerCandidates(cur.traced)) {
       if (spent >= budget) break;
-      const from = width === "inputBits" ? cur.config.inputBits : widthsFor(cur.config, keys[0])[width];
+      const from = widthsFor(cur.config, keys[0])[width];
       const to = from - 2;
       if (to < FLOOR[width]) continue;
       // A narrowing that missed the target once is not tried again (narrower neighbours only add error).

@@ -138,10 +138,7 @@ export function tableNumber(ctx: EmitContext, name: string, call: string): numbe
   ctx.dispatchers ??= new Map();
   const calls = ctx.dispatchers.get(name) ?? [];
   ctx.dispatchers.set(name, calls);
-  const known = calls.indexOf(call);
-  if (known >= 0) return known;
-  calls.push(call);
-  return calls.length - 1;
+  return calls.push(call) - 1;
 }
 
 /** `function name(id) { if (id == 0) { return T0(); } ... }` for every registered dispatcher. */
