@@ -1,6 +1,7 @@
 pragma circom 2.1.6;
 
 include "bitify.circom";
+include "digits.circom";
 
 // Rescale fused with Clip / LeakyRelu. Reference semantics: prover/quantize/int-ops.ts
 // (rescaleClip, rescaleLeaky). The first step is FloorShift's: u = in + 2^(N-1), N = BITS+SHIFT,
@@ -30,21 +31,18 @@ template FloorShiftClip(SHIFT, BITS, HAS_LO, LO, HAS_HI, HI) {
     signal input in;
     signal output out;
 
-    component digits = Num2Bits(N);
+    component digits = SplitDigits(SHIFT, BITS);  // the low SHIFT digits only range-checked
     digits.in <== in + 2 ** (N - 1);
-    for (var i = 0; i < SHIFT; i++) {
-        _ <== digits.out[i];  // the remainder, only range-checked
-    }
     var q = -(2 ** (BITS - 1));
     for (var i = 0; i < BITS; i++) {
-        q += digits.out[SHIFT + i] * 2 ** i;
+        q += digits.high[i] * 2 ** i;
     }
 
     var t = q;
     if (HAS_LO == 1) {
         signal keepLo;  // [q >= LO]
         if (LO == 0) {
-            keepLo <== digits.out[N - 1];
+            keepLo <== digits.high[BITS - 1];
         } else {
             component geLo = Num2Bits(BITS + 1);
             geLo.in <== q - LO + 2 ** BITS;
@@ -87,14 +85,11 @@ template FloorShiftLeaky(SHIFT, BITS, NEG, T) {
     signal input in;
     signal output out;
 
-    component digits = Num2Bits(N);
+    component digits = SplitDigits(SHIFT, BITS);  // the low SHIFT digits only range-checked
     digits.in <== in + 2 ** (N - 1);
-    for (var i = 0; i < SHIFT; i++) {
-        _ <== digits.out[i];
-    }
     var q = -(2 ** (BITS - 1));
     for (var i = 0; i < BITS; i++) {
-        q += digits.out[SHIFT + i] * 2 ** i;
+        q += digits.high[i] * 2 ** i;
     }
-    out <== q * (NEG + digits.out[N - 1] * (2 ** T - NEG));
+    out <== q * (NEG + digits.high[BITS - 1] * (2 ** T - NEG));
 }

@@ -1,6 +1,7 @@
 pragma circom 2.1.6;
 
 include "bitify.circom";
+include "digits.circom";
 
 // Rescaling of fixed-point values: floor division by a power of two, optionally fused with ReLU.
 // Reference semantics: prover/quantize/int-ops.ts (rescale, rescaleRelu). Signed integers are
@@ -13,7 +14,7 @@ include "bitify.circom";
 // Domain: satisfiable iff -2^(BITS+SHIFT-1) <= in < 2^(BITS+SHIFT-1) (in read as a signed field
 //         element); every other `in` makes the circuit unsatisfiable.
 // Caller: nothing beyond the domain; `in` may be any linear combination of signals.
-// Cost:   one Num2Bits(BITS+SHIFT): BITS+SHIFT boolean constraints (+1 linear, removed by --O2).
+// Cost:   one SplitDigits(SHIFT, BITS): BITS+SHIFT boolean constraints (+1 linear, removed by --O2).
 // Why it is sound: u = in + 2^(N-1) with N = BITS+SHIFT is decomposed into N boolean digits whose
 // weighted sum is constrained to equal u; as 2^N < P the digits are unique and exist iff
 // 0 <= u < 2^N. Then floor(u / 2^SHIFT) = floor(in / 2^SHIFT) + 2^(BITS-1) is the value of the
@@ -28,18 +29,14 @@ template FloorShift(SHIFT, BITS) {
     signal output out;
     signal output outBits[BITS];
 
-    // Num2Bits hints each digit with `<--` and pins it: booleanity per digit and sum == input.
-    component digits = Num2Bits(N);
+    // The low SHIFT digits are the remainder: range-checked by SplitDigits, used nowhere else.
+    component digits = SplitDigits(SHIFT, BITS);
     digits.in <== in + 2 ** (N - 1);
 
-    // The low SHIFT digits are the remainder: range-checked by Num2Bits, used nowhere else.
-    for (var i = 0; i < SHIFT; i++) {
-        _ <== digits.out[i];
-    }
     var high = 0;
     for (var i = 0; i < BITS; i++) {
-        outBits[i] <== digits.out[SHIFT + i];
-        high += digits.out[SHIFT + i] * 2 ** i;
+        outBits[i] <== digits.high[i];
+        high += digits.high[i] * 2 ** i;
     }
     out <== high - 2 ** (BITS - 1);
 }
@@ -64,15 +61,11 @@ template FloorShiftRelu(SHIFT, BITS) {
     signal input in;
     signal output out;
 
-    component digits = Num2Bits(N);
+    component digits = SplitDigits(SHIFT, BITS);  // the low SHIFT digits only range-checked
     digits.in <== in + 2 ** (N - 1);
-
-    for (var i = 0; i < SHIFT; i++) {
-        _ <== digits.out[i];  // the remainder, only range-checked
-    }
     var magnitude = 0;
     for (var i = 0; i < BITS - 1; i++) {
-        magnitude += digits.out[SHIFT + i] * 2 ** i;
+        magnitude += digits.high[i] * 2 ** i;
     }
-    out <== digits.out[N - 1] * magnitude;
+    out <== digits.high[BITS - 1] * magnitude;
 }

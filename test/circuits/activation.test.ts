@@ -67,7 +67,7 @@ describe("circuits: FloorShiftClip", () => {
     const c = await testCircuit(clipMain(shift, bits, -100n, 200n));
     for (const x of outOfRange(shift, bits)) {
       expect(() => rescaleClip(x, shift, bits, -100n, 200n)).to.throw(IntRangeError);
-      await witnessFailure(c.witness({ in: x }), "Num2Bits");
+      await witnessFailure(c.witness({ in: x }), "SplitDigits");
     }
   });
 
@@ -162,7 +162,7 @@ describe("circuits: FloorShiftLeaky", () => {
     const c = await testCircuit(leakyMain(shift, bits, 13n, 7));
     for (const x of outOfRange(shift, bits)) {
       expect(() => rescaleLeaky(x, shift, bits, 13n, 7)).to.throw(IntRangeError);
-      await witnessFailure(c.witness({ in: x }), "Num2Bits");
+      await witnessFailure(c.witness({ in: x }), "SplitDigits");
     }
   });
 
@@ -185,7 +185,12 @@ describe("circuits: FloorShiftLeaky", () => {
       digits[0] -= 1n << BigInt(n - 1);
       const bad = c.tamper(
         w,
-        { "main.digits.out": digits, "main.out": -37n << 7n, "main.digits.in": x + (1n << BigInt(n - 1)) },
+        {
+          "main.digits.low": digits.slice(0, shift),
+          "main.digits.high": digits.slice(shift),
+          "main.out": -37n << 7n,
+          "main.digits.in": x + (1n << BigInt(n - 1)),
+        },
         { skipEliminated: true },
       );
       expect(c.check(bad).ok).to.equal(false);

@@ -82,7 +82,8 @@ function forgeFloorShift(
       "main.in": x,
       "main.out": q,
       "main.outBits": digits.slice(shift),
-      "main.digits.out": digits,
+      "main.digits.low": digits.slice(0, shift),
+      "main.digits.high": digits.slice(shift),
       "main.digits.in": x + (1n << BigInt(shift + bits - 1)),
     },
     { skipEliminated: true, allowUnchanged: honest },
@@ -105,7 +106,8 @@ function forgeRelu(
     {
       "main.in": x,
       "main.out": out,
-      "main.digits.out": digits,
+      "main.digits.low": digits.slice(0, shift),
+      "main.digits.high": digits.slice(shift),
       "main.digits.in": x + (1n << BigInt(shift + bits - 1)),
     },
     { skipEliminated: true, allowUnchanged: honest },
@@ -148,7 +150,7 @@ describe("circuits: FloorShift", () => {
       it("cannot produce a witness just outside the domain (like rescale(), which throws IntRangeError)", async () => {
         for (const x of outOfRange(shift, bits)) {
           expect(() => rescale(x, shift, bits), `x = ${x}`).to.throw(IntRangeError);
-          await witnessFailure(c.witness({ in: x }), "Num2Bits");
+          await witnessFailure(c.witness({ in: x }), "SplitDigits");
         }
       });
     });
@@ -273,7 +275,7 @@ describe("circuits: FloorShiftRelu", () => {
       it("cannot produce a witness just outside the domain (as rescaleRelu() throws IntRangeError)", async () => {
         for (const x of outOfRange(shift, bits)) {
           expect(() => rescaleRelu(x, shift, bits), `x = ${x}`).to.throw(IntRangeError);
-          await witnessFailure(c.witness({ in: x }), "Num2Bits");
+          await witnessFailure(c.witness({ in: x }), "SplitDigits");
         }
       });
     });
