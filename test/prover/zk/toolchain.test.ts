@@ -239,7 +239,7 @@ describe("zk toolchain", () => {
         `pragma circom 2.1.6;\ninclude "rescale.circom";\ncomponent main = FloorShift(2, 4);\n`,
         "O2",
       );
-      const err = await witnessFailure(computeWitness(c.wasm, { in: 1000n }), "Num2Bits");
+      const err = await witnessFailure(computeWitness(c.wasm, { in: 1000n }), "SplitDigits");
       expect(err).to.be.instanceOf(WitnessError);
       expect(err.reason).to.equal("Assert Failed.");
       expect(err.line).to.be.a("number");
