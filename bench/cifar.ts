@@ -5,17 +5,11 @@
 // `assay prove`, peak RSS per phase (bench/model-bench.ts). Writes bench/cifar.json.
 //
 //   npx tsx bench/cifar.ts            (both phases; ASSAY_CACHE_DIR keeps the artifacts)
-import path from "node:path";
-import { PROJECT_ROOT } from "../prover/artifacts.js";
-import { loadDataSet } from "../prover/data/dataset.js";
 import { runModelBench } from "./model-bench.js";
-
-const data = (split: string) => loadDataSet(path.join(PROJECT_ROOT, "models", "data", `cifar-${split}.json`));
 
 await runModelBench({
   model: "cnn-32x32x3-16-32-10",
   script: "cifar.ts",
-  calibration: () => data("calib"),
-  test: () => data("test"),
+  data: { calibration: "cifar-calib.json", test: "cifar-test.json" },
   out: "cifar.json",
 });

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { PROJECT_ROOT } from "../prover/artifacts.js";
 import { compileModel, type Stage } from "../prover/compile-model.js";
-import type { DataSet } from "../prover/data/dataset.js";
+import { type DataSet, loadDataSet } from "../prover/data/dataset.js";
 import { measureFidelity } from "../prover/engine/fidelity.js";
 import { proveInference, verifyInference } from "../prover/prove-inference.js";
 import { releaseCurve } from "../prover/zk/groth16.js";
@@ -19,16 +19,19 @@ export interface ModelBench {
   model: string;
   /** The bench script (it is re-run with "build" / "prove" for each phase). */
   script: string;
-  calibration(): DataSet;
-  test(): DataSet;
+  /** Data set files under models/data/ (JSON { shape, data, labels }). */
+  data: { calibration: string; test: string };
   /** Written under bench/. */
   out: string;
 }
 
+const dataSet = (b: ModelBench, split: "calibration" | "test"): DataSet =>
+  loadDataSet(path.join(PROJECT_ROOT, "models", "data", b.data[split]));
+
 const mb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
 async function build(b: ModelBench): Promise<Record<string, unknown>> {
-  const [calib, test] = [b.calibration(), b.test()];
+  const [calib, test] = [dataSet(b, "calibration"), dataSet(b, "test")];
   const marks = new Map<Stage, number>();
   const t0 = performance.now();
   const onnx = path.join(PROJECT_ROOT, "models", `${b.model}.onnx`);
@@ -62,7 +65,7 @@ async function build(b: ModelBench): Promise<Record<string, unknown>> {
 }
 
 async function prove(b: ModelBench): Promise<Record<string, unknown>> {
-  const [calib, test] = [b.calibration(), b.test()];
+  const [calib, test] = [dataSet(b, "calibration"), dataSet(b, "test")];
   const onnx = path.join(PROJECT_ROOT, "models", `${b.model}.onnx`);
   const model = await compileModel({ onnx, calibration: calib.xs });
   const runs: { witnessMs: number; proveMs: number }[] = [];

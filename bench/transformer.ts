@@ -7,17 +7,11 @@
 // per phase: bench/model-bench.ts). Writes bench/transformer.json.
 //
 //   npx tsx bench/transformer.ts            (both phases; ASSAY_CACHE_DIR keeps the artifacts)
-import path from "node:path";
-import { PROJECT_ROOT } from "../prover/artifacts.js";
-import { loadDataSet } from "../prover/data/dataset.js";
 import { runModelBench } from "./model-bench.js";
-
-const data = (split: string) => loadDataSet(path.join(PROJECT_ROOT, "models", "data", `transformer-${split}.json`));
 
 await runModelBench({
   model: "transformer-2x32-seq16",
   script: "transformer.ts",
-  calibration: () => data("calibration"),
-  test: () => data("test"),
+  data: { calibration: "transformer-calibration.json", test: "transformer-test.json" },
   out: "transformer.json",
 });

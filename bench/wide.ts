@@ -6,17 +6,11 @@
 // (bench/model-bench.ts). Writes bench/wide.json.
 //
 //   npx tsx bench/wide.ts            (both phases; ASSAY_CACHE_DIR keeps the artifacts)
-import path from "node:path";
-import { PROJECT_ROOT } from "../prover/artifacts.js";
-import { loadDataSet } from "../prover/data/dataset.js";
 import { runModelBench } from "./model-bench.js";
-
-const data = (split: string) => loadDataSet(path.join(PROJECT_ROOT, "models", "data", `wide-${split}.json`));
 
 await runModelBench({
   model: "wide-3264-128-128-7",
   script: "wide.ts",
-  calibration: () => data("calib"),
-  test: () => data("test"),
+  data: { calibration: "wide-calib.json", test: "wide-test.json" },
   out: "wide.json",
 });
